@@ -1,0 +1,460 @@
+import { type Context, Hono } from "hono";
+import {
+	type ChatMessage,
+	countTokens,
+	emulatedAnswer,
+	jsonAnswer,
+	outputShapeOf,
+	streamChunk,
+	streamEpilogue,
+	streamPreamble,
+	tokenize,
+	usageOf,
+} from "./answers";
+import { LogStore, type Metadata } from "./log-store";
+import { uuidv7 } from "./uuid";
+
+/** The knobs tests and local development turn. All times in milliseconds. */
+export interface EmulatorSettings {
+	/** Pause before each token (streaming), or per token before a JSON answer. */
+	tokenDelayMs: number;
+	/** Pause before the response starts: the model's queueing and prefill time. */
+	responseDelayMs: number;
+	/** How long after a response ends its log becomes visible to getLog/patchLog. */
+	logVisibilityDelayMs: number;
+	/** Break every stream after this many tokens (an upstream failure mid-stream). */
+	streamFailureAfterTokens: number | null;
+	/** Account id used in getUrl answers. */
+	accountId: string;
+}
+
+export const DEFAULT_SETTINGS: EmulatorSettings = {
+	tokenDelayMs: 0,
+	responseDelayMs: 0,
+	logVisibilityDelayMs: 0,
+	streamFailureAfterTokens: null,
+	accountId: "emulated-account",
+};
+
+/** Calls of the binding that can be made to fail. */
+export type FaultTarget = "run" | "getLog" | "patchLog" | "getUrl";
+export type FaultStatus = 400 | 401 | 404 | 429 | 500 | 502 | 503 | 504;
+
+/** What the emulator saw of one `run` call, for assertions. */
+export interface RunRecord {
+	logId: string;
+	gatewayId: string | null;
+	model: string;
+	inputs: Record<string, unknown>;
+	options: Record<string, unknown>;
+	status: number | null;
+	/** The caller cancelled the inference (aborted the request or the body). */
+	aborted: boolean;
+	completed: boolean;
+}
+
+const WORKERS_AI_ERROR_CODES: Record<number, number> = {
+	400: 5006,
+	401: 10000,
+	404: 5007,
+	429: 3040,
+	500: 3043,
+	502: 3043,
+	503: 3040,
+	504: 3046,
+};
+
+const encoder = new TextEncoder();
+
+/**
+ * An in-memory stand-in for the service behind the Workers AI binding
+ * (`https://workers-binding.ai`): inference through a gateway as JSON or SSE
+ * in both output shapes, and the gateway's getLog, patchLog and getUrl.
+ * Give it to the runtime's real `Ai` class as its fetcher.
+ */
+export class AiGatewayEmulator {
+	settings: EmulatorSettings;
+	readonly logs = new LogStore();
+	readonly runs: RunRecord[] = [];
+	readonly #faults = new Map<FaultTarget, { status: FaultStatus; remaining: number }[]>();
+	readonly #holds: { promise: Promise<void>; release: () => void }[] = [];
+	readonly #app = new Hono();
+
+	constructor(settings: Partial<EmulatorSettings> = {}) {
+		this.settings = { ...DEFAULT_SETTINGS, ...settings };
+		this.#app
+			.post("/ai-gateway/run", (c) => this.#run(c))
+			.post("/run", (c) => this.#run(c))
+			.get("/ai-gateway/gateways/:gateway/logs/:logId", (c) => this.#getLog(c))
+			.patch("/ai-gateway/gateways/:gateway/logs/:logId", (c) => this.#patchLog(c))
+			.get("/ai-gateway/gateways/:gateway/url/:provider", (c) => this.#getUrl(c))
+			.notFound(() => gatewayError(404, 7000, "No route for that URI"));
+	}
+
+	/** The fetcher interface the `Ai` class calls. */
+	fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
+		Promise.resolve(this.#app.fetch(new Request(input, init)));
+
+	configure(settings: Partial<EmulatorSettings>): this {
+		this.settings = { ...this.settings, ...settings };
+		return this;
+	}
+
+	/** The next `count` calls to `target` answer `status` with an error body. */
+	failNext(target: FaultTarget, status: FaultStatus, count = 1): this {
+		const queue = this.#faults.get(target) ?? [];
+		queue.push({ status, remaining: count });
+		this.#faults.set(target, queue);
+		return this;
+	}
+
+	/**
+	 * The next `run` answers with its headers (and log id) at once but holds
+	 * its body back until `release()`, so tests can overlap requests.
+	 */
+	holdNextResponse(): { release: () => void } {
+		let release!: () => void;
+		const promise = new Promise<void>((resolve) => {
+			release = resolve;
+		});
+		this.#holds.push({ promise, release });
+		return { release };
+	}
+
+	#takeFault(target: FaultTarget): FaultStatus | undefined {
+		const queue = this.#faults.get(target);
+		const fault = queue?.[0];
+		if (!queue || !fault) return undefined;
+		if (--fault.remaining <= 0) queue.shift();
+		return fault.status;
+	}
+
+	async #run(c: Context): Promise<Response> {
+		const model = c.req.header("cf-consn-model-id") ?? "";
+		const requestBody = await c.req.text();
+		let payload: { inputs?: Record<string, unknown>; options?: Record<string, unknown> };
+		try {
+			payload = JSON.parse(requestBody);
+		} catch {
+			return gatewayError(400, 5006, "Error: the request body is not JSON");
+		}
+		const inputs = payload.inputs ?? {};
+		const options = payload.options ?? {};
+		const gateway = (options.gateway ?? null) as {
+			id?: string;
+			metadata?: Metadata;
+			requestTimeoutMs?: number;
+		} | null;
+		const messages = messagesOf(inputs);
+		if (!model || !messages) {
+			return gatewayError(
+				400,
+				5006,
+				"Error: oneOf at '/' not all met: 'messages' or 'prompt' is required",
+			);
+		}
+
+		const logId = uuidv7();
+		const record: RunRecord = {
+			logId,
+			gatewayId: gateway?.id ?? null,
+			model,
+			inputs,
+			options,
+			status: null,
+			aborted: false,
+			completed: false,
+		};
+		this.runs.push(record);
+		const signal = c.req.raw.signal;
+		const gatewayId = gateway?.id ?? "";
+		const logged = gateway?.id !== undefined;
+		const headers = new Headers({ "cf-ai-req-id": crypto.randomUUID() });
+		if (logged) {
+			headers.set("cf-aig-log-id", logId);
+			headers.set("cf-aig-cache-status", "MISS");
+			this.logs.create({
+				id: logId,
+				gatewayId,
+				model,
+				requestBody,
+				metadata: gateway?.metadata ?? {},
+				tokensIn: countTokens(messages),
+				startedAt: Date.now(),
+			});
+		}
+		const finish = (
+			statusCode: number,
+			responseBody: string,
+			contentType: string,
+			tokensOut = 0,
+		) => {
+			if (record.completed) return;
+			record.status = statusCode;
+			record.completed = true;
+			if (logged) {
+				this.logs.complete(
+					logId,
+					{
+						statusCode,
+						responseBody,
+						responseContentType: contentType,
+						tokensOut,
+						finishedAt: Date.now(),
+					},
+					this.settings.logVisibilityDelayMs,
+				);
+			}
+		};
+		const fail = (status: FaultStatus, message: string) => {
+			const response = gatewayError(
+				status,
+				WORKERS_AI_ERROR_CODES[status] ?? 3043,
+				message,
+				headers,
+			);
+			finish(status, message, "application/json");
+			return response;
+		};
+
+		const fault = this.#takeFault("run");
+		if (fault) {
+			if (fault === 429) headers.set("retry-after", "2");
+			return fail(fault, `AiError: emulated failure (${fault})`);
+		}
+
+		try {
+			const { responseDelayMs } = this.settings;
+			const timeoutMs = gateway?.requestTimeoutMs;
+			if (timeoutMs !== undefined && responseDelayMs > timeoutMs) {
+				await sleep(timeoutMs, signal);
+				return fail(504, "Request timed out: the provider did not answer in time");
+			}
+			await sleep(responseDelayMs, signal);
+		} catch {
+			record.aborted = true;
+			finish(499, "client closed request", "text/plain");
+			return new Response(null, { status: 499 });
+		}
+
+		const answer = emulatedAnswer(model, messages);
+		const maxTokens = typeof inputs.max_tokens === "number" ? inputs.max_tokens : 256;
+		const allTokens = tokenize(answer);
+		const tokens = allTokens.slice(0, maxTokens);
+		const truncated = tokens.length < allTokens.length;
+		const text = tokens.join("");
+		const usage = usageOf(countTokens(messages), tokens.length);
+		const shape = outputShapeOf(model);
+		const hold = this.#holds.shift();
+
+		if (inputs.stream === true) {
+			headers.set("content-type", "text/event-stream");
+			const events = [
+				...streamPreamble(shape, logId, model).map((chunk) => ({ chunk, isToken: false })),
+				...tokens.map((token) => ({
+					chunk: streamChunk(shape, logId, model, token),
+					isToken: true,
+				})),
+				...streamEpilogue(shape, { id: logId, model, usage, truncated }).map((chunk) => ({
+					chunk,
+					isToken: false,
+				})),
+			];
+			let index = 0;
+			let sent = "";
+			let tokensSent = 0;
+			const settings = this.settings;
+			const body = new ReadableStream<Uint8Array>({
+				async pull(controller) {
+					const next = events[index++];
+					try {
+						if (index === 1 && hold) await untilReleased(hold.promise, signal);
+						if (next?.isToken) await sleep(settings.tokenDelayMs, signal);
+					} catch (reason) {
+						record.aborted = true;
+						finish(499, sent, "text/event-stream", tokensSent);
+						controller.error(reason);
+						return;
+					}
+					if (!next) {
+						const done = "data: [DONE]\n\n";
+						sent += done;
+						controller.enqueue(encoder.encode(done));
+						controller.close();
+						finish(200, sent, "text/event-stream", tokensSent);
+						return;
+					}
+					if (next.isToken) {
+						if (
+							settings.streamFailureAfterTokens !== null &&
+							tokensSent >= settings.streamFailureAfterTokens
+						) {
+							finish(500, sent, "text/event-stream", tokensSent);
+							controller.error(new Error("emulated upstream failure mid-stream"));
+							return;
+						}
+						tokensSent++;
+					}
+					const event = `data: ${JSON.stringify(next.chunk)}\n\n`;
+					sent += event;
+					controller.enqueue(encoder.encode(event));
+				},
+				cancel() {
+					record.aborted = true;
+					finish(499, sent, "text/event-stream", tokensSent);
+				},
+			});
+			return new Response(body, { status: 200, headers });
+		}
+
+		try {
+			await sleep(this.settings.tokenDelayMs * tokens.length, signal);
+		} catch {
+			record.aborted = true;
+			finish(499, "client closed request", "text/plain");
+			return new Response(null, { status: 499 });
+		}
+		const json = JSON.stringify(jsonAnswer(shape, { id: logId, model, text, usage, truncated }));
+		headers.set("content-type", "application/json");
+		if (!hold) {
+			finish(200, json, "application/json", tokens.length);
+			return new Response(json, { status: 200, headers });
+		}
+		const body = new ReadableStream<Uint8Array>({
+			async pull(controller) {
+				try {
+					await untilReleased(hold.promise, signal);
+				} catch (reason) {
+					record.aborted = true;
+					finish(499, "", "application/json");
+					controller.error(reason);
+					return;
+				}
+				controller.enqueue(encoder.encode(json));
+				controller.close();
+				finish(200, json, "application/json", tokens.length);
+			},
+			cancel() {
+				record.aborted = true;
+				finish(499, "", "application/json");
+			},
+		});
+		return new Response(body, { status: 200, headers });
+	}
+
+	#getLog(c: Context): Response {
+		const fault = this.#takeFault("getLog");
+		if (fault) return gatewayError(fault, 7001, `emulated failure (${fault})`);
+		const log = this.logs.find(c.req.param("gateway") ?? "", c.req.param("logId") ?? "");
+		if (!log) return gatewayError(404, 7002, "Not Found");
+		return Response.json({ success: true, result: log });
+	}
+
+	async #patchLog(c: Context): Promise<Response> {
+		const fault = this.#takeFault("patchLog");
+		if (fault) return gatewayError(fault, 7001, `emulated failure (${fault})`);
+		let patch: unknown;
+		try {
+			patch = await c.req.json();
+		} catch {
+			return gatewayError(400, 7001, "Invalid JSON body");
+		}
+		const problem = patchProblem(patch);
+		if (problem) return gatewayError(400, 7001, problem);
+		const found = this.logs.patch(
+			c.req.param("gateway") ?? "",
+			c.req.param("logId") ?? "",
+			patch as never,
+		);
+		if (!found) return gatewayError(404, 7002, "Not Found");
+		return Response.json({ success: true, result: null });
+	}
+
+	#getUrl(c: Context): Response {
+		const fault = this.#takeFault("getUrl");
+		if (fault) return gatewayError(fault, 7001, `emulated failure (${fault})`);
+		const provider = c.req.param("provider") ?? "universal";
+		const base = `https://gateway.ai.cloudflare.com/v1/${this.settings.accountId}/${c.req.param("gateway")}`;
+		return Response.json({
+			success: true,
+			result: { url: provider === "universal" ? base : `${base}/${provider}` },
+		});
+	}
+}
+
+function messagesOf(inputs: Record<string, unknown>): ChatMessage[] | null {
+	if (Array.isArray(inputs.messages)) {
+		const valid = inputs.messages.every(
+			(message) => typeof message?.role === "string" && typeof message?.content === "string",
+		);
+		return valid ? (inputs.messages as ChatMessage[]) : null;
+	}
+	if (typeof inputs.prompt === "string") return [{ role: "user", content: inputs.prompt }];
+	return null;
+}
+
+/** Checks a patchLog body the way the gateway documents it. */
+function patchProblem(patch: unknown): string | undefined {
+	if (typeof patch !== "object" || patch === null || Array.isArray(patch))
+		return "body must be an object";
+	const { feedback, score, metadata } = patch as Record<string, unknown>;
+	if (
+		feedback !== undefined &&
+		feedback !== null &&
+		feedback !== -1 &&
+		feedback !== 0 &&
+		feedback !== 1
+	) {
+		return "feedback must be -1, 0, 1 or null";
+	}
+	if (
+		score !== undefined &&
+		score !== null &&
+		!(typeof score === "number" && score >= 0 && score <= 100)
+	) {
+		return "score must be between 0 and 100";
+	}
+	if (metadata !== undefined && metadata !== null) {
+		if (typeof metadata !== "object" || Array.isArray(metadata))
+			return "metadata must be an object";
+		for (const value of Object.values(metadata)) {
+			if (value !== null && !["string", "number", "boolean"].includes(typeof value)) {
+				return "metadata values must be strings, numbers or booleans";
+			}
+		}
+	}
+	return undefined;
+}
+
+function gatewayError(status: number, code: number, message: string, headers?: Headers): Response {
+	const response = Response.json(
+		{ success: false, errors: [{ code, message }] },
+		{ status, headers },
+	);
+	return response;
+}
+
+/** Like fetch, a response body stops when the caller's signal aborts. */
+function untilReleased(hold: Promise<void>, signal: AbortSignal): Promise<void> {
+	if (signal.aborted) return Promise.reject(signal.reason);
+	return new Promise((resolve, reject) => {
+		signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+		hold.then(resolve);
+	});
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+	if (signal?.aborted) return Promise.reject(signal.reason);
+	if (ms <= 0) return Promise.resolve();
+	return new Promise((resolve, reject) => {
+		const timer = setTimeout(() => {
+			signal?.removeEventListener("abort", onAbort);
+			resolve();
+		}, ms);
+		const onAbort = () => {
+			clearTimeout(timer);
+			reject(signal?.reason);
+		};
+		signal?.addEventListener("abort", onAbort, { once: true });
+	});
+}

@@ -1,0 +1,275 @@
+/**
+ * The one module that talks to the AI binding. Routes call these functions;
+ * every binding failure leaves here as an ApiError with a stable code.
+ */
+
+import { aiTimeoutMs } from "../lib/config";
+import { ApiError } from "../lib/errors";
+import type { ChatRequest } from "../lib/schemas";
+import { answerText, type Usage, usageOf } from "./model-output";
+
+export interface ChatInput {
+	model: string;
+	messages: ChatRequest["messages"];
+	max_tokens?: number;
+	temperature?: number;
+}
+
+const DEADLINE_GRACE_MS = 1000;
+
+/** Request metadata stored on the gateway log; patches add at most 3 more (5 in all). */
+const RUN_METADATA = { app: "ai-gateway-feedback-chat", route: "chat" } as const;
+
+export interface ChatAnswer {
+	response: string;
+	logId: string | null;
+	cached: boolean;
+	usage?: Usage;
+}
+
+export interface ChatStream {
+	body: ReadableStream<Uint8Array>;
+	logId: string | null;
+}
+
+/** A complete answer. The log id comes from this call's own response, never from the shared binding. */
+export async function completeChat(
+	env: Cloudflare.Env,
+	input: ChatInput,
+	signal: AbortSignal,
+): Promise<ChatAnswer> {
+	return withDeadline(env, signal, async (callSignal) => {
+		const res = await runRaw(env, input, false, callSignal);
+		let body: unknown;
+		try {
+			body = await abortable(res.json(), callSignal);
+		} catch (err) {
+			res.body?.cancel().catch(() => {});
+			throw upstreamFailure("the model's answer was not JSON", err, callSignal);
+		}
+		return {
+			response: answerText(body),
+			logId: res.headers.get("cf-aig-log-id"),
+			cached: res.headers.get("cf-aig-cache-status")?.toUpperCase() === "HIT",
+			usage: usageOf(body),
+		};
+	});
+}
+
+/** The model's SSE stream, once its headers have arrived. */
+export async function streamChat(
+	env: Cloudflare.Env,
+	input: ChatInput,
+	signal: AbortSignal,
+): Promise<ChatStream> {
+	// The deadline covers the wait for the first byte only; a long answer may take its time.
+	return withDeadline(env, signal, async (callSignal) => {
+		const res = await runRaw(env, input, true, callSignal);
+		if (!res.body) throw upstreamFailure("the stream had no body");
+		return { body: res.body, logId: res.headers.get("cf-aig-log-id") };
+	});
+}
+
+async function runRaw(
+	env: Cloudflare.Env,
+	input: ChatInput,
+	stream: boolean,
+	signal: AbortSignal,
+): Promise<Response> {
+	let res: Response;
+	try {
+		// A runtime model name is not one of the typed literals: widen the model list.
+		res = await (env.AI as Ai<AiModelListType>).run(
+			input.model,
+			{
+				messages: input.messages,
+				max_tokens: input.max_tokens,
+				temperature: input.temperature,
+				stream,
+			},
+			{
+				gateway: {
+					id: env.AI_GATEWAY_ID,
+					metadata: RUN_METADATA,
+					requestTimeoutMs: aiTimeoutMs(env),
+				},
+				// Read the log id from this call's own headers: `env.AI.aiGatewayLogId`
+				// is shared by every request in the isolate and races.
+				returnRawResponse: true,
+				signal,
+			},
+		);
+	} catch (err) {
+		throw upstreamFailure("the AI binding call failed", err, signal);
+	}
+	if (!res.ok) {
+		if (signal.aborted) throw upstreamFailure("the call was aborted", undefined, signal);
+		throw await upstreamStatusError(res);
+	}
+	return res;
+}
+
+/**
+ * Runs `call` with a signal that aborts when the client leaves or the
+ * deadline passes. The gateway gets the same timeout and normally reports it
+ * first (and logs it); this deadline, a little later, is the backstop.
+ */
+async function withDeadline<T>(
+	env: Cloudflare.Env,
+	clientSignal: AbortSignal,
+	call: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+	const controller = new AbortController();
+	const abort = () => controller.abort(clientSignal.reason);
+	clientSignal.addEventListener("abort", abort);
+	const timer = setTimeout(
+		() => controller.abort(new DOMException("AI call timed out", "TimeoutError")),
+		aiTimeoutMs(env) + DEADLINE_GRACE_MS,
+	);
+	try {
+		return await call(controller.signal);
+	} finally {
+		clearTimeout(timer);
+		// Streams keep following the client: a client that leaves cancels the body read instead.
+		clientSignal.removeEventListener("abort", abort);
+	}
+}
+
+/** Settles with `promise`, or rejects as soon as `signal` aborts, whichever comes first. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+	if (signal.aborted) return Promise.reject(signal.reason);
+	return new Promise<T>((resolve, reject) => {
+		const onAbort = () => reject(signal.reason);
+		signal.addEventListener("abort", onAbort, { once: true });
+		promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+	});
+}
+
+function upstreamFailure(what: string, cause?: unknown, signal?: AbortSignal): ApiError {
+	if (signal?.aborted) {
+		const reason: unknown = signal.reason;
+		if (reason instanceof DOMException && reason.name === "TimeoutError") {
+			return new ApiError(504, "upstream_timeout", "The model did not answer in time", { cause });
+		}
+		// Otherwise the client left: nobody reads this answer, so do not log it as a failure.
+	} else {
+		logUpstream(what, cause);
+	}
+	return new ApiError(502, "upstream_error", "The AI service failed to answer", { cause });
+}
+
+/** Maps a non-2xx answer of the binding to this API's errors; details go to the log only. */
+async function upstreamStatusError(res: Response): Promise<ApiError> {
+	const detail = await upstreamErrorDetail(res);
+	logUpstream(`the AI service answered ${res.status}`, detail);
+	switch (res.status) {
+		case 400:
+		case 413:
+		case 422:
+			return new ApiError(400, "invalid_request", "The model rejected the request");
+		case 408:
+		case 504:
+			return new ApiError(504, "upstream_timeout", "The model did not answer in time");
+		case 429:
+			return new ApiError(429, "rate_limited", "The AI service is rate limiting; retry later", {
+				headers: { "Retry-After": retryAfter(res) },
+			});
+		default:
+			return new ApiError(502, "upstream_error", "The AI service failed to answer");
+	}
+}
+
+async function upstreamErrorDetail(res: Response): Promise<string> {
+	const text = await res.text().catch(() => "");
+	try {
+		const parsed = JSON.parse(text) as {
+			internalCode?: number;
+			description?: string;
+			errors?: { code?: number; message?: string }[];
+		};
+		if (parsed.internalCode) return `${parsed.internalCode}: ${parsed.description}`;
+		const [first] = parsed.errors ?? [];
+		if (first) return `${first.code}: ${first.message}`;
+	} catch {
+		// Not JSON: keep the start of the text.
+	}
+	return text.slice(0, 200);
+}
+
+function retryAfter(res: Response): string {
+	const value = res.headers.get("retry-after");
+	return value && /^\d{1,6}$/.test(value) ? value : "1";
+}
+
+/** Only well-known fields are logged: prompts and secrets never reach the logs. */
+function logUpstream(what: string, cause: unknown): void {
+	const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause ?? "");
+	console.error(JSON.stringify({ message: what, detail: detail.slice(0, 300) }));
+}
+
+// --- Gateway logs -----------------------------------------------------------------
+
+const LOG_RETRY_DELAYS_MS = [100, 200, 400, 600, 700];
+
+export type Vote = "up" | "down";
+
+export interface FeedbackPatch {
+	vote: Vote;
+	score?: number;
+	comment?: string;
+}
+
+/**
+ * Records a vote on the gateway log. The gateway writes logs asynchronously,
+ * so a fresh log may not exist yet: retry for about 2 s, then 503.
+ */
+export async function recordFeedback(
+	env: Cloudflare.Env,
+	logId: string,
+	{ vote, score, comment }: FeedbackPatch,
+): Promise<void> {
+	const gateway = env.AI.gateway(env.AI_GATEWAY_ID);
+	const metadata: Record<string, string> = { vote, rated_at: new Date().toISOString() };
+	if (comment) metadata.comment = comment;
+	const patch: AiGatewayPatchLog = { feedback: vote === "up" ? 1 : -1, metadata };
+	if (score !== undefined) patch.score = score;
+
+	for (let attempt = 0; ; attempt++) {
+		try {
+			await gateway.patchLog(logId, patch);
+			return;
+		} catch (err) {
+			if (!isLogNotFound(err)) throw gatewayLogError(err);
+			const delay = LOG_RETRY_DELAYS_MS[attempt];
+			if (delay === undefined) {
+				throw new ApiError(
+					503,
+					"log_not_ready",
+					"The gateway has not written this log yet; retry shortly",
+					{
+						headers: { "Retry-After": "5" },
+					},
+				);
+			}
+			await scheduler.wait(delay);
+		}
+	}
+}
+
+export async function readLog(env: Cloudflare.Env, logId: string): Promise<AiGatewayLog> {
+	try {
+		return await env.AI.gateway(env.AI_GATEWAY_ID).getLog(logId);
+	} catch (err) {
+		if (isLogNotFound(err)) throw new ApiError(404, "log_not_found", "No gateway log has this id");
+		throw gatewayLogError(err);
+	}
+}
+
+function isLogNotFound(err: unknown): boolean {
+	return err instanceof Error && err.name === "AiGatewayLogNotFound";
+}
+
+function gatewayLogError(err: unknown): ApiError {
+	logUpstream("the gateway log call failed", err);
+	return new ApiError(502, "upstream_error", "The AI Gateway failed to answer", { cause: err });
+}

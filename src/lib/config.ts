@@ -1,0 +1,34 @@
+/** Request limits of the public API (documented in the README). */
+export const LIMITS = {
+	bodyBytes: 64 * 1024,
+	messages: 50,
+	contentChars: 16_000,
+	maxTokens: 4096,
+	commentChars: 1000,
+} as const;
+
+const DEFAULT_AI_TIMEOUT_MS = 120_000;
+
+const modelListCache = new Map<string, ReadonlySet<string>>();
+
+/** ALLOWED_MODELS is a comma-separated list; parsed once per distinct value. */
+export function allowedModels(env: Cloudflare.Env): ReadonlySet<string> {
+	const raw = `${env.DEFAULT_MODEL},${env.ALLOWED_MODELS ?? ""}`;
+	let models = modelListCache.get(raw);
+	if (!models) {
+		models = new Set(
+			raw
+				.split(",")
+				.map((name) => name.trim())
+				.filter(Boolean),
+		);
+		modelListCache.set(raw, models);
+	}
+	return models;
+}
+
+/** How long to wait for the model's response headers (the whole answer when not streaming). */
+export function aiTimeoutMs(env: Cloudflare.Env): number {
+	const value = Number(env.AI_TIMEOUT_MS);
+	return Number.isFinite(value) && value > 0 ? value : DEFAULT_AI_TIMEOUT_MS;
+}

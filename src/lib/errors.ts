@@ -1,0 +1,74 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { LIMITS } from "./config";
+
+/** Stable, documented error codes: clients branch on these, never on messages. */
+export type ErrorCode =
+	| "invalid_json"
+	| "invalid_request"
+	| "payload_too_large"
+	| "unsupported_media_type"
+	| "model_not_allowed"
+	| "invalid_token"
+	| "unauthorized"
+	| "not_found"
+	| "feedback_disabled"
+	| "log_not_found"
+	| "log_not_ready"
+	| "method_not_allowed"
+	| "rate_limited"
+	| "upstream_error"
+	| "upstream_timeout"
+	| "internal_error";
+
+export interface ErrorBody {
+	error: { code: ErrorCode; message: string };
+}
+
+/** An error that is safe to show the client as it is. */
+export class ApiError extends HTTPException {
+	readonly code: ErrorCode;
+	readonly headers: Record<string, string>;
+
+	constructor(
+		status: ContentfulStatusCode,
+		code: ErrorCode,
+		message: string,
+		options: { headers?: Record<string, string>; cause?: unknown } = {},
+	) {
+		super(status, { message, cause: options.cause });
+		this.code = code;
+		this.headers = options.headers ?? {};
+	}
+
+	get body(): ErrorBody {
+		return { error: { code: this.code, message: this.message } };
+	}
+}
+
+export function errorResponse(c: Context, error: ApiError): Response {
+	return c.json(error.body, error.status, error.headers);
+}
+
+/** Maps anything thrown in a handler to the one error shape; internals stay in the logs. */
+export function toApiError(err: unknown): ApiError {
+	if (err instanceof ApiError) return err;
+	if (err instanceof HTTPException) {
+		// Thrown by Hono middleware; keep the status, never the internals.
+		if (err.status === 413) return payloadTooLarge();
+		if (err.status === 401) return new ApiError(401, "unauthorized", "Unauthorized");
+		if (err.status < 500)
+			return new ApiError(err.status, "invalid_request", err.message || "Bad request");
+	}
+	return new ApiError(500, "internal_error", "Internal error", { cause: err });
+}
+
+export const payloadTooLarge = () =>
+	new ApiError(
+		413,
+		"payload_too_large",
+		`The request body is larger than ${LIMITS.bodyBytes / 1024} KiB`,
+	);
+
+export const notFound = (message = "Not found") => new ApiError(404, "not_found", message);

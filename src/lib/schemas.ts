@@ -1,0 +1,77 @@
+import * as v from "valibot";
+import { LIMITS } from "./config";
+
+export const ChatMessageSchema = v.object({
+	role: v.picklist(["system", "user", "assistant"], "must be one of system, user, assistant"),
+	content: v.pipe(
+		v.string("must be a string"),
+		v.maxLength(LIMITS.contentChars, `must be at most ${LIMITS.contentChars} characters`),
+	),
+});
+
+export const ChatRequestSchema = v.object({
+	messages: v.pipe(
+		v.array(ChatMessageSchema, "must be an array of messages"),
+		v.minLength(1, "must hold at least 1 message"),
+		v.maxLength(LIMITS.messages, `must hold at most ${LIMITS.messages} messages`),
+	),
+	model: v.optional(v.pipe(v.string("must be a string"), v.nonEmpty("must not be empty"))),
+	stream: v.optional(v.boolean("must be a boolean")),
+	max_tokens: v.optional(
+		v.pipe(
+			v.number("must be a number"),
+			v.integer("must be an integer"),
+			v.minValue(1, "must be at least 1"),
+			v.maxValue(LIMITS.maxTokens, `must be at most ${LIMITS.maxTokens}`),
+		),
+	),
+	temperature: v.optional(
+		v.pipe(
+			v.number("must be a number"),
+			v.minValue(0, "must be at least 0"),
+			v.maxValue(2, "must be at most 2"),
+		),
+	),
+});
+export type ChatRequest = v.InferOutput<typeof ChatRequestSchema>;
+
+/** Gateway log ids: ULIDs before October 2026, UUIDv7 after; check only length and alphabet. */
+export const LogIdSchema = v.pipe(
+	v.string("must be a string"),
+	v.regex(/^[A-Za-z0-9_-]{1,128}$/, "must be 1 to 128 letters, digits, '-' or '_'"),
+);
+
+export const FeedbackRequestSchema = v.object({
+	logId: LogIdSchema,
+	token: v.pipe(
+		v.string("must be a string"),
+		v.nonEmpty("must not be empty"),
+		v.maxLength(512, "must be at most 512 characters"),
+	),
+	feedback: v.picklist(["up", "down"], "must be 'up' or 'down'"),
+	score: v.optional(
+		v.pipe(
+			v.number("must be a number"),
+			v.integer("must be an integer"),
+			v.minValue(0, "must be at least 0"),
+			v.maxValue(100, "must be at most 100"),
+		),
+	),
+	comment: v.optional(
+		v.pipe(
+			v.string("must be a string"),
+			v.maxLength(LIMITS.commentChars, `must be at most ${LIMITS.commentChars} characters`),
+		),
+	),
+});
+export type FeedbackRequest = v.InferOutput<typeof FeedbackRequestSchema>;
+
+/** `messages[2].content` from valibot's issue path. */
+export function issuePath(issue: v.BaseIssue<unknown>): string {
+	let path = "";
+	for (const item of issue.path ?? []) {
+		const key = item.key as string | number;
+		path += typeof key === "number" ? `[${key}]` : path ? `.${key}` : key;
+	}
+	return path || "body";
+}

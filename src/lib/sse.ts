@@ -1,0 +1,25 @@
+/** Server-Sent Events framing (https://html.spec.whatwg.org/multipage/server-sent-events.html). */
+
+export interface SseEvent {
+	event?: string;
+	data: string;
+}
+
+const encoder = new TextEncoder();
+
+export function formatSseEvent({ event, data }: SseEvent): string {
+	// A data field cannot hold a line break: each line becomes its own `data:` line.
+	const lines = data.split(/\r\n|\r|\n/).map((line) => `data: ${line}\n`);
+	return `${event ? `event: ${event}\n` : ""}${lines.join("")}\n`;
+}
+
+export function encodeSseEvent(event: SseEvent): Uint8Array {
+	return encoder.encode(formatSseEvent(event));
+}
+
+export const SSE_HEADERS = {
+	"content-type": "text/event-stream; charset=utf-8",
+	"cache-control": "no-cache, no-transform",
+	// Stops proxies that honour it (nginx and friends) from buffering the stream.
+	"x-accel-buffering": "no",
+} as const;

@@ -1,0 +1,48 @@
+import { Hono } from "hono";
+import { toChatEventStream } from "../ai/chat-stream";
+import { completeChat, streamChat } from "../ai/gateway";
+import { allowedModels } from "../lib/config";
+import { ApiError } from "../lib/errors";
+import { issueFeedbackToken } from "../lib/feedback-token";
+import { readJsonBody } from "../lib/json-body";
+import { ChatRequestSchema } from "../lib/schemas";
+import { SSE_HEADERS } from "../lib/sse";
+import type { AppEnv } from "../types";
+
+export const chat = new Hono<AppEnv>().post("/", async (c) => {
+	const body = await readJsonBody(c, ChatRequestSchema);
+	const model = body.model ?? c.env.DEFAULT_MODEL;
+	if (!allowedModels(c.env).has(model)) {
+		throw new ApiError(
+			400,
+			"model_not_allowed",
+			`model: '${model.slice(0, 100)}' is not allowed here`,
+		);
+	}
+	const input = {
+		model,
+		messages: body.messages,
+		max_tokens: body.max_tokens,
+		temperature: body.temperature,
+	};
+
+	if (body.stream) {
+		const { body: upstream, logId } = await streamChat(c.env, input, c.req.raw.signal);
+		const feedbackToken = await issueFeedbackToken(c.env, logId);
+		const headers: Record<string, string> = { ...SSE_HEADERS };
+		if (logId) headers["cf-aig-log-id"] = logId;
+		return c.body(toChatEventStream(upstream, { logId, feedbackToken, model }), 200, headers);
+	}
+
+	const answer = await completeChat(c.env, input, c.req.raw.signal);
+	const feedbackToken = await issueFeedbackToken(c.env, answer.logId);
+	if (answer.logId) c.header("cf-aig-log-id", answer.logId);
+	return c.json({
+		response: answer.response,
+		logId: answer.logId,
+		feedbackToken,
+		model,
+		cached: answer.cached,
+		...(answer.usage && { usage: answer.usage }),
+	});
+});

@@ -1,0 +1,72 @@
+import { env } from "cloudflare:workers";
+import { createParser, type EventSourceMessage } from "eventsource-parser";
+import { AiGatewayEmulator, bindToEmulator, type EmulatorSettings } from "../emulator/src";
+import app from "../src";
+
+export const TEST_DEBUG_TOKEN = "test-debug-token";
+
+/**
+ * The production Worker wired to a fresh emulator through the runtime's
+ * real `Ai` and `AiGateway` classes.
+ */
+export function createHarness(
+	settings: Partial<EmulatorSettings> | AiGatewayEmulator = {},
+	overrides: Partial<Cloudflare.Env> = {},
+) {
+	const emulator =
+		settings instanceof AiGatewayEmulator ? settings : new AiGatewayEmulator(settings);
+	const testEnv: Cloudflare.Env = { ...env, AI: bindToEmulator(env.AI, emulator), ...overrides };
+	const call = async (path: string, init?: RequestInit): Promise<Response> =>
+		app.fetch(new Request(new URL(path, "https://worker.test"), init), testEnv);
+	const postJson = (path: string, body: unknown, init: RequestInit = {}) =>
+		call(path, {
+			method: "POST",
+			...init,
+			headers: { "content-type": "application/json", ...init.headers },
+			body: JSON.stringify(body),
+		});
+	const chat = (body: Record<string, unknown>, init?: RequestInit) =>
+		postJson("/api/chat", body, init);
+	const ask = (content: string, extra: Record<string, unknown> = {}) =>
+		chat({ messages: [{ role: "user", content }], ...extra });
+	const vote = (body: Record<string, unknown>) => postJson("/api/feedback", body);
+	const debugLog = (logId: string, token = TEST_DEBUG_TOKEN) =>
+		call(`/api/logs/${logId}`, { headers: { authorization: `Bearer ${token}` } });
+	return { emulator, env: testEnv, call, postJson, chat, ask, vote, debugLog };
+}
+
+export interface ChatJson {
+	response: string;
+	logId: string | null;
+	feedbackToken: string | null;
+	model: string;
+	cached: boolean;
+	usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+}
+
+export interface ErrorJson {
+	error: { code: string; message: string };
+}
+
+/** Reads a whole SSE response into events, noting when each one arrived. */
+export async function readEvents(
+	response: Response,
+): Promise<(EventSourceMessage & { at: number })[]> {
+	const events: (EventSourceMessage & { at: number })[] = [];
+	const parser = createParser({ onEvent: (event) => events.push({ ...event, at: Date.now() }) });
+	const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
+	if (!reader) throw new Error("no body");
+	for (;;) {
+		const { done, value } = await reader.read();
+		if (done) break;
+		parser.feed(value);
+	}
+	return events;
+}
+
+/** The `response` deltas of a chat stream, in order. */
+export function deltasOf(events: EventSourceMessage[]): string[] {
+	return events
+		.filter((event) => !event.event && event.data !== "[DONE]")
+		.map((event) => (JSON.parse(event.data) as { response: string }).response);
+}

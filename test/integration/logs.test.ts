@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { type ChatJson, createHarness, type ErrorJson, TEST_DEBUG_TOKEN } from "../harness";
+
+describe("GET /api/logs/:logId (debug)", () => {
+	it("returns the gateway log, with the feedback a vote recorded", async () => {
+		const harness = createHarness();
+		const answer = (await (await harness.ask("Inspect me")).json()) as ChatJson;
+		const logId = answer.logId ?? "";
+		await harness.vote({ logId, token: answer.feedbackToken, feedback: "down", score: 5 });
+		const res = await harness.debugLog(logId);
+		expect(res.status).toBe(200);
+		const log = (await res.json()) as Record<string, unknown>;
+		expect(log).toMatchObject({
+			id: logId,
+			provider: "workers-ai",
+			model: answer.model,
+			status_code: 200,
+			success: true,
+			feedback: -1,
+			score: 5,
+			metadata: { app: "ai-gateway-feedback-chat", route: "chat", vote: "down" },
+		});
+		// getLog turns created_at into a Date; it travels as an ISO string.
+		expect(new Date(String(log.created_at)).toISOString()).toBe(log.created_at);
+	});
+
+	it("answers 404 log_not_found for an unknown log", async () => {
+		const res = await createHarness().debugLog("01jxyz0000000000000000000a");
+		expect(res.status).toBe(404);
+		expect(((await res.json()) as ErrorJson).error.code).toBe("log_not_found");
+	});
+
+	it.each([
+		["no header", undefined],
+		["a wrong token", "Bearer wrong-token"],
+		["a token that only shares a prefix", `Bearer ${TEST_DEBUG_TOKEN}x`],
+		["another scheme", `Basic ${TEST_DEBUG_TOKEN}`],
+	])("answers 401 unauthorized with %s", async (_name, authorization) => {
+		const { call } = createHarness();
+		const res = await call("/api/logs/abc", { headers: authorization ? { authorization } : {} });
+		expect(res.status).toBe(401);
+		expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
+		expect(((await res.json()) as ErrorJson).error.code).toBe("unauthorized");
+	});
+
+	it("does not exist (404 not_found) when DEBUG_TOKEN is not set", async () => {
+		const harness = createHarness({}, { DEBUG_TOKEN: undefined });
+		for (const authorization of ["", "Bearer ", `Bearer ${TEST_DEBUG_TOKEN}`]) {
+			const res = await harness.call("/api/logs/abc", { headers: { authorization } });
+			expect(res.status).toBe(404);
+			expect(await res.json()).toEqual({ error: { code: "not_found", message: "Not found" } });
+		}
+	});
+
+	it("rejects a malformed log id", async () => {
+		const res = await createHarness().debugLog("bad%20id!");
+		expect(res.status).toBe(400);
+		expect(((await res.json()) as ErrorJson).error).toEqual({
+			code: "invalid_request",
+			message: expect.stringMatching(/^logId: /),
+		});
+	});
+
+	it("maps a gateway failure on getLog to 502 upstream_error", async () => {
+		const harness = createHarness();
+		harness.emulator.failNext("getLog", 500);
+		const res = await harness.debugLog("abc");
+		expect(res.status).toBe(502);
+		expect(((await res.json()) as ErrorJson).error.code).toBe("upstream_error");
+	});
+});

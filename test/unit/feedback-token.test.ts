@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { signFeedbackToken, verifyFeedbackToken } from "../../src/lib/feedback-token";
+
+const NOW = 1_800_000_000;
+const LOG = "01977e5b-7a3c-7bb2-9c1e-2f4e8a1b0c3d";
+
+describe("feedback tokens", () => {
+	it("verify for their log id until they expire", async () => {
+		const token = await signFeedbackToken(LOG, "secret", { now: NOW, ttlSeconds: 60 });
+		expect(await verifyFeedbackToken(token, LOG, ["secret"], NOW)).toBe(true);
+		expect(await verifyFeedbackToken(token, LOG, ["secret"], NOW + 59)).toBe(true);
+		expect(await verifyFeedbackToken(token, LOG, ["secret"], NOW + 60)).toBe(false);
+	});
+
+	it("default to a 7-day lifetime", async () => {
+		const token = await signFeedbackToken(LOG, "secret", { now: NOW });
+		expect(token.split(".")[2]).toBe(String(NOW + 7 * 86_400));
+	});
+
+	it("do not verify for another log id or another secret", async () => {
+		const token = await signFeedbackToken(LOG, "secret", { now: NOW });
+		expect(await verifyFeedbackToken(token, `${LOG}0`, ["secret"], NOW)).toBe(false);
+		expect(await verifyFeedbackToken(token, LOG, ["other"], NOW)).toBe(false);
+	});
+
+	it("carry a key id so any listed secret can verify them", async () => {
+		const oldToken = await signFeedbackToken(LOG, "old", { now: NOW });
+		const newToken = await signFeedbackToken(LOG, "new", { now: NOW });
+		expect(oldToken.split(".")[1]).not.toBe(newToken.split(".")[1]);
+		expect(await verifyFeedbackToken(oldToken, LOG, ["new", "old"], NOW)).toBe(true);
+		expect(await verifyFeedbackToken(newToken, LOG, ["new", "old"], NOW)).toBe(true);
+	});
+
+	it("reject every kind of tampering", async () => {
+		const token = await signFeedbackToken(LOG, "secret", { now: NOW });
+		const [version, kid, expires, signature] = token.split(".") as [string, string, string, string];
+		const variants = [
+			"",
+			"v1",
+			[version, kid, expires].join("."),
+			["v2", kid, expires, signature].join("."),
+			[version, "AAAAAAAA", expires, signature].join("."),
+			[version, kid, String(Number(expires) + 1), signature].join("."),
+			[version, kid, `${expires}.5`, signature].join("."),
+			[version, kid, expires, `${signature}A`].join("."),
+			[version, kid, expires, signature.replace(/^./, (c) => (c === "A" ? "B" : "A"))].join("."),
+			[version, kid, expires, "!!!"].join("."),
+			[version, kid, "-1", signature].join("."),
+		];
+		for (const variant of variants) {
+			expect(await verifyFeedbackToken(variant, LOG, ["secret"], NOW), variant).toBe(false);
+		}
+	});
+
+	it("are URL- and header-safe", async () => {
+		const token = await signFeedbackToken(LOG, "secret", { now: NOW });
+		expect(token).toMatch(/^[A-Za-z0-9._-]+$/);
+	});
+});

@@ -1,0 +1,22 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+	plugins: [
+		cloudflareTest({
+			wrangler: { configPath: "./wrangler.jsonc" },
+			// Everything runs offline: the AI binding is driven against the local emulator.
+			remoteBindings: false,
+			miniflare: {
+				// Test-only secrets; production ones are set with `wrangler secret put`.
+				bindings: {
+					FEEDBACK_SECRET: "test-feedback-secret",
+					DEBUG_TOKEN: "test-debug-token",
+				},
+			},
+		}),
+	],
+	test: {
+		include: ["test/**/*.test.ts"],
+	},
+});
