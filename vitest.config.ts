@@ -18,5 +18,8 @@ export default defineConfig({
 	],
 	test: {
 		include: ["test/**/*.test.ts"],
+		// CI also writes a JSON report, summed up by scripts/test-summary.mjs.
+		reporters: process.env.CI ? ["default", "json"] : ["default"],
+		outputFile: { json: "test-results/vitest.json" },
 	},
 });
