@@ -10,6 +10,11 @@ try {
 	console.error(`No test report at ${file}: ${error.message}`);
 	process.exit(1);
 }
-const { numPassedTests: passed, numFailedTests: failed, numPendingTests: skipped, numTotalTests: total } = report;
+const {
+	numPassedTests: passed,
+	numFailedTests: failed,
+	numPendingTests: skipped,
+	numTotalTests: total,
+} = report;
 console.log(`${label}: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(failed === 0 && total > 0 && report.success ? 0 : 1);
