@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
+import { resolveBindings, usesEmulator } from "./ai/binding";
 import { LIMITS } from "./lib/config";
 import { ApiError, errorResponse, notFound, payloadTooLarge, toApiError } from "./lib/errors";
 import { chat } from "./routes/chat";
@@ -17,7 +18,7 @@ app.use(
 		origin: "*",
 		allowMethods: ["GET", "POST", "OPTIONS"],
 		allowHeaders: ["Content-Type", "Authorization"],
-		exposeHeaders: ["cf-aig-log-id", "Retry-After"],
+		exposeHeaders: ["cf-aig-log-id", "Retry-After", "x-ai-backend"],
 		maxAge: 86400,
 	}),
 );
@@ -41,6 +42,12 @@ app.use(
 	}),
 );
 
+// Marks answers of the local emulator so no one mistakes them for a model's.
+app.use("/api/*", async (c, next) => {
+	await next();
+	if (usesEmulator(c.env)) c.header("x-ai-backend", "emulator");
+});
+
 app.route("/api/chat", chat);
 app.route("/api/feedback", feedback);
 app.route("/api/logs", logs);
@@ -56,4 +63,6 @@ app.onError((err, c) => {
 	return errorResponse(c, apiError);
 });
 
-export default app;
+export default {
+	fetch: (request, env, ctx) => app.fetch(request, resolveBindings(env), ctx),
+} satisfies ExportedHandler<Cloudflare.Env>;

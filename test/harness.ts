@@ -1,13 +1,17 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
-import { AiGatewayEmulator, bindToEmulator, type EmulatorSettings } from "../emulator/src";
-import app from "../src";
+import { AiGatewayEmulator, type EmulatorSettings } from "../emulator/src";
+import worker from "../src";
+
+type IncomingRequest = Request<unknown, IncomingRequestCfProperties>;
 
 export const TEST_DEBUG_TOKEN = "test-debug-token";
 
 /**
- * The production Worker wired to a fresh emulator through the runtime's
- * real `Ai` and `AiGateway` classes.
+ * The production Worker wired to a fresh emulator the way `npm run dev` wires
+ * it: an `AI_EMULATOR` binding, which the Worker's own switch turns into the
+ * runtime's real `Ai` and `AiGateway` classes talking to the emulator.
  */
 export function createHarness(
 	settings: Partial<EmulatorSettings> | AiGatewayEmulator = {},
@@ -15,9 +19,18 @@ export function createHarness(
 ) {
 	const emulator =
 		settings instanceof AiGatewayEmulator ? settings : new AiGatewayEmulator(settings);
-	const testEnv: Cloudflare.Env = { ...env, AI: bindToEmulator(env.AI, emulator), ...overrides };
+	const testEnv: Cloudflare.Env = {
+		...env,
+		AI_EMULATOR: emulator as unknown as Fetcher,
+		...overrides,
+	};
 	const call = async (path: string, init?: RequestInit): Promise<Response> =>
-		app.fetch(new Request(new URL(path, "https://worker.test"), init), testEnv);
+		worker.fetch(
+			// An incoming request, as the runtime hands it to the Worker.
+			new Request(new URL(path, "https://worker.test"), init) as unknown as IncomingRequest,
+			testEnv,
+			createExecutionContext(),
+		);
 	const postJson = (path: string, body: unknown, init: RequestInit = {}) =>
 		call(path, {
 			method: "POST",

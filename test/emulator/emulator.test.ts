@@ -1,13 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import {
-	AiGatewayEmulator,
-	bindToEmulator,
-	emulatedAnswer,
-	METADATA_LIMIT,
-} from "../../emulator/src";
+import { AiGatewayEmulator, emulatedAnswer, METADATA_LIMIT } from "../../emulator/src";
 import { tokenize } from "../../emulator/src/answers";
 import { uuidv7 } from "../../emulator/src/uuid";
+import { aiThrough } from "../../src/ai/binding";
 import { readEvents } from "../harness";
 
 const LLAMA = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
@@ -163,7 +159,7 @@ describe("AiGatewayEmulator: inference", () => {
 describe("AiGatewayEmulator: gateway logs through the real AiGateway class", () => {
 	const setup = (settings = {}) => {
 		const emulator = new AiGatewayEmulator(settings);
-		const ai = bindToEmulator(env.AI, emulator);
+		const ai = aiThrough(env.AI, emulator as unknown as Fetcher);
 		return { emulator, ai, gateway: ai.gateway("default") };
 	};
 	const makeLog = async (emulator: AiGatewayEmulator, metadata?: Record<string, string>) => {

@@ -247,13 +247,12 @@ describe("upstream failures", () => {
 	});
 
 	it("hides internal errors behind a generic internal_error", async () => {
-		const { env } = createHarness();
 		const brokenAi = {
 			gateway() {
 				throw new TypeError("secret detail from inside");
 			},
 		} as unknown as Ai;
-		const { vote } = createHarness({}, { ...env, AI: brokenAi });
+		const { vote } = createHarness({}, { AI: brokenAi, AI_EMULATOR: undefined });
 		const valid = await signFeedbackToken("abc", "test-feedback-secret");
 		const res = await vote({ logId: "abc", token: valid, feedback: "up" });
 		const body = await expectError(res, 500, "internal_error", /^Internal error$/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bindToEmulator } from "../../emulator/src";
+import { aiThrough } from "../../src/ai/binding";
 import { type ChatJson, createHarness, readEvents } from "../harness";
 
 describe("the log id belongs to the answer", () => {
@@ -48,7 +48,7 @@ describe("the log id belongs to the answer", () => {
 		// The pattern in Cloudflare's docs, shown failing against the same emulator.
 		const { emulator } = createHarness();
 		const { env } = createHarness();
-		const ai = bindToEmulator(env.AI, emulator) as Ai<AiModelListType>;
+		const ai = aiThrough(env.AI, emulator as unknown as Fetcher) as Ai<AiModelListType>;
 		const ask = async (content: string) => {
 			await ai.run(
 				"@cf/meta/llama-3.3-70b-instruct-fp8-fast",
