@@ -18,6 +18,8 @@ export default defineConfig({
 	],
 	test: {
 		include: ["test/**/*.test.ts"],
+		// The browser tests run in Node against `npm run dev`: `npm run test:e2e`.
+		exclude: ["test/e2e/**"],
 		// CI also writes a JSON report, summed up by scripts/test-summary.mjs.
 		reporters: process.env.CI ? ["default", "json"] : ["default"],
 		outputFile: { json: "test-results/vitest.json" },

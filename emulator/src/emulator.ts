@@ -11,7 +11,7 @@ import {
 	tokenize,
 	usageOf,
 } from "./answers";
-import { LogStore, type Metadata } from "./log-store";
+import { type LogPersistence, LogStore, type Metadata } from "./log-store";
 import { uuidv7 } from "./uuid";
 
 /** The knobs tests and local development turn. All times in milliseconds. */
@@ -74,14 +74,15 @@ const encoder = new TextEncoder();
  */
 export class AiGatewayEmulator {
 	settings: EmulatorSettings;
-	readonly logs = new LogStore();
+	readonly logs: LogStore;
 	readonly runs: RunRecord[] = [];
 	readonly #faults = new Map<FaultTarget, { status: FaultStatus; remaining: number }[]>();
 	readonly #holds: { promise: Promise<void>; release: () => void }[] = [];
 	readonly #app = new Hono();
 
-	constructor(settings: Partial<EmulatorSettings> = {}) {
+	constructor(settings: Partial<EmulatorSettings> = {}, persistence?: LogPersistence) {
 		this.settings = { ...DEFAULT_SETTINGS, ...settings };
+		this.logs = new LogStore(persistence);
 		this.#app
 			.post("/ai-gateway/run", (c) => this.#run(c))
 			.post("/run", (c) => this.#run(c))

@@ -7,4 +7,9 @@ export {
 	type FaultTarget,
 	type RunRecord,
 } from "./emulator";
-export { type EmulatedLog, METADATA_LIMIT } from "./log-store";
+export {
+	type EmulatedLog,
+	type LogPersistence,
+	METADATA_LIMIT,
+	type StoredLog,
+} from "./log-store";

@@ -37,7 +37,7 @@ export interface EmulatedLog {
 export const METADATA_LIMIT = 5;
 const HEAD_BYTES = 1024;
 
-interface StoredLog {
+export interface StoredLog {
 	gatewayId: string;
 	log: EmulatedLog;
 	/** When getLog and patchLog can first see it; null while the response is still running. */
@@ -63,8 +63,25 @@ export interface Completion {
 	finishedAt: number;
 }
 
+/** Where a long-lived emulator keeps its logs between restarts (a Durable Object's storage). */
+export interface LogPersistence {
+	load(): Iterable<[string, StoredLog]>;
+	save(id: string, log: StoredLog): void;
+}
+
 export class LogStore {
 	readonly #logs = new Map<string, StoredLog>();
+	readonly #persistence: LogPersistence | undefined;
+
+	constructor(persistence?: LogPersistence) {
+		this.#persistence = persistence;
+		for (const [id, stored] of persistence?.load() ?? []) this.#logs.set(id, stored);
+	}
+
+	#save(id: string): void {
+		const stored = this.#logs.get(id);
+		if (stored) this.#persistence?.save(id, stored);
+	}
 
 	create(entry: NewLog): EmulatedLog {
 		const log: EmulatedLog = {
@@ -97,6 +114,7 @@ export class LogStore {
 			score: null,
 		};
 		this.#logs.set(entry.id, { gatewayId: entry.gatewayId, log, visibleAt: null, patches: 0 });
+		this.#save(entry.id);
 		return log;
 	}
 
@@ -114,6 +132,7 @@ export class LogStore {
 		log.response_head_complete = done.responseBody.length <= HEAD_BYTES;
 		log.tokens_out = done.tokensOut;
 		stored.visibleAt = done.finishedAt + visibilityDelayMs;
+		this.#save(id);
 	}
 
 	/** A log as the gateway's API sees it: undefined until written and visible. */
@@ -136,6 +155,7 @@ export class LogStore {
 		if (patch.metadata) log.metadata = capMetadata(log.metadata, patch.metadata);
 		const stored = this.#logs.get(id);
 		if (stored) stored.patches++;
+		this.#save(id);
 		return true;
 	}
 

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// Builds the production Worker exactly as `wrangler deploy` would (dry run), then checks
+// that none of the local emulator's code is in it and prints its size.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
+
+const root = resolve(import.meta.dirname, "..");
+const outdir = mkdtempSync(join(tmpdir(), "worker-bundle-"));
+// Strings that exist only in emulator/: if one is in the bundle, emulator code shipped.
+const EMULATOR_MARKERS = [
+	"[emulated]",
+	"emulated-account",
+	"emulated failure",
+	"EmulatorHost",
+	"workers-binding.ai/ai-gateway",
+];
+
+try {
+	const output = execFileSync(
+		resolve(root, "node_modules/.bin/wrangler"),
+		["deploy", "--dry-run", "--outdir", outdir],
+		{ cwd: root, encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+	);
+	const modules = readdirSync(outdir).filter((file) => file.endsWith(".js"));
+	const code = modules.map((file) => readFileSync(join(outdir, file), "utf8")).join("\n");
+	const shipped = EMULATOR_MARKERS.filter((marker) => code.includes(marker));
+	const bytes = Buffer.byteLength(code);
+	const gzipped = gzipSync(code, { level: 9 }).byteLength;
+	const upload = /Total Upload: .*/.exec(output)?.[0] ?? "";
+	console.log(
+		`Production bundle: ${modules.join(", ")}, ${(bytes / 1024).toFixed(2)} KiB, ${(gzipped / 1024).toFixed(2)} KiB gzipped (wrangler: ${upload})`,
+	);
+	if (shipped.length > 0) {
+		console.error(`Emulator code in the production bundle: ${shipped.join(", ")}`);
+		process.exitCode = 1;
+	} else {
+		console.log("No emulator code in the production bundle.");
+	}
+} finally {
+	rmSync(outdir, { recursive: true, force: true });
+}

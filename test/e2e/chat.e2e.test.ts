@@ -1,0 +1,189 @@
+// End to end: `npm run dev` on the local emulator, driven in Debian's Chromium.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { type DevServer, ROOT, startDevServer } from "./dev-server.ts";
+
+const ARTIFACTS = join(ROOT, "test-results/e2e");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+let server: DevServer;
+let browser: Browser;
+
+before(async () => {
+	mkdirSync(ARTIFACTS, { recursive: true });
+	server = await startDevServer();
+	browser = await chromium.launch({
+		executablePath: CHROMIUM,
+		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+	});
+});
+
+after(async () => {
+	await browser?.close();
+	await server?.stop();
+});
+
+/** Opens the page and fails the test on any console error (CSP violations included). */
+async function openChat(options: Parameters<Browser["newPage"]>[0] = {}) {
+	const page = await browser.newPage(options);
+	const problems: string[] = [];
+	page.on("console", (message) => {
+		if (message.type() === "error") problems.push(message.text());
+	});
+	page.on("pageerror", (error) => problems.push(error.message));
+	const response = await page.goto(server.url);
+	return { page, response, problems };
+}
+
+async function send(page: Page, text: string) {
+	await page.fill("#prompt", text);
+	await page.press("#prompt", "Enter");
+}
+
+const lastAnswer = (page: Page) => page.locator(".message.assistant").last();
+
+async function showLog(page: Page) {
+	await page.fill("#debug-token", server.debugToken);
+	await page.click("#debug-show");
+	await page.waitForFunction(() =>
+		document.querySelector("#debug-log")?.textContent?.startsWith("{"),
+	);
+	return JSON.parse((await page.textContent("#debug-log")) ?? "{}") as {
+		id: string;
+		feedback: number | null;
+	};
+}
+
+test("chat, watch the answer stream in, rate it, and see the rating on the gateway log", async () => {
+	const { page, response, problems } = await openChat();
+	assert.match(response?.headers()["content-security-policy"] ?? "", /default-src 'none'/);
+	assert.match(response?.headers()["content-security-policy"] ?? "", /script-src 'self'/);
+
+	await send(page, "Hello from the browser test");
+	const answer = lastAnswer(page);
+	const text = answer.locator(".text");
+	// Sample the answer while it streams: it must grow in steps, not arrive at once.
+	const lengths = new Set<number>();
+	while (await answer.evaluate((element) => element.classList.contains("streaming"))) {
+		lengths.add(((await text.textContent()) ?? "").length);
+		await page.waitForTimeout(15);
+	}
+	assert.ok(lengths.size >= 4, `saw ${lengths.size} partial lengths while streaming`);
+	const finalText = (await text.textContent()) ?? "";
+	assert.match(finalText, /^\[emulated\] .*You said: Hello from the browser test$/);
+	assert.equal(await answer.locator(".badge").isVisible(), true);
+	assert.equal(await page.locator("#backend-notice").isVisible(), true);
+
+	const down = answer.getByRole("button", { name: "Bad answer" });
+	const up = answer.getByRole("button", { name: "Good answer" });
+	const status = answer.locator(".vote-status");
+	await down.click();
+	await page.waitForFunction(
+		(element) => element?.getAttribute("data-state") === "recorded",
+		await status.elementHandle(),
+	);
+	assert.equal(await down.getAttribute("aria-pressed"), "true");
+	assert.equal(await up.getAttribute("aria-pressed"), "false");
+	assert.match((await status.textContent()) ?? "", /Recorded/);
+
+	await page.click("#debug summary");
+	let log = await showLog(page);
+	assert.equal(log.feedback, -1);
+	const logId = log.id;
+
+	await up.click();
+	await page.waitForFunction(
+		(element) => element?.textContent === "Recorded: good answer",
+		await status.elementHandle(),
+	);
+	assert.equal(await up.getAttribute("aria-pressed"), "true");
+	assert.equal(await down.getAttribute("aria-pressed"), "false");
+	log = await showLog(page);
+	assert.equal(log.id, logId);
+	assert.equal(log.feedback, 1);
+
+	await page.screenshot({ path: join(ARTIFACTS, "chat.png"), fullPage: true });
+
+	// The emulator's logs outlive the page.
+	await page.reload();
+	const afterReload = await page.evaluate(
+		async ({ id, token }) => {
+			const res = await fetch(`/api/logs/${id}`, { headers: { authorization: `Bearer ${token}` } });
+			return (await res.json()) as { feedback: number };
+		},
+		{ id: logId, token: server.debugToken },
+	);
+	assert.equal(afterReload.feedback, 1);
+	assert.deepEqual(problems, []);
+	await page.close();
+});
+
+test("shows HTML in a model answer as text", async () => {
+	const { page, problems } = await openChat();
+	await page.evaluate(() => {
+		(window as unknown as { injected: boolean }).injected = false;
+	});
+	const html = `<img src="x" onerror="window.injected = true"><b id="bold">bold</b>`;
+	await send(page, html);
+	const answer = lastAnswer(page);
+	await answer.locator(".thumb:not([disabled])").first().waitFor();
+	await page.waitForFunction(() => !document.querySelector(".message.assistant.streaming"));
+	assert.ok(((await answer.locator(".text").textContent()) ?? "").endsWith(`You said: ${html}`));
+	assert.equal(await page.locator("#bold").count(), 0);
+	assert.equal(await page.locator(".message img").count(), 0);
+	assert.equal(
+		await page.evaluate(() => (window as unknown as { injected: boolean }).injected),
+		false,
+	);
+	assert.deepEqual(problems, []);
+	await page.close();
+});
+
+test("fits a phone screen in dark mode", async () => {
+	const { page, problems } = await openChat({
+		viewport: { width: 390, height: 844 },
+		colorScheme: "dark",
+		deviceScaleFactor: 2,
+	});
+	await send(page, "Short question on a phone");
+	await page.waitForFunction(() =>
+		document.querySelector(".message.assistant:not(.streaming) .thumb:not([disabled])"),
+	);
+	const overflow = await page.evaluate(
+		() => document.documentElement.scrollWidth - window.innerWidth,
+	);
+	assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+	const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+	assert.equal(background, "rgb(20, 20, 23)");
+	await page.screenshot({ path: join(ARTIFACTS, "chat-phone-dark.png") });
+	assert.deepEqual(problems, []);
+	await page.close();
+});
+
+test("is usable with the keyboard alone", async () => {
+	const { page } = await openChat();
+	await page.keyboard.press("Tab");
+	assert.equal(await page.evaluate(() => document.activeElement?.id), "prompt");
+	await page.keyboard.type("Keyboard only");
+	await page.keyboard.press("Enter");
+	await page.waitForFunction(() =>
+		document.querySelector(".message.assistant:not(.streaming) .thumb:not([disabled])"),
+	);
+	// From the message box, Shift+Tab walks back to the answer's controls.
+	await page.focus("#prompt");
+	const names: string[] = [];
+	for (let i = 0; i < 4; i++) {
+		await page.keyboard.press("Shift+Tab");
+		names.push(await page.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? ""));
+	}
+	assert.ok(names.includes("Bad answer") && names.includes("Good answer"), names.join(", "));
+	await page.focus("[aria-label='Good answer']");
+	await page.keyboard.press("Enter");
+	await page.waitForFunction(
+		() => document.querySelector(".vote-status")?.getAttribute("data-state") === "recorded",
+	);
+	await page.close();
+});

@@ -1,0 +1,36 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { AiGatewayEmulator } from "../../emulator/src";
+import { resolveBindings } from "../../src/ai/binding";
+
+describe("the AI binding switch", () => {
+	it("is off in the deployed configuration: wrangler.jsonc binds no emulator", () => {
+		expect(env.AI_EMULATOR).toBeUndefined();
+		expect(resolveBindings(env)).toBe(env);
+		expect(resolveBindings(env).AI).toBe(env.AI);
+	});
+
+	it("routes the runtime's real Ai class to the emulator when AI_EMULATOR is bound", async () => {
+		const emulator = new AiGatewayEmulator({ accountId: "switch-test" });
+		const local = resolveBindings({ ...env, AI_EMULATOR: emulator as unknown as Fetcher });
+		expect(local.AI).not.toBe(env.AI);
+		expect(local.AI).toBeInstanceOf(env.AI.constructor);
+		expect(await local.AI.gateway("default").getUrl("openai")).toBe(
+			"https://gateway.ai.cloudflare.com/v1/switch-test/default/openai",
+		);
+	});
+
+	it("builds one Ai per emulator, not one per request", () => {
+		const emulator = new AiGatewayEmulator() as unknown as Fetcher;
+		const first = resolveBindings({ ...env, AI_EMULATOR: emulator });
+		const second = resolveBindings({ ...env, AI_EMULATOR: emulator });
+		expect(first.AI).toBe(second.AI);
+	});
+
+	it("marks API answers that came from the emulator", async () => {
+		const { createHarness } = await import("../harness");
+		const res = await createHarness().ask("hi");
+		expect(res.headers.get("x-ai-backend")).toBe("emulator");
+		expect(res.headers.get("access-control-expose-headers")).toContain("x-ai-backend");
+	});
+});
