@@ -10,8 +10,8 @@ export default defineConfig({
 			miniflare: {
 				// Test-only secrets; production ones are set with `wrangler secret put`.
 				bindings: {
-					FEEDBACK_SECRET: "test-feedback-secret",
-					DEBUG_TOKEN: "test-debug-token",
+					FEEDBACK_SECRET: "test-feedback-secret-0123456789abcdef",
+					DEBUG_TOKEN: "test-debug-token-0123456789abcdefghij",
 				},
 			},
 		}),

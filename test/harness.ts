@@ -6,7 +6,7 @@ import worker from "../src";
 
 type IncomingRequest = Request<unknown, IncomingRequestCfProperties>;
 
-export const TEST_DEBUG_TOKEN = "test-debug-token";
+export const TEST_DEBUG_TOKEN = "test-debug-token-0123456789abcdefghij";
 
 /**
  * The production Worker wired to a fresh emulator the way `npm run dev` wires

@@ -9,6 +9,29 @@ export const LIMITS = {
 
 const DEFAULT_AI_TIMEOUT_MS = 120_000;
 
+/**
+ * Secrets shorter than this are ignored, as if unset: a short or placeholder
+ * value (such as one a deploy form pre-filled) must not sign tokens or guard
+ * the debug route.
+ */
+export const MIN_SECRET_CHARS = 32;
+
+const warned = new Set<string>();
+
+/** The secret's value when it is long enough to use, else undefined (with a warning, once). */
+export function usableSecret(env: Cloudflare.Env, name: SecretName): string | undefined {
+	const value = env[name];
+	if (!value) return undefined;
+	if (value.length >= MIN_SECRET_CHARS) return value;
+	if (!warned.has(name)) {
+		warned.add(name);
+		console.warn(`${name} is shorter than ${MIN_SECRET_CHARS} characters and is ignored`);
+	}
+	return undefined;
+}
+
+type SecretName = "FEEDBACK_SECRET" | "FEEDBACK_SECRET_PREVIOUS" | "DEBUG_TOKEN";
+
 const modelListCache = new Map<string, ReadonlySet<string>>();
 
 /** ALLOWED_MODELS is a comma-separated list; parsed once per distinct value. */

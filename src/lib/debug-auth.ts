@@ -1,15 +1,16 @@
 import { createMiddleware } from "hono/factory";
 import { timingSafeEqual } from "hono/utils/buffer";
 import type { AppEnv } from "../types";
+import { usableSecret } from "./config";
 import { ApiError, notFound } from "./errors";
 
 /**
- * Guards the debug routes: 404 when DEBUG_TOKEN is unset (the routes do not
+ * Guards the debug routes: 404 when DEBUG_TOKEN is unset or too short (the routes do not
  * exist), 401 unless `Authorization: Bearer <DEBUG_TOKEN>`, compared in
  * constant time.
  */
 export const debugAuth = createMiddleware<AppEnv>(async (c, next) => {
-	const expected = c.env.DEBUG_TOKEN;
+	const expected = usableSecret(c.env, "DEBUG_TOKEN");
 	if (!expected) throw notFound();
 	const match = /^Bearer[ \t]+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
 	if (!match?.[1] || !(await timingSafeEqual(match[1], expected))) {

@@ -1,3 +1,5 @@
+import { usableSecret } from "./config";
+
 /**
  * Feedback tokens: proof that the holder received the answer logged under a
  * log id. Format `v1.<kid>.<expires>.<signature>`, where the signature is
@@ -88,9 +90,10 @@ export async function verifyFeedbackToken(
 
 /** The secrets that may verify a token: the current one first, then the one being rotated out. */
 export function feedbackSecrets(env: Cloudflare.Env): string[] {
-	return [env.FEEDBACK_SECRET, env.FEEDBACK_SECRET_PREVIOUS].filter(
-		(secret): secret is string => typeof secret === "string" && secret.length > 0,
-	);
+	return [
+		usableSecret(env, "FEEDBACK_SECRET"),
+		usableSecret(env, "FEEDBACK_SECRET_PREVIOUS"),
+	].filter((secret): secret is string => secret !== undefined);
 }
 
 /** A token for the answer logged as `logId`, or null when feedback is not configured. */

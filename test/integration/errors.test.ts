@@ -253,7 +253,7 @@ describe("upstream failures", () => {
 			},
 		} as unknown as Ai;
 		const { vote } = createHarness({}, { AI: brokenAi, AI_EMULATOR: undefined });
-		const valid = await signFeedbackToken("abc", "test-feedback-secret");
+		const valid = await signFeedbackToken("abc", "test-feedback-secret-0123456789abcdef");
 		const res = await vote({ logId: "abc", token: valid, feedback: "up" });
 		const body = await expectError(res, 500, "internal_error", /^Internal error$/);
 		expect(JSON.stringify(body)).not.toContain("secret detail");

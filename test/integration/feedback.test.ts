@@ -132,7 +132,9 @@ describe("POST /api/feedback", () => {
 			const harness = createHarness();
 			const { logId } = await answered(harness);
 			const eightDaysAgo = Math.floor(Date.now() / 1000) - 8 * 86_400;
-			const expired = await signFeedbackToken(logId, "test-feedback-secret", { now: eightDaysAgo });
+			const expired = await signFeedbackToken(logId, "test-feedback-secret-0123456789abcdef", {
+				now: eightDaysAgo,
+			});
 			await expectInvalidToken(await harness.vote({ logId, token: expired, feedback: "up" }));
 		});
 
@@ -140,18 +142,31 @@ describe("POST /api/feedback", () => {
 			const before = createHarness();
 			const { logId, token } = await answered(before);
 			const rotating = createHarness(before.emulator, {
-				FEEDBACK_SECRET: "new-secret",
-				FEEDBACK_SECRET_PREVIOUS: "test-feedback-secret",
+				FEEDBACK_SECRET: "new-feedback-secret-0123456789abcdef",
+				FEEDBACK_SECRET_PREVIOUS: "test-feedback-secret-0123456789abcdef",
 			});
 			expect((await rotating.vote({ logId, token, feedback: "up" })).status).toBe(200);
 			const fresh = await answered(rotating);
 			expect(fresh.token.split(".")[1]).not.toBe(token.split(".")[1]);
 			expect((await rotating.vote({ ...fresh, feedback: "up" })).status).toBe(200);
 
-			const rotated = createHarness(before.emulator, { FEEDBACK_SECRET: "new-secret" });
+			const rotated = createHarness(before.emulator, {
+				FEEDBACK_SECRET: "new-feedback-secret-0123456789abcdef",
+			});
 			await expectInvalidToken(await rotated.vote({ logId, token, feedback: "down" }));
 			expect(before.emulator.logs.peek(logId)?.feedback).toBe(1);
 		});
+	});
+
+	it("ignores a FEEDBACK_SECRET too short to be safe, as if unset", async () => {
+		const harness = createHarness({}, { FEEDBACK_SECRET: "change-me" });
+		const answer = (await (await harness.ask("hi")).json()) as ChatJson;
+		expect(answer.logId).toBeTruthy();
+		expect(answer.feedbackToken).toBeNull();
+		const forged = await signFeedbackToken(answer.logId ?? "", "change-me");
+		const res = await harness.vote({ logId: answer.logId, token: forged, feedback: "up" });
+		expect(res.status).toBe(404);
+		expect(((await res.json()) as ErrorJson).error.code).toBe("feedback_disabled");
 	});
 
 	it("is disabled (404 feedback_disabled) when FEEDBACK_SECRET is not set", async () => {

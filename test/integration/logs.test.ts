@@ -52,6 +52,12 @@ describe("GET /api/logs/:logId (debug)", () => {
 		}
 	});
 
+	it("does not exist when DEBUG_TOKEN is too short to be safe", async () => {
+		const { call } = createHarness({}, { DEBUG_TOKEN: "debug" });
+		const res = await call("/api/logs/abc", { headers: { authorization: "Bearer debug" } });
+		expect(res.status).toBe(404);
+	});
+
 	it("rejects a malformed log id", async () => {
 		const res = await createHarness().debugLog("bad%20id!");
 		expect(res.status).toBe(400);
