@@ -1,5 +1,12 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { Response as MiniflareResponse } from "miniflare";
 import { defineConfig } from "vitest/config";
+import { AiGatewayEmulator } from "./emulator/src/index.ts";
+
+// One emulator for the whole run, reached through the AI_EMULATOR service binding the
+// way `npm run dev` reaches it, so the Durable Objects that deliver feedback use it too.
+// Tests keep apart by each using a gateway id of its own.
+const emulator = new AiGatewayEmulator();
 
 export default defineConfig({
 	plugins: [
@@ -12,6 +19,21 @@ export default defineConfig({
 				bindings: {
 					FEEDBACK_SECRET: "test-feedback-secret-0123456789abcdef",
 					DEBUG_TOKEN: "test-debug-token-0123456789abcdefghij",
+				},
+				serviceBindings: {
+					AI_EMULATOR: async (request) => {
+						// Miniflare hands Node-side bindings its own Request and wants its own Response.
+						const response = await emulator.fetch(request.url, {
+							method: request.method,
+							headers: Object.fromEntries(request.headers),
+							body: request.body as ReadableStream | null,
+							duplex: "half",
+						} as RequestInit);
+						return new MiniflareResponse(response.body as never, {
+							status: response.status,
+							headers: Object.fromEntries(response.headers),
+						});
+					},
 				},
 			},
 		}),

@@ -5,7 +5,7 @@
  * the dev server. Never deployed: wrangler.jsonc does not reference it.
  */
 import { DurableObject } from "cloudflare:workers";
-import { AiGatewayEmulator, type StoredLog } from "./src";
+import { AiGatewayEmulator, type StoredLog } from "./src/index.ts";
 
 /** This dev-only Worker's bindings (emulator/wrangler.jsonc). */
 interface EmulatorEnv {

@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
+import { experimental_readRawConfig } from "wrangler";
 
 const root = resolve(import.meta.dirname, "..");
 const outdir = mkdtempSync(join(tmpdir(), "worker-bundle-"));
@@ -17,6 +18,14 @@ const EMULATOR_MARKERS = [
 	"EmulatorHost",
 	"workers-binding.ai/ai-gateway",
 ];
+
+// The deployed configuration must never route the AI binding to the emulator.
+const { rawConfig } = experimental_readRawConfig({ config: resolve(root, "wrangler.jsonc") });
+const emulatorBindings = JSON.stringify(rawConfig).match(/AI_EMULATOR|ai-gateway-emulator/g);
+if (emulatorBindings) {
+	console.error(`wrangler.jsonc must not bind the emulator (found ${emulatorBindings.join(", ")})`);
+	process.exit(1);
+}
 
 try {
 	const output = execFileSync(

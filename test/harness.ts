@@ -1,7 +1,7 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
-import { AiGatewayEmulator, type EmulatorSettings } from "../emulator/src";
+import { AiGatewayEmulator, type EmulatorSettings } from "../emulator/src/index.ts";
 import worker from "../src";
 
 type IncomingRequest = Request<unknown, IncomingRequestCfProperties>;

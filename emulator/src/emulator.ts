@@ -10,9 +10,9 @@ import {
 	streamPreamble,
 	tokenize,
 	usageOf,
-} from "./answers";
-import { type LogPersistence, LogStore, type Metadata } from "./log-store";
-import { uuidv7 } from "./uuid";
+} from "./answers.ts";
+import { type LogPersistence, LogStore, type Metadata } from "./log-store.ts";
+import { uuidv7 } from "./uuid.ts";
 
 /** The knobs tests and local development turn. All times in milliseconds. */
 export interface EmulatorSettings {
@@ -26,6 +26,10 @@ export interface EmulatorSettings {
 	streamFailureAfterTokens: number | null;
 	/** Account id used in getUrl answers. */
 	accountId: string;
+	/** Share (0 to 1) of patchLog calls that fail with a 500, drawn from a seeded generator. */
+	patchLogFailureRate: number;
+	/** Seed of that generator, so a failing run can be replayed. */
+	seed: number;
 }
 
 export const DEFAULT_SETTINGS: EmulatorSettings = {
@@ -34,7 +38,12 @@ export const DEFAULT_SETTINGS: EmulatorSettings = {
 	logVisibilityDelayMs: 0,
 	streamFailureAfterTokens: null,
 	accountId: "emulated-account",
+	patchLogFailureRate: 0,
+	seed: 1,
 };
+
+/** Faults and holds that apply to any gateway. */
+const ANY_GATEWAY = "*";
 
 /** Calls of the binding that can be made to fail. */
 export type FaultTarget = "run" | "getLog" | "patchLog" | "getUrl";
@@ -71,18 +80,27 @@ const encoder = new TextEncoder();
  * (`https://workers-binding.ai`): inference through a gateway as JSON or SSE
  * in both output shapes, and the gateway's getLog, patchLog and getUrl.
  * Give it to the runtime's real `Ai` class as its fetcher.
+ *
+ * Each gateway id is its own world: settings, faults and holds can be scoped
+ * to one gateway, so tests sharing one emulator stay apart by using their own
+ * gateway ids. `/__emulator/...` is a small HTTP API for the same switches,
+ * for callers that reach the emulator over a service binding.
  */
 export class AiGatewayEmulator {
 	settings: EmulatorSettings;
 	readonly logs: LogStore;
 	readonly runs: RunRecord[] = [];
-	readonly #faults = new Map<FaultTarget, { status: FaultStatus; remaining: number }[]>();
-	readonly #holds: { promise: Promise<void>; release: () => void }[] = [];
+	readonly #gatewaySettings = new Map<string, Partial<EmulatorSettings>>();
+	readonly #faults = new Map<string, { status: FaultStatus; remaining: number }[]>();
+	readonly #holds = new Map<string, Hold[]>();
+	readonly #heldById = new Map<string, Hold>();
+	readonly #random = new Map<string, () => number>();
 	readonly #app = new Hono();
 
 	constructor(settings: Partial<EmulatorSettings> = {}, persistence?: LogPersistence) {
 		this.settings = { ...DEFAULT_SETTINGS, ...settings };
 		this.logs = new LogStore(persistence);
+		this.#app.route("/__emulator", this.#controlApi());
 		this.#app
 			.post("/ai-gateway/run", (c) => this.#run(c))
 			.post("/run", (c) => this.#run(c))
@@ -96,38 +114,111 @@ export class AiGatewayEmulator {
 	fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
 		Promise.resolve(this.#app.fetch(new Request(input, init)));
 
-	configure(settings: Partial<EmulatorSettings>): this {
-		this.settings = { ...this.settings, ...settings };
+	/** Changes the settings of every gateway, or of one gateway only. */
+	configure(settings: Partial<EmulatorSettings>, gatewayId?: string): this {
+		if (gatewayId === undefined) {
+			this.settings = { ...this.settings, ...settings };
+		} else {
+			this.#gatewaySettings.set(gatewayId, {
+				...this.#gatewaySettings.get(gatewayId),
+				...settings,
+			});
+			this.#random.delete(gatewayId);
+		}
 		return this;
 	}
 
-	/** The next `count` calls to `target` answer `status` with an error body. */
-	failNext(target: FaultTarget, status: FaultStatus, count = 1): this {
-		const queue = this.#faults.get(target) ?? [];
+	settingsFor(gatewayId: string): EmulatorSettings {
+		return { ...this.settings, ...this.#gatewaySettings.get(gatewayId) };
+	}
+
+	/** The next `count` calls to `target` (on `gatewayId`, or any gateway) answer `status`. */
+	failNext(target: FaultTarget, status: FaultStatus, count = 1, gatewayId = ANY_GATEWAY): this {
+		const key = faultKey(gatewayId, target);
+		const queue = this.#faults.get(key) ?? [];
 		queue.push({ status, remaining: count });
-		this.#faults.set(target, queue);
+		this.#faults.set(key, queue);
 		return this;
 	}
 
 	/**
-	 * The next `run` answers with its headers (and log id) at once but holds
-	 * its body back until `release()`, so tests can overlap requests.
+	 * The next `run` (on `gatewayId`, or any gateway) answers with its headers
+	 * (and log id) at once but holds its body back until `release()`, so tests
+	 * can overlap requests.
 	 */
-	holdNextResponse(): { release: () => void } {
+	holdNextResponse(gatewayId = ANY_GATEWAY): { id: string; release: () => void } {
 		let release!: () => void;
 		const promise = new Promise<void>((resolve) => {
 			release = resolve;
 		});
-		this.#holds.push({ promise, release });
-		return { release };
+		const hold: Hold = { id: crypto.randomUUID(), promise, release };
+		this.#holds.set(gatewayId, [...(this.#holds.get(gatewayId) ?? []), hold]);
+		this.#heldById.set(hold.id, hold);
+		return { id: hold.id, release };
 	}
 
-	#takeFault(target: FaultTarget): FaultStatus | undefined {
-		const queue = this.#faults.get(target);
-		const fault = queue?.[0];
-		if (!queue || !fault) return undefined;
-		if (--fault.remaining <= 0) queue.shift();
-		return fault.status;
+	#takeHold(gatewayId: string): Hold | undefined {
+		for (const key of [gatewayId, ANY_GATEWAY]) {
+			const hold = this.#holds.get(key)?.shift();
+			if (hold) return hold;
+		}
+		return undefined;
+	}
+
+	#takeFault(target: FaultTarget, gatewayId: string): FaultStatus | undefined {
+		for (const key of [faultKey(gatewayId, target), faultKey(ANY_GATEWAY, target)]) {
+			const queue = this.#faults.get(key);
+			const fault = queue?.[0];
+			if (!queue || !fault) continue;
+			if (--fault.remaining <= 0) queue.shift();
+			return fault.status;
+		}
+		if (target === "patchLog") {
+			const { patchLogFailureRate, seed } = this.settingsFor(gatewayId);
+			if (patchLogFailureRate > 0) {
+				let random = this.#random.get(gatewayId);
+				if (!random) {
+					random = seededRandom(seed);
+					this.#random.set(gatewayId, random);
+				}
+				if (random() < patchLogFailureRate) return 500;
+			}
+		}
+		return undefined;
+	}
+
+	/** The switches over HTTP, mounted at /__emulator. */
+	#controlApi(): Hono {
+		return new Hono()
+			.put("/gateways/:gateway/settings", async (c) => {
+				this.configure(await c.req.json<Partial<EmulatorSettings>>(), c.req.param("gateway"));
+				return c.body(null, 204);
+			})
+			.post("/gateways/:gateway/faults", async (c) => {
+				const { target, status, count } = await c.req.json<{
+					target: FaultTarget;
+					status: FaultStatus;
+					count?: number;
+				}>();
+				this.failNext(target, status, count, c.req.param("gateway"));
+				return c.body(null, 204);
+			})
+			.post("/gateways/:gateway/holds", (c) =>
+				c.json({ id: this.holdNextResponse(c.req.param("gateway")).id }),
+			)
+			.post("/holds/:id/release", (c) => {
+				this.#heldById.get(c.req.param("id"))?.release();
+				return c.body(null, 204);
+			})
+			.get("/gateways/:gateway/runs", (c) =>
+				c.json(this.runs.filter((run) => run.gatewayId === c.req.param("gateway"))),
+			)
+			.get("/gateways/:gateway/logs/:logId", (c) => {
+				const log = this.logs.peek(c.req.param("logId"));
+				if (!log || log.gatewayId !== c.req.param("gateway"))
+					return c.json({ error: "no such log" }, 404);
+				return c.json(log);
+			});
 	}
 
 	async #run(c: Context): Promise<Response> {
@@ -170,6 +261,7 @@ export class AiGatewayEmulator {
 		const signal = c.req.raw.signal;
 		const gatewayId = gateway?.id ?? "";
 		const logged = gateway?.id !== undefined;
+		const settings = this.settingsFor(gatewayId);
 		const headers = new Headers({ "cf-ai-req-id": crypto.randomUUID() });
 		if (logged) {
 			headers.set("cf-aig-log-id", logId);
@@ -203,7 +295,7 @@ export class AiGatewayEmulator {
 						tokensOut,
 						finishedAt: Date.now(),
 					},
-					this.settings.logVisibilityDelayMs,
+					settings.logVisibilityDelayMs,
 				);
 			}
 		};
@@ -218,14 +310,14 @@ export class AiGatewayEmulator {
 			return response;
 		};
 
-		const fault = this.#takeFault("run");
+		const fault = this.#takeFault("run", gatewayId);
 		if (fault) {
 			if (fault === 429) headers.set("retry-after", "2");
 			return fail(fault, `AiError: emulated failure (${fault})`);
 		}
 
 		try {
-			const { responseDelayMs } = this.settings;
+			const { responseDelayMs } = settings;
 			const timeoutMs = gateway?.requestTimeoutMs;
 			if (timeoutMs !== undefined && responseDelayMs > timeoutMs) {
 				await sleep(timeoutMs, signal);
@@ -246,7 +338,7 @@ export class AiGatewayEmulator {
 		const text = tokens.join("");
 		const usage = usageOf(countTokens(messages), tokens.length);
 		const shape = outputShapeOf(model);
-		const hold = this.#holds.shift();
+		const hold = this.#takeHold(gatewayId);
 
 		if (inputs.stream === true) {
 			headers.set("content-type", "text/event-stream");
@@ -264,7 +356,6 @@ export class AiGatewayEmulator {
 			let index = 0;
 			let sent = "";
 			let tokensSent = 0;
-			const settings = this.settings;
 			const body = new ReadableStream<Uint8Array>({
 				async pull(controller) {
 					const next = events[index++];
@@ -309,7 +400,7 @@ export class AiGatewayEmulator {
 		}
 
 		try {
-			await sleep(this.settings.tokenDelayMs * tokens.length, signal);
+			await sleep(settings.tokenDelayMs * tokens.length, signal);
 		} catch {
 			record.aborted = true;
 			finish(499, "client closed request", "text/plain");
@@ -344,7 +435,7 @@ export class AiGatewayEmulator {
 	}
 
 	#getLog(c: Context): Response {
-		const fault = this.#takeFault("getLog");
+		const fault = this.#takeFault("getLog", c.req.param("gateway") ?? "");
 		if (fault) return gatewayError(fault, 7001, `emulated failure (${fault})`);
 		const log = this.logs.find(c.req.param("gateway") ?? "", c.req.param("logId") ?? "");
 		if (!log) return gatewayError(404, 7002, "Not Found");
@@ -352,7 +443,7 @@ export class AiGatewayEmulator {
 	}
 
 	async #patchLog(c: Context): Promise<Response> {
-		const fault = this.#takeFault("patchLog");
+		const fault = this.#takeFault("patchLog", c.req.param("gateway") ?? "");
 		if (fault) return gatewayError(fault, 7001, `emulated failure (${fault})`);
 		let patch: unknown;
 		try {
@@ -372,15 +463,37 @@ export class AiGatewayEmulator {
 	}
 
 	#getUrl(c: Context): Response {
-		const fault = this.#takeFault("getUrl");
+		const gatewayId = c.req.param("gateway") ?? "";
+		const fault = this.#takeFault("getUrl", gatewayId);
 		if (fault) return gatewayError(fault, 7001, `emulated failure (${fault})`);
 		const provider = c.req.param("provider") ?? "universal";
-		const base = `https://gateway.ai.cloudflare.com/v1/${this.settings.accountId}/${c.req.param("gateway")}`;
+		const { accountId } = this.settingsFor(gatewayId);
+		const base = `https://gateway.ai.cloudflare.com/v1/${accountId}/${gatewayId}`;
 		return Response.json({
 			success: true,
 			result: { url: provider === "universal" ? base : `${base}/${provider}` },
 		});
 	}
+}
+
+interface Hold {
+	id: string;
+	promise: Promise<void>;
+	release: () => void;
+}
+
+const faultKey = (gatewayId: string, target: FaultTarget) => `${gatewayId}\u0000${target}`;
+
+/** mulberry32: a small deterministic generator, so a failure pattern can be replayed. */
+function seededRandom(seed: number): () => number {
+	let state = seed >>> 0;
+	return () => {
+		state = (state + 0x6d2b79f5) >>> 0;
+		let t = state;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
 }
 
 function messagesOf(inputs: Record<string, unknown>): ChatMessage[] | null {

@@ -1,4 +1,4 @@
-export { EMULATED_MARKER, emulatedAnswer, outputShapeOf } from "./answers";
+export { EMULATED_MARKER, emulatedAnswer, outputShapeOf } from "./answers.ts";
 export {
 	AiGatewayEmulator,
 	DEFAULT_SETTINGS,
@@ -6,10 +6,10 @@ export {
 	type FaultStatus,
 	type FaultTarget,
 	type RunRecord,
-} from "./emulator";
+} from "./emulator.ts";
 export {
 	type EmulatedLog,
 	type LogPersistence,
 	METADATA_LIMIT,
 	type StoredLog,
-} from "./log-store";
+} from "./log-store.ts";

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { AiGatewayEmulator, emulatedAnswer, METADATA_LIMIT } from "../../emulator/src";
-import { tokenize } from "../../emulator/src/answers";
-import { uuidv7 } from "../../emulator/src/uuid";
+import { tokenize } from "../../emulator/src/answers.ts";
+import { AiGatewayEmulator, emulatedAnswer, METADATA_LIMIT } from "../../emulator/src/index.ts";
+import { uuidv7 } from "../../emulator/src/uuid.ts";
 import { aiThrough } from "../../src/ai/binding";
 import { readEvents } from "../harness";
 

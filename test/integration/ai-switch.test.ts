@@ -1,13 +1,32 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { AiGatewayEmulator } from "../../emulator/src";
+import { AiGatewayEmulator } from "../../emulator/src/index.ts";
+import worker from "../../src";
 import { resolveBindings } from "../../src/ai/binding";
 
 describe("the AI binding switch", () => {
-	it("is off in the deployed configuration: wrangler.jsonc binds no emulator", () => {
-		expect(env.AI_EMULATOR).toBeUndefined();
-		expect(resolveBindings(env)).toBe(env);
-		expect(resolveBindings(env).AI).toBe(env.AI);
+	it("is off without an AI_EMULATOR binding (as deployed): env passes through untouched", () => {
+		const deployed = { ...env, AI_EMULATOR: undefined };
+		expect(resolveBindings(deployed)).toBe(deployed);
+		expect(resolveBindings(deployed).AI).toBe(env.AI);
+	});
+
+	it("then uses the real binding, which offline fails cleanly with 502", async () => {
+		const res = await worker.fetch(
+			new Request("https://worker.test/api/chat", {
+				method: "POST",
+				headers: { "content-type": "application/json" },
+				body: JSON.stringify({ messages: [{ role: "user", content: "hi" }] }),
+			}) as unknown as Request<unknown, IncomingRequestCfProperties>,
+			{ ...env, AI_EMULATOR: undefined },
+			createExecutionContext(),
+		);
+		expect(res.status).toBe(502);
+		expect(res.headers.get("x-ai-backend")).toBeNull();
+		expect(await res.json()).toEqual({
+			error: { code: "upstream_error", message: "The AI service failed to answer" },
+		});
 	});
 
 	it("routes the runtime's real Ai class to the emulator when AI_EMULATOR is bound", async () => {

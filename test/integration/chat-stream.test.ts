@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { emulatedAnswer } from "../../emulator/src";
+import { emulatedAnswer } from "../../emulator/src/index.ts";
 import { createHarness, deltasOf, readEvents } from "../harness";
 
 const MODELS = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { emulatedAnswer } from "../../emulator/src";
+import { emulatedAnswer } from "../../emulator/src/index.ts";
 import { type ChatJson, createHarness } from "../harness";
 
 const LLAMA = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";

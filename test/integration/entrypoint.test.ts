@@ -1,7 +1,8 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 
-// Through the Worker's real entry point and its wrangler.jsonc bindings.
+// Through the Worker's real entry point with its wrangler.jsonc bindings (plus the
+// test-only AI_EMULATOR service binding of vitest.config.ts).
 describe("the deployed entry point", () => {
 	it("answers unknown paths with the JSON not_found error", async () => {
 		const res = await exports.default.fetch("https://worker.test/nope");
@@ -24,16 +25,14 @@ describe("the deployed entry point", () => {
 		expect(res.status).toBe(400);
 	});
 
-	it("turns a binding that cannot be reached into a clean 502", async () => {
-		// Offline, the real AI binding throws "needs to be run remotely".
+	it("answers through the AI binding, which the test config routes to the emulator", async () => {
 		const res = await exports.default.fetch("https://worker.test/api/chat", {
 			method: "POST",
 			headers: { "content-type": "application/json" },
 			body: JSON.stringify({ messages: [{ role: "user", content: "hi" }] }),
 		});
-		expect(res.status).toBe(502);
-		expect(await res.json()).toEqual({
-			error: { code: "upstream_error", message: "The AI service failed to answer" },
-		});
+		expect(res.status).toBe(200);
+		expect(res.headers.get("x-ai-backend")).toBe("emulator");
+		expect(((await res.json()) as { response: string }).response).toMatch(/^\[emulated\]/);
 	});
 });
