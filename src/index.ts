@@ -5,7 +5,9 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { resolveBindings, usesEmulator } from "./ai/binding";
 import { LIMITS } from "./lib/config";
 import { ApiError, errorResponse, notFound, payloadTooLarge, toApiError } from "./lib/errors";
+import { rateLimit } from "./lib/rate-limit";
 import { chat } from "./routes/chat";
+import { deadLetters } from "./routes/dead-letters";
 import { feedback } from "./routes/feedback";
 import { logs } from "./routes/logs";
 import type { AppEnv } from "./types";
@@ -48,9 +50,11 @@ app.use("/api/*", async (c, next) => {
 	if (usesEmulator(c.env)) c.header("x-ai-backend", "emulator");
 });
 
+app.post("/api/chat", rateLimit("CHAT_RATE_LIMITER"));
 app.route("/api/chat", chat);
 app.route("/api/feedback", feedback);
 app.route("/api/logs", logs);
+app.route("/api/dead-letters", deadLetters);
 
 app.notFound((c) => errorResponse(c, notFound()));
 
@@ -62,6 +66,9 @@ app.onError((err, c) => {
 	}
 	return errorResponse(c, apiError);
 });
+
+export { FeedbackDeadLetters } from "./feedback/dead-letters";
+export { FeedbackDelivery } from "./feedback/delivery";
 
 export default {
 	fetch: (request, env, ctx) => app.fetch(request, resolveBindings(env), ctx),

@@ -8,26 +8,17 @@ type IncomingRequest = Request<unknown, IncomingRequestCfProperties>;
 
 export const TEST_DEBUG_TOKEN = "test-debug-token-0123456789abcdefghij";
 
-/**
- * The production Worker wired to a fresh emulator the way `npm run dev` wires
- * it: an `AI_EMULATOR` binding, which the Worker's own switch turns into the
- * runtime's real `Ai` and `AiGateway` classes talking to the emulator.
- */
-export function createHarness(
-	settings: Partial<EmulatorSettings> | AiGatewayEmulator = {},
-	overrides: Partial<Cloudflare.Env> = {},
-) {
-	const emulator =
-		settings instanceof AiGatewayEmulator ? settings : new AiGatewayEmulator(settings);
-	const testEnv: Cloudflare.Env = {
-		...env,
-		AI_EMULATOR: emulator as unknown as Fetcher,
-		...overrides,
-	};
-	const call = async (path: string, init?: RequestInit): Promise<Response> =>
+/** Requests to the production Worker's own fetch handler with `testEnv`, as one client. */
+function workerClient(testEnv: Cloudflare.Env) {
+	// Each harness is its own client for the per-client rate limits.
+	const clientIp = `198.51.100.${Math.floor(Math.random() * 250)}-${crypto.randomUUID()}`;
+	const call = async (path: string, init: RequestInit = {}): Promise<Response> =>
 		worker.fetch(
 			// An incoming request, as the runtime hands it to the Worker.
-			new Request(new URL(path, "https://worker.test"), init) as unknown as IncomingRequest,
+			new Request(new URL(path, "https://worker.test"), {
+				...init,
+				headers: { "cf-connecting-ip": clientIp, ...init.headers },
+			}) as unknown as IncomingRequest,
 			testEnv,
 			createExecutionContext(),
 		);
@@ -42,10 +33,121 @@ export function createHarness(
 		postJson("/api/chat", body, init);
 	const ask = (content: string, extra: Record<string, unknown> = {}) =>
 		chat({ messages: [{ role: "user", content }], ...extra });
-	const vote = (body: Record<string, unknown>) => postJson("/api/feedback", body);
+	const vote = (body: Record<string, unknown>, init?: RequestInit) =>
+		postJson("/api/feedback", body, init);
+	const voteStatus = (logId: string, token: string | null) =>
+		call(`/api/feedback/${logId}`, { headers: { authorization: `Bearer ${token}` } });
 	const debugLog = (logId: string, token = TEST_DEBUG_TOKEN) =>
 		call(`/api/logs/${logId}`, { headers: { authorization: `Bearer ${token}` } });
-	return { emulator, env: testEnv, call, postJson, chat, ask, vote, debugLog };
+	return { env: testEnv, call, postJson, chat, ask, vote, voteStatus, debugLog };
+}
+
+/**
+ * The production Worker wired to a fresh in-memory emulator the way
+ * `npm run dev` wires it: an `AI_EMULATOR` binding, which the Worker's own
+ * switch turns into the runtime's real `Ai` and `AiGateway` classes.
+ * Feedback delivery runs in Durable Objects, which reach the shared emulator
+ * instead: use `createSharedHarness` for tests that follow a vote.
+ */
+export function createHarness(
+	settings: Partial<EmulatorSettings> | AiGatewayEmulator = {},
+	overrides: Partial<Cloudflare.Env> = {},
+) {
+	const emulator =
+		settings instanceof AiGatewayEmulator ? settings : new AiGatewayEmulator(settings);
+	const client = workerClient({
+		...env,
+		AI_EMULATOR: emulator as unknown as Fetcher,
+		...overrides,
+	});
+	return { ...client, emulator };
+}
+
+export interface PeekedLog {
+	id: string;
+	visible: boolean;
+	feedback: -1 | 0 | 1 | null;
+	score: number | null;
+	metadata: Record<string, unknown>;
+	status_code: number;
+	patches: number;
+}
+
+export interface RunJson {
+	logId: string;
+	aborted: boolean;
+	completed: boolean;
+	status: number | null;
+}
+
+/**
+ * The Worker, its Durable Objects and the test run's one shared emulator
+ * (vitest.config.ts), on a gateway id of the test's own so tests stay apart.
+ * The emulator's switches are set over its HTTP control API.
+ */
+export async function createSharedHarness(
+	settings: Partial<EmulatorSettings> = {},
+	overrides: Partial<Cloudflare.Env> = {},
+) {
+	const gatewayId = `test-${crypto.randomUUID()}`;
+	const emulator = env.AI_EMULATOR;
+	if (!emulator) throw new Error("vitest.config.ts binds no AI_EMULATOR");
+	const control = (path: string, init?: RequestInit) =>
+		emulator.fetch(`https://emulator.test/__emulator${path}`, init);
+	const sendJson = (method: string, path: string, body: unknown) =>
+		control(path, {
+			method,
+			headers: { "content-type": "application/json" },
+			body: JSON.stringify(body),
+		});
+	const configure = async (next: Partial<EmulatorSettings>) => {
+		await sendJson("PUT", `/gateways/${gatewayId}/settings`, next);
+	};
+	await configure(settings);
+	const client = workerClient({ ...env, AI_GATEWAY_ID: gatewayId, ...overrides });
+	return {
+		...client,
+		gatewayId,
+		configure,
+		fail: async (target: string, status: number, count = 1) => {
+			await sendJson("POST", `/gateways/${gatewayId}/faults`, { target, status, count });
+		},
+		hold: async () => {
+			const { id } = (await (
+				await control(`/gateways/${gatewayId}/holds`, { method: "POST" })
+			).json()) as {
+				id: string;
+			};
+			return { release: () => control(`/holds/${id}/release`, { method: "POST" }) };
+		},
+		runs: async () => (await (await control(`/gateways/${gatewayId}/runs`)).json()) as RunJson[],
+		peek: async (logId: string) => {
+			const res = await control(`/gateways/${gatewayId}/logs/${logId}`);
+			return res.ok ? ((await res.json()) as PeekedLog) : undefined;
+		},
+		/** Polls the vote's status route until delivery is no longer pending. */
+		settled: async (logId: string, token: string | null, timeoutMs = 5000) => {
+			const deadline = Date.now() + timeoutMs;
+			for (;;) {
+				const status = (await (await client.voteStatus(logId, token)).json()) as VoteStatusJson;
+				if (status.state !== "pending") return status;
+				if (Date.now() > deadline)
+					throw new Error(`vote on ${logId} still pending after ${timeoutMs} ms`);
+				await scheduler.wait(20);
+			}
+		},
+	};
+}
+
+export interface VoteStatusJson {
+	logId: string;
+	feedback: "up" | "down" | "clear";
+	state: "pending" | "delivered" | "failed";
+	attempts: number;
+	castAt: string;
+	deliveredAt: string | null;
+	nextAttemptAt: string | null;
+	error: string | null;
 }
 
 export interface ChatJson {

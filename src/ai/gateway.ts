@@ -6,6 +6,7 @@
 import { aiTimeoutMs } from "../lib/config";
 import { ApiError } from "../lib/errors";
 import type { ChatRequest } from "../lib/schemas";
+import { aiThrough } from "./binding";
 import { answerText, type Usage, usageOf } from "./model-output";
 
 export interface ChatInput {
@@ -209,9 +210,7 @@ function logUpstream(what: string, cause: unknown): void {
 
 // --- Gateway logs -----------------------------------------------------------------
 
-const LOG_RETRY_DELAYS_MS = [100, 200, 400, 600, 700];
-
-export type Vote = "up" | "down";
+export type Vote = "up" | "down" | "clear";
 
 export interface FeedbackPatch {
 	vote: Vote;
@@ -219,40 +218,52 @@ export interface FeedbackPatch {
 	comment?: string;
 }
 
+/** What one delivery attempt came to; `retry` says whether trying again can help. */
+export type DeliveryOutcome = { ok: true } | { ok: false; retry: boolean; reason: string };
+
 /**
- * Records a vote on the gateway log. The gateway writes logs asynchronously,
- * so a fresh log may not exist yet: retry for about 2 s, then 503.
+ * One attempt to put a vote on its gateway log with `patchLog`. "clear"
+ * withdraws the vote (the gateway's "not evaluated"). Never throws: the
+ * caller decides on retries from the outcome.
  */
-export async function recordFeedback(
+export async function patchFeedback(
 	env: Cloudflare.Env,
+	gatewayId: string,
 	logId: string,
 	{ vote, score, comment }: FeedbackPatch,
-): Promise<void> {
-	const gateway = env.AI.gateway(env.AI_GATEWAY_ID);
+): Promise<DeliveryOutcome> {
 	const metadata: Record<string, string> = { vote, rated_at: new Date().toISOString() };
 	if (comment) metadata.comment = comment;
-	const patch: AiGatewayPatchLog = { feedback: vote === "up" ? 1 : -1, metadata };
-	if (score !== undefined) patch.score = score;
+	const patch: AiGatewayPatchLog =
+		vote === "clear"
+			? { feedback: null, score: null, metadata }
+			: { feedback: vote === "up" ? 1 : -1, metadata, ...(score !== undefined && { score }) };
 
-	for (let attempt = 0; ; attempt++) {
-		try {
-			await gateway.patchLog(logId, patch);
-			return;
-		} catch (err) {
-			if (!isLogNotFound(err)) throw gatewayLogError(err);
-			const delay = LOG_RETRY_DELAYS_MS[attempt];
-			if (delay === undefined) {
-				throw new ApiError(
-					503,
-					"log_not_ready",
-					"The gateway has not written this log yet; retry shortly",
-					{
-						headers: { "Retry-After": "5" },
-					},
-				);
-			}
-			await scheduler.wait(delay);
+	// The binding's errors do not carry the HTTP status, which decides whether a retry can
+	// help: watch it on the way through (same runtime classes, same wire protocol).
+	let status: number | undefined;
+	const ai = env.AI as Ai & { fetch?: typeof fetch };
+	const fetcher = ai.fetch && {
+		fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+			const response = await (ai.fetch as typeof fetch)(input, init);
+			status = response.status;
+			return response;
+		},
+	};
+	const gateway = fetcher
+		? aiThrough(env.AI, fetcher as Fetcher).gateway(gatewayId)
+		: env.AI.gateway(gatewayId);
+	try {
+		await gateway.patchLog(logId, patch);
+		return { ok: true };
+	} catch (err) {
+		if (isLogNotFound(err))
+			return { ok: false, retry: true, reason: "the gateway has not written the log yet" };
+		logUpstream("patchLog failed", err);
+		if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {
+			return { ok: false, retry: false, reason: `the gateway rejected the vote (${status})` };
 		}
+		return { ok: false, retry: true, reason: `the gateway failed (${status ?? "no answer"})` };
 	}
 }
 

@@ -48,7 +48,7 @@ export const FeedbackRequestSchema = v.object({
 		v.nonEmpty("must not be empty"),
 		v.maxLength(512, "must be at most 512 characters"),
 	),
-	feedback: v.picklist(["up", "down"], "must be 'up' or 'down'"),
+	feedback: v.picklist(["up", "down", "clear"], "must be 'up', 'down' or 'clear'"),
 	score: v.optional(
 		v.pipe(
 			v.number("must be a number"),
@@ -61,6 +61,14 @@ export const FeedbackRequestSchema = v.object({
 		v.pipe(
 			v.string("must be a string"),
 			v.maxLength(LIMITS.commentChars, `must be at most ${LIMITS.commentChars} characters`),
+		),
+	),
+	/** Orders one user's votes on a log, e.g. a timestamp in ms; the highest wins. */
+	sequence: v.optional(
+		v.pipe(
+			v.number("must be a number"),
+			v.safeInteger("must be an integer"),
+			v.minValue(0, "must be at least 0"),
 		),
 	),
 });

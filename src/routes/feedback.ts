@@ -1,13 +1,16 @@
 import { Hono } from "hono";
-import { recordFeedback } from "../ai/gateway";
-import { ApiError } from "../lib/errors";
+import * as v from "valibot";
+import { deliveryFor } from "../feedback/delivery";
+import { ApiError, notFound } from "../lib/errors";
 import { feedbackSecrets, verifyFeedbackToken } from "../lib/feedback-token";
 import { readJsonBody } from "../lib/json-body";
-import { FeedbackRequestSchema } from "../lib/schemas";
+import { rateLimit } from "../lib/rate-limit";
+import { FeedbackRequestSchema, LogIdSchema } from "../lib/schemas";
 import type { AppEnv } from "../types";
 
-export const feedback = new Hono<AppEnv>().post("/", async (c) => {
-	const secrets = feedbackSecrets(c.env);
+/** The feedback secrets, or 404 feedback_disabled when none is configured. */
+function requireSecrets(env: Cloudflare.Env): string[] {
+	const secrets = feedbackSecrets(env);
 	if (secrets.length === 0) {
 		throw new ApiError(
 			404,
@@ -15,18 +18,50 @@ export const feedback = new Hono<AppEnv>().post("/", async (c) => {
 			"Feedback is not enabled: FEEDBACK_SECRET is not set",
 		);
 	}
-	const body = await readJsonBody(c, FeedbackRequestSchema);
-	if (!(await verifyFeedbackToken(body.token, body.logId, secrets))) {
+	return secrets;
+}
+
+async function requireToken(env: Cloudflare.Env, token: string, logId: string): Promise<void> {
+	if (!(await verifyFeedbackToken(token, logId, requireSecrets(env)))) {
 		throw new ApiError(
 			403,
 			"invalid_token",
 			"The feedback token is not valid for this log id, or has expired",
 		);
 	}
-	await recordFeedback(c.env, body.logId, {
-		vote: body.feedback,
-		score: body.score,
-		comment: body.comment,
+}
+
+export const feedback = new Hono<AppEnv>()
+	.post("/", rateLimit("FEEDBACK_RATE_LIMITER"), async (c) => {
+		requireSecrets(c.env);
+		const body = await readJsonBody(c, FeedbackRequestSchema);
+		await requireToken(c.env, body.token, body.logId);
+		// Stored durably before the answer; delivery to the gateway happens after it.
+		await deliveryFor(c.env, body.logId).cast({
+			logId: body.logId,
+			gatewayId: c.env.AI_GATEWAY_ID,
+			vote: body.feedback,
+			score: body.score,
+			comment: body.comment,
+			sequence: body.sequence,
+		});
+		return c.json({ status: "accepted" }, 202);
+	})
+	.get("/:logId", async (c) => {
+		requireSecrets(c.env);
+		const logId = c.req.param("logId");
+		if (!v.is(LogIdSchema, logId)) {
+			throw new ApiError(
+				400,
+				"invalid_request",
+				"logId: must be 1 to 128 letters, digits, '-' or '_'",
+			);
+		}
+		const token = /^Bearer[ \t]+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1];
+		if (!token)
+			throw new ApiError(401, "unauthorized", "Send Authorization: Bearer <feedbackToken>");
+		await requireToken(c.env, token, logId);
+		const status = await deliveryFor(c.env, logId).status();
+		if (!status) throw notFound("No vote has been cast on this answer");
+		return c.json(status);
 	});
-	return c.json({ status: "recorded" });
-});

@@ -88,7 +88,7 @@ describe("request validation", () => {
 	);
 
 	it.each([
-		["a bad vote", { feedback: "meh" }, /^feedback: must be 'up' or 'down'/],
+		["a bad vote", { feedback: "meh" }, /^feedback: must be 'up', 'down' or 'clear'/],
 		["a score over 100", { feedback: "up", score: 101 }, /^score: must be at most 100/],
 		["a negative score", { feedback: "up", score: -1 }, /^score: must be at least 0/],
 		[
@@ -247,12 +247,12 @@ describe("upstream failures", () => {
 	});
 
 	it("hides internal errors behind a generic internal_error", async () => {
-		const brokenAi = {
-			gateway() {
+		const brokenStorage = {
+			getByName() {
 				throw new TypeError("secret detail from inside");
 			},
-		} as unknown as Ai;
-		const { vote } = createHarness({}, { AI: brokenAi, AI_EMULATOR: undefined });
+		} as unknown as Cloudflare.Env["FEEDBACK_DELIVERY"];
+		const { vote } = createHarness({}, { FEEDBACK_DELIVERY: brokenStorage });
 		const valid = await signFeedbackToken("abc", "test-feedback-secret-0123456789abcdef");
 		const res = await vote({ logId: "abc", token: valid, feedback: "up" });
 		const body = await expectError(res, 500, "internal_error", /^Internal error$/);

@@ -1,161 +1,272 @@
+import { abortAllDurableObjects } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { signFeedbackToken } from "../../src/lib/feedback-token";
-import { type ChatJson, createHarness, type ErrorJson } from "../harness";
+import {
+	type ChatJson,
+	createHarness,
+	createSharedHarness,
+	type ErrorJson,
+	TEST_DEBUG_TOKEN,
+	type VoteStatusJson,
+} from "../harness";
 
-async function answered(harness: ReturnType<typeof createHarness>, content = "Rate me") {
+type Harness = Awaited<ReturnType<typeof createSharedHarness>>;
+
+async function answered(harness: Harness, content = "Rate me") {
 	const body = (await (await harness.ask(content)).json()) as ChatJson;
 	if (!body.logId || !body.feedbackToken) throw new Error("answer without log id or token");
 	return { logId: body.logId, token: body.feedbackToken };
 }
 
-describe("POST /api/feedback", () => {
-	it("records a thumbs-down with score and comment on the answer's gateway log", async () => {
-		const harness = createHarness();
+async function expectAccepted(res: Response) {
+	expect(res.status).toBe(202);
+	expect(await res.json()).toEqual({ status: "accepted" });
+}
+
+const expectError = async (res: Response, status: number, code: string) => {
+	expect(res.status).toBe(status);
+	expect(((await res.json()) as ErrorJson).error.code).toBe(code);
+};
+
+describe("POST /api/feedback: durable delivery", () => {
+	it("accepts a thumbs-down with score and comment, then delivers it to the answer's log", async () => {
+		const harness = await createSharedHarness();
 		const { logId, token } = await answered(harness);
-		const res = await harness.vote({
+		await expectAccepted(
+			await harness.vote({ logId, token, feedback: "down", score: 10, comment: "Wrong" }),
+		);
+		const status = await harness.settled(logId, token);
+		expect(status).toMatchObject({
 			logId,
-			token,
 			feedback: "down",
-			score: 10,
-			comment: "Wrong answer",
+			state: "delivered",
+			attempts: 1,
+			error: null,
 		});
-		expect(res.status).toBe(200);
-		expect(await res.json()).toEqual({ status: "recorded" });
-		const log = harness.emulator.logs.peek(logId);
+		const log = await harness.peek(logId);
 		expect(log?.feedback).toBe(-1);
 		expect(log?.score).toBe(10);
-		expect(log?.metadata).toMatchObject({ vote: "down", comment: "Wrong answer" });
+		expect(log?.metadata).toMatchObject({ vote: "down", comment: "Wrong" });
 	});
 
-	it("records a thumbs-up and lets the user change their mind", async () => {
-		const harness = createHarness();
+	it("ends with the user's last vote after changes of mind, and clears a vote", async () => {
+		const harness = await createSharedHarness();
 		const { logId, token } = await answered(harness);
-		expect((await harness.vote({ logId, token, feedback: "down" })).status).toBe(200);
-		expect((await harness.vote({ logId, token, feedback: "up" })).status).toBe(200);
-		const log = harness.emulator.logs.peek(logId);
-		expect(log?.feedback).toBe(1);
-		expect(log?.metadata.vote).toBe("up");
+		for (const feedback of ["down", "up", "down", "up"]) {
+			await expectAccepted(await harness.vote({ logId, token, feedback }));
+		}
+		expect((await harness.settled(logId, token)).feedback).toBe("up");
+		expect((await harness.peek(logId))?.feedback).toBe(1);
+		await expectAccepted(await harness.vote({ logId, token, feedback: "clear" }));
+		expect(await harness.settled(logId, token)).toMatchObject({
+			feedback: "clear",
+			state: "delivered",
+		});
+		expect((await harness.peek(logId))?.feedback).toBeNull();
+		expect((await harness.peek(logId))?.metadata.vote).toBe("clear");
+	});
+
+	it("orders votes by sequence, so late or repeated deliveries cannot undo a newer vote", async () => {
+		const harness = await createSharedHarness();
+		const { logId, token } = await answered(harness);
+		await expectAccepted(await harness.vote({ logId, token, feedback: "up", sequence: 3 }));
+		await expectAccepted(await harness.vote({ logId, token, feedback: "down", sequence: 2 }));
+		await expectAccepted(await harness.vote({ logId, token, feedback: "down", sequence: 3 }));
+		expect(await harness.settled(logId, token)).toMatchObject({
+			feedback: "up",
+			state: "delivered",
+		});
+		expect((await harness.peek(logId))?.feedback).toBe(1);
 	});
 
 	it("keeps the log's metadata within the gateway's 5-entry limit", async () => {
-		const harness = createHarness();
+		const harness = await createSharedHarness();
 		const { logId, token } = await answered(harness);
 		await harness.vote({ logId, token, feedback: "up", comment: "Good" });
-		const metadata = harness.emulator.logs.peek(logId)?.metadata ?? {};
+		await harness.settled(logId, token);
+		const metadata = (await harness.peek(logId))?.metadata ?? {};
 		expect(Object.keys(metadata).sort()).toEqual(["app", "comment", "rated_at", "route", "vote"]);
 	});
 
-	it("waits for a log the gateway has not written yet", async () => {
-		const harness = createHarness({ logVisibilityDelayMs: 500 });
+	it("answers at once when the gateway has not written the log yet, and delivers once it has", async () => {
+		const harness = await createSharedHarness({ logVisibilityDelayMs: 300 });
 		const { logId, token } = await answered(harness);
-		expect(harness.emulator.logs.peek(logId)?.visible).toBe(false);
-		const res = await harness.vote({ logId, token, feedback: "up" });
-		expect(res.status).toBe(200);
-		expect(harness.emulator.logs.peek(logId)?.feedback).toBe(1);
-	});
-
-	it("answers 503 log_not_ready with Retry-After when the log stays missing for ~2 s", async () => {
-		const harness = createHarness({ logVisibilityDelayMs: 60_000 });
-		const { logId, token } = await answered(harness);
+		expect((await harness.peek(logId))?.visible).toBe(false);
 		const started = Date.now();
-		const res = await harness.vote({ logId, token, feedback: "up" });
-		const elapsed = Date.now() - started;
-		expect(res.status).toBe(503);
-		expect(res.headers.get("retry-after")).toBe("5");
-		expect(((await res.json()) as ErrorJson).error.code).toBe("log_not_ready");
-		expect(elapsed).toBeGreaterThanOrEqual(1900);
-		expect(harness.emulator.logs.peek(logId)?.feedback).toBeNull();
+		await expectAccepted(await harness.vote({ logId, token, feedback: "up" }));
+		expect(Date.now() - started).toBeLessThan(250);
+		const status = await harness.settled(logId, token);
+		expect(status.state).toBe("delivered");
+		expect(status.attempts).toBeGreaterThan(1);
+		expect((await harness.peek(logId))?.feedback).toBe(1);
 	});
 
-	it("maps a gateway failure on patchLog to 502 upstream_error", async () => {
-		const harness = createHarness();
+	it("retries gateway 5xx and 429 answers with backoff", async () => {
+		const harness = await createSharedHarness();
 		const { logId, token } = await answered(harness);
-		harness.emulator.failNext("patchLog", 500);
-		const res = await harness.vote({ logId, token, feedback: "up" });
-		expect(res.status).toBe(502);
-		expect(((await res.json()) as ErrorJson).error.code).toBe("upstream_error");
+		await harness.fail("patchLog", 500, 2);
+		await harness.fail("patchLog", 429, 1);
+		await harness.vote({ logId, token, feedback: "down" });
+		expect(await harness.settled(logId, token)).toMatchObject({ state: "delivered", attempts: 4 });
+		expect((await harness.peek(logId))?.feedback).toBe(-1);
 	});
 
-	describe("token checks", () => {
-		const expectInvalidToken = async (res: Response) => {
-			expect(res.status).toBe(403);
-			expect(((await res.json()) as ErrorJson).error.code).toBe("invalid_token");
+	it("does not retry a 4xx other than not-found: the vote fails and goes to the dead letters", async () => {
+		const harness = await createSharedHarness();
+		const { logId, token } = await answered(harness);
+		await harness.fail("patchLog", 400, 1);
+		await harness.vote({ logId, token, feedback: "down" });
+		const status = await harness.settled(logId, token);
+		expect(status).toMatchObject({
+			state: "failed",
+			attempts: 1,
+			error: "the gateway rejected the vote (400)",
+		});
+		const letters = await deadLetters(harness);
+		expect(letters.find((letter) => letter.logId === logId)).toMatchObject({
+			vote: "down",
+			attempts: 1,
+			reason: "the gateway rejected the vote (400)",
+		});
+	});
+
+	it("gives up after the retry window, keeps the vote as a dead letter, and replays it", async () => {
+		const harness = await createSharedHarness({ patchLogFailureRate: 1 });
+		const { logId, token } = await answered(harness);
+		await harness.vote({ logId, token, feedback: "up" });
+		const failed = await harness.settled(logId, token);
+		expect(failed.state).toBe("failed");
+		expect(failed.attempts).toBeGreaterThan(3);
+		const letter = (await deadLetters(harness)).find((entry) => entry.logId === logId);
+		expect(letter?.reason).toMatch(/^gave up after \d+ attempts: the gateway failed \(500\)$/);
+
+		await harness.configure({ patchLogFailureRate: 0 });
+		const replay = await harness.postJson(
+			"/api/dead-letters/replay",
+			{ logIds: [logId] },
+			{ headers: { authorization: `Bearer ${TEST_DEBUG_TOKEN}` } },
+		);
+		expect(await replay.json()).toEqual({ replayed: [logId] });
+		expect((await harness.settled(logId, token)).state).toBe("delivered");
+		expect((await harness.peek(logId))?.feedback).toBe(1);
+		expect((await deadLetters(harness)).some((entry) => entry.logId === logId)).toBe(false);
+	});
+
+	it("takes a new vote on a dead-lettered log and drops the dead letter", async () => {
+		const harness = await createSharedHarness();
+		const { logId, token } = await answered(harness);
+		await harness.fail("patchLog", 400, 1);
+		await harness.vote({ logId, token, feedback: "down" });
+		expect((await harness.settled(logId, token)).state).toBe("failed");
+		await harness.vote({ logId, token, feedback: "up" });
+		expect((await harness.settled(logId, token)).state).toBe("delivered");
+		expect((await deadLetters(harness)).some((entry) => entry.logId === logId)).toBe(false);
+	});
+
+	it("survives a restart of its Durable Object in the middle of retrying", async () => {
+		const harness = await createSharedHarness({ logVisibilityDelayMs: 400 });
+		const { logId, token } = await answered(harness);
+		await harness.vote({ logId, token, feedback: "down" });
+		await scheduler.wait(100);
+		const before = (await (await harness.voteStatus(logId, token)).json()) as VoteStatusJson;
+		expect(before.state).toBe("pending");
+		expect(before.attempts).toBeGreaterThan(0);
+		await abortAllDurableObjects();
+		const after = await harness.settled(logId, token);
+		expect(after.state).toBe("delivered");
+		expect(after.attempts).toBeGreaterThan(before.attempts);
+		expect((await harness.peek(logId))?.feedback).toBe(-1);
+	});
+});
+
+describe("GET /api/feedback/:logId", () => {
+	it("needs the answer's feedback token", async () => {
+		const harness = await createSharedHarness();
+		const first = await answered(harness, "first");
+		const second = await answered(harness, "second");
+		await harness.vote({ ...first, feedback: "up" });
+		await expectError(await harness.call(`/api/feedback/${first.logId}`), 401, "unauthorized");
+		await expectError(await harness.voteStatus(first.logId, second.token), 403, "invalid_token");
+		await expectError(await harness.voteStatus(second.logId, second.token), 404, "not_found");
+		expect((await harness.voteStatus(first.logId, first.token)).status).toBe(200);
+		await expectError(await harness.voteStatus("bad!id", first.token), 400, "invalid_request");
+	});
+});
+
+describe("POST /api/feedback: token checks", () => {
+	it("rejects a token issued for another answer (no rating of arbitrary logs)", async () => {
+		const harness = await createSharedHarness();
+		const first = await answered(harness, "first");
+		const second = await answered(harness, "second");
+		await expectError(
+			await harness.vote({ logId: second.logId, token: first.token, feedback: "down" }),
+			403,
+			"invalid_token",
+		);
+		await expectError(await harness.voteStatus(second.logId, second.token), 404, "not_found");
+	});
+
+	it("rejects a tampered signature or expiry", async () => {
+		const harness = await createSharedHarness();
+		const { logId, token } = await answered(harness);
+		const [version, kid, expires, signature] = token.split(".") as [string, string, string, string];
+		const flipped = `${signature.slice(0, -2)}${signature.endsWith("AA") ? "BB" : "AA"}`;
+		const later = String(Number(expires) + 86_400);
+		for (const forged of [
+			[version, kid, expires, flipped],
+			[version, kid, later, signature],
+		]) {
+			await expectError(
+				await harness.vote({ logId, token: forged.join("."), feedback: "up" }),
+				403,
+				"invalid_token",
+			);
+		}
+		await expectError(
+			await harness.vote({ logId, token: "not-a-token", feedback: "up" }),
+			403,
+			"invalid_token",
+		);
+	});
+
+	it("rejects a token forged with another secret, and an expired one", async () => {
+		const harness = await createSharedHarness();
+		const { logId } = await answered(harness);
+		const forged = await signFeedbackToken(logId, "attacker-secret-0123456789abcdefghij");
+		await expectError(
+			await harness.vote({ logId, token: forged, feedback: "up" }),
+			403,
+			"invalid_token",
+		);
+		const eightDaysAgo = Math.floor(Date.now() / 1000) - 8 * 86_400;
+		const expired = await signFeedbackToken(logId, "test-feedback-secret-0123456789abcdef", {
+			now: eightDaysAgo,
+		});
+		await expectError(
+			await harness.vote({ logId, token: expired, feedback: "up" }),
+			403,
+			"invalid_token",
+		);
+	});
+
+	it("accepts tokens of the previous secret during a key rotation, and not after", async () => {
+		const before = await createSharedHarness();
+		const { logId, token } = await answered(before);
+		const rotating = {
+			FEEDBACK_SECRET: "new-feedback-secret-0123456789abcdef",
+			FEEDBACK_SECRET_PREVIOUS: "test-feedback-secret-0123456789abcdef",
 		};
-
-		it("rejects a token issued for another answer (no rating of arbitrary logs)", async () => {
-			const harness = createHarness();
-			const first = await answered(harness, "first");
-			const second = await answered(harness, "second");
-			await expectInvalidToken(
-				await harness.vote({ logId: second.logId, token: first.token, feedback: "down" }),
-			);
-			expect(harness.emulator.logs.peek(second.logId)?.feedback).toBeNull();
-			expect(harness.emulator.logs.peek(first.logId)?.feedback).toBeNull();
-		});
-
-		it("rejects a tampered signature or expiry", async () => {
-			const harness = createHarness();
-			const { logId, token } = await answered(harness);
-			const [version, kid, expires, signature] = token.split(".") as [
-				string,
-				string,
-				string,
-				string,
-			];
-			const flipped = `${signature.slice(0, -2)}${signature.endsWith("AA") ? "BB" : "AA"}`;
-			await expectInvalidToken(
-				await harness.vote({
-					logId,
-					token: [version, kid, expires, flipped].join("."),
-					feedback: "up",
-				}),
-			);
-			const later = String(Number(expires) + 86_400);
-			await expectInvalidToken(
-				await harness.vote({
-					logId,
-					token: [version, kid, later, signature].join("."),
-					feedback: "up",
-				}),
-			);
-			await expectInvalidToken(await harness.vote({ logId, token: "not-a-token", feedback: "up" }));
-		});
-
-		it("rejects a token forged with another secret", async () => {
-			const harness = createHarness();
-			const { logId } = await answered(harness);
-			const forged = await signFeedbackToken(logId, "attacker-secret");
-			await expectInvalidToken(await harness.vote({ logId, token: forged, feedback: "up" }));
-		});
-
-		it("rejects an expired token", async () => {
-			const harness = createHarness();
-			const { logId } = await answered(harness);
-			const eightDaysAgo = Math.floor(Date.now() / 1000) - 8 * 86_400;
-			const expired = await signFeedbackToken(logId, "test-feedback-secret-0123456789abcdef", {
-				now: eightDaysAgo,
-			});
-			await expectInvalidToken(await harness.vote({ logId, token: expired, feedback: "up" }));
-		});
-
-		it("accepts tokens of the previous secret during a key rotation, and not after", async () => {
-			const before = createHarness();
-			const { logId, token } = await answered(before);
-			const rotating = createHarness(before.emulator, {
-				FEEDBACK_SECRET: "new-feedback-secret-0123456789abcdef",
-				FEEDBACK_SECRET_PREVIOUS: "test-feedback-secret-0123456789abcdef",
-			});
-			expect((await rotating.vote({ logId, token, feedback: "up" })).status).toBe(200);
-			const fresh = await answered(rotating);
-			expect(fresh.token.split(".")[1]).not.toBe(token.split(".")[1]);
-			expect((await rotating.vote({ ...fresh, feedback: "up" })).status).toBe(200);
-
-			const rotated = createHarness(before.emulator, {
-				FEEDBACK_SECRET: "new-feedback-secret-0123456789abcdef",
-			});
-			await expectInvalidToken(await rotated.vote({ logId, token, feedback: "down" }));
-			expect(before.emulator.logs.peek(logId)?.feedback).toBe(1);
-		});
+		const during = await createSharedHarness({}, { AI_GATEWAY_ID: before.gatewayId, ...rotating });
+		await expectAccepted(await during.vote({ logId, token, feedback: "up" }));
+		const fresh = await answered(during);
+		expect(fresh.token.split(".")[1]).not.toBe(token.split(".")[1]);
+		await expectAccepted(await during.vote({ ...fresh, feedback: "up" }));
+		const after = await createSharedHarness(
+			{},
+			{ AI_GATEWAY_ID: before.gatewayId, FEEDBACK_SECRET: rotating.FEEDBACK_SECRET },
+		);
+		await expectError(await after.vote({ logId, token, feedback: "down" }), 403, "invalid_token");
+		expect((await before.settled(logId, token)).feedback).toBe("up");
 	});
 
 	it("ignores a FEEDBACK_SECRET too short to be safe, as if unset", async () => {
@@ -164,15 +275,58 @@ describe("POST /api/feedback", () => {
 		expect(answer.logId).toBeTruthy();
 		expect(answer.feedbackToken).toBeNull();
 		const forged = await signFeedbackToken(answer.logId ?? "", "change-me");
-		const res = await harness.vote({ logId: answer.logId, token: forged, feedback: "up" });
-		expect(res.status).toBe(404);
-		expect(((await res.json()) as ErrorJson).error.code).toBe("feedback_disabled");
+		await expectError(
+			await harness.vote({ logId: answer.logId, token: forged, feedback: "up" }),
+			404,
+			"feedback_disabled",
+		);
 	});
 
 	it("is disabled (404 feedback_disabled) when FEEDBACK_SECRET is not set", async () => {
 		const harness = createHarness({}, { FEEDBACK_SECRET: undefined });
-		const res = await harness.vote({ logId: "abc", token: "v1.x.1.y", feedback: "up" });
-		expect(res.status).toBe(404);
-		expect(((await res.json()) as ErrorJson).error.code).toBe("feedback_disabled");
+		await expectError(
+			await harness.vote({ logId: "abc", token: "v1.x.1.y", feedback: "up" }),
+			404,
+			"feedback_disabled",
+		);
+		await expectError(await harness.voteStatus("abc", "v1.x.1.y"), 404, "feedback_disabled");
 	});
 });
+
+describe("rate limits", () => {
+	it("limits feedback per client with 429 rate_limited and Retry-After", async () => {
+		const harness = await createSharedHarness();
+		const { logId, token } = await answered(harness);
+		const statuses: number[] = [];
+		for (let i = 0; i < 61; i++)
+			statuses.push((await harness.vote({ logId, token, feedback: "up" })).status);
+		expect(statuses.slice(0, 60).every((status) => status === 202)).toBe(true);
+		const limited = await harness.vote({ logId, token, feedback: "up" });
+		await expectError(limited, 429, "rate_limited");
+		expect(limited.headers.get("retry-after")).toBe("60");
+		// Another client is not affected.
+		const other = await createSharedHarness({}, { AI_GATEWAY_ID: harness.gatewayId });
+		expect((await other.vote({ logId, token, feedback: "up" })).status).toBe(202);
+	});
+
+	it("limits chat per client", async () => {
+		const harness = createHarness();
+		const statuses: number[] = [];
+		for (let i = 0; i < 21; i++) statuses.push((await harness.ask("hi")).status);
+		expect(statuses.filter((status) => status === 200)).toHaveLength(20);
+		expect(statuses[20]).toBe(429);
+		expect(harness.emulator.runs).toHaveLength(20);
+	});
+});
+
+async function deadLetters(harness: Harness) {
+	const res = await harness.call("/api/dead-letters", {
+		headers: { authorization: `Bearer ${TEST_DEBUG_TOKEN}` },
+	});
+	expect(res.status).toBe(200);
+	return (
+		(await res.json()) as {
+			deadLetters: { logId: string; vote: string; attempts: number; reason: string }[];
+		}
+	).deadLetters;
+}

@@ -1,20 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { aiThrough } from "../../src/ai/binding";
-import { type ChatJson, createHarness, readEvents } from "../harness";
+import { type ChatJson, createHarness, createSharedHarness, readEvents } from "../harness";
 
 describe("the log id belongs to the answer", () => {
 	it("gives overlapping requests their own log ids, and their feedback lands on their own logs", async () => {
-		const harness = createHarness();
-		const { emulator } = harness;
+		// Shared emulator: the votes are delivered by Durable Objects, which reach it too.
+		const harness = await createSharedHarness();
 		// A's headers (and log id) arrive first, then its body is held back while B runs to the end.
-		const gate = emulator.holdNextResponse();
+		const gate = await harness.hold();
 		const first = harness.ask("first question");
-		await waitFor(() => emulator.runs.length === 1);
+		while ((await harness.runs()).length < 1) await scheduler.wait(5);
 		const second = (await (await harness.ask("second question")).json()) as ChatJson;
-		gate.release();
+		await gate.release();
 		const firstBody = (await (await first).json()) as ChatJson;
 
-		const [runA, runB] = emulator.runs;
+		const [runA, runB] = await harness.runs();
 		expect(firstBody.logId).toBe(runA?.logId);
 		expect(second.logId).toBe(runB?.logId);
 		expect(firstBody.logId).not.toBe(second.logId);
@@ -26,8 +26,10 @@ describe("the log id belongs to the answer", () => {
 			feedback: "down",
 		});
 		await harness.vote({ logId: second.logId, token: second.feedbackToken, feedback: "up" });
-		expect(emulator.logs.peek(runA?.logId ?? "")?.feedback).toBe(-1);
-		expect(emulator.logs.peek(runB?.logId ?? "")?.feedback).toBe(1);
+		await harness.settled(firstBody.logId ?? "", firstBody.feedbackToken);
+		await harness.settled(second.logId ?? "", second.feedbackToken);
+		expect((await harness.peek(runA?.logId ?? ""))?.feedback).toBe(-1);
+		expect((await harness.peek(runB?.logId ?? ""))?.feedback).toBe(1);
 	});
 
 	it("keeps streams' ids apart too", async () => {

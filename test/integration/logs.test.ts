@@ -1,12 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { type ChatJson, createHarness, type ErrorJson, TEST_DEBUG_TOKEN } from "../harness";
+import {
+	type ChatJson,
+	createHarness,
+	createSharedHarness,
+	type ErrorJson,
+	TEST_DEBUG_TOKEN,
+} from "../harness";
 
 describe("GET /api/logs/:logId (debug)", () => {
 	it("returns the gateway log, with the feedback a vote recorded", async () => {
-		const harness = createHarness();
+		const harness = await createSharedHarness();
 		const answer = (await (await harness.ask("Inspect me")).json()) as ChatJson;
 		const logId = answer.logId ?? "";
 		await harness.vote({ logId, token: answer.feedbackToken, feedback: "down", score: 5 });
+		await harness.settled(logId, answer.feedbackToken);
 		const res = await harness.debugLog(logId);
 		expect(res.status).toBe(200);
 		const log = (await res.json()) as Record<string, unknown>;

@@ -1,0 +1,190 @@
+import { DurableObject } from "cloudflare:workers";
+import { resolveBindings } from "../ai/binding";
+import { patchFeedback, type Vote } from "../ai/gateway";
+import { retryDelay, retryPolicy } from "./retry-policy";
+
+export type DeliveryState = "pending" | "delivered" | "failed";
+
+/** A vote as the user cast it. */
+export interface CastVote {
+	logId: string;
+	gatewayId: string;
+	vote: Vote;
+	score?: number;
+	comment?: string;
+	/** Orders a user's votes on one log; later wins. Defaults to the time it arrived. */
+	sequence?: number;
+}
+
+/** The latest vote on one log and how its delivery is going. Stored under one key. */
+interface VoteRecord extends Required<Pick<CastVote, "logId" | "gatewayId" | "vote">> {
+	score?: number;
+	comment?: string;
+	sequence: number;
+	/** Increases with every change of vote, so a delivery can tell it was overtaken. */
+	revision: number;
+	castAt: number;
+	state: DeliveryState;
+	attempts: number;
+	/** Start of the retry window: the cast, or the replay of a dead letter. */
+	windowStart: number;
+	nextAttemptAt: number | null;
+	deliveredAt: number | null;
+	failedAt: number | null;
+	error: string | null;
+}
+
+/** What the status route shows the voter. */
+export interface VoteStatus {
+	logId: string;
+	feedback: Vote;
+	state: DeliveryState;
+	attempts: number;
+	castAt: string;
+	deliveredAt: string | null;
+	nextAttemptAt: string | null;
+	error: string | null;
+}
+
+const KEY = "vote";
+
+/**
+ * One object per gateway log id. It keeps the latest vote durably and
+ * delivers it with alarm-driven retries: a vote acknowledged with 202 is
+ * stored before the answer, survives restarts, and reaches the gateway in
+ * the order the user cast it, because only the latest vote is ever sent and
+ * a delivery overtaken by a newer vote is followed by another.
+ */
+export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
+	constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
+		// The same switch as the routes: the emulator in local development, Cloudflare deployed.
+		super(ctx, resolveBindings(env));
+	}
+
+	#load(): VoteRecord | undefined {
+		return this.ctx.storage.kv.get<VoteRecord>(KEY);
+	}
+
+	#save(record: VoteRecord): void {
+		this.ctx.storage.kv.put(KEY, record);
+	}
+
+	/** Stores a vote for delivery. Older or repeated votes (by sequence) change nothing. */
+	async cast(input: CastVote): Promise<VoteStatus> {
+		const now = Date.now();
+		const current = this.#load();
+		const sequence = input.sequence ?? Math.max(now, (current?.sequence ?? 0) + 1);
+		if (current && sequence <= current.sequence) return view(current);
+		const record: VoteRecord = {
+			logId: input.logId,
+			gatewayId: input.gatewayId,
+			vote: input.vote,
+			score: input.score,
+			comment: input.comment,
+			sequence,
+			revision: (current?.revision ?? 0) + 1,
+			castAt: now,
+			state: "pending",
+			attempts: 0,
+			windowStart: now,
+			nextAttemptAt: now,
+			deliveredAt: null,
+			failedAt: null,
+			error: null,
+		};
+		this.#save(record);
+		await this.ctx.storage.setAlarm(now);
+		if (current?.state === "failed") await deadLetters(this.env).remove(input.logId);
+		return view(record);
+	}
+
+	async status(): Promise<VoteStatus | null> {
+		const record = this.#load();
+		return record ? view(record) : null;
+	}
+
+	/** Gives a dead-lettered vote a fresh retry window. */
+	async replay(): Promise<VoteStatus | null> {
+		const record = this.#load();
+		if (!record) return null;
+		if (record.state !== "failed") return view(record);
+		const now = Date.now();
+		Object.assign(record, {
+			state: "pending",
+			revision: record.revision + 1,
+			windowStart: now,
+			nextAttemptAt: now,
+			failedAt: null,
+		});
+		this.#save(record);
+		await this.ctx.storage.setAlarm(now);
+		return view(record);
+	}
+
+	override async alarm(): Promise<void> {
+		const record = this.#load();
+		if (record?.state !== "pending") return;
+		const { revision } = record;
+		const outcome = await patchFeedback(this.env, record.gatewayId, record.logId, record);
+
+		// Other calls may have run while patchLog was in flight.
+		const latest = this.#load();
+		if (!latest) return;
+		if (latest.revision !== revision) {
+			// A newer vote arrived: deliver it now, so the gateway ends with the latest.
+			await this.ctx.storage.setAlarm(Date.now());
+			return;
+		}
+		const now = Date.now();
+		latest.attempts++;
+		if (outcome.ok) {
+			Object.assign(latest, {
+				state: "delivered",
+				deliveredAt: now,
+				nextAttemptAt: null,
+				error: null,
+			});
+			this.#save(latest);
+			return;
+		}
+		latest.error = outcome.reason;
+		const policy = retryPolicy(this.env);
+		if (outcome.retry && now - latest.windowStart < policy.windowMs) {
+			latest.nextAttemptAt = now + retryDelay(policy, latest.attempts);
+			this.#save(latest);
+			await this.ctx.storage.setAlarm(latest.nextAttemptAt);
+			return;
+		}
+		Object.assign(latest, { state: "failed", failedAt: now, nextAttemptAt: null });
+		this.#save(latest);
+		await deadLetters(this.env).add({
+			logId: latest.logId,
+			gatewayId: latest.gatewayId,
+			vote: latest.vote,
+			attempts: latest.attempts,
+			reason: outcome.retry
+				? `gave up after ${latest.attempts} attempts: ${outcome.reason}`
+				: outcome.reason,
+			failedAt: new Date(now).toISOString(),
+		});
+	}
+}
+
+function view(record: VoteRecord): VoteStatus {
+	const iso = (time: number | null) => (time === null ? null : new Date(time).toISOString());
+	return {
+		logId: record.logId,
+		feedback: record.vote,
+		state: record.state,
+		attempts: record.attempts,
+		castAt: new Date(record.castAt).toISOString(),
+		deliveredAt: iso(record.deliveredAt),
+		nextAttemptAt: record.state === "pending" ? iso(record.nextAttemptAt) : null,
+		error: record.state === "delivered" ? null : record.error,
+	};
+}
+
+export const deliveryFor = (env: Cloudflare.Env, logId: string) =>
+	env.FEEDBACK_DELIVERY.getByName(logId);
+
+const deadLetters = (env: Cloudflare.Env) => env.FEEDBACK_DEAD_LETTERS.getByName("dead-letters");
