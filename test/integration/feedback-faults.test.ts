@@ -1,0 +1,168 @@
+import { expect, it } from "vitest";
+import {
+	type ChatJson,
+	createSharedHarness,
+	TEST_DEBUG_TOKEN,
+	type VoteStatusJson,
+} from "../harness";
+
+type Vote = "up" | "down" | "clear";
+type Harness = Awaited<ReturnType<typeof createSharedHarness>>;
+
+const LOGS = 110;
+const VOTES_PER_LOG = 5;
+const DUPLICATE_SHARE = 0.15;
+const EXPECTED_FEEDBACK: Record<Vote, number | null> = { up: 1, down: -1, clear: null };
+
+/** mulberry32, so a failing run can be replayed with the same seed. */
+function seeded(seed: number) {
+	let state = seed >>> 0;
+	return () => {
+		state = (state + 0x6d2b79f5) >>> 0;
+		let t = Math.imul(state ^ (state >>> 15), state | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+async function inBatches<T, R>(
+	items: T[],
+	size: number,
+	run: (item: T) => Promise<R>,
+): Promise<R[]> {
+	const results: R[] = [];
+	for (let i = 0; i < items.length; i += size)
+		results.push(...(await Promise.all(items.slice(i, i + size).map(run))));
+	return results;
+}
+
+interface Answer {
+	logId: string;
+	token: string;
+	client: string;
+}
+
+/** Answers from many clients (each client stays within the per-client rate limits). */
+async function answers(harness: Harness, count: number): Promise<Answer[]> {
+	return inBatches(
+		Array.from({ length: count }, (_, i) => i),
+		20,
+		async (i) => {
+			const client = `client-${harness.gatewayId}-${i}`;
+			const res = await harness.chat(
+				{ messages: [{ role: "user", content: `question ${i}` }] },
+				{ headers: { "cf-connecting-ip": client } },
+			);
+			const body = (await res.json()) as ChatJson;
+			if (!body.logId || !body.feedbackToken) throw new Error(`answer ${i} has no log id or token`);
+			return { logId: body.logId, token: body.feedbackToken, client };
+		},
+	);
+}
+
+const send = (harness: Harness, answer: Answer, feedback: Vote, sequence: number) =>
+	harness.vote(
+		{ logId: answer.logId, token: answer.token, feedback, sequence },
+		{ headers: { "cf-connecting-ip": answer.client } },
+	);
+
+const settle = (harness: Harness, logs: Answer[]) =>
+	inBatches(logs, 20, (answer) => harness.settled(answer.logId, answer.token, 15_000));
+
+it("delivers each log's last vote through write lag, 500s, duplicates and reordering; keeps what it gives up", async () => {
+	const random = seeded(20261122);
+	// 30% of patchLog calls fail with 500, and logs appear 150 ms after their answer.
+	const harness = await createSharedHarness({
+		logVisibilityDelayMs: 150,
+		patchLogFailureRate: 0.3,
+		seed: 42,
+	});
+	const logs = await answers(harness, LOGS);
+
+	// Each user changes their mind a few times; votes go out duplicated and shuffled.
+	const votes = logs.flatMap((answer) =>
+		Array.from({ length: VOTES_PER_LOG }, (_, i) => ({
+			answer,
+			sequence: i + 1,
+			feedback: (["up", "down", "clear"] as const)[Math.floor(random() * 3)] as Vote,
+		})),
+	);
+	const lastVote = new Map(
+		logs.map((answer) => [answer.logId, votes.filter((v) => v.answer === answer).at(-1)?.feedback]),
+	);
+	const outgoing = [...votes, ...votes.filter(() => random() < DUPLICATE_SHARE)];
+	for (let i = outgoing.length - 1; i > 0; i--) {
+		const j = Math.floor(random() * (i + 1));
+		[outgoing[i], outgoing[j]] = [
+			outgoing[j] as (typeof outgoing)[number],
+			outgoing[i] as (typeof outgoing)[number],
+		];
+	}
+	const statuses = await inBatches(outgoing, 25, (vote) =>
+		send(harness, vote.answer, vote.feedback, vote.sequence).then((res) => res.status),
+	);
+	const acknowledged = statuses.filter((status) => status === 202).length;
+	expect(acknowledged).toBe(outgoing.length);
+
+	const settled = await settle(harness, logs);
+	let delivered = 0;
+	let mismatches = 0;
+	for (const [index, answer] of logs.entries()) {
+		const status = settled[index] as VoteStatusJson;
+		const log = await harness.peek(answer.logId);
+		const expected = lastVote.get(answer.logId) as Vote;
+		if (status.state === "delivered") delivered++;
+		if (status.feedback !== expected || log?.feedback !== EXPECTED_FEEDBACK[expected]) mismatches++;
+	}
+
+	// Votes that cannot be delivered: one gateway rejects every patch (400), another never
+	// writes its logs (retried until the window closes). Both must end in the dead letters.
+	const rejecting = await createSharedHarness();
+	await rejecting.fail("patchLog", 400, 1_000);
+	const neverWritten = await createSharedHarness({ logVisibilityDelayMs: 3_600_000 });
+	const doomed = [...(await answers(rejecting, 3)), ...(await answers(neverWritten, 3))];
+	const doomedHarness = (answer: Answer) => (doomed.indexOf(answer) < 3 ? rejecting : neverWritten);
+	for (const answer of doomed) {
+		expect((await send(doomedHarness(answer), answer, "down", 1)).status).toBe(202);
+	}
+	const failed = await Promise.all(
+		doomed.map((answer) => doomedHarness(answer).settled(answer.logId, answer.token)),
+	);
+	const res = await harness.call("/api/dead-letters", {
+		headers: { authorization: `Bearer ${TEST_DEBUG_TOKEN}` },
+	});
+	const { deadLetters } = (await res.json()) as {
+		deadLetters: { logId: string; reason: string }[];
+	};
+	const givenUp = doomed.map((answer) =>
+		deadLetters.find((letter) => letter.logId === answer.logId),
+	);
+
+	console.log(
+		JSON.stringify({
+			logs: LOGS,
+			votesSent: outgoing.length,
+			duplicates: outgoing.length - votes.length,
+			acknowledged,
+			logsDelivered: delivered,
+			finalStateMismatches: mismatches,
+			undeliverableVotes: doomed.length,
+			givenUpInDeadLetters: givenUp.filter(Boolean).length,
+			reasons: [
+				...new Set(givenUp.map((letter) => letter?.reason.replace(/\d+ attempts/, "N attempts"))),
+			],
+		}),
+	);
+	expect(outgoing.length).toBeGreaterThanOrEqual(500);
+	expect(delivered).toBe(LOGS);
+	expect(mismatches).toBe(0);
+	expect(failed.every((status) => status.state === "failed")).toBe(true);
+	expect(givenUp.slice(0, 3).map((letter) => letter?.reason)).toEqual(
+		Array(3).fill("the gateway rejected the vote (400)"),
+	);
+	for (const letter of givenUp.slice(3)) {
+		expect(letter?.reason).toMatch(
+			/^gave up after \d+ attempts: the gateway has not written the log yet$/,
+		);
+	}
+}, 60_000);
