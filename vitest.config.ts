@@ -19,8 +19,8 @@ export default defineConfig({
 				bindings: {
 					FEEDBACK_SECRET: "test-feedback-secret-0123456789abcdef",
 					DEBUG_TOKEN: "test-debug-token-0123456789abcdefghij",
-					// Feedback delivery on a test's time scale: retries from 20 ms, give up after 1.5 s.
-					FEEDBACK_RETRY_WINDOW_MS: "1500",
+					// Feedback delivery on a test's time scale: retries from 20 ms, give up after 5 s.
+					FEEDBACK_RETRY_WINDOW_MS: "5000",
 					FEEDBACK_RETRY_BASE_MS: "20",
 				},
 				serviceBindings: {

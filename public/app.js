@@ -170,6 +170,44 @@ async function errorMessage(res) {
 }
 
 // --- Feedback ---------------------------------------------------------------------
+//
+// A vote goes into an outbox in localStorage first, so a vote cast offline, during a
+// server error or just before the tab closes is sent later. Once the API accepts it
+// (202), the page follows its delivery to the gateway and says "Recorded" only when
+// the gateway has it.
+
+const OUTBOX_KEY = "feedback-outbox-v1";
+const VOTE_LABELS = {
+	up: "Recorded: good answer",
+	down: "Recorded: bad answer",
+	clear: "Vote withdrawn",
+};
+
+const outbox = {
+	read() {
+		try {
+			return JSON.parse(localStorage.getItem(OUTBOX_KEY) ?? "{}");
+		} catch {
+			return {};
+		}
+	},
+	put(entry) {
+		const entries = outbox.read();
+		entries[entry.logId] = entry;
+		localStorage.setItem(OUTBOX_KEY, JSON.stringify(entries));
+	},
+	/** Removes the entry unless a newer vote replaced it meanwhile. */
+	remove(entry) {
+		const entries = outbox.read();
+		if (entries[entry.logId]?.sequence === entry.sequence) {
+			delete entries[entry.logId];
+			localStorage.setItem(OUTBOX_KEY, JSON.stringify(entries));
+		}
+	},
+};
+
+/** One sender per log id; the page's rating controls attach to it when they exist. */
+const senders = new Map();
 
 function enableRating(answer, logId, token) {
 	if (!logId) return;
@@ -181,97 +219,143 @@ function enableRating(answer, logId, token) {
 		status.textContent = "Rating is off (no FEEDBACK_SECRET).";
 		return;
 	}
-	const thumbs = answer.element.querySelectorAll(".thumb");
+	const thumbs = [...answer.element.querySelectorAll(".thumb")];
 	const comment = answer.element.querySelector(".comment");
-	const sender = createVoteSender(entry, comment, status);
+	const sender = senderFor(logId, token, status);
+	let current = null;
 	for (const thumb of thumbs) {
 		thumb.disabled = false;
 		thumb.addEventListener("click", () => {
-			for (const other of thumbs) other.setAttribute("aria-pressed", String(other === thumb));
-			sender.cast(thumb.dataset.vote);
+			// Pressing the active thumb again withdraws the vote.
+			current = current === thumb.dataset.vote ? null : thumb.dataset.vote;
+			for (const other of thumbs)
+				other.setAttribute("aria-pressed", String(other.dataset.vote === current));
+			sender.cast(current ?? "clear", comment.value.trim());
 		});
 	}
 	comment.disabled = false;
-	comment.addEventListener("change", () => sender.resend());
+	comment.addEventListener("change", () => {
+		if (current) sender.cast(current, comment.value.trim());
+	});
+}
+
+function senderFor(logId, token, status = null) {
+	let sender = senders.get(logId);
+	if (!sender) {
+		sender = createVoteSender(logId, token);
+		senders.set(logId, sender);
+	}
+	if (status) sender.attach(status);
+	return sender;
 }
 
 /**
- * Delivers the latest vote of one answer. A vote cast while another is on its way
- * replaces it; failures the server may recover from (503 log_not_ready, 429, 5xx,
- * network) are retried with backoff, and the status says so.
+ * Sends the latest vote on one answer and follows its delivery. A newer vote replaces
+ * an older one at any point; sending is retried with backoff while the network or
+ * the server fails, and the status says so.
  */
-function createVoteSender(entry, comment, status) {
-	let wanted = null;
+function createVoteSender(logId, token) {
+	let status = null;
+	let pending = null;
 	let running = false;
-	let changed = false;
 	let wake = () => {};
+	let lastSequence = 0;
+
+	const show = (state, text) => {
+		if (status) setVoteState(status, state, text);
+	};
+	const sleep = (ms) =>
+		new Promise((resolve) => {
+			const timer = setTimeout(resolve, ms);
+			wake = () => {
+				clearTimeout(timer);
+				resolve();
+			};
+		});
 
 	async function run() {
 		running = true;
 		let attempt = 0;
-		for (;;) {
-			changed = false;
-			setVoteState(status, "sending", "Sending…");
-			const outcome = await send(wanted);
-			if (changed) {
+		while (pending) {
+			const entry = pending;
+			show("sending", "Sending…");
+			const outcome = await post(entry);
+			if (pending !== entry) {
 				attempt = 0;
 				continue;
 			}
-			if (outcome.ok) {
-				setVoteState(status, "recorded", `Recorded: ${wanted === "up" ? "good" : "bad"} answer`);
+			if (outcome.accepted) {
+				outbox.remove(entry);
+				pending = null;
+				await follow(entry);
+				if (pending) continue;
 				break;
 			}
-			if (!outcome.retry || attempt >= RETRY_DELAYS_S.length) {
-				setVoteState(status, "failed", `Failed: ${outcome.reason}. Click a thumb to try again.`);
+			if (!outcome.retry) {
+				outbox.remove(entry);
+				pending = null;
+				show("failed", `Failed: ${outcome.reason}.`);
 				break;
 			}
-			const delay = RETRY_DELAYS_S[attempt++];
-			setVoteState(status, "retrying", `Not recorded yet, retrying in ${delay} s…`);
-			await new Promise((resolve) => {
-				const timer = setTimeout(resolve, delay * 1000);
-				wake = () => {
-					clearTimeout(timer);
-					resolve();
-				};
-			});
-			if (changed) attempt = 0;
+			const delay = RETRY_DELAYS_S[Math.min(attempt++, RETRY_DELAYS_S.length - 1)];
+			show("retrying", `Not sent (${outcome.reason}), retrying in ${delay} s…`);
+			await sleep(delay * 1000);
 		}
 		running = false;
 	}
 
-	async function send(vote) {
-		const body = { logId: entry.logId, token: entry.token, feedback: vote };
-		const note = comment.value.trim();
-		if (note) body.comment = note;
+	async function post(entry) {
+		const body = { logId, token, feedback: entry.vote, sequence: entry.sequence };
+		if (entry.comment) body.comment = entry.comment;
 		try {
 			const res = await fetch("/api/feedback", {
 				method: "POST",
 				headers: { "content-type": "application/json" },
 				body: JSON.stringify(body),
 			});
-			if (res.ok) return { ok: true };
+			if (res.status === 202) return { accepted: true };
 			const retry = res.status === 429 || res.status >= 500;
-			return { ok: false, retry, reason: await errorMessage(res) };
+			return { accepted: false, retry, reason: await errorMessage(res) };
 		} catch {
-			return { ok: false, retry: true, reason: "the network failed" };
+			return { accepted: false, retry: true, reason: "offline" };
 		}
 	}
 
-	const trigger = () => {
-		if (running) {
-			changed = true;
-			wake();
-		} else {
-			void run();
+	/** Polls the vote's delivery until the gateway has it, or delivery gave up. */
+	async function follow(entry) {
+		show("sending", "Accepted, delivering to the gateway…");
+		for (let wait = 250; !pending; wait = Math.min(wait * 2, 5000)) {
+			let delivery;
+			try {
+				const res = await fetch(`/api/feedback/${encodeURIComponent(logId)}`, {
+					headers: { authorization: `Bearer ${token}` },
+				});
+				delivery = res.ok ? await res.json() : null;
+			} catch {
+				delivery = null;
+			}
+			if (delivery?.state === "delivered" && delivery.feedback === entry.vote) {
+				show("recorded", VOTE_LABELS[entry.vote]);
+				return;
+			}
+			if (delivery?.state === "failed") {
+				show("failed", `Failed: ${delivery.error ?? "the gateway did not take the vote"}.`);
+				return;
+			}
+			await sleep(wait);
 		}
-	};
+	}
+
 	return {
-		cast(vote) {
-			wanted = vote;
-			trigger();
+		attach(element) {
+			status = element;
 		},
-		resend() {
-			if (wanted) trigger();
+		cast(vote, comment = "", sequence = undefined) {
+			lastSequence = sequence ?? Math.max(Date.now(), lastSequence + 1);
+			pending = { logId, token, vote, comment, sequence: lastSequence };
+			outbox.put(pending);
+			if (running) wake();
+			else void run();
 		},
 	};
 }
@@ -280,6 +364,16 @@ function setVoteState(status, state, text) {
 	status.dataset.state = state;
 	status.textContent = text;
 }
+
+/** Votes left in the outbox by an earlier visit (offline, closed tab) go out now. */
+function flushOutbox() {
+	for (const entry of Object.values(outbox.read())) {
+		const sender = senderFor(entry.logId, entry.token);
+		sender.cast(entry.vote, entry.comment, entry.sequence);
+	}
+}
+window.addEventListener("online", flushOutbox);
+flushOutbox();
 
 // --- Debug panel ------------------------------------------------------------------
 

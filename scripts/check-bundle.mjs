@@ -27,6 +27,15 @@ if (emulatorBindings) {
 	process.exit(1);
 }
 
+// Votes must be retried for at least 3 minutes before they are given up.
+const retryWindowMs = Number(rawConfig.vars?.FEEDBACK_RETRY_WINDOW_MS);
+if (!(retryWindowMs >= 180_000)) {
+	console.error(
+		`FEEDBACK_RETRY_WINDOW_MS in wrangler.jsonc must be at least 180000, not ${rawConfig.vars?.FEEDBACK_RETRY_WINDOW_MS}`,
+	);
+	process.exit(1);
+}
+
 try {
 	const output = execFileSync(
 		resolve(root, "node_modules/.bin/wrangler"),

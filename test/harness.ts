@@ -126,7 +126,7 @@ export async function createSharedHarness(
 			return res.ok ? ((await res.json()) as PeekedLog) : undefined;
 		},
 		/** Polls the vote's status route until delivery is no longer pending. */
-		settled: async (logId: string, token: string | null, timeoutMs = 5000) => {
+		settled: async (logId: string, token: string | null, timeoutMs = 15_000) => {
 			const deadline = Date.now() + timeoutMs;
 			for (;;) {
 				const status = (await (await client.voteStatus(logId, token)).json()) as VoteStatusJson;

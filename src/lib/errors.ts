@@ -15,7 +15,6 @@ export type ErrorCode =
 	| "not_found"
 	| "feedback_disabled"
 	| "log_not_found"
-	| "log_not_ready"
 	| "method_not_allowed"
 	| "rate_limited"
 	| "upstream_error"

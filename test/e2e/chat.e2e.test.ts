@@ -187,3 +187,118 @@ test("is usable with the keyboard alone", async () => {
 	);
 	await page.close();
 });
+
+test("retries a vote the server turned away, and shows it until the gateway has it", async () => {
+	const { page, problems } = await openChat();
+	let turnedAway = 0;
+	await page.route("**/api/feedback", async (route) => {
+		if (route.request().method() === "POST" && turnedAway === 0) {
+			turnedAway++;
+			await route.fulfill({
+				status: 503,
+				contentType: "application/json",
+				body: JSON.stringify({ error: { code: "upstream_error", message: "Try again" } }),
+			});
+		} else {
+			await route.continue();
+		}
+	});
+	await send(page, "Rate me through a failure");
+	const answer = lastAnswer(page);
+	await answer.locator(".thumb:not([disabled])").first().waitFor();
+	const status = answer.locator(".vote-status");
+	await answer.getByRole("button", { name: "Bad answer" }).click();
+	await page.waitForFunction(
+		(element) => element?.getAttribute("data-state") === "retrying",
+		await status.elementHandle(),
+	);
+	assert.match((await status.textContent()) ?? "", /retrying in 1 s/);
+	await page.waitForFunction(
+		(element) => element?.getAttribute("data-state") === "recorded",
+		await status.elementHandle(),
+		{
+			timeout: 15_000,
+		},
+	);
+	assert.equal(await status.textContent(), "Recorded: bad answer");
+	assert.equal(turnedAway, 1);
+	// The 503 shows up as a failed request in the console; nothing else may.
+	assert.deepEqual(
+		problems.filter((problem) => !problem.includes("503")),
+		[],
+	);
+	await page.close();
+});
+
+test("keeps a vote cast offline and delivers it when the page comes back", async () => {
+	const context = await browser.newContext();
+	const page = await context.newPage();
+	await page.goto(server.url);
+	await send(page, "Rate me offline");
+	const answer = lastAnswer(page);
+	await answer.locator(".thumb:not([disabled])").first().waitFor();
+	await page.waitForFunction(() => !document.querySelector(".message.assistant.streaming"));
+	const logId = await page.inputValue("#debug-answer");
+
+	await context.setOffline(true);
+	await answer.getByRole("button", { name: "Good answer" }).click();
+	const status = answer.locator(".vote-status");
+	await page.waitForFunction(
+		(element) => element?.getAttribute("data-state") === "retrying",
+		await status.elementHandle(),
+	);
+	const outbox = await page.evaluate(() =>
+		JSON.parse(localStorage.getItem("feedback-outbox-v1") ?? "{}"),
+	);
+	assert.equal(outbox[logId]?.vote, "up");
+	await page.close();
+
+	// A later visit, online again, sends what the outbox kept.
+	await context.setOffline(false);
+	const later = await context.newPage();
+	await later.goto(server.url);
+	await later.waitForFunction(
+		() => localStorage.getItem("feedback-outbox-v1") === "{}",
+		undefined,
+		{ timeout: 15_000 },
+	);
+	const log = await later.evaluate(
+		async ({ id, token }) => {
+			for (;;) {
+				const res = await fetch(`/api/logs/${id}`, {
+					headers: { authorization: `Bearer ${token}` },
+				});
+				const body = (await res.json()) as { feedback: number | null };
+				if (body.feedback !== null) return body;
+				await new Promise((done) => setTimeout(done, 200));
+			}
+		},
+		{ id: logId, token: server.debugToken },
+	);
+	assert.equal(log.feedback, 1);
+	await context.close();
+});
+
+test("withdraws a vote when its thumb is pressed again", async () => {
+	const { page } = await openChat();
+	await send(page, "Rate me, then change your mind");
+	const answer = lastAnswer(page);
+	await answer.locator(".thumb:not([disabled])").first().waitFor();
+	const up = answer.getByRole("button", { name: "Good answer" });
+	const status = answer.locator(".vote-status");
+	await up.click();
+	await page.waitForFunction(
+		(element) => element?.textContent === "Recorded: good answer",
+		await status.elementHandle(),
+	);
+	await up.click();
+	await page.waitForFunction(
+		(element) => element?.textContent === "Vote withdrawn",
+		await status.elementHandle(),
+	);
+	assert.equal(await up.getAttribute("aria-pressed"), "false");
+	await page.click("#debug summary");
+	const log = await showLog(page);
+	assert.equal(log.feedback, null);
+	await page.close();
+});

@@ -23,7 +23,16 @@ test("gateway logs and their feedback survive a dev-server restart", async () =>
 			headers: { "content-type": "application/json" },
 			body: JSON.stringify({ logId, token: answer.feedbackToken, feedback: "down", score: 15 }),
 		});
-		assert.equal(vote.status, 200);
+		assert.equal(vote.status, 202);
+		// Delivery is asynchronous: wait until the gateway (the emulator) has the vote.
+		for (let tries = 0; ; tries++) {
+			const status = await fetch(`${first.url}/api/feedback/${logId}`, {
+				headers: { authorization: `Bearer ${answer.feedbackToken}` },
+			});
+			if (((await status.json()) as { state: string }).state === "delivered") break;
+			assert.ok(tries < 100, "the vote was not delivered");
+			await new Promise((done) => setTimeout(done, 100));
+		}
 	} finally {
 		await first.stop();
 	}

@@ -150,7 +150,7 @@ describe("POST /api/feedback: durable delivery", () => {
 		expect((await harness.settled(logId, token)).state).toBe("delivered");
 		expect((await harness.peek(logId))?.feedback).toBe(1);
 		expect((await deadLetters(harness)).some((entry) => entry.logId === logId)).toBe(false);
-	});
+	}, 20_000);
 
 	it("takes a new vote on a dead-lettered log and drops the dead letter", async () => {
 		const harness = await createSharedHarness();
