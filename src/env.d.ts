@@ -1,8 +1,10 @@
-// What `wrangler types` cannot see extends the generated Env here: the secret
-// used only during a key rotation (left out of .dev.vars.example so the Deploy
-// button does not ask for it) and the dev-only emulator binding.
+// What `wrangler types` cannot see extends the generated Env here: the optional
+// secrets left out of .dev.vars.example (so the Deploy button does not ask for
+// them) and the dev-only emulator binding.
 declare namespace Cloudflare {
 	interface Env {
+		/** Comma-separated keys for /v1/*. Unset: /v1/* is open, like /api/chat. */
+		API_KEYS?: string;
 		/** The previous FEEDBACK_SECRET while rotating keys; verifies tokens, never signs. */
 		FEEDBACK_SECRET_PREVIOUS?: string;
 		/** Local development only: the AI Gateway emulator (see src/ai/binding.ts). */

@@ -1,29 +1,41 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { resolveBindings, usesEmulator } from "./ai/binding";
 import { LIMITS } from "./lib/config";
-import { ApiError, errorResponse, notFound, payloadTooLarge, toApiError } from "./lib/errors";
-import { rateLimit } from "./lib/rate-limit";
+import {
+	ApiError,
+	errorResponse,
+	notFound,
+	openAiErrorResponse,
+	payloadTooLarge,
+	toApiError,
+} from "./lib/errors";
 import { chat } from "./routes/chat";
 import { deadLetters } from "./routes/dead-letters";
 import { feedback } from "./routes/feedback";
 import { logs } from "./routes/logs";
+import { openai } from "./routes/openai";
 import type { AppEnv } from "./types";
 
 const app = new Hono<AppEnv>();
 
-app.use(
-	"/api/*",
-	cors({
-		origin: "*",
-		allowMethods: ["GET", "POST", "OPTIONS"],
-		allowHeaders: ["Content-Type", "Authorization"],
-		exposeHeaders: ["cf-aig-log-id", "Retry-After", "x-ai-backend"],
-		maxAge: 86400,
-	}),
-);
+/** Everything the Worker answers itself: its own API, and the OpenAI-compatible one. */
+const API_PATHS = ["/api/*", "/v1/*"];
+const isOpenAiPath = (path: string) => path === "/v1" || path.startsWith("/v1/");
+
+for (const path of API_PATHS) {
+	app.use(
+		path,
+		cors({
+			origin: "*",
+			allowMethods: ["GET", "POST", "OPTIONS"],
+			exposeHeaders: ["cf-aig-log-id", "x-feedback-token", "Retry-After", "x-ai-backend"],
+			maxAge: 86400,
+		}),
+	);
+}
 app.use(
 	methodNotAllowed({
 		app,
@@ -34,29 +46,34 @@ app.use(
 		},
 	}),
 );
-app.use(
-	"/api/*",
-	bodyLimit({
-		maxSize: LIMITS.bodyBytes,
-		onError: () => {
-			throw payloadTooLarge();
-		},
-	}),
-);
+for (const path of API_PATHS) {
+	app.use(
+		path,
+		bodyLimit({
+			maxSize: LIMITS.bodyBytes,
+			onError: () => {
+				throw payloadTooLarge();
+			},
+		}),
+	);
+	// Marks answers of the local emulator so no one mistakes them for a model's.
+	app.use(path, async (c, next) => {
+		await next();
+		if (usesEmulator(c.env)) c.header("x-ai-backend", "emulator");
+	});
+}
 
-// Marks answers of the local emulator so no one mistakes them for a model's.
-app.use("/api/*", async (c, next) => {
-	await next();
-	if (usesEmulator(c.env)) c.header("x-ai-backend", "emulator");
-});
-
-app.post("/api/chat", rateLimit("CHAT_RATE_LIMITER"));
 app.route("/api/chat", chat);
 app.route("/api/feedback", feedback);
 app.route("/api/logs", logs);
 app.route("/api/dead-letters", deadLetters);
+app.route("/v1", openai);
 
-app.notFound((c) => errorResponse(c, notFound()));
+/** OpenAI clients get errors in OpenAI's shape; everyone else in this API's. */
+const respondWith = (c: Context, error: ApiError) =>
+	isOpenAiPath(c.req.path) ? openAiErrorResponse(c, error) : errorResponse(c, error);
+
+app.notFound((c) => respondWith(c, notFound()));
 
 app.onError((err, c) => {
 	const apiError = toApiError(err);
@@ -64,7 +81,7 @@ app.onError((err, c) => {
 		const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 		console.error(JSON.stringify({ message: "unhandled error", path: c.req.path, detail }));
 	}
-	return errorResponse(c, apiError);
+	return respondWith(c, apiError);
 });
 
 export { FeedbackDeadLetters } from "./feedback/dead-letters";

@@ -7,25 +7,29 @@ import { aiTimeoutMs } from "../lib/config";
 import { ApiError } from "../lib/errors";
 import type { ChatRequest } from "../lib/schemas";
 import { aiThrough } from "./binding";
-import { answerText, type Usage, usageOf } from "./model-output";
+import { answerText, chunkFinishReason, type Usage, usageOf } from "./model-output";
 
 export interface ChatInput {
 	model: string;
 	messages: ChatRequest["messages"];
 	max_tokens?: number;
 	temperature?: number;
+	top_p?: number;
+	stop?: string[];
+	/** Which API asked; stored on the gateway log. */
+	route: "api/chat" | "v1/chat/completions";
+	/** The caller's end-user id (OpenAI's `user`), stored on the gateway log. */
+	user?: string;
 }
 
 const DEADLINE_GRACE_MS = 1000;
-
-/** Request metadata stored on the gateway log; patches add at most 3 more (5 in all). */
-const RUN_METADATA = { app: "ai-gateway-feedback-chat", route: "chat" } as const;
 
 export interface ChatAnswer {
 	response: string;
 	logId: string | null;
 	cached: boolean;
 	usage?: Usage;
+	finishReason: string;
 }
 
 export interface ChatStream {
@@ -53,6 +57,7 @@ export async function completeChat(
 			logId: res.headers.get("cf-aig-log-id"),
 			cached: res.headers.get("cf-aig-cache-status")?.toUpperCase() === "HIT",
 			usage: usageOf(body),
+			finishReason: chunkFinishReason(body) ?? "stop",
 		};
 	});
 }
@@ -86,12 +91,15 @@ async function runRaw(
 				messages: input.messages,
 				max_tokens: input.max_tokens,
 				temperature: input.temperature,
+				top_p: input.top_p,
+				stop: input.stop,
 				stream,
 			},
 			{
 				gateway: {
 					id: env.AI_GATEWAY_ID,
-					metadata: RUN_METADATA,
+					// At most 2 entries: a vote adds 3, and the gateway keeps 5.
+					metadata: input.user ? { route: input.route, user: input.user } : { route: input.route },
 					requestTimeoutMs: aiTimeoutMs(env),
 				},
 				// Read the log id from this call's own headers: `env.AI.aiGatewayLogId`

@@ -38,6 +38,13 @@ export function chunkDelta(chunk: unknown): string {
 	return "";
 }
 
+/** The OpenAI shape's finish reason ("stop", "length", ...), when the model gave one. */
+export function chunkFinishReason(body: unknown): string | undefined {
+	if (!isObject(body)) return undefined;
+	const reason = firstChoice(body)?.finish_reason;
+	return typeof reason === "string" ? reason : undefined;
+}
+
 export function usageOf(body: unknown): Usage | undefined {
 	if (!isObject(body) || !isObject(body.usage)) return undefined;
 	const usage: Usage = {};

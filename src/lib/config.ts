@@ -1,3 +1,5 @@
+import { ApiError } from "./errors";
+
 /** Request limits of the public API (documented in the README). */
 export const LIMITS = {
 	bodyBytes: 64 * 1024,
@@ -48,6 +50,22 @@ export function allowedModels(env: Cloudflare.Env): ReadonlySet<string> {
 		modelListCache.set(raw, models);
 	}
 	return models;
+}
+
+/** The model to run: the requested one if allowed, else DEFAULT_MODEL; 400 model_not_allowed otherwise. */
+export function resolveModel(env: Cloudflare.Env, requested: string | undefined): string {
+	const model = requested ?? env.DEFAULT_MODEL;
+	if (!allowedModels(env).has(model)) {
+		throw new ApiError(
+			400,
+			"model_not_allowed",
+			`model: '${model.slice(0, 100)}' is not allowed here`,
+			{
+				param: "model",
+			},
+		);
+	}
+	return model;
 }
 
 /** How long to wait for the model's response headers (the whole answer when not streaming). */

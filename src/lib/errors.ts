@@ -29,16 +29,19 @@ export interface ErrorBody {
 export class ApiError extends HTTPException {
 	readonly code: ErrorCode;
 	readonly headers: Record<string, string>;
+	/** The request field at fault, when there is one (OpenAI's `param`). */
+	readonly param: string | null;
 
 	constructor(
 		status: ContentfulStatusCode,
 		code: ErrorCode,
 		message: string,
-		options: { headers?: Record<string, string>; cause?: unknown } = {},
+		options: { headers?: Record<string, string>; cause?: unknown; param?: string } = {},
 	) {
 		super(status, { message, cause: options.cause });
 		this.code = code;
 		this.headers = options.headers ?? {};
+		this.param = options.param ?? null;
 	}
 
 	get body(): ErrorBody {
@@ -48,6 +51,24 @@ export class ApiError extends HTTPException {
 
 export function errorResponse(c: Context, error: ApiError): Response {
 	return c.json(error.body, error.status, error.headers);
+}
+
+/** The same error in OpenAI's shape, for the OpenAI-compatible routes under /v1. */
+export function openAiErrorResponse(c: Context, error: ApiError): Response {
+	const type =
+		error.status === 401
+			? "authentication_error"
+			: error.status === 403
+				? "permission_error"
+				: error.status === 404
+					? "not_found_error"
+					: error.status === 429
+						? "rate_limit_error"
+						: error.status >= 500
+							? "api_error"
+							: "invalid_request_error";
+	const body = { error: { message: error.message, type, code: error.code, param: error.param } };
+	return c.json(body, error.status, error.headers);
 }
 
 /** Maps anything thrown in a handler to the one error shape; internals stay in the logs. */

@@ -34,7 +34,7 @@ export async function readJsonBody<S extends v.GenericSchema>(
 			data === null || typeof data !== "object" || Array.isArray(data)
 				? "body: must be a JSON object"
 				: `${issuePath(issue)}: ${issue.message}`;
-		throw new ApiError(400, "invalid_request", message);
+		throw new ApiError(400, "invalid_request", message, { param: issuePath(issue) });
 	}
 	return result.output;
 }

@@ -1,29 +1,23 @@
 import { Hono } from "hono";
 import { toChatEventStream } from "../ai/chat-stream";
 import { completeChat, streamChat } from "../ai/gateway";
-import { allowedModels } from "../lib/config";
-import { ApiError } from "../lib/errors";
+import { resolveModel } from "../lib/config";
 import { issueFeedbackToken } from "../lib/feedback-token";
 import { readJsonBody } from "../lib/json-body";
+import { rateLimit } from "../lib/rate-limit";
 import { ChatRequestSchema } from "../lib/schemas";
 import { SSE_HEADERS } from "../lib/sse";
 import type { AppEnv } from "../types";
 
-export const chat = new Hono<AppEnv>().post("/", async (c) => {
+export const chat = new Hono<AppEnv>().post("/", rateLimit("CHAT_RATE_LIMITER"), async (c) => {
 	const body = await readJsonBody(c, ChatRequestSchema);
-	const model = body.model ?? c.env.DEFAULT_MODEL;
-	if (!allowedModels(c.env).has(model)) {
-		throw new ApiError(
-			400,
-			"model_not_allowed",
-			`model: '${model.slice(0, 100)}' is not allowed here`,
-		);
-	}
+	const model = resolveModel(c.env, body.model);
 	const input = {
 		model,
 		messages: body.messages,
 		max_tokens: body.max_tokens,
 		temperature: body.temperature,
+		route: "api/chat" as const,
 	};
 
 	if (body.stream) {

@@ -85,7 +85,7 @@ describe("POST /api/feedback: durable delivery", () => {
 		await harness.vote({ logId, token, feedback: "up", comment: "Good" });
 		await harness.settled(logId, token);
 		const metadata = (await harness.peek(logId))?.metadata ?? {};
-		expect(Object.keys(metadata).sort()).toEqual(["app", "comment", "rated_at", "route", "vote"]);
+		expect(Object.keys(metadata).sort()).toEqual(["comment", "rated_at", "route", "vote"]);
 	});
 
 	it("answers at once when the gateway has not written the log yet, and delivers once it has", async () => {

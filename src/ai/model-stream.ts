@@ -1,0 +1,97 @@
+import { createParser } from "eventsource-parser";
+import { chunkDelta, chunkError, chunkFinishReason, type Usage, usageOf } from "./model-output";
+
+/** Turns what the model streams into the bytes of one of this Worker's stream formats. */
+export interface StreamFramer {
+	/** Sent before anything from the model. */
+	start(): string;
+	delta(text: string): string;
+	/** After the model's last chunk. */
+	end(summary: { usage?: Usage; finishReason: string }): string;
+	/** When the model fails part-way: replaces `end`. */
+	fail(): string;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Reads the model's SSE stream, in either output shape, and re-frames it
+ * with `framer`. Pull-based: each upstream chunk is forwarded as soon as it
+ * is read and never held. A client that goes away cancels the upstream read,
+ * which stops the inference.
+ */
+export function reframeModelStream(
+	upstream: ReadableStream<Uint8Array>,
+	framer: StreamFramer,
+	logContext: { logId: string | null },
+): ReadableStream<Uint8Array> {
+	const reader = upstream.getReader();
+	const decoder = new TextDecoder();
+	let outgoing = "";
+	let finished = false;
+	let usage: Usage | undefined;
+	let finishReason = "stop";
+
+	const fail = (reason: string) => {
+		console.error(
+			JSON.stringify({ message: "model stream failed", reason, logId: logContext.logId }),
+		);
+		outgoing += framer.fail();
+		finished = true;
+	};
+
+	const parser = createParser({
+		onEvent(message) {
+			if (finished) return;
+			if (message.data === "[DONE]") {
+				outgoing += framer.end({ usage, finishReason });
+				finished = true;
+				return;
+			}
+			let chunk: unknown;
+			try {
+				chunk = JSON.parse(message.data);
+			} catch {
+				return fail("malformed chunk");
+			}
+			const error = message.event === "error" ? message.data : chunkError(chunk);
+			if (error) return fail(`upstream error event: ${error.slice(0, 200)}`);
+			usage = usageOf(chunk) ?? usage;
+			finishReason = chunkFinishReason(chunk) ?? finishReason;
+			const delta = chunkDelta(chunk);
+			if (delta) outgoing += framer.delta(delta);
+		},
+	});
+
+	return new ReadableStream<Uint8Array>({
+		start(controller) {
+			controller.enqueue(encoder.encode(framer.start()));
+		},
+		async pull(controller) {
+			try {
+				while (!outgoing && !finished) {
+					const { done, value } = await reader.read();
+					if (done) {
+						parser.feed(decoder.decode());
+						if (!finished) fail("stream ended without [DONE]");
+						break;
+					}
+					parser.feed(decoder.decode(value, { stream: true }));
+				}
+			} catch (err) {
+				if (!finished) fail(`read failed: ${err instanceof Error ? err.message : String(err)}`);
+			}
+			if (outgoing) {
+				controller.enqueue(encoder.encode(outgoing));
+				outgoing = "";
+			}
+			if (finished) {
+				controller.close();
+				reader.cancel().catch(() => {});
+			}
+		},
+		cancel(reason) {
+			return reader.cancel(reason);
+		},
+	});
+}

@@ -1,0 +1,97 @@
+import type { ChatAnswer } from "../ai/gateway";
+import type { Usage } from "../ai/model-output";
+import { reframeModelStream } from "../ai/model-stream";
+import { formatSseEvent } from "../lib/sse";
+
+/** OpenAI usage always has all three counts. */
+function openAiUsage(usage: Usage | undefined) {
+	if (!usage) return undefined;
+	const prompt = usage.prompt_tokens ?? 0;
+	const completion = usage.completion_tokens ?? 0;
+	return {
+		prompt_tokens: prompt,
+		completion_tokens: completion,
+		total_tokens: usage.total_tokens ?? prompt + completion,
+	};
+}
+
+const completionId = (logId: string | null) => `chatcmpl-${logId ?? crypto.randomUUID()}`;
+const now = () => Math.floor(Date.now() / 1000);
+
+/** A `chat.completion` object from an answer in either model shape. */
+export function toChatCompletion(model: string, answer: ChatAnswer) {
+	const usage = openAiUsage(answer.usage);
+	return {
+		id: completionId(answer.logId),
+		object: "chat.completion",
+		created: now(),
+		model,
+		choices: [
+			{
+				index: 0,
+				message: { role: "assistant", content: answer.response, refusal: null },
+				logprobs: null,
+				finish_reason: answer.finishReason,
+			},
+		],
+		...(usage && { usage }),
+	};
+}
+
+/**
+ * `chat.completion.chunk` events ending with `data: [DONE]`, whichever output
+ * shape the model streams in. With `includeUsage`, a last chunk with empty
+ * `choices` carries the usage, as OpenAI's `stream_options.include_usage` does.
+ */
+export function toChatCompletionChunks(
+	upstream: ReadableStream<Uint8Array>,
+	{ model, logId, includeUsage }: { model: string; logId: string | null; includeUsage: boolean },
+): ReadableStream<Uint8Array> {
+	const id = completionId(logId);
+	const created = now();
+	const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+		formatSseEvent({
+			data: JSON.stringify({
+				id,
+				object: "chat.completion.chunk",
+				created,
+				model,
+				choices,
+				...extra,
+			}),
+		});
+	return reframeModelStream(
+		upstream,
+		{
+			start: () =>
+				chunk([
+					{
+						index: 0,
+						delta: { role: "assistant", content: "" },
+						logprobs: null,
+						finish_reason: null,
+					},
+				]),
+			delta: (text) =>
+				chunk([{ index: 0, delta: { content: text }, logprobs: null, finish_reason: null }]),
+			end: ({ usage, finishReason }) => {
+				const final = chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]);
+				const usageChunk = includeUsage ? chunk([], { usage: openAiUsage(usage) ?? null }) : "";
+				return `${final}${usageChunk}${formatSseEvent({ data: "[DONE]" })}`;
+			},
+			// OpenAI's SDKs read an `error` object in the stream as a failure.
+			fail: () =>
+				formatSseEvent({
+					data: JSON.stringify({
+						error: {
+							message: "The model's stream failed before it finished",
+							type: "api_error",
+							code: "upstream_error",
+							param: null,
+						},
+					}),
+				}),
+		},
+		{ logId },
+	);
+}
