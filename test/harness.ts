@@ -12,16 +12,12 @@ export const TEST_DEBUG_TOKEN = "test-debug-token-0123456789abcdefghij";
 function workerClient(testEnv: Cloudflare.Env) {
 	// Each harness is its own client for the per-client rate limits.
 	const clientIp = `198.51.100.${Math.floor(Math.random() * 250)}-${crypto.randomUUID()}`;
-	const call = async (path: string, init: RequestInit = {}): Promise<Response> =>
-		worker.fetch(
-			// An incoming request, as the runtime hands it to the Worker.
-			new Request(new URL(path, "https://worker.test"), {
-				...init,
-				headers: { "cf-connecting-ip": clientIp, ...init.headers },
-			}) as unknown as IncomingRequest,
-			testEnv,
-			createExecutionContext(),
-		);
+	const call = async (path: string, init: RequestInit = {}): Promise<Response> => {
+		// An incoming request, as the runtime hands it to the Worker.
+		const request = new Request(new URL(path, "https://worker.test"), init);
+		if (!request.headers.has("cf-connecting-ip")) request.headers.set("cf-connecting-ip", clientIp);
+		return worker.fetch(request as unknown as IncomingRequest, testEnv, createExecutionContext());
+	};
 	const postJson = (path: string, body: unknown, init: RequestInit = {}) =>
 		call(path, {
 			method: "POST",
