@@ -5,6 +5,8 @@ declare namespace Cloudflare {
 	interface Env {
 		/** Comma-separated keys for /v1/*. Unset: /v1/* is open, like /api/chat. */
 		API_KEYS?: string;
+		/** Cloudflare API token with Workers AI Read, for fallback universal requests. Unset: no fallback. */
+		CF_API_TOKEN?: string;
 		/** The previous FEEDBACK_SECRET while rotating keys; verifies tokens, never signs. */
 		FEEDBACK_SECRET_PREVIOUS?: string;
 		/** Local development only: the AI Gateway emulator (see src/ai/binding.ts). */

@@ -15,6 +15,7 @@ import {
 import { chat } from "./routes/chat";
 import { deadLetters } from "./routes/dead-letters";
 import { feedback } from "./routes/feedback";
+import { gateway } from "./routes/gateway";
 import { logs } from "./routes/logs";
 import { openai } from "./routes/openai";
 import type { AppEnv } from "./types";
@@ -67,6 +68,7 @@ app.route("/api/chat", chat);
 app.route("/api/feedback", feedback);
 app.route("/api/logs", logs);
 app.route("/api/dead-letters", deadLetters);
+app.route("/api/gateway", gateway);
 app.route("/v1", openai);
 
 /** OpenAI clients get errors in OpenAI's shape; everyone else in this API's. */

@@ -26,6 +26,8 @@ export interface EmulatorSettings {
 	streamFailureAfterTokens: number | null;
 	/** Account id used in getUrl answers. */
 	accountId: string;
+	/** Models whose every inference fails with a 500, directly or as a universal-request step. */
+	failingModels: string[];
 	/** Share (0 to 1) of patchLog calls that fail with a 500, drawn from a seeded generator. */
 	patchLogFailureRate: number;
 	/** Seed of that generator, so a failing run can be replayed. */
@@ -38,6 +40,7 @@ export const DEFAULT_SETTINGS: EmulatorSettings = {
 	logVisibilityDelayMs: 0,
 	streamFailureAfterTokens: null,
 	accountId: "emulated-account",
+	failingModels: [],
 	patchLogFailureRate: 0,
 	seed: 1,
 };
@@ -107,6 +110,7 @@ export class AiGatewayEmulator {
 			.get("/ai-gateway/gateways/:gateway/logs/:logId", (c) => this.#getLog(c))
 			.patch("/ai-gateway/gateways/:gateway/logs/:logId", (c) => this.#patchLog(c))
 			.get("/ai-gateway/gateways/:gateway/url/:provider", (c) => this.#getUrl(c))
+			.post("/ai-gateway/universal/run/:gateway", (c) => this.#universal(c))
 			.notFound(() => gatewayError(404, 7000, "No route for that URI"));
 	}
 
@@ -238,14 +242,99 @@ export class AiGatewayEmulator {
 			requestTimeoutMs?: number;
 		} | null;
 		const messages = messagesOf(inputs);
-		if (!model || !messages) {
-			return gatewayError(
-				400,
-				5006,
-				"Error: oneOf at '/' not all met: 'messages' or 'prompt' is required",
-			);
-		}
+		if (!model || !messages) return missingMessages();
+		return this.#infer({
+			model,
+			inputs,
+			options,
+			messages,
+			gateway,
+			requestBody,
+			signal: c.req.raw.signal,
+			restEnvelope: false,
+		});
+	}
 
+	/**
+	 * AI Gateway's universal endpoint (`gateway.run([...])`): tries each
+	 * request in order and answers with the first that succeeds, marking it
+	 * with `cf-aig-step`. Only the workers-ai provider is emulated, answering
+	 * in the REST API's `{ result }` envelope as the real one does.
+	 */
+	async #universal(c: Context): Promise<Response> {
+		const gatewayId = c.req.param("gateway") ?? "";
+		let steps: UniversalRequest[];
+		try {
+			const parsed = JSON.parse(await c.req.text()) as UniversalRequest | UniversalRequest[];
+			steps = Array.isArray(parsed) ? parsed : [parsed];
+		} catch {
+			return gatewayError(400, 2001, "the request body is not JSON");
+		}
+		const metadataHeader = c.req.header("cf-aig-metadata");
+		const timeoutHeader = c.req.header("cf-aig-request-timeout");
+		const gateway = {
+			id: gatewayId,
+			metadata: metadataHeader ? (JSON.parse(metadataHeader) as Metadata) : undefined,
+			requestTimeoutMs: timeoutHeader ? Number(timeoutHeader) : undefined,
+		};
+		const reasons: string[] = [];
+		let lastStatus = 502;
+		for (const [step, request] of steps.entries()) {
+			const headers = Object.fromEntries(
+				Object.entries(request.headers ?? {}).map(([key, value]) => [
+					key.toLowerCase(),
+					String(value),
+				]),
+			);
+			const inputs = (request.query ?? {}) as Record<string, unknown>;
+			const messages = messagesOf(inputs);
+			let response: Response;
+			if (request.provider !== "workers-ai") {
+				response = gatewayError(400, 2008, `provider ${request.provider} is not emulated`);
+			} else if (!/^Bearer \S+$/.test(headers.authorization ?? "")) {
+				response = gatewayError(401, 10000, "Authentication error: Workers AI needs an API token");
+			} else if (!messages) {
+				response = missingMessages();
+			} else {
+				response = await this.#infer({
+					model: request.endpoint,
+					inputs,
+					options: { universal: true, step },
+					messages,
+					gateway,
+					requestBody: JSON.stringify(inputs),
+					signal: c.req.raw.signal,
+					restEnvelope: true,
+				});
+			}
+			if (response.ok) {
+				response.headers.set("cf-aig-step", String(step));
+				return response;
+			}
+			lastStatus = response.status;
+			const failure = (await response.json().catch(() => ({}))) as {
+				errors?: { message?: string }[];
+			};
+			const reason = failure.errors?.[0]?.message ?? "";
+			reasons.push(`step ${step} (${request.endpoint}): ${response.status} ${reason}`);
+		}
+		return Response.json(
+			{ success: false, errors: reasons.map((message) => ({ code: 2005, message })) },
+			{ status: lastStatus },
+		);
+	}
+
+	/** One inference: its log, its faults, its latency, and the answer as JSON or SSE. */
+	async #infer({
+		model,
+		inputs,
+		options,
+		messages,
+		gateway,
+		requestBody,
+		signal,
+		restEnvelope,
+	}: Inference): Promise<Response> {
 		const logId = uuidv7();
 		const record: RunRecord = {
 			logId,
@@ -258,7 +347,6 @@ export class AiGatewayEmulator {
 			completed: false,
 		};
 		this.runs.push(record);
-		const signal = c.req.raw.signal;
 		const gatewayId = gateway?.id ?? "";
 		const logged = gateway?.id !== undefined;
 		const settings = this.settingsFor(gatewayId);
@@ -310,7 +398,9 @@ export class AiGatewayEmulator {
 			return response;
 		};
 
-		const fault = this.#takeFault("run", gatewayId);
+		const fault =
+			this.#takeFault("run", gatewayId) ??
+			(settings.failingModels.includes(model) ? 500 : undefined);
 		if (fault) {
 			if (fault === 429) headers.set("retry-after", "2");
 			return fail(fault, `AiError: emulated failure (${fault})`);
@@ -406,7 +496,10 @@ export class AiGatewayEmulator {
 			finish(499, "client closed request", "text/plain");
 			return new Response(null, { status: 499 });
 		}
-		const json = JSON.stringify(jsonAnswer(shape, { id: logId, model, text, usage, truncated }));
+		const result = jsonAnswer(shape, { id: logId, model, text, usage, truncated });
+		const json = JSON.stringify(
+			restEnvelope ? { result, success: true, errors: [], messages: [] } : result,
+		);
 		headers.set("content-type", "application/json");
 		if (!hold) {
 			finish(200, json, "application/json", tokens.length);
@@ -475,6 +568,28 @@ export class AiGatewayEmulator {
 		});
 	}
 }
+
+interface UniversalRequest {
+	provider: string;
+	endpoint: string;
+	headers?: Record<string, unknown>;
+	query?: unknown;
+}
+
+interface Inference {
+	model: string;
+	inputs: Record<string, unknown>;
+	options: Record<string, unknown>;
+	messages: ChatMessage[];
+	gateway: { id?: string; metadata?: Metadata; requestTimeoutMs?: number } | null;
+	requestBody: string;
+	signal: AbortSignal;
+	/** Answer JSON in the REST API's `{ result }` envelope (universal requests). */
+	restEnvelope: boolean;
+}
+
+const missingMessages = () =>
+	gatewayError(400, 5006, "Error: oneOf at '/' not all met: 'messages' or 'prompt' is required");
 
 interface Hold {
 	id: string;

@@ -25,6 +25,8 @@ export interface ChatInput {
 const DEADLINE_GRACE_MS = 1000;
 
 export interface ChatAnswer {
+	/** The model that answered: the requested one, or a fallback. */
+	model: string;
 	response: string;
 	logId: string | null;
 	cached: boolean;
@@ -33,6 +35,7 @@ export interface ChatAnswer {
 }
 
 export interface ChatStream {
+	model: string;
 	body: ReadableStream<Uint8Array>;
 	logId: string | null;
 }
@@ -44,7 +47,7 @@ export async function completeChat(
 	signal: AbortSignal,
 ): Promise<ChatAnswer> {
 	return withDeadline(env, signal, async (callSignal) => {
-		const res = await runRaw(env, input, false, callSignal);
+		const { res, model } = await runWithFallback(env, input, false, callSignal);
 		let body: unknown;
 		try {
 			body = await abortable(res.json(), callSignal);
@@ -53,6 +56,7 @@ export async function completeChat(
 			throw upstreamFailure("the model's answer was not JSON", err, callSignal);
 		}
 		return {
+			model,
 			response: answerText(body),
 			logId: res.headers.get("cf-aig-log-id"),
 			cached: res.headers.get("cf-aig-cache-status")?.toUpperCase() === "HIT",
@@ -70,10 +74,96 @@ export async function streamChat(
 ): Promise<ChatStream> {
 	// The deadline covers the wait for the first byte only; a long answer may take its time.
 	return withDeadline(env, signal, async (callSignal) => {
-		const res = await runRaw(env, input, true, callSignal);
+		const { res, model } = await runWithFallback(env, input, true, callSignal);
 		if (!res.body) throw upstreamFailure("the stream had no body");
-		return { body: res.body, logId: res.headers.get("cf-aig-log-id") };
+		return { model, body: res.body, logId: res.headers.get("cf-aig-log-id") };
 	});
+}
+
+/** Input fields the models take, the same for the binding and universal requests. */
+const modelInputs = (input: ChatInput, stream: boolean) => ({
+	messages: input.messages,
+	max_tokens: input.max_tokens,
+	temperature: input.temperature,
+	top_p: input.top_p,
+	stop: input.stop,
+	stream,
+});
+
+// At most 2 entries: a vote adds 3, and the gateway keeps 5.
+const runMetadata = (input: ChatInput): Record<string, string> =>
+	input.user ? { route: input.route, user: input.user } : { route: input.route };
+
+/**
+ * Runs the requested model. When it fails in a way another model could fix
+ * (429, 5xx, timeout) and FALLBACK_MODELS and CF_API_TOKEN are set, sends one
+ * universal request through the gateway with the requested model first and
+ * the fallbacks after it: AI Gateway tries them in order.
+ */
+async function runWithFallback(
+	env: Cloudflare.Env,
+	input: ChatInput,
+	stream: boolean,
+	signal: AbortSignal,
+): Promise<{ res: Response; model: string }> {
+	try {
+		return { res: await runRaw(env, input, stream, signal), model: input.model };
+	} catch (err) {
+		const fallbacks = fallbackModels(env, input.model);
+		const token = env.CF_API_TOKEN?.trim();
+		const recoverable = err instanceof ApiError && (err.status === 429 || err.status >= 500);
+		if (!recoverable || fallbacks.length === 0 || !token || signal.aborted) throw err;
+		return runUniversal(env, input, [input.model, ...fallbacks], stream, signal, token);
+	}
+}
+
+function fallbackModels(env: Cloudflare.Env, primary: string): string[] {
+	return (env.FALLBACK_MODELS ?? "")
+		.split(",")
+		.map((model) => model.trim())
+		.filter((model) => model && model !== primary);
+}
+
+async function runUniversal(
+	env: Cloudflare.Env,
+	input: ChatInput,
+	models: string[],
+	stream: boolean,
+	signal: AbortSignal,
+	token: string,
+): Promise<{ res: Response; model: string }> {
+	const query = modelInputs(input, stream);
+	let res: Response;
+	try {
+		res = await env.AI.gateway(env.AI_GATEWAY_ID).run(
+			models.map((model) => ({
+				provider: "workers-ai",
+				endpoint: model,
+				headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+				query,
+			})),
+			{
+				gateway: {
+					id: env.AI_GATEWAY_ID,
+					metadata: runMetadata(input),
+					requestTimeoutMs: aiTimeoutMs(env),
+				},
+				signal,
+			},
+		);
+	} catch (err) {
+		throw upstreamFailure("the fallback request failed", err, signal);
+	}
+	if (!res.ok) {
+		if (signal.aborted) throw upstreamFailure("the call was aborted", undefined, signal);
+		// Every step failed: each step's reason goes to the log, a clean 502 to the client.
+		for (const detail of await upstreamErrorDetails(res)) {
+			logUpstream(`fallback step failed (the gateway answered ${res.status})`, detail);
+		}
+		throw new ApiError(502, "upstream_error", "The AI service failed to answer");
+	}
+	const step = Number(res.headers.get("cf-aig-step") ?? 0);
+	return { res, model: models[step] ?? input.model };
 }
 
 async function runRaw(
@@ -85,29 +175,17 @@ async function runRaw(
 	let res: Response;
 	try {
 		// A runtime model name is not one of the typed literals: widen the model list.
-		res = await (env.AI as Ai<AiModelListType>).run(
-			input.model,
-			{
-				messages: input.messages,
-				max_tokens: input.max_tokens,
-				temperature: input.temperature,
-				top_p: input.top_p,
-				stop: input.stop,
-				stream,
+		res = await (env.AI as Ai<AiModelListType>).run(input.model, modelInputs(input, stream), {
+			gateway: {
+				id: env.AI_GATEWAY_ID,
+				metadata: runMetadata(input),
+				requestTimeoutMs: aiTimeoutMs(env),
 			},
-			{
-				gateway: {
-					id: env.AI_GATEWAY_ID,
-					// At most 2 entries: a vote adds 3, and the gateway keeps 5.
-					metadata: input.user ? { route: input.route, user: input.user } : { route: input.route },
-					requestTimeoutMs: aiTimeoutMs(env),
-				},
-				// Read the log id from this call's own headers: `env.AI.aiGatewayLogId`
-				// is shared by every request in the isolate and races.
-				returnRawResponse: true,
-				signal,
-			},
-		);
+			// Read the log id from this call's own headers: `env.AI.aiGatewayLogId`
+			// is shared by every request in the isolate and races.
+			returnRawResponse: true,
+			signal,
+		});
 	} catch (err) {
 		throw upstreamFailure("the AI binding call failed", err, signal);
 	}
@@ -189,6 +267,11 @@ async function upstreamStatusError(res: Response): Promise<ApiError> {
 }
 
 async function upstreamErrorDetail(res: Response): Promise<string> {
+	return (await upstreamErrorDetails(res))[0] ?? "";
+}
+
+/** Every error the upstream reported, as "code: message" (a universal request has one per step). */
+async function upstreamErrorDetails(res: Response): Promise<string[]> {
 	const text = await res.text().catch(() => "");
 	try {
 		const parsed = JSON.parse(text) as {
@@ -196,13 +279,13 @@ async function upstreamErrorDetail(res: Response): Promise<string> {
 			description?: string;
 			errors?: { code?: number; message?: string }[];
 		};
-		if (parsed.internalCode) return `${parsed.internalCode}: ${parsed.description}`;
-		const [first] = parsed.errors ?? [];
-		if (first) return `${first.code}: ${first.message}`;
+		if (parsed.internalCode) return [`${parsed.internalCode}: ${parsed.description}`];
+		const errors = (parsed.errors ?? []).map((error) => `${error.code}: ${error.message}`);
+		if (errors.length > 0) return errors;
 	} catch {
 		// Not JSON: keep the start of the text.
 	}
-	return text.slice(0, 200);
+	return [text.slice(0, 200)];
 }
 
 function retryAfter(res: Response): string {
@@ -275,6 +358,38 @@ export async function patchFeedback(
 	}
 }
 
+/** Providers whose gateway URL GET /api/gateway always lists. */
+const URL_PROVIDERS = ["workers-ai", "openai", "anthropic"];
+
+export interface GatewayUrls {
+	gatewayId: string;
+	universalUrl: string;
+	providers: Record<string, string>;
+}
+
+/** The gateway's universal URL and its provider URLs, from `gateway.getUrl`. */
+export async function gatewayUrls(env: Cloudflare.Env): Promise<GatewayUrls> {
+	const extra = (env.GATEWAY_URL_PROVIDERS ?? "")
+		.split(",")
+		.map((name) => name.trim())
+		.filter((name) => /^[a-z0-9-]{1,64}$/.test(name));
+	const providers = [...new Set([...URL_PROVIDERS, ...extra])];
+	const gateway = env.AI.gateway(env.AI_GATEWAY_ID);
+	try {
+		const [universalUrl, ...urls] = await Promise.all([
+			gateway.getUrl(),
+			...providers.map((provider) => gateway.getUrl(provider)),
+		]);
+		return {
+			gatewayId: env.AI_GATEWAY_ID,
+			universalUrl: universalUrl ?? "",
+			providers: Object.fromEntries(providers.map((provider, i) => [provider, urls[i] ?? ""])),
+		};
+	} catch (err) {
+		throw gatewayLogError(err);
+	}
+}
+
 export async function readLog(env: Cloudflare.Env, logId: string): Promise<AiGatewayLog> {
 	try {
 		return await env.AI.gateway(env.AI_GATEWAY_ID).getLog(logId);
@@ -289,6 +404,6 @@ function isLogNotFound(err: unknown): boolean {
 }
 
 function gatewayLogError(err: unknown): ApiError {
-	logUpstream("the gateway log call failed", err);
+	logUpstream("the gateway call failed", err);
 	return new ApiError(502, "upstream_error", "The AI Gateway failed to answer", { cause: err });
 }

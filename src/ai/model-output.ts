@@ -20,8 +20,13 @@ function firstChoice(body: Json): Json | undefined {
 	return Array.isArray(choices) && isObject(choices[0]) ? choices[0] : undefined;
 }
 
+/** Universal requests answer in the REST API's `{ result }` envelope; the binding answers bare. */
+const unwrap = (body: unknown): unknown =>
+	isObject(body) && isObject(body.result) ? body.result : body;
+
 /** The answer text of a non-streamed result, in either shape. */
-export function answerText(body: unknown): string {
+export function answerText(wrapped: unknown): string {
+	const body = unwrap(wrapped);
 	if (!isObject(body)) return "";
 	if (typeof body.response === "string") return body.response;
 	const message = firstChoice(body)?.message;
@@ -39,13 +44,15 @@ export function chunkDelta(chunk: unknown): string {
 }
 
 /** The OpenAI shape's finish reason ("stop", "length", ...), when the model gave one. */
-export function chunkFinishReason(body: unknown): string | undefined {
+export function chunkFinishReason(wrapped: unknown): string | undefined {
+	const body = unwrap(wrapped);
 	if (!isObject(body)) return undefined;
 	const reason = firstChoice(body)?.finish_reason;
 	return typeof reason === "string" ? reason : undefined;
 }
 
-export function usageOf(body: unknown): Usage | undefined {
+export function usageOf(wrapped: unknown): Usage | undefined {
+	const body = unwrap(wrapped);
 	if (!isObject(body) || !isObject(body.usage)) return undefined;
 	const usage: Usage = {};
 	for (const key of ["prompt_tokens", "completion_tokens", "total_tokens"] as const) {

@@ -21,11 +21,19 @@ export const chat = new Hono<AppEnv>().post("/", rateLimit("CHAT_RATE_LIMITER"),
 	};
 
 	if (body.stream) {
-		const { body: upstream, logId } = await streamChat(c.env, input, c.req.raw.signal);
+		const {
+			body: upstream,
+			logId,
+			model: served,
+		} = await streamChat(c.env, input, c.req.raw.signal);
 		const feedbackToken = await issueFeedbackToken(c.env, logId);
 		const headers: Record<string, string> = { ...SSE_HEADERS };
 		if (logId) headers["cf-aig-log-id"] = logId;
-		return c.body(toChatEventStream(upstream, { logId, feedbackToken, model }), 200, headers);
+		return c.body(
+			toChatEventStream(upstream, { logId, feedbackToken, model: served }),
+			200,
+			headers,
+		);
 	}
 
 	const answer = await completeChat(c.env, input, c.req.raw.signal);
@@ -35,7 +43,7 @@ export const chat = new Hono<AppEnv>().post("/", rateLimit("CHAT_RATE_LIMITER"),
 		response: answer.response,
 		logId: answer.logId,
 		feedbackToken,
-		model,
+		model: answer.model,
 		cached: answer.cached,
 		...(answer.usage && { usage: answer.usage }),
 	});

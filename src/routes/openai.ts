@@ -47,10 +47,14 @@ export const openai = new Hono<AppEnv>()
 		};
 
 		if (body.stream) {
-			const { body: upstream, logId } = await streamChat(c.env, input, c.req.raw.signal);
+			const {
+				body: upstream,
+				logId,
+				model: served,
+			} = await streamChat(c.env, input, c.req.raw.signal);
 			const feedbackToken = await issueFeedbackToken(c.env, logId);
 			const includeUsage = body.stream_options?.include_usage === true;
-			return c.body(toChatCompletionChunks(upstream, { model, logId, includeUsage }), 200, {
+			return c.body(toChatCompletionChunks(upstream, { model: served, logId, includeUsage }), 200, {
 				...SSE_HEADERS,
 				...answerHeaders(logId, feedbackToken),
 			});
@@ -58,5 +62,9 @@ export const openai = new Hono<AppEnv>()
 
 		const answer = await completeChat(c.env, input, c.req.raw.signal);
 		const feedbackToken = await issueFeedbackToken(c.env, answer.logId);
-		return c.json(toChatCompletion(model, answer), 200, answerHeaders(answer.logId, feedbackToken));
+		return c.json(
+			toChatCompletion(answer.model, answer),
+			200,
+			answerHeaders(answer.logId, feedbackToken),
+		);
 	});

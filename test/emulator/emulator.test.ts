@@ -274,3 +274,62 @@ describe("emulator helpers", () => {
 		expect(tokenize("a b c")).toEqual(["a", " b", " c"]);
 	});
 });
+
+describe("AiGatewayEmulator: the universal endpoint through the real AiGateway.run", () => {
+	const step = (model: string, authorization = "Bearer token-123") => ({
+		provider: "workers-ai",
+		endpoint: model,
+		headers: { authorization },
+		query: { messages },
+	});
+
+	it("tries the requests in order and marks the one that answered", async () => {
+		const emulator = new AiGatewayEmulator({ failingModels: [LLAMA] });
+		const gateway = aiThrough(env.AI, emulator as unknown as Fetcher).gateway("gw");
+		const res = await gateway.run([step(LLAMA), step(GPT_OSS)], {
+			gateway: { metadata: { route: "t" } },
+		});
+		expect(res.status).toBe(200);
+		expect(res.headers.get("cf-aig-step")).toBe("1");
+		const body = (await res.json()) as {
+			success: boolean;
+			result: { choices: { message: { content: string } }[] };
+		};
+		expect(body.success).toBe(true);
+		expect(body.result.choices[0]?.message.content).toBe(emulatedAnswer(GPT_OSS, messages));
+		const logId = res.headers.get("cf-aig-log-id") ?? "";
+		expect(emulator.logs.peek(logId)).toMatchObject({
+			gatewayId: "gw",
+			model: GPT_OSS,
+			metadata: { route: "t" },
+		});
+		expect(emulator.runs.map((run) => run.status)).toEqual([500, 200]);
+	});
+
+	it("needs an API token per Workers AI step, and reports every step when all fail", async () => {
+		const emulator = new AiGatewayEmulator({ failingModels: [GPT_OSS] });
+		const gateway = aiThrough(env.AI, emulator as unknown as Fetcher).gateway("gw");
+		const res = await gateway.run([
+			step(LLAMA, ""),
+			step(GPT_OSS),
+			{ ...step(LLAMA), provider: "openai" },
+		]);
+		expect(res.status).toBe(400);
+		const body = (await res.json()) as { errors: { message: string }[] };
+		expect(body.errors.map((error) => error.message)).toEqual([
+			`step 0 (${LLAMA}): 401 Authentication error: Workers AI needs an API token`,
+			`step 1 (${GPT_OSS}): 500 AiError: emulated failure (500)`,
+			`step 2 (${LLAMA}): 400 provider openai is not emulated`,
+		]);
+	});
+
+	it("streams the step that answered", async () => {
+		const emulator = new AiGatewayEmulator({ failingModels: [LLAMA] });
+		const gateway = aiThrough(env.AI, emulator as unknown as Fetcher).gateway("gw");
+		const streaming = (model: string) => ({ ...step(model), query: { messages, stream: true } });
+		const res = await gateway.run([streaming(LLAMA), streaming(GPT_OSS)]);
+		expect(res.headers.get("content-type")).toBe("text/event-stream");
+		expect(res.headers.get("cf-aig-step")).toBe("1");
+		expect((await readEvents(res)).at(-1)?.data).toBe("[DONE]");
+	});
+});
