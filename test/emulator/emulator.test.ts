@@ -287,7 +287,7 @@ describe("AiGatewayEmulator: the universal endpoint through the real AiGateway.r
 		const emulator = new AiGatewayEmulator({ failingModels: [LLAMA] });
 		const gateway = aiThrough(env.AI, emulator as unknown as Fetcher).gateway("gw");
 		const res = await gateway.run([step(LLAMA), step(GPT_OSS)], {
-			gateway: { metadata: { route: "t" } },
+			gateway: { id: "gw", metadata: { route: "t" } },
 		});
 		expect(res.status).toBe(200);
 		expect(res.headers.get("cf-aig-step")).toBe("1");
