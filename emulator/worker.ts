@@ -13,7 +13,17 @@ interface EmulatorEnv {
 	TOKEN_DELAY_MS?: string;
 	RESPONSE_DELAY_MS?: string;
 	LOG_VISIBILITY_DELAY_MS?: string;
+	MAX_RECORDS?: string;
+	/** "isolate": keep the emulator in the isolate, not a Durable Object (no persistence, no queueing: benchmarks). */
+	MODE?: string;
 }
+
+const settingsOf = (env: EmulatorEnv) => ({
+	tokenDelayMs: Number(env.TOKEN_DELAY_MS ?? 0),
+	responseDelayMs: Number(env.RESPONSE_DELAY_MS ?? 0),
+	logVisibilityDelayMs: Number(env.LOG_VISIBILITY_DELAY_MS ?? 0),
+	maxRecords: Number(env.MAX_RECORDS ?? Number.POSITIVE_INFINITY),
+});
 
 const LOG_PREFIX = "log:";
 
@@ -23,21 +33,14 @@ export class EmulatorHost extends DurableObject<EmulatorEnv> {
 	constructor(ctx: DurableObjectState, env: EmulatorEnv) {
 		super(ctx, env);
 		const kv = ctx.storage.kv;
-		this.#emulator = new AiGatewayEmulator(
-			{
-				tokenDelayMs: Number(env.TOKEN_DELAY_MS ?? 0),
-				responseDelayMs: Number(env.RESPONSE_DELAY_MS ?? 0),
-				logVisibilityDelayMs: Number(env.LOG_VISIBILITY_DELAY_MS ?? 0),
+		this.#emulator = new AiGatewayEmulator(settingsOf(env), {
+			*load() {
+				for (const [key, log] of kv.list<StoredLog>({ prefix: LOG_PREFIX })) {
+					yield [key.slice(LOG_PREFIX.length), log];
+				}
 			},
-			{
-				*load() {
-					for (const [key, log] of kv.list<StoredLog>({ prefix: LOG_PREFIX })) {
-						yield [key.slice(LOG_PREFIX.length), log];
-					}
-				},
-				save: (id, log) => kv.put(`${LOG_PREFIX}${id}`, log),
-			},
-		);
+			save: (id, log) => kv.put(`${LOG_PREFIX}${id}`, log),
+		});
 	}
 
 	override fetch(request: Request): Promise<Response> {
@@ -45,8 +48,14 @@ export class EmulatorHost extends DurableObject<EmulatorEnv> {
 	}
 }
 
+let isolateEmulator: AiGatewayEmulator | undefined;
+
 export default {
 	fetch(request, env) {
+		if (env.MODE === "isolate") {
+			isolateEmulator ??= new AiGatewayEmulator(settingsOf(env));
+			return isolateEmulator.fetch(request);
+		}
 		return env.EMULATOR.getByName("emulator").fetch(request);
 	},
 } satisfies ExportedHandler<EmulatorEnv>;

@@ -32,6 +32,8 @@ export interface EmulatorSettings {
 	patchLogFailureRate: number;
 	/** Seed of that generator, so a failing run can be replayed. */
 	seed: number;
+	/** Logs and run records kept in memory (oldest dropped first), so long runs stay bounded. */
+	maxRecords: number;
 }
 
 export const DEFAULT_SETTINGS: EmulatorSettings = {
@@ -43,6 +45,7 @@ export const DEFAULT_SETTINGS: EmulatorSettings = {
 	failingModels: [],
 	patchLogFailureRate: 0,
 	seed: 1,
+	maxRecords: Number.POSITIVE_INFINITY,
 };
 
 /** Faults and holds that apply to any gateway. */
@@ -347,6 +350,8 @@ export class AiGatewayEmulator {
 			completed: false,
 		};
 		this.runs.push(record);
+		if (this.runs.length > this.settings.maxRecords) this.runs.shift();
+		this.logs.trim(this.settings.maxRecords);
 		const gatewayId = gateway?.id ?? "";
 		const logged = gateway?.id !== undefined;
 		const settings = this.settingsFor(gatewayId);

@@ -169,6 +169,14 @@ export class LogStore {
 		return { ...stored.log, gatewayId: stored.gatewayId, visible, patches: stored.patches };
 	}
 
+	/** Drops the oldest logs beyond `max` (in memory; a persisted copy stays). */
+	trim(max: number): void {
+		for (const id of this.#logs.keys()) {
+			if (this.#logs.size <= max) break;
+			this.#logs.delete(id);
+		}
+	}
+
 	get size(): number {
 		return this.#logs.size;
 	}

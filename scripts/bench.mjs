@@ -1,0 +1,478 @@
+#!/usr/bin/env node
+// `npm run bench`: the app's overhead against a bare Worker on the same binding.
+// `npm run bench -- --smoke` runs every step briefly (CI), with no timing verdicts.
+//
+// Both Workers run on the local runtime (`wrangler dev --local`), each beside its own
+// copy of the emulator, which answers with no added latency (streams: one token every
+// 20 ms). The load alternates app, baseline, app, baseline to cancel drift.
+import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import { join, resolve } from "node:path";
+import autocannon from "autocannon";
+import { root, writeLocalConfig } from "./local-config.mjs";
+
+const smoke = process.argv.includes("--smoke");
+const CONCURRENCY = [1, 16, 64];
+const REQUESTS = smoke ? { 1: 20, 16: 64, 64: 128 } : { 1: 500, 16: 3000, 64: 6000 };
+const ROUNDS = smoke ? 1 : 2;
+const TOKEN_INTERVAL_MS = 20;
+const STREAMS = smoke ? 2 : 20;
+const SOAK_SECONDS = smoke ? 4 : 60;
+const FEEDBACK_REQUESTS = smoke ? 64 : 3000;
+const STARTUP_RUNS = smoke ? 1 : 3;
+const MESSAGES = [{ role: "user", content: "Benchmark question: what is a Worker?" }];
+const CHAT_BODY = JSON.stringify({ messages: MESSAGES });
+
+const benchDir = resolve(root, ".wrangler/bench");
+const wrangler = resolve(root, "node_modules/.bin/wrangler");
+const log = (message) => console.log(`[bench] ${message}`);
+
+// --- Workers ---------------------------------------------------------------------
+
+function writeConfigs() {
+	mkdirSync(benchDir, { recursive: true });
+	const secrets = join(benchDir, ".dev.vars");
+	const secret = () => randomBytes(32).toString("base64url");
+	writeFileSync(secrets, `FEEDBACK_SECRET=${secret()}\nDEBUG_TOKEN=${secret()}\n`);
+	const app = writeLocalConfig({
+		sourceFile: "wrangler.jsonc",
+		outFile: ".wrangler/bench/app.jsonc",
+		// The limiter still runs on every request; it just never says no to the load generator.
+		adjust: (config) => ({
+			...config,
+			ratelimits: config.ratelimits?.map((limiter) => ({
+				...limiter,
+				simple: { ...limiter.simple, limit: 1_000_000_000 },
+			})),
+		}),
+	});
+	const baseline = writeLocalConfig({
+		sourceFile: "bench/baseline/wrangler.jsonc",
+		outFile: ".wrangler/bench/baseline.jsonc",
+	});
+	const emulator = (name, tokenDelayMs) =>
+		writeLocalConfig({
+			sourceFile: "emulator/wrangler.jsonc",
+			outFile: `.wrangler/bench/${name}.jsonc`,
+			bindEmulator: false,
+			adjust: (config) => ({
+				...config,
+				// In the isolate, not a Durable Object, so the emulator never queues the load.
+				vars: {
+					MODE: "isolate",
+					TOKEN_DELAY_MS: String(tokenDelayMs),
+					RESPONSE_DELAY_MS: "0",
+					LOG_VISIBILITY_DELAY_MS: "0",
+					MAX_RECORDS: "2000",
+				},
+			}),
+		});
+	return {
+		app,
+		baseline,
+		secrets,
+		instantEmulator: emulator("emulator-instant", 0),
+		pacedEmulator: emulator("emulator-paced", TOKEN_INTERVAL_MS),
+	};
+}
+
+async function startWorker(config, emulatorConfig, secrets) {
+	const port = await freePort();
+	const persist = mkdtempSync(join(os.tmpdir(), "bench-state-"));
+	const child = spawn(
+		wrangler,
+		[
+			"dev",
+			"--local",
+			"-c",
+			config,
+			"-c",
+			emulatorConfig,
+			"--env-file",
+			secrets,
+			"--port",
+			String(port),
+			"--ip",
+			"127.0.0.1",
+			"--persist-to",
+			persist,
+			"--log-level",
+			"error",
+		],
+		{
+			cwd: root,
+			stdio: ["ignore", "pipe", "pipe"],
+			detached: true,
+			env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+		},
+	);
+	let output = "";
+	child.stdout.on("data", (chunk) => (output += chunk));
+	child.stderr.on("data", (chunk) => (output += chunk));
+	const url = `http://127.0.0.1:${port}`;
+	const deadline = Date.now() + 90_000;
+	for (;;) {
+		if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${output}`);
+		try {
+			const res = await fetch(`${url}/api/chat`, {
+				method: "POST",
+				headers: { "content-type": "application/json" },
+				body: CHAT_BODY,
+			});
+			if (res.ok) break;
+		} catch {
+			// Not listening yet.
+		}
+		if (Date.now() > deadline) throw new Error(`wrangler dev did not answer:\n${output}`);
+		await sleep(250);
+	}
+	return {
+		url,
+		workerdPid: () => findWorkerd(child.pid),
+		stop: async () => {
+			try {
+				process.kill(-child.pid, "SIGTERM");
+			} catch {
+				// Already gone.
+			}
+			await new Promise((done) => (child.exitCode !== null ? done() : child.once("exit", done)));
+			rmSync(persist, { recursive: true, force: true });
+		},
+	};
+}
+
+/** workerd runs as a descendant of `wrangler dev`. */
+function findWorkerd(pid) {
+	const rows = execFileSync("ps", ["-eo", "pid,ppid,comm"], { encoding: "utf8" })
+		.trim()
+		.split("\n")
+		.slice(1)
+		.map((line) => line.trim().split(/\s+/));
+	const children = (parent) => rows.filter(([, ppid]) => Number(ppid) === parent);
+	const queue = [pid];
+	while (queue.length) {
+		for (const [child, , command] of children(queue.shift())) {
+			if (command === "workerd") return Number(child);
+			queue.push(Number(child));
+		}
+	}
+	return undefined;
+}
+
+const rssMiB = (pid) =>
+	Number(execFileSync("ps", ["-o", "rss=", "-p", String(pid)], { encoding: "utf8" }).trim()) / 1024;
+
+// --- Measurements ----------------------------------------------------------------
+
+/**
+ * One autocannon run. Throughput is counted from the first request to the last
+ * response: autocannon itself only stops on a one-second tick.
+ */
+function load({ url, connections, amount, duration, requests, body = CHAT_BODY }) {
+	return new Promise((done, fail) => {
+		const started = performance.now();
+		let lastResponse = started;
+		const instance = autocannon(
+			{
+				url,
+				method: "POST",
+				headers: { "content-type": "application/json" },
+				connections,
+				timeout: 30,
+				...(requests ? { requests } : { body }),
+				...(amount ? { amount } : { duration }),
+			},
+			(error, result) =>
+				error ? fail(error) : done({ ...result, elapsedSeconds: (lastResponse - started) / 1000 }),
+		);
+		instance.on("response", () => {
+			lastResponse = performance.now();
+		});
+	});
+}
+
+const summary = (result) => ({
+	rps: result.requests.total / result.elapsedSeconds,
+	p50: result.latency.p50,
+	p99: result.latency.p99,
+	errors: result.errors + result.non2xx + result.timeouts,
+});
+
+const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
+
+async function chatThroughput(app, baseline) {
+	const rows = [];
+	for (const connections of CONCURRENCY) {
+		const amount = REQUESTS[connections];
+		const runs = { app: [], baseline: [] };
+		for (const target of [app, baseline])
+			await load({ url: `${target.url}/api/chat`, connections, amount: Math.min(amount, 200) });
+		for (let round = 0; round < ROUNDS; round++) {
+			runs.app.push(summary(await load({ url: `${app.url}/api/chat`, connections, amount })));
+			runs.baseline.push(
+				summary(await load({ url: `${baseline.url}/api/chat`, connections, amount })),
+			);
+		}
+		const combine = (list) => ({
+			rps: mean(list.map((run) => run.rps)),
+			p50: mean(list.map((run) => run.p50)),
+			p99: mean(list.map((run) => run.p99)),
+			errors: list.reduce((sum, run) => sum + run.errors, 0),
+		});
+		const row = { connections, amount, app: combine(runs.app), baseline: combine(runs.baseline) };
+		rows.push(row);
+		log(
+			`JSON chat c=${connections}: app ${row.app.rps.toFixed(0)} rps p99 ${row.app.p99} ms; baseline ${row.baseline.rps.toFixed(0)} rps p99 ${row.baseline.p99} ms`,
+		);
+	}
+	return rows;
+}
+
+/** Arrival time of each text delta of one streamed answer, in ms since the request. */
+async function streamTimings(url, deltaOf) {
+	const started = performance.now();
+	const res = await fetch(url, {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: JSON.stringify({ messages: MESSAGES, stream: true }),
+	});
+	const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+	const arrivals = [];
+	let buffer = "";
+	for (;;) {
+		const { done, value } = await reader.read();
+		if (done) break;
+		const now = performance.now() - started;
+		buffer += value;
+		let end = buffer.indexOf("\n\n");
+		while (end !== -1) {
+			const event = buffer.slice(0, end);
+			buffer = buffer.slice(end + 2);
+			const data = /^data: (.*)$/m.exec(event)?.[1];
+			if (data && data !== "[DONE]" && !event.startsWith("event:") && deltaOf(JSON.parse(data)))
+				arrivals.push(now);
+			end = buffer.indexOf("\n\n");
+		}
+	}
+	return arrivals;
+}
+
+async function streaming(app, baseline) {
+	const appRuns = [];
+	const baselineRuns = [];
+	for (let i = 0; i < STREAMS; i++) {
+		appRuns.push(await streamTimings(`${app.url}/api/chat`, (chunk) => chunk.response));
+		baselineRuns.push(await streamTimings(`${baseline.url}/api/chat`, (chunk) => chunk.response));
+	}
+	// How far each delta is behind the emulator's schedule (one token per interval after the first).
+	const lags = (runs) =>
+		runs.flatMap((arrivals) =>
+			arrivals.map((time, k) => time - arrivals[0] - k * TOKEN_INTERVAL_MS),
+		);
+	const appLags = lags(appRuns);
+	const baselineLags = lags(baselineRuns);
+	const worstBaseline = Math.max(...baselineLags);
+	const result = {
+		firstDeltaApp: mean(appRuns.map((arrivals) => arrivals[0])),
+		firstDeltaBaseline: mean(baselineRuns.map((arrivals) => arrivals[0])),
+		deltasPerStream: appRuns[0].length,
+		worstLagApp: Math.max(...appLags),
+		worstLagBaseline: worstBaseline,
+		heldBack: appLags.filter((lag) => lag > worstBaseline + 5).length,
+		deltas: appLags.length,
+	};
+	log(
+		`stream: first delta app ${result.firstDeltaApp.toFixed(1)} ms, baseline ${result.firstDeltaBaseline.toFixed(1)} ms; held back ${result.heldBack}/${result.deltas}`,
+	);
+	return result;
+}
+
+async function feedbackThroughput(app) {
+	const answers = [];
+	for (let i = 0; i < 64; i++) {
+		const res = await fetch(`${app.url}/api/chat`, {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: CHAT_BODY,
+		});
+		answers.push(await res.json());
+	}
+	const requests = answers.map((answer, i) => ({
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: JSON.stringify({
+			logId: answer.logId,
+			token: answer.feedbackToken,
+			feedback: i % 2 ? "up" : "down",
+		}),
+	}));
+	const result = summary(
+		await load({
+			url: `${app.url}/api/feedback`,
+			connections: 16,
+			amount: FEEDBACK_REQUESTS,
+			requests,
+		}),
+	);
+	log(`feedback c=16: ${result.rps.toFixed(0)} rps p99 ${result.p99} ms, ${result.errors} errors`);
+	return result;
+}
+
+async function memorySoak(app) {
+	const pid = app.workerdPid();
+	if (!pid) return null;
+	const samples = [];
+	const sampler = setInterval(() => samples.push(rssMiB(pid)), smoke ? 1000 : 5000);
+	samples.push(rssMiB(pid));
+	const result = summary(
+		await load({ url: `${app.url}/api/chat`, connections: 16, duration: SOAK_SECONDS }),
+	);
+	clearInterval(sampler);
+	samples.push(rssMiB(pid));
+	log(`memory over ${SOAK_SECONDS} s: ${samples.map((mib) => mib.toFixed(0)).join(", ")} MiB`);
+	return { samples, requests: Math.round(result.rps * SOAK_SECONDS), errors: result.errors };
+}
+
+function bundleAndStartup() {
+	const bundle = execFileSync("node", [resolve(root, "scripts/check-bundle.mjs")], {
+		cwd: root,
+		encoding: "utf8",
+	});
+	const [, kib, gzip] = /index\.js, ([\d.]+) KiB, ([\d.]+) KiB gzipped/.exec(bundle) ?? [];
+	const startups = [];
+	const profile = join(os.tmpdir(), `startup-${process.pid}.cpuprofile`);
+	for (let i = 0; i < STARTUP_RUNS; i++) {
+		const out = execFileSync(wrangler, ["check", "startup", "--outfile", profile], {
+			cwd: root,
+			encoding: "utf8",
+			env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+		});
+		startups.push(Number(/Active: ([\d.]+) ms/.exec(out)?.[1]));
+	}
+	rmSync(profile, { force: true });
+	startups.sort((a, b) => a - b);
+	return {
+		kib: Number(kib),
+		gzipKib: Number(gzip),
+		startupMs: startups[Math.floor(startups.length / 2)],
+		startups,
+	};
+}
+
+// --- Report ----------------------------------------------------------------------
+
+function report({ chat, stream, feedback, memory, bundle }) {
+	const fixed = (value, digits = 0) => Number(value).toFixed(digits);
+	const verdict = (ok) => (smoke ? "(smoke run: no verdict)" : ok ? "met" : "missed");
+	const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+	const growth = memory ? memory.samples.at(-1) - memory.samples[1] : Number.NaN;
+	const lines = [
+		"# Benchmarks",
+		"",
+		`Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.`,
+		"",
+		`Command: \`npm run bench${smoke ? " -- --smoke" : ""}\` (scripts/bench.mjs). Both Workers run on the local runtime (\`wrangler dev --local\`, workerd) beside their own copy of the emulator, which answers at once (streams: one token every ${TOKEN_INTERVAL_MS} ms). The baseline is bench/baseline/worker.ts: no framework, no validation, no tokens, the same binding. The load generator is autocannon, alternating app, baseline, app, baseline; figures are means of ${ROUNDS} round(s) after a warm-up.`,
+		"",
+		"## JSON chat, `POST /api/chat`",
+		"",
+		"| connections | requests | app rps | baseline rps | ratio | app p50 ms | app p99 ms | baseline p99 ms | p99 ratio | errors |",
+		"|---|---|---|---|---|---|---|---|---|---|",
+		...chat.map(
+			(row) =>
+				`| ${row.connections} | ${row.amount} | ${fixed(row.app.rps)} | ${fixed(row.baseline.rps)} | ${fixed(row.app.rps / row.baseline.rps, 2)} | ${row.app.p50} | ${row.app.p99} | ${row.baseline.p99} | ${fixed(row.app.p99 / Math.max(row.baseline.p99, 1), 2)} | ${row.app.errors + row.baseline.errors} |`,
+		),
+		"",
+		"## Streaming",
+		"",
+		`${STREAMS} streams each, ${stream.deltasPerStream} deltas per stream.`,
+		"",
+		"| | app | baseline | difference |",
+		"|---|---|---|---|",
+		`| time to first delta (ms) | ${fixed(stream.firstDeltaApp, 1)} | ${fixed(stream.firstDeltaBaseline, 1)} | ${fixed(stream.firstDeltaApp - stream.firstDeltaBaseline, 1)} |`,
+		`| worst delta lag behind the emulator's schedule (ms) | ${fixed(stream.worstLagApp, 1)} | ${fixed(stream.worstLagBaseline, 1)} | ${fixed(stream.worstLagApp - stream.worstLagBaseline, 1)} |`,
+		`| deltas held back (> 5 ms later than the baseline's worst) | ${stream.heldBack} of ${stream.deltas} | | |`,
+		"",
+		"## Feedback, `POST /api/feedback` (16 connections, 64 logs)",
+		"",
+		`${fixed(feedback.rps)} requests per second, p99 ${feedback.p99} ms, ${feedback.errors} errors.`,
+		"",
+		"## Size, start-up and memory",
+		"",
+		`- Production bundle (\`wrangler deploy --dry-run\`, minified): ${bundle.kib} KiB, ${bundle.gzipKib} KiB gzipped.`,
+		`- Start-up (\`wrangler check startup\`, active CPU in the local profile, median of ${STARTUP_RUNS}): ${bundle.startupMs} ms (runs: ${bundle.startups.join(", ")} ms).`,
+		memory
+			? `- Memory (RSS of the app's workerd process, which also hosts its emulator) during ${SOAK_SECONDS} s of chat at 16 connections (${memory.requests} requests): ${memory.samples.map((mib) => fixed(mib)).join(", ")} MiB; after warm-up it moved ${fixed(growth, 1)} MiB.`
+			: "- Memory: the workerd process was not found.",
+		"",
+		"## Targets",
+		"",
+		"| target | result | |",
+		"|---|---|---|",
+		...chat.map((row) => {
+			const ok =
+				row.app.rps >= 0.85 * row.baseline.rps &&
+				row.app.p99 <= 1.25 * Math.max(row.baseline.p99, 1);
+			return `| JSON chat at ${row.connections}: throughput >= 0.85 x baseline, p99 <= 1.25 x baseline | ${fixed(row.app.rps / row.baseline.rps, 2)} x, ${fixed(row.app.p99 / Math.max(row.baseline.p99, 1), 2)} x | ${verdict(ok)} |`;
+		}),
+		`| first delta no more than 2 ms later than the baseline's | ${fixed(stream.firstDeltaApp - stream.firstDeltaBaseline, 1)} ms | ${verdict(stream.firstDeltaApp - stream.firstDeltaBaseline <= 2)} |`,
+		`| no delta held back | ${stream.heldBack} held back | ${verdict(stream.heldBack === 0)} |`,
+		`| bundle <= 25 KiB gzipped | ${bundle.gzipKib} KiB | ${verdict(bundle.gzipKib <= 25)} |`,
+		`| start-up < 5 ms CPU | ${bundle.startupMs} ms | ${verdict(bundle.startupMs < 5)} |`,
+		`| memory steady under 60 s of load | ${fixed(growth, 1)} MiB after warm-up | ${verdict(Math.abs(growth) < 20)} |`,
+		"",
+	];
+	return lines.join("\n");
+}
+
+// --- Main ------------------------------------------------------------------------
+
+async function main() {
+	const started = Date.now();
+	const configs = writeConfigs();
+	log("starting the app and the baseline (emulator answering at once)");
+	let app;
+	let baseline;
+	let results;
+	try {
+		app = await startWorker(configs.app, configs.instantEmulator, configs.secrets);
+		baseline = await startWorker(configs.baseline, configs.instantEmulator, configs.secrets);
+		const chat = await chatThroughput(app, baseline);
+		const feedback = await feedbackThroughput(app);
+		const memory = await memorySoak(app);
+		await Promise.all([app.stop(), baseline.stop()]);
+		log(`restarting with the emulator pacing tokens every ${TOKEN_INTERVAL_MS} ms`);
+		app = await startWorker(configs.app, configs.pacedEmulator, configs.secrets);
+		baseline = await startWorker(configs.baseline, configs.pacedEmulator, configs.secrets);
+		const stream = await streaming(app, baseline);
+		results = { chat, stream, feedback, memory };
+	} finally {
+		await Promise.all([app?.stop(), baseline?.stop()]);
+	}
+	results.bundle = bundleAndStartup();
+	const markdown = report(results);
+	const out = smoke
+		? resolve(root, "test-results/benchmarks-smoke.md")
+		: resolve(root, "docs/benchmarks.md");
+	mkdirSync(resolve(out, ".."), { recursive: true });
+	writeFileSync(out, markdown);
+	console.log(`\n${markdown}`);
+	log(`wrote ${out} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+function freePort() {
+	return new Promise((done, fail) => {
+		const server = createServer();
+		server.once("error", fail);
+		server.listen(0, "127.0.0.1", () => {
+			const { port } = server.address();
+			server.close(() => done(port));
+		});
+	});
+}
+
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+await main();
