@@ -16,7 +16,7 @@ import { root, writeLocalConfig } from "./local-config.mjs";
 
 const smoke = process.argv.includes("--smoke");
 const CONCURRENCY = [1, 16, 64];
-const REQUESTS = smoke ? { 1: 20, 16: 64, 64: 128 } : { 1: 500, 16: 3000, 64: 6000 };
+const REQUESTS = smoke ? { 1: 20, 16: 64, 64: 128 } : { 1: 500, 16: 2500, 64: 4000 };
 const ROUNDS = smoke ? 1 : 2;
 const TOKEN_INTERVAL_MS = 20;
 const STREAMS = smoke ? 2 : 20;
@@ -49,6 +49,13 @@ function writeConfigs() {
 			})),
 		}),
 	});
+	// The same app without what the local runtime only emulates: the Rate Limiting binding
+	// and the static-asset router in front of the Worker. It tells our code's cost apart.
+	const core = writeLocalConfig({
+		sourceFile: "wrangler.jsonc",
+		outFile: ".wrangler/bench/app-core.jsonc",
+		adjust: (config) => ({ ...config, assets: undefined, ratelimits: undefined }),
+	});
 	const baseline = writeLocalConfig({
 		sourceFile: "bench/baseline/wrangler.jsonc",
 		outFile: ".wrangler/bench/baseline.jsonc",
@@ -72,6 +79,7 @@ function writeConfigs() {
 		});
 	return {
 		app,
+		core,
 		baseline,
 		secrets,
 		instantEmulator: emulator("emulator-instant", 0),
@@ -203,18 +211,20 @@ const summary = (result) => ({
 
 const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
 
-async function chatThroughput(app, baseline) {
+async function chatThroughput(targets) {
 	const rows = [];
 	for (const connections of CONCURRENCY) {
 		const amount = REQUESTS[connections];
-		const runs = { app: [], baseline: [] };
-		for (const target of [app, baseline])
+		const runs = Object.fromEntries(Object.keys(targets).map((name) => [name, []]));
+		for (const target of Object.values(targets)) {
 			await load({ url: `${target.url}/api/chat`, connections, amount: Math.min(amount, 200) });
+		}
 		for (let round = 0; round < ROUNDS; round++) {
-			runs.app.push(summary(await load({ url: `${app.url}/api/chat`, connections, amount })));
-			runs.baseline.push(
-				summary(await load({ url: `${baseline.url}/api/chat`, connections, amount })),
-			);
+			for (const [name, target] of Object.entries(targets)) {
+				runs[name].push(
+					summary(await load({ url: `${target.url}/api/chat`, connections, amount })),
+				);
+			}
 		}
 		const combine = (list) => ({
 			rps: mean(list.map((run) => run.rps)),
@@ -222,10 +232,16 @@ async function chatThroughput(app, baseline) {
 			p99: mean(list.map((run) => run.p99)),
 			errors: list.reduce((sum, run) => sum + run.errors, 0),
 		});
-		const row = { connections, amount, app: combine(runs.app), baseline: combine(runs.baseline) };
+		const row = {
+			connections,
+			amount,
+			...Object.fromEntries(Object.entries(runs).map(([name, list]) => [name, combine(list)])),
+		};
 		rows.push(row);
 		log(
-			`JSON chat c=${connections}: app ${row.app.rps.toFixed(0)} rps p99 ${row.app.p99} ms; baseline ${row.baseline.rps.toFixed(0)} rps p99 ${row.baseline.p99} ms`,
+			`JSON chat c=${connections}: ${Object.keys(targets)
+				.map((name) => `${name} ${row[name].rps.toFixed(0)} rps p99 ${row[name].p99} ms`)
+				.join("; ")}`,
 		);
 	}
 	return rows;
@@ -396,11 +412,11 @@ function report({ chat, stream, feedback, memory, bundle }) {
 		"",
 		"## JSON chat, `POST /api/chat`",
 		"",
-		"| connections | requests | app rps | baseline rps | ratio | app p50 ms | app p99 ms | baseline p99 ms | p99 ratio | errors |",
-		"|---|---|---|---|---|---|---|---|---|---|",
+		"| connections | requests | app rps | baseline rps | ratio | app p50 ms | app p99 ms | baseline p99 ms | p99 ratio | errors | app without limiter and asset router: rps ratio, p99 ratio |",
+		"|---|---|---|---|---|---|---|---|---|---|---|",
 		...chat.map(
 			(row) =>
-				`| ${row.connections} | ${row.amount} | ${fixed(row.app.rps)} | ${fixed(row.baseline.rps)} | ${fixed(row.app.rps / row.baseline.rps, 2)} | ${row.app.p50} | ${row.app.p99} | ${row.baseline.p99} | ${fixed(row.app.p99 / Math.max(row.baseline.p99, 1), 2)} | ${row.app.errors + row.baseline.errors} |`,
+				`| ${row.connections} | ${row.amount} | ${fixed(row.app.rps)} | ${fixed(row.baseline.rps)} | ${fixed(row.app.rps / row.baseline.rps, 2)} | ${row.app.p50} | ${row.app.p99} | ${row.baseline.p99} | ${fixed(row.app.p99 / Math.max(row.baseline.p99, 1), 2)} | ${row.app.errors + row.baseline.errors + row.core.errors} | ${fixed(row.core.rps / row.baseline.rps, 2)} x, ${fixed(row.core.p99 / Math.max(row.baseline.p99, 1), 2)} x |`,
 		),
 		"",
 		"## Streaming",
@@ -452,22 +468,26 @@ async function main() {
 	const configs = writeConfigs();
 	log("starting the app and the baseline (emulator answering at once)");
 	let app;
+	let core;
 	let baseline;
 	let results;
 	try {
 		app = await startWorker(configs.app, configs.instantEmulator, configs.secrets);
+		core = await startWorker(configs.core, configs.instantEmulator, configs.secrets);
 		baseline = await startWorker(configs.baseline, configs.instantEmulator, configs.secrets);
-		const chat = await chatThroughput(app, baseline);
+		// Alternating app, core, baseline in each round.
+		const chat = await chatThroughput({ app, core, baseline });
 		const feedback = await feedbackThroughput(app);
 		const memory = await memorySoak(app);
-		await Promise.all([app.stop(), baseline.stop()]);
+		await Promise.all([app.stop(), core.stop(), baseline.stop()]);
+		core = undefined;
 		log(`restarting with the emulator pacing tokens every ${TOKEN_INTERVAL_MS} ms`);
 		app = await startWorker(configs.app, configs.pacedEmulator, configs.secrets);
 		baseline = await startWorker(configs.baseline, configs.pacedEmulator, configs.secrets);
 		const stream = await streaming(app, baseline);
 		results = { chat, stream, feedback, memory };
 	} finally {
-		await Promise.all([app?.stop(), baseline?.stop()]);
+		await Promise.all([app?.stop(), core?.stop(), baseline?.stop()]);
 	}
 	results.bundle = bundleAndStartup();
 	const markdown = report(results);

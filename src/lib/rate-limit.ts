@@ -14,8 +14,11 @@ const PERIOD_SECONDS = 60;
  */
 export const rateLimit = (name: LimiterName) =>
 	createMiddleware<AppEnv>(async (c, next) => {
+		// Without the binding (removed from wrangler.jsonc) requests are not limited.
+		const limiter = c.env[name] as RateLimit | undefined;
+		if (!limiter) return next();
 		const key = c.req.header("cf-connecting-ip") ?? "unknown-client";
-		const { success } = await c.env[name].limit({ key });
+		const { success } = await limiter.limit({ key });
 		if (!success) {
 			throw new ApiError(429, "rate_limited", "Too many requests; slow down and retry later", {
 				headers: { "Retry-After": String(PERIOD_SECONDS) },

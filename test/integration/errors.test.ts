@@ -259,3 +259,12 @@ describe("upstream failures", () => {
 		expect(JSON.stringify(body)).not.toContain("secret detail");
 	});
 });
+
+describe("rate limiting without its binding", () => {
+	it("lets requests through when the limiter is removed from wrangler.jsonc", async () => {
+		const harness = createHarness({}, { CHAT_RATE_LIMITER: undefined });
+		const statuses = [];
+		for (let i = 0; i < 25; i++) statuses.push((await harness.ask("hi")).status);
+		expect(statuses.every((status) => status === 200)).toBe(true);
+	});
+});
