@@ -3,6 +3,7 @@ import { timingSafeEqual } from "hono/utils/buffer";
 import type { AppEnv } from "../types";
 import { MIN_SECRET_CHARS } from "./config";
 import { ApiError } from "./errors";
+import { bearerToken } from "./request";
 
 const warned = { short: false };
 
@@ -26,7 +27,7 @@ export const apiKeyAuth = createMiddleware<AppEnv>(async (c, next) => {
 			`API_KEYS holds keys shorter than ${MIN_SECRET_CHARS} characters; they are ignored`,
 		);
 	}
-	const presented = /^Bearer[ \t]+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
+	const presented = bearerToken(c) ?? "";
 	let matched = false;
 	for (const key of keys) {
 		// Compare with every key, so the time taken does not tell which one matched.

@@ -3,6 +3,7 @@ import { timingSafeEqual } from "hono/utils/buffer";
 import type { AppEnv } from "../types";
 import { usableSecret } from "./config";
 import { ApiError, notFound } from "./errors";
+import { bearerToken } from "./request";
 
 /**
  * Guards the debug routes: 404 when DEBUG_TOKEN is unset or too short (the routes do not
@@ -12,8 +13,8 @@ import { ApiError, notFound } from "./errors";
 export const debugAuth = createMiddleware<AppEnv>(async (c, next) => {
 	const expected = usableSecret(c.env, "DEBUG_TOKEN");
 	if (!expected) throw notFound();
-	const match = /^Bearer[ \t]+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
-	if (!match?.[1] || !(await timingSafeEqual(match[1], expected))) {
+	const token = bearerToken(c);
+	if (!token || !(await timingSafeEqual(token, expected))) {
 		throw new ApiError(401, "unauthorized", "Send Authorization: Bearer <DEBUG_TOKEN>", {
 			headers: { "WWW-Authenticate": 'Bearer realm="debug"' },
 		});

@@ -1,11 +1,11 @@
 import { Hono } from "hono";
-import * as v from "valibot";
 import { deliveryFor } from "../feedback/delivery";
 import { ApiError, notFound } from "../lib/errors";
 import { feedbackSecrets, verifyFeedbackToken } from "../lib/feedback-token";
 import { readJsonBody } from "../lib/json-body";
 import { rateLimit } from "../lib/rate-limit";
-import { FeedbackRequestSchema, LogIdSchema } from "../lib/schemas";
+import { bearerToken, logIdParam } from "../lib/request";
+import { FeedbackRequestSchema } from "../lib/schemas";
 import type { AppEnv } from "../types";
 
 /** The feedback secrets, or 404 feedback_disabled when none is configured. */
@@ -49,15 +49,8 @@ export const feedback = new Hono<AppEnv>()
 	})
 	.get("/:logId", async (c) => {
 		requireSecrets(c.env);
-		const logId = c.req.param("logId");
-		if (!v.is(LogIdSchema, logId)) {
-			throw new ApiError(
-				400,
-				"invalid_request",
-				"logId: must be 1 to 128 letters, digits, '-' or '_'",
-			);
-		}
-		const token = /^Bearer[ \t]+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1];
+		const logId = logIdParam(c);
+		const token = bearerToken(c);
 		if (!token)
 			throw new ApiError(401, "unauthorized", "Send Authorization: Bearer <feedbackToken>");
 		await requireToken(c.env, token, logId);
