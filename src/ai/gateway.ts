@@ -46,24 +46,24 @@ export async function completeChat(
 	input: ChatInput,
 	signal: AbortSignal,
 ): Promise<ChatAnswer> {
-	return withDeadline(env, signal, async (callSignal) => {
-		const { res, model } = await runWithFallback(env, input, false, callSignal);
-		let body: unknown;
-		try {
-			body = await abortable(res.json(), callSignal);
-		} catch (err) {
-			res.body?.cancel().catch(() => {});
-			throw upstreamFailure("the model's answer was not JSON", err, callSignal);
-		}
-		return {
-			model,
-			response: answerText(body),
-			logId: res.headers.get("cf-aig-log-id"),
-			cached: res.headers.get("cf-aig-cache-status")?.toUpperCase() === "HIT",
-			usage: usageOf(body),
-			finishReason: chunkFinishReason(body) ?? "stop",
-		};
-	});
+	// The deadline covers the whole answer. Native timer and signals: this runs on every request.
+	const callSignal = AbortSignal.any([signal, AbortSignal.timeout(deadlineMs(env))]);
+	const { res, model } = await runWithFallback(env, input, false, callSignal);
+	let body: unknown;
+	try {
+		// The signal also aborts the body read, so a body that never comes ends at the deadline.
+		body = await res.json();
+	} catch (err) {
+		throw upstreamFailure("the model's answer was not JSON", err, callSignal);
+	}
+	return {
+		model,
+		response: answerText(body),
+		logId: res.headers.get("cf-aig-log-id"),
+		cached: res.headers.get("cf-aig-cache-status")?.toUpperCase() === "HIT",
+		usage: usageOf(body),
+		finishReason: chunkFinishReason(body) ?? "stop",
+	};
 }
 
 /** The model's SSE stream, once its headers have arrived. */
@@ -72,12 +72,21 @@ export async function streamChat(
 	input: ChatInput,
 	signal: AbortSignal,
 ): Promise<ChatStream> {
-	// The deadline covers the wait for the first byte only; a long answer may take its time.
-	return withDeadline(env, signal, async (callSignal) => {
+	// The deadline covers the wait for the first byte only; a long answer may take its time,
+	// so it is a timer that stops once the headers are in.
+	const deadline = new AbortController();
+	const timer = setTimeout(
+		() => deadline.abort(new DOMException("AI call timed out", "TimeoutError")),
+		deadlineMs(env),
+	);
+	try {
+		const callSignal = AbortSignal.any([signal, deadline.signal]);
 		const { res, model } = await runWithFallback(env, input, true, callSignal);
 		if (!res.body) throw upstreamFailure("the stream had no body");
 		return { model, body: res.body, logId: res.headers.get("cf-aig-log-id") };
-	});
+	} finally {
+		clearTimeout(timer);
+	}
 }
 
 /** Input fields the models take, the same for the binding and universal requests. */
@@ -197,40 +206,10 @@ async function runRaw(
 }
 
 /**
- * Runs `call` with a signal that aborts when the client leaves or the
- * deadline passes. The gateway gets the same timeout and normally reports it
- * first (and logs it); this deadline, a little later, is the backstop.
+ * The Worker's own deadline: the gateway gets AI_TIMEOUT_MS and normally reports
+ * a timeout first (and logs it); this backstop comes a little later.
  */
-async function withDeadline<T>(
-	env: Cloudflare.Env,
-	clientSignal: AbortSignal,
-	call: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
-	const controller = new AbortController();
-	const abort = () => controller.abort(clientSignal.reason);
-	clientSignal.addEventListener("abort", abort);
-	const timer = setTimeout(
-		() => controller.abort(new DOMException("AI call timed out", "TimeoutError")),
-		aiTimeoutMs(env) + DEADLINE_GRACE_MS,
-	);
-	try {
-		return await call(controller.signal);
-	} finally {
-		clearTimeout(timer);
-		// Streams keep following the client: a client that leaves cancels the body read instead.
-		clientSignal.removeEventListener("abort", abort);
-	}
-}
-
-/** Settles with `promise`, or rejects as soon as `signal` aborts, whichever comes first. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-	if (signal.aborted) return Promise.reject(signal.reason);
-	return new Promise<T>((resolve, reject) => {
-		const onAbort = () => reject(signal.reason);
-		signal.addEventListener("abort", onAbort, { once: true });
-		promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-	});
-}
+const deadlineMs = (env: Cloudflare.Env) => aiTimeoutMs(env) + DEADLINE_GRACE_MS;
 
 function upstreamFailure(what: string, cause?: unknown, signal?: AbortSignal): ApiError {
 	if (signal?.aborted) {
