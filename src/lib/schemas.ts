@@ -72,7 +72,6 @@ export const FeedbackRequestSchema = v.object({
 		),
 	),
 });
-export type FeedbackRequest = v.InferOutput<typeof FeedbackRequestSchema>;
 
 /** `messages[2].content` from valibot's issue path. */
 export function issuePath(issue: v.BaseIssue<unknown>): string {

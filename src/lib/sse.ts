@@ -5,16 +5,10 @@ export interface SseEvent {
 	data: string;
 }
 
-const encoder = new TextEncoder();
-
 export function formatSseEvent({ event, data }: SseEvent): string {
 	// A data field cannot hold a line break: each line becomes its own `data:` line.
 	const lines = data.split(/\r\n|\r|\n/).map((line) => `data: ${line}\n`);
 	return `${event ? `event: ${event}\n` : ""}${lines.join("")}\n`;
-}
-
-export function encodeSseEvent(event: SseEvent): Uint8Array {
-	return encoder.encode(formatSseEvent(event));
 }
 
 export const SSE_HEADERS = {
