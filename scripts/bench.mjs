@@ -87,7 +87,23 @@ function writeConfigs() {
 	};
 }
 
+/**
+ * Starts `wrangler dev` for one target. Each run binds a few ports of its own choosing,
+ * and one freed by a run that just stopped can still be taken: try again then.
+ */
 async function startWorker(config, emulatorConfig, secrets) {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await startWorkerOnce(config, emulatorConfig, secrets);
+		} catch (error) {
+			if (attempt >= 3 || !/Address already in use/.test(error.message)) throw error;
+			log(`a port was taken, starting again (attempt ${attempt + 1})`);
+			await sleep(1000);
+		}
+	}
+}
+
+async function startWorkerOnce(config, emulatorConfig, secrets) {
 	const port = await freePort();
 	const persist = mkdtempSync(join(os.tmpdir(), "bench-state-"));
 	const child = spawn(
