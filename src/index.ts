@@ -1,17 +1,9 @@
 import { type Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { resolveBindings, usesEmulator } from "./ai/binding";
-import { LIMITS } from "./lib/config";
-import {
-	ApiError,
-	errorResponse,
-	notFound,
-	openAiErrorResponse,
-	payloadTooLarge,
-	toApiError,
-} from "./lib/errors";
+import { ApiError, errorResponse, notFound, openAiErrorResponse, toApiError } from "./lib/errors";
+import { requestBody } from "./lib/request-body";
 import { chat } from "./routes/chat";
 import { deadLetters } from "./routes/dead-letters";
 import { feedback } from "./routes/feedback";
@@ -48,15 +40,7 @@ app.use(
 	}),
 );
 for (const path of API_PATHS) {
-	app.use(
-		path,
-		bodyLimit({
-			maxSize: LIMITS.bodyBytes,
-			onError: () => {
-				throw payloadTooLarge();
-			},
-		}),
-	);
+	app.use(path, requestBody);
 	// Marks answers of the local emulator so no one mistakes them for a model's.
 	app.use(path, async (c, next) => {
 		await next();

@@ -11,7 +11,7 @@ import {
 	tokenize,
 	usageOf,
 } from "./answers.ts";
-import { type LogPersistence, LogStore, type Metadata } from "./log-store.ts";
+import { type LogPersistence, LogStore, type Metadata, type PatchMode } from "./log-store.ts";
 import { uuidv7 } from "./uuid.ts";
 
 /** The knobs tests and local development turn. All times in milliseconds. */
@@ -30,6 +30,8 @@ export interface EmulatorSettings {
 	failingModels: string[];
 	/** Share (0 to 1) of patchLog calls that fail with a 500, drawn from a seeded generator. */
 	patchLogFailureRate: number;
+	/** Whether patchLog merges into the log's feedback fields or replaces them (undocumented). */
+	patchMode: PatchMode;
 	/** Seed of that generator, so a failing run can be replayed. */
 	seed: number;
 	/** Logs and run records kept in memory (oldest dropped first), so long runs stay bounded. */
@@ -44,6 +46,7 @@ export const DEFAULT_SETTINGS: EmulatorSettings = {
 	accountId: "emulated-account",
 	failingModels: [],
 	patchLogFailureRate: 0,
+	patchMode: "merge",
 	seed: 1,
 	maxRecords: Number.POSITIVE_INFINITY,
 };
@@ -551,10 +554,12 @@ export class AiGatewayEmulator {
 		}
 		const problem = patchProblem(patch);
 		if (problem) return gatewayError(400, 7001, problem);
+		const gatewayId = c.req.param("gateway") ?? "";
 		const found = this.logs.patch(
-			c.req.param("gateway") ?? "",
+			gatewayId,
 			c.req.param("logId") ?? "",
 			patch as never,
+			this.settingsFor(gatewayId).patchMode,
 		);
 		if (!found) return gatewayError(404, 7002, "Not Found");
 		return Response.json({ success: true, result: null });

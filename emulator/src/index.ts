@@ -11,5 +11,6 @@ export {
 	type EmulatedLog,
 	type LogPersistence,
 	METADATA_LIMIT,
+	type PatchMode,
 	type StoredLog,
 } from "./log-store.ts";

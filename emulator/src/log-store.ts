@@ -2,6 +2,9 @@
 
 export type Metadata = Record<string, string | number | boolean | null>;
 
+/** How a patchLog body meets the log: see `LogStore.patch`. */
+export type PatchMode = "merge" | "replace";
+
 /** What `getLog` returns: `AiGatewayLog` plus the feedback fields the gateway keeps. */
 export interface EmulatedLog {
 	id: string;
@@ -143,16 +146,28 @@ export class LogStore {
 		return stored.log;
 	}
 
+	/**
+	 * Applies a patchLog body. Cloudflare does not document whether a patch merges into the
+	 * log or replaces its feedback fields, so both are modelled: "merge" keeps what the patch
+	 * leaves out (and merges metadata keys), "replace" resets it.
+	 */
 	patch(
 		gatewayId: string,
 		id: string,
 		patch: { feedback?: -1 | 0 | 1 | null; score?: number | null; metadata?: Metadata | null },
+		mode: PatchMode = "merge",
 	): boolean {
 		const log = this.find(gatewayId, id);
 		if (!log) return false;
-		if (patch.feedback !== undefined) log.feedback = patch.feedback;
-		if (patch.score !== undefined) log.score = patch.score;
-		if (patch.metadata) log.metadata = capMetadata(log.metadata, patch.metadata);
+		if (mode === "replace") {
+			log.feedback = patch.feedback ?? null;
+			log.score = patch.score ?? null;
+			log.metadata = capMetadata({}, patch.metadata ?? {});
+		} else {
+			if (patch.feedback !== undefined) log.feedback = patch.feedback;
+			if (patch.score !== undefined) log.score = patch.score;
+			if (patch.metadata) log.metadata = capMetadata(log.metadata, patch.metadata);
+		}
 		const stored = this.#logs.get(id);
 		if (stored) stored.patches++;
 		this.#save(id);

@@ -302,12 +302,14 @@ export async function patchFeedback(
 	logId: string,
 	{ vote, score, comment }: FeedbackPatch,
 ): Promise<DeliveryOutcome> {
-	const metadata: Record<string, string> = { vote, rated_at: new Date().toISOString() };
-	if (comment) metadata.comment = comment;
-	const patch: AiGatewayPatchLog =
-		vote === "clear"
-			? { feedback: null, score: null, metadata }
-			: { feedback: vote === "up" ? 1 : -1, metadata, ...(score !== undefined && { score }) };
+	// Every field is sent, even when empty: whether the gateway merges a patch into the log or
+	// replaces it is undocumented, and an earlier vote's score or comment must not survive.
+	const cleared = vote === "clear";
+	const patch: AiGatewayPatchLog = {
+		feedback: cleared ? null : vote === "up" ? 1 : -1,
+		score: cleared ? null : (score ?? null),
+		metadata: { vote, rated_at: new Date().toISOString(), comment: cleared ? "" : (comment ?? "") },
+	};
 
 	// The binding's errors do not carry the HTTP status, which decides whether a retry can
 	// help: watch it on the way through (same runtime classes, same wire protocol).

@@ -46,7 +46,26 @@ export interface VoteStatus {
 	error: string | null;
 }
 
+/** What became of a cast vote: stored for delivery, or older than the vote already kept. */
+export interface CastResult {
+	outcome: "accepted" | "superseded";
+	status: VoteStatus;
+}
+
 const KEY = "vote";
+
+/**
+ * The sequence of a vote that names none: now, or just after the stored one. Sequences
+ * are bounded (schemas.ts), but a successor that is not a safe integer would equal its
+ * predecessor and freeze the log, so it is never computed.
+ */
+function nextSequence(now: number, current = 0): number {
+	const successor = current + 1;
+	return Number.isSafeInteger(successor) ? Math.max(now, successor) : current;
+}
+
+const sameVote = (record: VoteRecord, input: CastVote) =>
+	record.vote === input.vote && record.score === input.score && record.comment === input.comment;
 
 /**
  * One object per gateway log id. It keeps the latest vote durably and
@@ -69,12 +88,18 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 		this.ctx.storage.kv.put(KEY, record);
 	}
 
-	/** Stores a vote for delivery. Older or repeated votes (by sequence) change nothing. */
-	async cast(input: CastVote): Promise<VoteStatus> {
+	/**
+	 * Stores a vote for delivery. A vote older than the stored one (by sequence) changes
+	 * nothing and is reported as superseded; a repeat of the stored vote is accepted again.
+	 */
+	async cast(input: CastVote): Promise<CastResult> {
 		const now = Date.now();
 		const current = this.#load();
-		const sequence = input.sequence ?? Math.max(now, (current?.sequence ?? 0) + 1);
-		if (current && sequence <= current.sequence) return view(current);
+		const sequence = input.sequence ?? nextSequence(now, current?.sequence);
+		if (current && sequence <= current.sequence) {
+			const repeat = sequence === current.sequence && sameVote(current, input);
+			return { outcome: repeat ? "accepted" : "superseded", status: view(current) };
+		}
 		const record: VoteRecord = {
 			logId: input.logId,
 			gatewayId: input.gatewayId,
@@ -95,7 +120,7 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 		this.#save(record);
 		await this.ctx.storage.setAlarm(now);
 		if (current?.state === "failed") await deadLetters(this.env).remove(input.logId);
-		return view(record);
+		return { outcome: "accepted", status: view(record) };
 	}
 
 	async status(): Promise<VoteStatus | null> {

@@ -9,6 +9,9 @@ export const LIMITS = {
 	commentChars: 1000,
 } as const;
 
+/** How far ahead of the server's clock a vote's `sequence` (a ms timestamp) may be. */
+export const MAX_SEQUENCE_LEAD_MS = 24 * 60 * 60 * 1000;
+
 const DEFAULT_AI_TIMEOUT_MS = 120_000;
 
 /**

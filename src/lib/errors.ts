@@ -6,6 +6,7 @@ import { LIMITS } from "./config";
 /** Stable, documented error codes: clients branch on these, never on messages. */
 export type ErrorCode =
 	| "invalid_json"
+	| "incomplete_body"
 	| "invalid_request"
 	| "payload_too_large"
 	| "unsupported_media_type"

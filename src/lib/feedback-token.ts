@@ -75,11 +75,12 @@ export async function verifyFeedbackToken(
 	const parts = token.split(".");
 	if (parts.length !== 4) return false;
 	const [version, kid, expiresText, signatureText] = parts as [string, string, string, string];
-	if (version !== VERSION || !/^\d{1,12}$/.test(expiresText)) return false;
+	// One accepted spelling per token: no leading zeros, no unused base64url bits.
+	if (version !== VERSION || !/^[1-9]\d{0,11}$/.test(expiresText)) return false;
 	const expires = Number(expiresText);
 	if (expires <= now) return false;
 	const signature = fromBase64Url(signatureText);
-	if (!signature) return false;
+	if (!signature || toBase64Url(signature) !== signatureText) return false;
 	for (const secret of secrets) {
 		const key = await signingKey(secret);
 		if (key.kid !== kid) continue;

@@ -1,13 +1,14 @@
 import type { Context } from "hono";
 import * as v from "valibot";
 import { ApiError } from "./errors";
+import { incompleteBody } from "./request-body";
 import { issuePath } from "./schemas";
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 /**
  * Reads and validates a JSON body. The body size is capped earlier by the
- * bodyLimit middleware, so reading it whole here is safe.
+ * requestBody middleware, so reading it whole here is safe.
  */
 export async function readJsonBody<S extends v.GenericSchema>(
 	c: Context,
@@ -21,9 +22,15 @@ export async function readJsonBody<S extends v.GenericSchema>(
 			"Send the body as JSON with Content-Type: application/json",
 		);
 	}
+	let text: string;
+	try {
+		text = await c.req.text();
+	} catch (err) {
+		throw incompleteBody(err);
+	}
 	let data: unknown;
 	try {
-		data = JSON.parse(await c.req.text());
+		data = JSON.parse(text);
 	} catch {
 		throw new ApiError(400, "invalid_json", "The request body is not valid JSON");
 	}

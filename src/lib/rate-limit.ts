@@ -2,9 +2,9 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../types";
 import { ApiError } from "./errors";
 
-type LimiterName = "CHAT_RATE_LIMITER" | "FEEDBACK_RATE_LIMITER";
+type LimiterName = "CHAT_RATE_LIMITER" | "FEEDBACK_RATE_LIMITER" | "FEEDBACK_STATUS_RATE_LIMITER";
 
-/** The period configured for both limiters in wrangler.jsonc, sent back as Retry-After. */
+/** The period configured for every limiter in wrangler.jsonc, sent back as Retry-After. */
 const PERIOD_SECONDS = 60;
 
 /**

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { LIMITS } from "./config";
+import { LIMITS, MAX_SEQUENCE_LEAD_MS } from "./config";
 
 export const ChatMessageSchema = v.object({
 	role: v.picklist(["system", "user", "assistant"], "must be one of system, user, assistant"),
@@ -63,12 +63,17 @@ export const FeedbackRequestSchema = v.object({
 			v.maxLength(LIMITS.commentChars, `must be at most ${LIMITS.commentChars} characters`),
 		),
 	),
-	/** Orders one user's votes on a log, e.g. a timestamp in ms; the highest wins. */
+	/** Orders one user's votes on a log: a timestamp in ms; the highest wins. */
 	sequence: v.optional(
 		v.pipe(
 			v.number("must be a number"),
 			v.safeInteger("must be an integer"),
 			v.minValue(0, "must be at least 0"),
+			// Bounded, so a stored sequence always has a representable successor.
+			v.check(
+				(sequence) => sequence <= Date.now() + MAX_SEQUENCE_LEAD_MS,
+				"must be a millisecond timestamp at most a day ahead of the server's clock",
+			),
 		),
 	),
 });

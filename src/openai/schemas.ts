@@ -44,7 +44,15 @@ export const OpenAiChatRequestSchema = v.object({
 	stream: v.optional(v.nullable(v.boolean("must be a boolean"))),
 	stream_options: v.optional(
 		v.nullable(
-			v.object({ include_usage: v.optional(v.boolean("must be a boolean")) }, "must be an object"),
+			v.pipe(
+				v.unknown(),
+				// An array passes valibot's object check.
+				v.check((options) => !Array.isArray(options), "must be an object"),
+				v.object(
+					{ include_usage: v.optional(v.boolean("must be a boolean")) },
+					"must be an object",
+				),
+			),
 		),
 	),
 	max_tokens: v.optional(v.nullable(tokenLimit)),

@@ -37,7 +37,7 @@ export const feedback = new Hono<AppEnv>()
 		const body = await readJsonBody(c, FeedbackRequestSchema);
 		await requireToken(c.env, body.token, body.logId);
 		// Stored durably before the answer; delivery to the gateway happens after it.
-		await deliveryFor(c.env, body.logId).cast({
+		const { outcome, status } = await deliveryFor(c.env, body.logId).cast({
 			logId: body.logId,
 			gatewayId: c.env.AI_GATEWAY_ID,
 			vote: body.feedback,
@@ -45,9 +45,11 @@ export const feedback = new Hono<AppEnv>()
 			comment: body.comment,
 			sequence: body.sequence,
 		});
+		// A vote older than the one kept changes nothing: say so, so the client shows the truth.
+		if (outcome === "superseded") return c.json({ status: "superseded", vote: status }, 200);
 		return c.json({ status: "accepted" }, 202);
 	})
-	.get("/:logId", async (c) => {
+	.get("/:logId", rateLimit("FEEDBACK_STATUS_RATE_LIMITER"), async (c) => {
 		requireSecrets(c.env);
 		const logId = logIdParam(c);
 		const token = bearerToken(c);

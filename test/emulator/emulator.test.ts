@@ -226,6 +226,26 @@ describe("AiGatewayEmulator: gateway logs through the real AiGateway class", () 
 		expect(emulator.logs.peek(logId)).toMatchObject({ feedback: null, metadata: { a: "changed" } });
 	});
 
+	it("merges a patch into the log, or replaces its feedback fields in replace mode", async () => {
+		const { emulator, gateway } = setup();
+		const merged = await makeLog(emulator, { route: "api/chat" });
+		await gateway.patchLog(merged, { feedback: -1, score: 20, metadata: { comment: "old" } });
+		await gateway.patchLog(merged, { feedback: 1, metadata: { vote: "up" } });
+		expect(emulator.logs.peek(merged)).toMatchObject({
+			feedback: 1,
+			score: 20,
+			metadata: { route: "api/chat", comment: "old", vote: "up" },
+		});
+
+		emulator.configure({ patchMode: "replace" });
+		const replaced = await makeLog(emulator, { route: "api/chat" });
+		await gateway.patchLog(replaced, { feedback: -1, score: 20, metadata: { comment: "old" } });
+		await gateway.patchLog(replaced, { feedback: 1, metadata: { vote: "up" } });
+		const log = emulator.logs.peek(replaced);
+		expect(log).toMatchObject({ feedback: 1, score: null });
+		expect(log?.metadata).toEqual({ vote: "up" });
+	});
+
 	it("rejects patches the gateway would reject", async () => {
 		const { emulator, gateway } = setup();
 		const logId = await makeLog(emulator);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { LIMITS } from "../../src/lib/config";
 import { signFeedbackToken } from "../../src/lib/feedback-token";
 import { createHarness, type ErrorJson } from "../harness";
@@ -178,6 +178,54 @@ describe("request validation", () => {
 		});
 		await expectError(res, 413, "payload_too_large");
 	});
+
+	it.each(["/api/chat", "/v1/chat/completions"])(
+		"answers a client that leaves mid-body on %s with 400 incomplete_body, logging no error",
+		async (path) => {
+			const { call, emulator } = createHarness();
+			const errors = vi.spyOn(console, "error");
+			let sent = false;
+			// A chunked upload whose connection is lost after its first bytes.
+			const body = new ReadableStream<Uint8Array>({
+				pull(controller) {
+					if (sent) return controller.error(new Error("Network connection lost."));
+					sent = true;
+					controller.enqueue(new TextEncoder().encode('{"mes'));
+				},
+			});
+			const res = await call(path, {
+				method: "POST",
+				headers: { "content-type": "application/json" },
+				body,
+				// @ts-expect-error `duplex` is required by the fetch spec for stream bodies
+				duplex: "half",
+			});
+			expect(res.status).toBe(400);
+			expect(((await res.json()) as ErrorJson).error.code).toBe("incomplete_body");
+			expect(errors).not.toHaveBeenCalled();
+			expect(emulator.runs).toHaveLength(0);
+			errors.mockRestore();
+		},
+	);
+
+	it.each(["gzip", "br", "deflate"])(
+		"refuses a body sent with Content-Encoding: %s with 415 instead of reading it as text",
+		async (encoding) => {
+			const { call, emulator } = createHarness();
+			const compressed = new Response(
+				new Blob([JSON.stringify({ messages: [user("hi")] })])
+					.stream()
+					.pipeThrough(new CompressionStream("gzip")),
+			);
+			const res = await call("/api/chat", {
+				method: "POST",
+				headers: { "content-type": "application/json", "content-encoding": encoding },
+				body: await compressed.arrayBuffer(),
+			});
+			await expectError(res, 415, "unsupported_media_type", /Content-Encoding/);
+			expect(emulator.runs).toHaveLength(0);
+		},
+	);
 });
 
 describe("routing errors", () => {

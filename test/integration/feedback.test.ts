@@ -23,6 +23,13 @@ async function expectAccepted(res: Response) {
 	expect(await res.json()).toEqual({ status: "accepted" });
 }
 
+async function expectSuperseded(res: Response, kept: string) {
+	expect(res.status).toBe(200);
+	const body = (await res.json()) as { status: string; vote: VoteStatusJson };
+	expect(body.status).toBe("superseded");
+	expect(body.vote.feedback).toBe(kept);
+}
+
 const expectError = async (res: Response, status: number, code: string) => {
 	expect(res.status).toBe(status);
 	expect(((await res.json()) as ErrorJson).error.code).toBe(code);
@@ -66,17 +73,82 @@ describe("POST /api/feedback: durable delivery", () => {
 		expect((await harness.peek(logId))?.metadata.vote).toBe("clear");
 	});
 
+	// Cloudflare does not document whether patchLog merges or replaces: hold for both.
+	it.each(["merge", "replace"] as const)(
+		"leaves no earlier score or comment on the log when the gateway's patchLog does %s",
+		async (patchMode) => {
+			const harness = await createSharedHarness({ patchMode });
+			const { logId, token } = await answered(harness);
+			await harness.vote({ logId, token, feedback: "down", score: 20, comment: "Out of date" });
+			expect((await harness.settled(logId, token)).state).toBe("delivered");
+			expect(await harness.peek(logId)).toMatchObject({
+				score: 20,
+				metadata: { comment: "Out of date" },
+			});
+
+			await harness.vote({ logId, token, feedback: "up" });
+			expect((await harness.settled(logId, token)).state).toBe("delivered");
+			const up = await harness.peek(logId);
+			expect(up).toMatchObject({ feedback: 1, score: null });
+			expect(JSON.stringify(up?.metadata)).not.toContain("Out of date");
+
+			await harness.vote({ logId, token, feedback: "down", score: 5, comment: "Still wrong" });
+			expect((await harness.settled(logId, token)).state).toBe("delivered");
+			await harness.vote({ logId, token, feedback: "clear", comment: "ignored on clear" });
+			expect((await harness.settled(logId, token)).state).toBe("delivered");
+			const cleared = await harness.peek(logId);
+			expect(cleared).toMatchObject({ feedback: null, score: null });
+			expect(cleared?.metadata.vote).toBe("clear");
+			expect(JSON.stringify(cleared?.metadata)).not.toMatch(/Still wrong|ignored on clear/);
+		},
+	);
+
 	it("orders votes by sequence, so late or repeated deliveries cannot undo a newer vote", async () => {
 		const harness = await createSharedHarness();
 		const { logId, token } = await answered(harness);
 		await expectAccepted(await harness.vote({ logId, token, feedback: "up", sequence: 3 }));
-		await expectAccepted(await harness.vote({ logId, token, feedback: "down", sequence: 2 }));
-		await expectAccepted(await harness.vote({ logId, token, feedback: "down", sequence: 3 }));
+		await expectSuperseded(
+			await harness.vote({ logId, token, feedback: "down", sequence: 2 }),
+			"up",
+		);
+		await expectSuperseded(
+			await harness.vote({ logId, token, feedback: "down", sequence: 3 }),
+			"up",
+		);
+		// The same vote sent again (a client's retry) is still accepted.
+		await expectAccepted(await harness.vote({ logId, token, feedback: "up", sequence: 3 }));
 		expect(await harness.settled(logId, token)).toMatchObject({
 			feedback: "up",
 			state: "delivered",
 		});
 		expect((await harness.peek(logId))?.feedback).toBe(1);
+	});
+
+	it("rejects a sequence far ahead of the clock, and never freezes a log at the largest one", async () => {
+		const harness = await createSharedHarness();
+		const { logId, token } = await answered(harness);
+		for (const sequence of [Number.MAX_SAFE_INTEGER, Date.now() + 2 * 24 * 3600_000]) {
+			const res = await harness.vote({ logId, token, feedback: "up", sequence });
+			expect(res.status).toBe(400);
+			expect(await res.json()).toEqual({
+				error: {
+					code: "invalid_request",
+					message:
+						"sequence: must be a millisecond timestamp at most a day ahead of the server's clock",
+				},
+			});
+		}
+		// The largest accepted sequence still has successors: votes without one keep counting.
+		const furthest = Date.now() + 23 * 3600_000;
+		await expectAccepted(await harness.vote({ logId, token, feedback: "up", sequence: furthest }));
+		for (const feedback of ["down", "up", "down"]) {
+			await expectAccepted(await harness.vote({ logId, token, feedback }));
+		}
+		expect(await harness.settled(logId, token)).toMatchObject({
+			feedback: "down",
+			state: "delivered",
+		});
+		expect((await harness.peek(logId))?.feedback).toBe(-1);
 	});
 
 	it("keeps the log's metadata within the gateway's 5-entry limit", async () => {
@@ -307,6 +379,19 @@ describe("rate limits", () => {
 		// Another client is not affected.
 		const other = await createSharedHarness({}, { AI_GATEWAY_ID: harness.gatewayId });
 		expect((await other.vote({ logId, token, feedback: "up" })).status).toBe(202);
+	});
+
+	it("limits status reads per client generously (300 a minute), for pages that poll", async () => {
+		const harness = await createSharedHarness();
+		const { logId, token } = await answered(harness);
+		await harness.vote({ logId, token, feedback: "up" });
+		const statuses = await Promise.all(
+			Array.from({ length: 300 }, async () => (await harness.voteStatus(logId, token)).status),
+		);
+		expect(statuses.every((status) => status === 200)).toBe(true);
+		const limited = await harness.voteStatus(logId, token);
+		await expectError(limited, 429, "rate_limited");
+		expect(limited.headers.get("retry-after")).toBe("60");
 	});
 
 	it("limits chat per client", async () => {

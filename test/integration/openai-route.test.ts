@@ -90,6 +90,7 @@ describe("POST /v1/chat/completions (wire format)", () => {
 		["a top_p over 1", { top_p: 1.5 }, "top_p"],
 		["five stop sequences", { stop: ["a", "b", "c", "d", "e"] }, "stop"],
 		["max_completion_tokens over 4096", { max_completion_tokens: 5000 }, "max_completion_tokens"],
+		["stream_options as an array", { stream: true, stream_options: [] }, "stream_options"],
 	])("rejects %s with OpenAI's error shape naming the param", async (_name, patch, param) => {
 		const harness = createHarness();
 		const res = await completions(harness, {

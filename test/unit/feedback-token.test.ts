@@ -52,6 +52,26 @@ describe("feedback tokens", () => {
 		}
 	});
 
+	it("have exactly one accepted spelling", async () => {
+		const token = await signFeedbackToken(LOG, "secret", { now: NOW });
+		const [version, kid, expires, signature] = token.split(".") as [string, string, string, string];
+		expect(await verifyFeedbackToken(token, LOG, ["secret"], NOW)).toBe(true);
+		// 32 bytes in 43 base64url characters leave 2 unused low bits in the last one.
+		const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+		const last = alphabet.indexOf(signature.at(-1) as string);
+		const sameBytes = `${signature.slice(0, -1)}${alphabet[last ^ 1]}`;
+		expect(atob(sameBytes.replaceAll("-", "+").replaceAll("_", "/"))).toBe(
+			atob(signature.replaceAll("-", "+").replaceAll("_", "/")),
+		);
+		for (const variant of [
+			[version, kid, `0${expires}`, signature].join("."),
+			[version, kid, expires, sameBytes].join("."),
+			[version, kid, expires, `${signature}=`].join("."),
+		]) {
+			expect(await verifyFeedbackToken(variant, LOG, ["secret"], NOW), variant).toBe(false);
+		}
+	});
+
 	it("are URL- and header-safe", async () => {
 		const token = await signFeedbackToken(LOG, "secret", { now: NOW });
 		expect(token).toMatch(/^[A-Za-z0-9._-]+$/);
