@@ -1,7 +1,8 @@
 import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
-import { resolveBindings, usesEmulator } from "./ai/binding";
+import { usesEmulator } from "./ai/binding";
+import { readConfig } from "./lib/config";
 import { ApiError, errorResponse, notFound, openAiErrorResponse, toApiError } from "./lib/errors";
 import { requestBody } from "./lib/request-body";
 import { chat } from "./routes/chat";
@@ -48,6 +49,11 @@ for (const path of API_PATHS) {
 	});
 }
 
+app.use(async (c, next) => {
+	c.set("config", readConfig(c.env));
+	await next();
+});
+
 app.route("/api/chat", chat);
 app.route("/api/feedback", feedback);
 app.route("/api/logs", logs);
@@ -74,5 +80,5 @@ export { FeedbackDeadLetters } from "./feedback/dead-letters";
 export { FeedbackDelivery } from "./feedback/delivery";
 
 export default {
-	fetch: (request, env, ctx) => app.fetch(request, resolveBindings(env), ctx),
+	fetch: app.fetch,
 } satisfies ExportedHandler<Cloudflare.Env>;

@@ -129,7 +129,8 @@ export async function createSharedHarness(
 				if (status.state !== "pending") return status;
 				if (Date.now() > deadline)
 					throw new Error(`vote on ${logId} still pending after ${timeoutMs} ms`);
-				await scheduler.wait(20);
+				// Within the status route's rate limit (300 a minute per client), even for a few logs at once.
+				await scheduler.wait(100);
 			}
 		},
 	};

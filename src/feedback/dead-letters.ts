@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Vote } from "../ai/gateway";
+import type { Vote } from "./vote";
 
 /** A vote delivery gave up on, kept until it is replayed or overtaken by a new vote. */
 export interface DeadLetter {

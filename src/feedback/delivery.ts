@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
-import { resolveBindings } from "../ai/binding";
-import { patchFeedback, type Vote } from "../ai/gateway";
-import { retryDelay, retryPolicy } from "./retry-policy";
+import { patchFeedback } from "../ai/log-feedback";
+import { readConfig } from "../lib/config";
+import { retryDelay } from "./retry-policy";
+import type { Vote } from "./vote";
 
 export type DeliveryState = "pending" | "delivered" | "failed";
 
@@ -75,11 +76,6 @@ const sameVote = (record: VoteRecord, input: CastVote) =>
  * a delivery overtaken by a newer vote is followed by another.
  */
 export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
-	constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
-		// The same switch as the routes: the emulator in local development, Cloudflare deployed.
-		super(ctx, resolveBindings(env));
-	}
-
 	#load(): VoteRecord | undefined {
 		return this.ctx.storage.kv.get<VoteRecord>(KEY);
 	}
@@ -119,7 +115,7 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 		};
 		this.#save(record);
 		await this.ctx.storage.setAlarm(now);
-		if (current?.state === "failed") await deadLetters(this.env).remove(input.logId);
+		if (current?.state === "failed") await deadLetterList(this.env).remove(input.logId);
 		return { outcome: "accepted", status: view(record) };
 	}
 
@@ -173,7 +169,7 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 			return;
 		}
 		latest.error = outcome.reason;
-		const policy = retryPolicy(this.env);
+		const policy = readConfig(this.env).retry;
 		if (outcome.retry && now - latest.windowStart < policy.windowMs) {
 			latest.nextAttemptAt = now + retryDelay(policy, latest.attempts);
 			this.#save(latest);
@@ -182,7 +178,7 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 		}
 		Object.assign(latest, { state: "failed", failedAt: now, nextAttemptAt: null });
 		this.#save(latest);
-		await deadLetters(this.env).add({
+		await deadLetterList(this.env).add({
 			logId: latest.logId,
 			gatewayId: latest.gatewayId,
 			vote: latest.vote,
@@ -212,4 +208,5 @@ function view(record: VoteRecord): VoteStatus {
 export const deliveryFor = (env: Cloudflare.Env, logId: string) =>
 	env.FEEDBACK_DELIVERY.getByName(logId);
 
-const deadLetters = (env: Cloudflare.Env) => env.FEEDBACK_DEAD_LETTERS.getByName("dead-letters");
+export const deadLetterList = (env: Cloudflare.Env) =>
+	env.FEEDBACK_DEAD_LETTERS.getByName("dead-letters");

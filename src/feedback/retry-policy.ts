@@ -7,20 +7,14 @@ export interface RetryPolicy {
 	maxDelayMs: number;
 }
 
-const DEFAULTS: RetryPolicy = { windowMs: 15 * 60_000, baseMs: 2_000, maxDelayMs: 60_000 };
+/** The cap is 30 times the base: 60 s for the default 2 s. */
+const MAX_DELAY_STEPS = 30;
 
-export function retryPolicy(env: Cloudflare.Env): RetryPolicy {
-	const number = (value: string | undefined, fallback: number) => {
-		const parsed = Number(value);
-		return Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
-	};
-	const baseMs = number(env.FEEDBACK_RETRY_BASE_MS, DEFAULTS.baseMs);
-	return {
-		windowMs: number(env.FEEDBACK_RETRY_WINDOW_MS, DEFAULTS.windowMs),
-		baseMs,
-		maxDelayMs: Math.max(baseMs, DEFAULTS.maxDelayMs * (baseMs / DEFAULTS.baseMs)),
-	};
-}
+export const retryPolicyFrom = (baseMs: number, windowMs: number): RetryPolicy => ({
+	windowMs,
+	baseMs,
+	maxDelayMs: baseMs * MAX_DELAY_STEPS,
+});
 
 /** Exponential backoff with full jitter between half and all of the step. */
 export function retryDelay(policy: RetryPolicy, attempt: number, random = Math.random): number {

@@ -1,64 +1,117 @@
+import * as v from "valibot";
+import { type RetryPolicy, retryPolicyFrom } from "../feedback/retry-policy";
 import { ApiError } from "./errors";
+import { MIN_SECRET_CHARS } from "./limits";
 
-/** Request limits of the public API (documented in the README). */
-export const LIMITS = {
-	bodyBytes: 64 * 1024,
-	messages: 50,
-	contentChars: 16_000,
-	maxTokens: 4096,
-	commentChars: 1000,
-} as const;
-
-/** How far ahead of the server's clock a vote's `sequence` (a ms timestamp) may be. */
-export const MAX_SEQUENCE_LEAD_MS = 24 * 60 * 60 * 1000;
-
-const DEFAULT_AI_TIMEOUT_MS = 120_000;
-
-/**
- * Secrets shorter than this are ignored, as if unset: a short or placeholder
- * value (such as one a deploy form pre-filled) must not sign tokens or guard
- * the debug route.
- */
-export const MIN_SECRET_CHARS = 32;
-
-const warned = new Set<string>();
-
-/** The secret's value when it is long enough to use, else undefined (with a warning, once). */
-export function usableSecret(env: Cloudflare.Env, name: SecretName): string | undefined {
-	const value = env[name];
-	if (!value) return undefined;
-	if (value.length >= MIN_SECRET_CHARS) return value;
-	if (!warned.has(name)) {
-		warned.add(name);
-		console.warn(`${name} is shorter than ${MIN_SECRET_CHARS} characters and is ignored`);
-	}
-	return undefined;
+/** The Worker's settings, read once per `env` from its vars and secrets. */
+export interface Config {
+	gatewayId: string;
+	defaultModel: string;
+	/** DEFAULT_MODEL and ALLOWED_MODELS. */
+	allowedModels: ReadonlySet<string>;
+	/** Tried in order through the universal endpoint; empty without a CF_API_TOKEN. */
+	fallbackModels: readonly string[];
+	cfApiToken: string | undefined;
+	/** Providers listed by GET /api/gateway besides the built-in ones. */
+	gatewayUrlProviders: readonly string[];
+	/** The gateway's timeout (`requestTimeoutMs`); the Worker's own deadline is a little later. */
+	aiTimeoutMs: number;
+	retry: RetryPolicy;
+	/** Verify feedback tokens; the first one signs. Empty: feedback is off. */
+	feedbackSecrets: readonly string[];
+	debugToken: string | undefined;
+	/** Null: /v1/* is open. Empty: API_KEYS is set but no key is usable, so /v1/* is locked. */
+	apiKeys: readonly string[] | null;
 }
 
-type SecretName = "FEEDBACK_SECRET" | "FEEDBACK_SECRET_PREVIOUS" | "DEBUG_TOKEN";
+const text = v.optional(v.string(), "");
+const commaList = v.pipe(
+	text,
+	v.transform((value) =>
+		value
+			.split(",")
+			.map((item) => item.trim())
+			.filter(Boolean),
+	),
+);
+/** A positive number, or `fallback` when unset or not one (as documented in the README). */
+const positive = (fallback: number) =>
+	v.pipe(
+		text,
+		v.transform((value) => {
+			const number = Number(value);
+			return value.trim() && Number.isFinite(number) && number > 0 ? number : fallback;
+		}),
+	);
 
-const modelListCache = new Map<string, ReadonlySet<string>>();
+const EnvSchema = v.object({
+	AI_GATEWAY_ID: v.pipe(text, v.nonEmpty("AI_GATEWAY_ID must be set")),
+	DEFAULT_MODEL: v.pipe(text, v.trim(), v.nonEmpty("DEFAULT_MODEL must be set")),
+	ALLOWED_MODELS: commaList,
+	FALLBACK_MODELS: commaList,
+	CF_API_TOKEN: v.pipe(text, v.trim()),
+	GATEWAY_URL_PROVIDERS: v.pipe(
+		commaList,
+		v.transform((names) => names.filter((name) => /^[a-z0-9-]{1,64}$/.test(name))),
+	),
+	AI_TIMEOUT_MS: positive(120_000),
+	FEEDBACK_RETRY_WINDOW_MS: positive(15 * 60_000),
+	FEEDBACK_RETRY_BASE_MS: positive(2_000),
+	FEEDBACK_SECRET: text,
+	FEEDBACK_SECRET_PREVIOUS: text,
+	DEBUG_TOKEN: text,
+	API_KEYS: commaList,
+});
 
-/** ALLOWED_MODELS is a comma-separated list; parsed once per distinct value. */
-export function allowedModels(env: Cloudflare.Env): ReadonlySet<string> {
-	const raw = `${env.DEFAULT_MODEL},${env.ALLOWED_MODELS ?? ""}`;
-	let models = modelListCache.get(raw);
-	if (!models) {
-		models = new Set(
-			raw
-				.split(",")
-				.map((name) => name.trim())
-				.filter(Boolean),
-		);
-		modelListCache.set(raw, models);
+const cache = new WeakMap<Cloudflare.Env, Config>();
+
+/** The configuration of `env`, parsed and checked once per env object. */
+export function readConfig(env: Cloudflare.Env): Config {
+	let config = cache.get(env);
+	if (!config) {
+		config = parse(env);
+		cache.set(env, config);
 	}
-	return models;
+	return config;
+}
+
+function parse(env: Cloudflare.Env): Config {
+	const result = v.safeParse(EnvSchema, env);
+	if (!result.success) throw new Error(`Invalid configuration: ${result.issues[0].message}`);
+	const vars = result.output;
+	const secret = (name: "FEEDBACK_SECRET" | "FEEDBACK_SECRET_PREVIOUS" | "DEBUG_TOKEN") =>
+		usable(name, vars[name]) ? vars[name] : undefined;
+	const apiKeys = vars.API_KEYS.filter((key, i) => usable(`API_KEYS[${i}]`, key));
+	const token = vars.CF_API_TOKEN || undefined;
+	return {
+		gatewayId: vars.AI_GATEWAY_ID,
+		defaultModel: vars.DEFAULT_MODEL,
+		allowedModels: new Set([vars.DEFAULT_MODEL, ...vars.ALLOWED_MODELS]),
+		fallbackModels: token ? vars.FALLBACK_MODELS : [],
+		cfApiToken: token,
+		gatewayUrlProviders: vars.GATEWAY_URL_PROVIDERS,
+		aiTimeoutMs: vars.AI_TIMEOUT_MS,
+		retry: retryPolicyFrom(vars.FEEDBACK_RETRY_BASE_MS, vars.FEEDBACK_RETRY_WINDOW_MS),
+		feedbackSecrets: [secret("FEEDBACK_SECRET"), secret("FEEDBACK_SECRET_PREVIOUS")].filter(
+			(value): value is string => value !== undefined,
+		),
+		debugToken: secret("DEBUG_TOKEN"),
+		apiKeys: vars.API_KEYS.length === 0 ? null : apiKeys,
+	};
+}
+
+/** A set secret long enough to use; a short one is ignored as if unset, with a warning. */
+function usable(name: string, value: string): boolean {
+	if (!value) return false;
+	if (value.length >= MIN_SECRET_CHARS) return true;
+	console.warn(`${name} is shorter than ${MIN_SECRET_CHARS} characters and is ignored`);
+	return false;
 }
 
 /** The model to run: the requested one if allowed, else DEFAULT_MODEL; 400 model_not_allowed otherwise. */
-export function resolveModel(env: Cloudflare.Env, requested: string | undefined): string {
-	const model = requested ?? env.DEFAULT_MODEL;
-	if (!allowedModels(env).has(model)) {
+export function resolveModel(config: Config, requested: string | undefined): string {
+	const model = requested ?? config.defaultModel;
+	if (!config.allowedModels.has(model)) {
 		throw new ApiError(
 			400,
 			"model_not_allowed",
@@ -69,10 +122,4 @@ export function resolveModel(env: Cloudflare.Env, requested: string | undefined)
 		);
 	}
 	return model;
-}
-
-/** How long to wait for the model's response headers (the whole answer when not streaming). */
-export function aiTimeoutMs(env: Cloudflare.Env): number {
-	const value = Number(env.AI_TIMEOUT_MS);
-	return Number.isFinite(value) && value > 0 ? value : DEFAULT_AI_TIMEOUT_MS;
 }

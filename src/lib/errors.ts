@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { LIMITS } from "./config";
+import { LIMITS } from "./limits";
 
 /** Stable, documented error codes: clients branch on these, never on messages. */
 export type ErrorCode =
@@ -78,7 +78,12 @@ export function toApiError(err: unknown): ApiError {
 	if (err instanceof HTTPException) {
 		// Thrown by Hono middleware; keep the status, never the internals.
 		if (err.status === 413) return payloadTooLarge();
-		if (err.status === 401) return new ApiError(401, "unauthorized", "Unauthorized");
+		if (err.status === 401) {
+			const challenge = err.res?.headers.get("WWW-Authenticate");
+			return new ApiError(401, "unauthorized", "Unauthorized", {
+				headers: challenge ? { "WWW-Authenticate": challenge } : {},
+			});
+		}
 		if (err.status < 500)
 			return new ApiError(err.status, "invalid_request", err.message || "Bad request");
 	}

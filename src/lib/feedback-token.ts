@@ -1,4 +1,4 @@
-import { usableSecret } from "./config";
+import type { Config } from "./config";
 
 /**
  * Feedback tokens: proof that the holder received the answer logged under a
@@ -89,20 +89,12 @@ export async function verifyFeedbackToken(
 	return false;
 }
 
-/** The secrets that may verify a token: the current one first, then the one being rotated out. */
-export function feedbackSecrets(env: Cloudflare.Env): string[] {
-	return [
-		usableSecret(env, "FEEDBACK_SECRET"),
-		usableSecret(env, "FEEDBACK_SECRET_PREVIOUS"),
-	].filter((secret): secret is string => secret !== undefined);
-}
-
 /** A token for the answer logged as `logId`, or null when feedback is not configured. */
 export async function issueFeedbackToken(
-	env: Cloudflare.Env,
+	config: Config,
 	logId: string | null,
 ): Promise<string | null> {
-	const [secret] = feedbackSecrets(env);
+	const [secret] = config.feedbackSecrets;
 	if (!logId || !secret) return null;
 	return signFeedbackToken(logId, secret);
 }

@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../types";
-import { LIMITS } from "./config";
 import { ApiError, payloadTooLarge } from "./errors";
+import { LIMITS } from "./limits";
 
 /** A body that stopped before its end: the client went away or the connection broke. */
 export const incompleteBody = (cause?: unknown) =>

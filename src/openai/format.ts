@@ -1,4 +1,4 @@
-import type { ChatAnswer } from "../ai/gateway";
+import type { ChatAnswer } from "../ai/inference";
 import type { Usage } from "../ai/model-output";
 import { reframeModelStream } from "../ai/model-stream";
 import { formatSseEvent } from "../lib/sse";

@@ -1,5 +1,13 @@
 import * as v from "valibot";
-import { LIMITS } from "../lib/config";
+import { LIMITS } from "../lib/limits";
+import {
+	CONTENT_TOO_LONG,
+	MaxTokensSchema,
+	ModelSchema,
+	messagesOf,
+	plainObject,
+	TemperatureSchema,
+} from "../lib/schemas";
 
 const TextPartSchema = v.object({ type: v.literal("text"), text: v.string() });
 
@@ -9,7 +17,7 @@ const ContentSchema = v.pipe(
 	v.transform((content) =>
 		typeof content === "string" ? content : content.map((part) => part.text).join(""),
 	),
-	v.maxLength(LIMITS.contentChars, `must be at most ${LIMITS.contentChars} characters`),
+	v.maxLength(LIMITS.contentChars, CONTENT_TOO_LONG),
 );
 
 const MessageSchema = v.object({
@@ -24,30 +32,14 @@ const MessageSchema = v.object({
 	content: ContentSchema,
 });
 
-const tokenLimit = v.optional(
-	v.pipe(
-		v.number("must be a number"),
-		v.integer("must be an integer"),
-		v.minValue(1, "must be at least 1"),
-		v.maxValue(LIMITS.maxTokens, `must be at most ${LIMITS.maxTokens}`),
-	),
-);
-
 /** The OpenAI chat-completions request, as far as this Worker supports it; other fields are ignored. */
 export const OpenAiChatRequestSchema = v.object({
-	model: v.optional(v.pipe(v.string("must be a string"), v.nonEmpty("must not be empty"))),
-	messages: v.pipe(
-		v.array(MessageSchema, "must be an array of messages"),
-		v.minLength(1, "must hold at least 1 message"),
-		v.maxLength(LIMITS.messages, `must hold at most ${LIMITS.messages} messages`),
-	),
+	model: v.optional(ModelSchema),
+	messages: messagesOf(MessageSchema),
 	stream: v.optional(v.nullable(v.boolean("must be a boolean"))),
 	stream_options: v.optional(
 		v.nullable(
-			v.pipe(
-				v.unknown(),
-				// An array passes valibot's object check.
-				v.check((options) => !Array.isArray(options), "must be an object"),
+			plainObject(
 				v.object(
 					{ include_usage: v.optional(v.boolean("must be a boolean")) },
 					"must be an object",
@@ -55,17 +47,9 @@ export const OpenAiChatRequestSchema = v.object({
 			),
 		),
 	),
-	max_tokens: v.optional(v.nullable(tokenLimit)),
-	max_completion_tokens: v.optional(v.nullable(tokenLimit)),
-	temperature: v.optional(
-		v.nullable(
-			v.pipe(
-				v.number("must be a number"),
-				v.minValue(0, "must be at least 0"),
-				v.maxValue(2, "must be at most 2"),
-			),
-		),
-	),
+	max_tokens: v.optional(v.nullable(MaxTokensSchema)),
+	max_completion_tokens: v.optional(v.nullable(MaxTokensSchema)),
+	temperature: v.optional(v.nullable(TemperatureSchema)),
 	top_p: v.optional(
 		v.nullable(
 			v.pipe(
@@ -88,4 +72,3 @@ export const OpenAiChatRequestSchema = v.object({
 		v.pipe(v.string("must be a string"), v.maxLength(256, "must be at most 256 characters")),
 	),
 });
-export type OpenAiChatRequest = v.InferOutput<typeof OpenAiChatRequestSchema>;

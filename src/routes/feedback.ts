@@ -1,28 +1,28 @@
 import { Hono } from "hono";
 import { deliveryFor } from "../feedback/delivery";
+import type { Config } from "../lib/config";
 import { ApiError, notFound } from "../lib/errors";
-import { feedbackSecrets, verifyFeedbackToken } from "../lib/feedback-token";
-import { readJsonBody } from "../lib/json-body";
+import { verifyFeedbackToken } from "../lib/feedback-token";
 import { rateLimit } from "../lib/rate-limit";
 import { bearerToken, logIdParam } from "../lib/request";
 import { FeedbackRequestSchema } from "../lib/schemas";
+import { jsonBody } from "../lib/validate";
 import type { AppEnv } from "../types";
 
 /** The feedback secrets, or 404 feedback_disabled when none is configured. */
-function requireSecrets(env: Cloudflare.Env): string[] {
-	const secrets = feedbackSecrets(env);
-	if (secrets.length === 0) {
+function requireSecrets(config: Config): readonly string[] {
+	if (config.feedbackSecrets.length === 0) {
 		throw new ApiError(
 			404,
 			"feedback_disabled",
 			"Feedback is not enabled: FEEDBACK_SECRET is not set",
 		);
 	}
-	return secrets;
+	return config.feedbackSecrets;
 }
 
-async function requireToken(env: Cloudflare.Env, token: string, logId: string): Promise<void> {
-	if (!(await verifyFeedbackToken(token, logId, requireSecrets(env)))) {
+async function requireToken(config: Config, token: string, logId: string): Promise<void> {
+	if (!(await verifyFeedbackToken(token, logId, requireSecrets(config)))) {
 		throw new ApiError(
 			403,
 			"invalid_token",
@@ -32,30 +32,39 @@ async function requireToken(env: Cloudflare.Env, token: string, logId: string): 
 }
 
 export const feedback = new Hono<AppEnv>()
-	.post("/", rateLimit("FEEDBACK_RATE_LIMITER"), async (c) => {
-		requireSecrets(c.env);
-		const body = await readJsonBody(c, FeedbackRequestSchema);
-		await requireToken(c.env, body.token, body.logId);
-		// Stored durably before the answer; delivery to the gateway happens after it.
-		const { outcome, status } = await deliveryFor(c.env, body.logId).cast({
-			logId: body.logId,
-			gatewayId: c.env.AI_GATEWAY_ID,
-			vote: body.feedback,
-			score: body.score,
-			comment: body.comment,
-			sequence: body.sequence,
-		});
-		// A vote older than the one kept changes nothing: say so, so the client shows the truth.
-		if (outcome === "superseded") return c.json({ status: "superseded", vote: status }, 200);
-		return c.json({ status: "accepted" }, 202);
-	})
+	.post(
+		"/",
+		rateLimit("FEEDBACK_RATE_LIMITER"),
+		async (c, next) => {
+			// Before the body is read: with feedback off, nothing about the request matters.
+			requireSecrets(c.var.config);
+			await next();
+		},
+		jsonBody(FeedbackRequestSchema),
+		async (c) => {
+			const body = c.req.valid("json");
+			await requireToken(c.var.config, body.token, body.logId);
+			// Stored durably before the answer; delivery to the gateway happens after it.
+			const { outcome, status } = await deliveryFor(c.env, body.logId).cast({
+				logId: body.logId,
+				gatewayId: c.var.config.gatewayId,
+				vote: body.feedback,
+				score: body.score,
+				comment: body.comment,
+				sequence: body.sequence,
+			});
+			// A vote older than the one kept changes nothing: say so, so the client shows the truth.
+			if (outcome === "superseded") return c.json({ status: "superseded", vote: status }, 200);
+			return c.json({ status: "accepted" }, 202);
+		},
+	)
 	.get("/:logId", rateLimit("FEEDBACK_STATUS_RATE_LIMITER"), async (c) => {
-		requireSecrets(c.env);
+		requireSecrets(c.var.config);
 		const logId = logIdParam(c);
 		const token = bearerToken(c);
 		if (!token)
 			throw new ApiError(401, "unauthorized", "Send Authorization: Bearer <feedbackToken>");
-		await requireToken(c.env, token, logId);
+		await requireToken(c.var.config, token, logId);
 		const status = await deliveryFor(c.env, logId).status();
 		if (!status) throw notFound("No vote has been cast on this answer");
 		return c.json(status);

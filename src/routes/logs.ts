@@ -1,10 +1,10 @@
 import { Hono } from "hono";
-import { readLog } from "../ai/gateway";
-import { debugAuth } from "../lib/debug-auth";
+import { readLog } from "../ai/gateway-logs";
+import { debugAuth } from "../lib/auth";
 import { logIdParam } from "../lib/request";
 import type { AppEnv } from "../types";
 
 /** Debug: the gateway's own record of an answer, feedback included. */
-export const logs = new Hono<AppEnv>().use(debugAuth).get("/:logId", async (c) => {
-	return c.json(await readLog(c.env, logIdParam(c)));
-});
+export const logs = new Hono<AppEnv>()
+	.use(debugAuth)
+	.get("/:logId", async (c) => c.json(await readLog(c.env, c.var.config, logIdParam(c))));

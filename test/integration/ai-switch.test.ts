@@ -3,13 +3,11 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { AiGatewayEmulator } from "../../emulator/src/index.ts";
 import worker from "../../src";
-import { resolveBindings } from "../../src/ai/binding";
+import { aiBinding } from "../../src/ai/binding";
 
 describe("the AI binding switch", () => {
-	it("is off without an AI_EMULATOR binding (as deployed): env passes through untouched", () => {
-		const deployed = { ...env, AI_EMULATOR: undefined };
-		expect(resolveBindings(deployed)).toBe(deployed);
-		expect(resolveBindings(deployed).AI).toBe(env.AI);
+	it("is off without an AI_EMULATOR binding (as deployed): the binding is env.AI itself", () => {
+		expect(aiBinding({ ...env, AI_EMULATOR: undefined })).toBe(env.AI);
 	});
 
 	it("then uses the real binding, which offline fails cleanly with 502", async () => {
@@ -31,19 +29,19 @@ describe("the AI binding switch", () => {
 
 	it("routes the runtime's real Ai class to the emulator when AI_EMULATOR is bound", async () => {
 		const emulator = new AiGatewayEmulator({ accountId: "switch-test" });
-		const local = resolveBindings({ ...env, AI_EMULATOR: emulator as unknown as Fetcher });
-		expect(local.AI).not.toBe(env.AI);
-		expect(local.AI).toBeInstanceOf(env.AI.constructor);
-		expect(await local.AI.gateway("default").getUrl("openai")).toBe(
+		const local = aiBinding({ ...env, AI_EMULATOR: emulator as unknown as Fetcher });
+		expect(local).not.toBe(env.AI);
+		expect(local).toBeInstanceOf(env.AI.constructor);
+		expect(await local.gateway("default").getUrl("openai")).toBe(
 			"https://gateway.ai.cloudflare.com/v1/switch-test/default/openai",
 		);
 	});
 
 	it("builds one Ai per emulator, not one per request", () => {
 		const emulator = new AiGatewayEmulator() as unknown as Fetcher;
-		const first = resolveBindings({ ...env, AI_EMULATOR: emulator });
-		const second = resolveBindings({ ...env, AI_EMULATOR: emulator });
-		expect(first.AI).toBe(second.AI);
+		const first = aiBinding({ ...env, AI_EMULATOR: emulator });
+		const second = aiBinding({ ...env, AI_EMULATOR: emulator });
+		expect(first).toBe(second);
 	});
 
 	it("marks API answers that came from the emulator", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { LIMITS } from "../../src/lib/config";
 import { signFeedbackToken } from "../../src/lib/feedback-token";
+import { LIMITS } from "../../src/lib/limits";
 import { createHarness, type ErrorJson } from "../harness";
 
 const user = (content: string) => ({ role: "user", content });

@@ -1,7 +1,15 @@
+import { env as testEnv } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { retryDelay, retryPolicy } from "../../src/feedback/retry-policy";
+import { retryDelay } from "../../src/feedback/retry-policy";
+import { readConfig } from "../../src/lib/config";
 
-const env = (vars: Record<string, string | undefined>) => vars as unknown as Cloudflare.Env;
+const retryPolicy = (vars: Record<string, string | undefined>) =>
+	readConfig({ ...testEnv, ...vars } as Cloudflare.Env).retry;
+const env = (vars: Record<string, string | undefined>) => ({
+	FEEDBACK_RETRY_WINDOW_MS: undefined,
+	FEEDBACK_RETRY_BASE_MS: undefined,
+	...vars,
+});
 
 describe("feedback retry policy", () => {
 	it("reads the window and base from vars, with safe defaults", () => {

@@ -1,0 +1,17 @@
+/** Request limits of the public API (documented in the README). */
+export const LIMITS = {
+	bodyBytes: 64 * 1024,
+	messages: 50,
+	contentChars: 16_000,
+	maxTokens: 4096,
+	commentChars: 1000,
+} as const;
+
+/** How far ahead of the server's clock a vote's `sequence` (a ms timestamp) may be. */
+export const MAX_SEQUENCE_LEAD_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Secrets shorter than this are ignored, as if unset: a short or placeholder value (such
+ * as one a deploy form pre-filled) must not sign tokens or guard a route.
+ */
+export const MIN_SECRET_CHARS = 32;
