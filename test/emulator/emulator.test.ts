@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { tokenize } from "../../emulator/src/answers.ts";
 import { AiGatewayEmulator, emulatedAnswer, METADATA_LIMIT } from "../../emulator/src/index.ts";
 import { uuidv7 } from "../../emulator/src/uuid.ts";
@@ -117,14 +117,13 @@ describe("AiGatewayEmulator: inference", () => {
 	});
 
 	it("answers the gateway's timeout when the model is slower than requestTimeoutMs", async () => {
-		const emulator = new AiGatewayEmulator({ responseDelayMs: 500 });
-		const started = Date.now();
+		// A model slower than the test's own timeout: only the gateway's timeout can answer in time.
+		const emulator = new AiGatewayEmulator({ responseDelayMs: 600_000 });
 		const res = await raw(
 			emulator,
 			runRequest(LLAMA, { messages }, { id: "default", requestTimeoutMs: 50 }),
 		);
 		expect(res.status).toBe(504);
-		expect(Date.now() - started).toBeLessThan(400);
 	});
 
 	it("holds a body back until released", async () => {
@@ -197,8 +196,7 @@ describe("AiGatewayEmulator: gateway logs through the real AiGateway class", () 
 		await expect(gateway.patchLog(logId, { feedback: 1 })).rejects.toMatchObject({
 			name: "AiGatewayLogNotFound",
 		});
-		await scheduler.wait(120);
-		await gateway.patchLog(logId, { feedback: 1 });
+		await vi.waitFor(() => gateway.patchLog(logId, { feedback: 1 }));
 		expect((await gateway.getLog(logId)).id).toBe(logId);
 	});
 

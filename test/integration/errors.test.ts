@@ -279,9 +279,9 @@ describe("upstream failures", () => {
 		emulator.holdNextResponse();
 		const started = Date.now();
 		await expectError(await ask("hi"), 504, "upstream_timeout");
-		// The Worker's backstop is the gateway's timeout plus a one-second grace.
+		// The Worker's backstop is the gateway's timeout plus a one-second grace (a timer never
+		// fires early; were there no backstop, the held body would outlast the test's timeout).
 		expect(Date.now() - started).toBeGreaterThanOrEqual(1150);
-		expect(Date.now() - started).toBeLessThan(3000);
 		expect(emulator.runs[0]?.aborted).toBe(true);
 	});
 

@@ -1,5 +1,5 @@
 import { abortAllDurableObjects } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { signFeedbackToken } from "../../src/lib/feedback-token";
 import {
 	type ChatJson,
@@ -164,9 +164,9 @@ describe("POST /api/feedback: durable delivery", () => {
 		const harness = await createSharedHarness({ logVisibilityDelayMs: 300 });
 		const { logId, token } = await answered(harness);
 		expect((await harness.peek(logId))?.visible).toBe(false);
-		const started = Date.now();
 		await expectAccepted(await harness.vote({ logId, token, feedback: "up" }));
-		expect(Date.now() - started).toBeLessThan(250);
+		// Acknowledged before the gateway could take it: the log is still unwritten.
+		expect((await harness.peek(logId))?.visible).toBe(false);
 		const status = await harness.settled(logId, token);
 		expect(status.state).toBe("delivered");
 		expect(status.attempts).toBeGreaterThan(1);
@@ -239,10 +239,12 @@ describe("POST /api/feedback: durable delivery", () => {
 		const harness = await createSharedHarness({ logVisibilityDelayMs: 400 });
 		const { logId, token } = await answered(harness);
 		await harness.vote({ logId, token, feedback: "down" });
-		await scheduler.wait(100);
-		const before = (await (await harness.voteStatus(logId, token)).json()) as VoteStatusJson;
+		const before = await vi.waitFor(async () => {
+			const status = (await (await harness.voteStatus(logId, token)).json()) as VoteStatusJson;
+			expect(status.attempts).toBeGreaterThan(0);
+			return status;
+		});
 		expect(before.state).toBe("pending");
-		expect(before.attempts).toBeGreaterThan(0);
 		await abortAllDurableObjects();
 		const after = await harness.settled(logId, token);
 		expect(after.state).toBe("delivered");
