@@ -1,6 +1,7 @@
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
+import { Hono } from "hono/tiny";
 import { usesEmulator } from "./ai/binding";
 import { readConfig } from "./lib/config";
 import { ApiError, errorResponse, notFound, openAiErrorResponse, toApiError } from "./lib/errors";

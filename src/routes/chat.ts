@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { toChatEventStream } from "../ai/chat-stream";
 import { respondToChat } from "../lib/chat-response";
 import { resolveModel } from "../lib/config";

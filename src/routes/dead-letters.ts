@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { deadLetterList, deliveryFor } from "../feedback/delivery";
 import { debugAuth } from "../lib/auth";
 import { ReplayRequestSchema } from "../lib/schemas";

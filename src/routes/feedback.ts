@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { deliveryFor } from "../feedback/delivery";
 import type { Config } from "../lib/config";
 import { ApiError, notFound } from "../lib/errors";

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { readLog } from "../ai/gateway-logs";
 import { debugAuth } from "../lib/auth";
 import { logIdParam } from "../lib/request";
