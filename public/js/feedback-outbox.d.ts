@@ -1,0 +1,60 @@
+// Types of feedback-outbox.js for the unit tests (the page itself has no build step).
+
+export type Vote = "up" | "down" | "clear";
+export type VoteState = "sending" | "retrying" | "recorded" | "failed";
+
+export interface OutboxEntry {
+	logId: string;
+	token: string;
+	vote: Vote;
+	comment: string;
+	sequence: number;
+}
+
+export interface OutboxStorage {
+	getItem(key: string): string | null;
+	setItem(key: string, value: string): void;
+}
+
+export interface Timers {
+	set(callback: () => void, ms: number): unknown;
+	clear(timer: unknown): void;
+}
+
+export interface SenderOptions {
+	outbox: FeedbackOutbox;
+	fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+	timers?: Timers;
+	now?: () => number;
+}
+
+export const OUTBOX_KEY: string;
+export const RETRY_DELAYS_S: readonly number[];
+export const DELIVERY_POLL_MS: { first: number; max: number };
+export const VOTE_LABELS: Record<Vote, string>;
+
+export class FeedbackOutbox {
+	constructor(storage: OutboxStorage, key?: string);
+	read(): Record<string, OutboxEntry>;
+	put(entry: OutboxEntry): void;
+	remove(entry: OutboxEntry): void;
+}
+
+export class VoteSender {
+	readonly logId: string;
+	readonly token: string;
+	constructor(logId: string, token: string, options: SenderOptions);
+	attach(listener: (state: VoteState, text: string) => void): void;
+	cast(vote: Vote, comment?: string, sequence?: number): Promise<void>;
+}
+
+export class FeedbackSenders {
+	readonly outbox: FeedbackOutbox;
+	constructor(options: SenderOptions);
+	senderFor(
+		logId: string,
+		token: string,
+		listener?: ((state: VoteState, text: string) => void) | null,
+	): VoteSender;
+	flush(): Promise<unknown>;
+}

@@ -1,0 +1,258 @@
+// Feedback: the vote outbox and the senders that empty it. No DOM in here: storage, fetch
+// and timers come in as parameters, so test/unit/feedback-outbox.test.ts runs it as it is.
+//
+// A vote goes into an outbox in localStorage first, so a vote cast offline, during a
+// server error or just before the tab closes is sent later. Once the API accepts it
+// (202), the sender follows its delivery to the gateway and reports "recorded" only when
+// the gateway has it.
+
+import { errorMessage } from "./http.js";
+
+export const OUTBOX_KEY = "feedback-outbox-v1";
+/** Seconds between attempts to send a vote while the network or the server fails. */
+export const RETRY_DELAYS_S = [1, 2, 4, 8, 16, 30];
+/** Milliseconds between polls of a vote's delivery: doubling from the first to the last. */
+export const DELIVERY_POLL_MS = { first: 250, max: 5000 };
+export const VOTE_LABELS = {
+	up: "Recorded: good answer",
+	down: "Recorded: bad answer",
+	clear: "Vote withdrawn",
+};
+
+const browserTimers = {
+	set: (callback, ms) => setTimeout(callback, ms),
+	clear: (timer) => clearTimeout(timer),
+};
+
+/**
+ * The votes not yet accepted by the API, by log id: { logId, token, vote, comment, sequence }.
+ * `storage` is anything with getItem and setItem, such as localStorage.
+ */
+export class FeedbackOutbox {
+	#storage;
+	#key;
+
+	constructor(storage, key = OUTBOX_KEY) {
+		this.#storage = storage;
+		this.#key = key;
+	}
+
+	/** All entries, keyed by log id; an unreadable outbox reads as empty. */
+	read() {
+		try {
+			return JSON.parse(this.#storage.getItem(this.#key) ?? "{}");
+		} catch {
+			return {};
+		}
+	}
+
+	/** Stores the entry, replacing any older vote on the same log. */
+	put(entry) {
+		const entries = this.read();
+		entries[entry.logId] = entry;
+		this.#storage.setItem(this.#key, JSON.stringify(entries));
+	}
+
+	/** Removes the entry unless a newer vote replaced it meanwhile. */
+	remove(entry) {
+		const entries = this.read();
+		if (entries[entry.logId]?.sequence === entry.sequence) {
+			delete entries[entry.logId];
+			this.#storage.setItem(this.#key, JSON.stringify(entries));
+		}
+	}
+}
+
+/**
+ * Sends the latest vote on one answer and follows its delivery. A newer vote replaces
+ * an older one at any point; sending is retried with backoff while the network or
+ * the server fails, and the listener is told so: listener(state, text) with state
+ * "sending", "retrying", "recorded" or "failed".
+ */
+export class VoteSender {
+	#outbox;
+	#fetch;
+	#timers;
+	#now;
+	#listener = null;
+	#pending = null;
+	#running = false;
+	#done = Promise.resolve();
+	#wake = () => {};
+	#lastSequence = 0;
+
+	/**
+	 * @param options.outbox a FeedbackOutbox
+	 * @param options.fetch defaults to the global fetch
+	 * @param options.timers { set(callback, ms), clear(timer) }; defaults to setTimeout
+	 * @param options.now the clock sequence numbers start from; defaults to Date.now
+	 */
+	constructor(logId, token, { outbox, fetch, timers = browserTimers, now }) {
+		this.logId = logId;
+		this.token = token;
+		this.#outbox = outbox;
+		// Called as a plain function: the browser's fetch throws when called as a method of
+		// another object.
+		this.#fetch = (...args) => (fetch ?? globalThis.fetch)(...args);
+		this.#timers = timers;
+		this.#now = now ?? (() => Date.now());
+	}
+
+	/** Sets the one listener told about this vote's state. */
+	attach(listener) {
+		this.#listener = listener;
+	}
+
+	/**
+	 * Queues a vote ("up", "down" or "clear") in the outbox and sends it. A sequence comes
+	 * with votes replayed from the outbox; new votes get one above any earlier one.
+	 * Returns a promise that settles when the sender has nothing left to do.
+	 */
+	cast(vote, comment = "", sequence = undefined) {
+		this.#lastSequence = sequence ?? Math.max(this.#now(), this.#lastSequence + 1);
+		this.#pending = {
+			logId: this.logId,
+			token: this.token,
+			vote,
+			comment,
+			sequence: this.#lastSequence,
+		};
+		this.#outbox.put(this.#pending);
+		if (this.#running) this.#wake();
+		else this.#done = this.#run();
+		return this.#done;
+	}
+
+	#show(state, text) {
+		this.#listener?.(state, text);
+	}
+
+	/** Waits ms, or less if a newer vote comes in. */
+	#sleep(ms) {
+		return new Promise((resolve) => {
+			const timer = this.#timers.set(resolve, ms);
+			this.#wake = () => {
+				this.#timers.clear(timer);
+				resolve();
+			};
+		});
+	}
+
+	async #run() {
+		this.#running = true;
+		try {
+			let attempt = 0;
+			while (this.#pending) {
+				const entry = this.#pending;
+				this.#show("sending", "Sending…");
+				const outcome = await this.#post(entry);
+				if (this.#pending !== entry) {
+					attempt = 0;
+					continue;
+				}
+				if (outcome.accepted) {
+					this.#outbox.remove(entry);
+					this.#pending = null;
+					await this.#follow(entry);
+					if (this.#pending) continue;
+					break;
+				}
+				if (!outcome.retry) {
+					this.#outbox.remove(entry);
+					this.#pending = null;
+					this.#show("failed", `Failed: ${outcome.reason}.`);
+					break;
+				}
+				const delay = RETRY_DELAYS_S[Math.min(attempt++, RETRY_DELAYS_S.length - 1)];
+				this.#show("retrying", `Not sent (${outcome.reason}), retrying in ${delay} s…`);
+				await this.#sleep(delay * 1000);
+			}
+		} finally {
+			this.#running = false;
+		}
+	}
+
+	/** One attempt: accepted (202), to retry (network, 429, 5xx), or refused for good. */
+	async #post(entry) {
+		const body = {
+			logId: this.logId,
+			token: this.token,
+			feedback: entry.vote,
+			sequence: entry.sequence,
+		};
+		if (entry.comment) body.comment = entry.comment;
+		try {
+			const res = await this.#fetch("/api/feedback", {
+				method: "POST",
+				headers: { "content-type": "application/json" },
+				body: JSON.stringify(body),
+			});
+			if (res.status === 202) return { accepted: true };
+			const retry = res.status === 429 || res.status >= 500;
+			return { accepted: false, retry, reason: await errorMessage(res) };
+		} catch {
+			return { accepted: false, retry: true, reason: "offline" };
+		}
+	}
+
+	/** Polls the vote's delivery until the gateway has it, or delivery gave up. */
+	async #follow(entry) {
+		this.#show("sending", "Accepted, delivering to the gateway…");
+		for (
+			let wait = DELIVERY_POLL_MS.first;
+			!this.#pending;
+			wait = Math.min(wait * 2, DELIVERY_POLL_MS.max)
+		) {
+			let delivery;
+			try {
+				const res = await this.#fetch(`/api/feedback/${encodeURIComponent(this.logId)}`, {
+					headers: { authorization: `Bearer ${this.token}` },
+				});
+				delivery = res.ok ? await res.json() : null;
+			} catch {
+				delivery = null;
+			}
+			if (delivery?.state === "delivered" && delivery.feedback === entry.vote) {
+				this.#show("recorded", VOTE_LABELS[entry.vote]);
+				return;
+			}
+			if (delivery?.state === "failed") {
+				this.#show("failed", `Failed: ${delivery.error ?? "the gateway did not take the vote"}.`);
+				return;
+			}
+			await this.#sleep(wait);
+		}
+	}
+}
+
+/** One sender per log id over one outbox; the page's rating controls attach to them. */
+export class FeedbackSenders {
+	#options;
+	#senders = new Map();
+
+	/** options: { outbox, fetch, timers, now }, as for VoteSender. */
+	constructor(options) {
+		this.#options = options;
+		this.outbox = options.outbox;
+	}
+
+	/** The log's sender, created on first use; a listener given replaces the previous one. */
+	senderFor(logId, token, listener = null) {
+		let sender = this.#senders.get(logId);
+		if (!sender) {
+			sender = new VoteSender(logId, token, this.#options);
+			this.#senders.set(logId, sender);
+		}
+		if (listener) sender.attach(listener);
+		return sender;
+	}
+
+	/** Sends the votes an earlier visit left in the outbox (offline, closed tab). */
+	flush() {
+		return Promise.all(
+			Object.values(this.outbox.read()).map((entry) =>
+				this.senderFor(entry.logId, entry.token).cast(entry.vote, entry.comment, entry.sequence),
+			),
+		);
+	}
+}

@@ -1,0 +1,8 @@
+// Types of sse.js for the unit tests (the page itself has no build step).
+
+export interface SseEvent {
+	event: string | undefined;
+	data: string;
+}
+
+export function readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent, void>;
