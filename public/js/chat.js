@@ -143,17 +143,22 @@ export function initChat(root, { senders, onRatable = () => {} }) {
 		}
 		const thumbs = [...answer.element.querySelectorAll(".thumb")];
 		const comment = answer.element.querySelector(".comment");
-		const sender = senders.senderFor(logId, token, (state, text) =>
-			setVoteState(status, state, text),
-		);
 		let current = null;
+		const press = (vote) => {
+			current = vote;
+			for (const thumb of thumbs)
+				thumb.setAttribute("aria-pressed", String(thumb.dataset.vote === current));
+		};
+		const sender = senders.senderFor(logId, token, (state, text, kept) => {
+			setVoteState(status, state, text);
+			// The server kept a newer vote (another tab, another device): show that one.
+			if (state === "superseded" && kept) press(kept === "clear" ? null : kept);
+		});
 		for (const thumb of thumbs) {
 			thumb.disabled = false;
 			thumb.addEventListener("click", () => {
 				// Pressing the active thumb again withdraws the vote.
-				current = current === thumb.dataset.vote ? null : thumb.dataset.vote;
-				for (const other of thumbs)
-					other.setAttribute("aria-pressed", String(other.dataset.vote === current));
+				press(current === thumb.dataset.vote ? null : thumb.dataset.vote);
 				void sender.cast(current ?? "clear", comment.value.trim());
 			});
 		}

@@ -1,7 +1,7 @@
 // Types of feedback-outbox.js for the unit tests (the page itself has no build step).
 
 export type Vote = "up" | "down" | "clear";
-export type VoteState = "sending" | "retrying" | "recorded" | "failed";
+export type VoteState = "sending" | "retrying" | "recorded" | "failed" | "superseded";
 
 export interface OutboxEntry {
 	logId: string;
@@ -44,7 +44,7 @@ export class VoteSender {
 	readonly logId: string;
 	readonly token: string;
 	constructor(logId: string, token: string, options: SenderOptions);
-	attach(listener: (state: VoteState, text: string) => void): void;
+	attach(listener: (state: VoteState, text: string, kept?: Vote) => void): void;
 	cast(vote: Vote, comment?: string, sequence?: number): Promise<void>;
 }
 
@@ -54,7 +54,7 @@ export class FeedbackSenders {
 	senderFor(
 		logId: string,
 		token: string,
-		listener?: ((state: VoteState, text: string) => void) | null,
+		listener?: ((state: VoteState, text: string, kept?: Vote) => void) | null,
 	): VoteSender;
 	flush(): Promise<unknown>;
 }

@@ -18,6 +18,12 @@ export const VOTE_LABELS = {
 	down: "Recorded: bad answer",
 	clear: "Vote withdrawn",
 };
+/** What the server kept when this vote was older than one it already had. */
+export const KEPT_LABELS = {
+	up: "A newer vote was kept: good answer",
+	down: "A newer vote was kept: bad answer",
+	clear: "A newer vote was kept: no rating",
+};
 
 const browserTimers = {
 	set: (callback, ms) => setTimeout(callback, ms),
@@ -123,8 +129,9 @@ export class VoteSender {
 		return this.#done;
 	}
 
-	#show(state, text) {
-		this.#listener?.(state, text);
+	/** `kept` comes with "superseded": the vote the server kept instead of this one. */
+	#show(state, text, kept) {
+		this.#listener?.(state, text, kept);
 	}
 
 	/** Waits ms, or less if a newer vote comes in. */
@@ -157,6 +164,17 @@ export class VoteSender {
 					if (this.#pending) continue;
 					break;
 				}
+				if (outcome.superseded) {
+					// Another tab or device cast a newer vote: show the one that counts.
+					this.#outbox.remove(entry);
+					this.#pending = null;
+					this.#show(
+						"superseded",
+						KEPT_LABELS[outcome.kept] ?? "A newer vote was kept.",
+						outcome.kept,
+					);
+					break;
+				}
 				if (!outcome.retry) {
 					this.#outbox.remove(entry);
 					this.#pending = null;
@@ -172,7 +190,10 @@ export class VoteSender {
 		}
 	}
 
-	/** One attempt: accepted (202), to retry (network, 429, 5xx), or refused for good. */
+	/**
+	 * One attempt: accepted (202), superseded by a newer vote (200), to retry (network, 429,
+	 * 5xx), or refused for good.
+	 */
 	async #post(entry) {
 		const body = {
 			logId: this.logId,
@@ -188,6 +209,11 @@ export class VoteSender {
 				body: JSON.stringify(body),
 			});
 			if (res.status === 202) return { accepted: true };
+			if (res.status === 200) {
+				const answer = await res.json().catch(() => null);
+				if (answer?.status === "superseded")
+					return { superseded: true, kept: answer.vote?.feedback };
+			}
 			const retry = res.status === 429 || res.status >= 500;
 			return { accepted: false, retry, reason: await errorMessage(res) };
 		} catch {

@@ -201,6 +201,21 @@ describe("VoteSender", () => {
 		]);
 	});
 
+	it("reports a vote the server found older than the one it kept, with the kept vote", async () => {
+		const { storage, api, sender } = setup();
+		const kept: Array<[VoteState, string, string | undefined]> = [];
+		sender.attach((state, text, vote) => kept.push([state, text, vote]));
+		api.postReplies.push(
+			Promise.resolve(
+				Response.json({ status: "superseded", vote: { feedback: "down", state: "delivered" } }),
+			),
+		);
+		await sender.cast("up");
+		expect(storage.outbox()).toEqual({});
+		expect(api.polls).toEqual([]);
+		expect(kept.at(-1)).toEqual(["superseded", "A newer vote was kept: bad answer", "down"]);
+	});
+
 	it("labels a withdrawn vote, and reports a delivery the gateway gave up on as failed", async () => {
 		const withdrawn = setup();
 		await withdrawn.sender.cast("clear");
