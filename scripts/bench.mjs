@@ -5,14 +5,15 @@
 // Both Workers run on the local runtime (`wrangler dev --local`), each beside its own
 // copy of the emulator, which answers with no added latency (streams: one token every
 // 20 ms). The load alternates app, baseline, app, baseline to cancel drift.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join, resolve } from "node:path";
 import autocannon from "autocannon";
+import { createParser } from "eventsource-parser";
 import { root, writeLocalConfig } from "./local-config.mjs";
+import { startWranglerDev } from "./wrangler-dev.mjs";
 
 const smoke = process.argv.includes("--smoke");
 const CONCURRENCY = [1, 16, 64];
@@ -88,84 +89,26 @@ function writeConfigs() {
 }
 
 /**
- * Starts `wrangler dev` for one target. Each run binds a few ports of its own choosing,
- * and one freed by a run that just stopped can still be taken: try again then.
+ * Starts `wrangler dev` for one target, on a port the system picks (scripts/wrangler-dev.mjs),
+ * and checks that it answers a chat.
  */
 async function startWorker(config, emulatorConfig, secrets) {
-	for (let attempt = 1; ; attempt++) {
-		try {
-			return await startWorkerOnce(config, emulatorConfig, secrets);
-		} catch (error) {
-			if (attempt >= 3 || !/Address already in use/.test(error.message)) throw error;
-			log(`a port was taken, starting again (attempt ${attempt + 1})`);
-			await sleep(1000);
-		}
+	const worker = await startWranglerDev({
+		configs: [config, emulatorConfig],
+		envFile: secrets,
+		logLevel: "error",
+	});
+	const res = await fetch(`${worker.url}/api/chat`, {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: CHAT_BODY,
+	});
+	if (!res.ok) {
+		await worker.stop();
+		throw new Error(`${config}: chat answered ${res.status}\n${worker.output()}`);
 	}
-}
-
-async function startWorkerOnce(config, emulatorConfig, secrets) {
-	const port = await freePort();
-	const persist = mkdtempSync(join(os.tmpdir(), "bench-state-"));
-	const child = spawn(
-		wrangler,
-		[
-			"dev",
-			"--local",
-			"-c",
-			config,
-			"-c",
-			emulatorConfig,
-			"--env-file",
-			secrets,
-			"--port",
-			String(port),
-			"--ip",
-			"127.0.0.1",
-			"--persist-to",
-			persist,
-			"--log-level",
-			"error",
-		],
-		{
-			cwd: root,
-			stdio: ["ignore", "pipe", "pipe"],
-			detached: true,
-			env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-		},
-	);
-	let output = "";
-	child.stdout.on("data", (chunk) => (output += chunk));
-	child.stderr.on("data", (chunk) => (output += chunk));
-	const url = `http://127.0.0.1:${port}`;
-	const deadline = Date.now() + 90_000;
-	for (;;) {
-		if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${output}`);
-		try {
-			const res = await fetch(`${url}/api/chat`, {
-				method: "POST",
-				headers: { "content-type": "application/json" },
-				body: CHAT_BODY,
-			});
-			if (res.ok) break;
-		} catch {
-			// Not listening yet.
-		}
-		if (Date.now() > deadline) throw new Error(`wrangler dev did not answer:\n${output}`);
-		await sleep(250);
-	}
-	return {
-		url,
-		workerdPid: () => findWorkerd(child.pid),
-		stop: async () => {
-			try {
-				process.kill(-child.pid, "SIGTERM");
-			} catch {
-				// Already gone.
-			}
-			await new Promise((done) => (child.exitCode !== null ? done() : child.once("exit", done)));
-			rmSync(persist, { recursive: true, force: true });
-		},
-	};
+	await res.body?.cancel();
+	return { ...worker, workerdPid: () => findWorkerd(worker.pid) };
 }
 
 /** workerd runs as a descendant of `wrangler dev`. */
@@ -271,23 +214,17 @@ async function streamTimings(url, deltaOf) {
 		headers: { "content-type": "application/json" },
 		body: JSON.stringify({ messages: MESSAGES, stream: true }),
 	});
-	const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
 	const arrivals = [];
-	let buffer = "";
-	for (;;) {
-		const { done, value } = await reader.read();
-		if (done) break;
-		const now = performance.now() - started;
-		buffer += value;
-		let end = buffer.indexOf("\n\n");
-		while (end !== -1) {
-			const event = buffer.slice(0, end);
-			buffer = buffer.slice(end + 2);
-			const data = /^data: (.*)$/m.exec(event)?.[1];
-			if (data && data !== "[DONE]" && !event.startsWith("event:") && deltaOf(JSON.parse(data)))
-				arrivals.push(now);
-			end = buffer.indexOf("\n\n");
-		}
+	let now = 0;
+	// Events a chunk completes arrive when the chunk does. `event: meta` and `[DONE]` carry no text.
+	const parser = createParser({
+		onEvent: ({ event, data }) => {
+			if (event === undefined && data !== "[DONE]" && deltaOf(JSON.parse(data))) arrivals.push(now);
+		},
+	});
+	for await (const text of res.body.pipeThrough(new TextDecoderStream())) {
+		now = performance.now() - started;
+		parser.feed(text);
 	}
 	return arrivals;
 }
@@ -528,18 +465,5 @@ async function main() {
 	console.log(`\n${markdown}`);
 	log(`wrote ${out} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
-
-function freePort() {
-	return new Promise((done, fail) => {
-		const server = createServer();
-		server.once("error", fail);
-		server.listen(0, "127.0.0.1", () => {
-			const { port } = server.address();
-			server.close(() => done(port));
-		});
-	});
-}
-
-const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
 await main();

@@ -1,13 +1,14 @@
 // The emulator keeps its logs in a Durable Object: they survive a restart of `npm run dev`.
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { startDevServer } from "./dev-server.ts";
 
-test("gateway logs and their feedback survive a dev-server restart", async () => {
+test("gateway logs and their feedback survive a dev-server restart", async (t) => {
 	const persistTo = mkdtempSync(join(tmpdir(), "chat-restart-"));
+	t.after(() => rmSync(persistTo, { recursive: true, force: true }));
 	const first = await startDevServer(persistTo);
 	let logId: string;
 	try {
