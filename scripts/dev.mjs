@@ -8,7 +8,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { root, writeLocalConfig } from "./local-config.mjs";
 
 const devVars = resolve(root, ".dev.vars");
@@ -36,7 +36,16 @@ if (!existsSync(devVars)) {
 writeLocalConfig({ sourceFile: "wrangler.jsonc", outFile: localConfig });
 console.log("AI binding -> local AI Gateway emulator (answers are emulated, not a model's).");
 
-const extraArgs = process.argv.slice(2);
+// Wrangler runs from the derived configuration's folder, not the project root. `wrangler dev`
+// compares ./worker-configuration.d.ts with the types of every configuration it runs, and
+// that file describes wrangler.jsonc (`npm run check` verifies it), not the derived one (it
+// adds AI_EMULATOR) nor the emulator's: from the root each run warned twice that the types
+// "might be out of date" when they were not. All paths passed are absolute, and a relative
+// --persist-to given to `npm run dev` still means one under the project root.
+const extraArgs = process.argv.slice(2).map((arg, index, all) => {
+	if (arg.startsWith("--persist-to=")) return `--persist-to=${resolve(root, arg.slice(13))}`;
+	return all[index - 1] === "--persist-to" ? resolve(root, arg) : arg;
+});
 const args = [
 	"dev",
 	"--local",
@@ -53,7 +62,7 @@ const args = [
 	...extraArgs,
 ];
 const wrangler = spawn(resolve(root, "node_modules/.bin/wrangler"), args, {
-	cwd: root,
+	cwd: dirname(localConfig),
 	stdio: "inherit",
 	env: { WRANGLER_SEND_METRICS: "false", ...process.env },
 });
