@@ -3,16 +3,71 @@ import {
 	type ChatMessage,
 	countTokens,
 	emulatedAnswer,
+	formatEvent,
 	jsonAnswer,
+	type OutputShape,
 	outputShapeOf,
-	streamChunk,
-	streamEpilogue,
-	streamPreamble,
+	streamEvents,
 	tokenize,
 	usageOf,
 } from "./answers.ts";
+import {
+	AIG,
+	aiGatewayError,
+	gatewayError,
+	modelNotFound,
+	outOfCredits,
+	PROMPT_BLOCKED,
+	RESPONSE_BLOCKED,
+	serviceDownPage,
+	userInputError,
+} from "./errors.ts";
 import { type LogPersistence, LogStore, type Metadata, type PatchMode } from "./log-store.ts";
+import {
+	answerModelName,
+	type ChatRequest,
+	type GoogleWire,
+	isThirdPartyRunModel,
+	type ModelRef,
+	missingMessages,
+	parseChat,
+	parseModelRef,
+	runShapeOf,
+} from "./providers.ts";
+import { type DynamicRoute, pickChain, routeProblem } from "./routes.ts";
 import { uuidv7 } from "./uuid.ts";
+
+/** Guardrails on a gateway, reduced to word lists (the real ones ask Llama Guard). */
+export interface GuardrailSettings {
+	/** A prompt containing any of these words (case-insensitive) is blocked: code 2016. */
+	promptBlockWords?: string[];
+	/**
+	 * An answer containing any of these words is blocked: code 2017. Present (even empty)
+	 * means responses are evaluated, so `stream: true` requests are buffered into one JSON
+	 * payload on the gateway endpoints.
+	 */
+	responseBlockWords?: string[];
+	/**
+	 * The code of a blocked prompt on `env.AI.run`. The Guardrails page's error table lists
+	 * `422 / 2017` for a blocked prompt on the `/run` API (a likely slip for 2016), so both
+	 * can be tested. Default 2016.
+	 */
+	runPromptCode?: 2016 | 2017;
+	/**
+	 * `env.AI.run` with `stream: true` and responses evaluated: `"buffer"` (default) answers one
+	 * JSON payload, as the gateway endpoints are documented to; `"unenforced"` streams and leaves
+	 * the response unchecked, as the REST API (api.cloudflare.com) is documented to.
+	 */
+	runStreaming?: "buffer" | "unenforced";
+}
+
+/**
+ * How the gateway's Logs API treats getLog and patchLog: `"legacy"` serves them (accounts
+ * created before 2026-09-24); `"unsupported"` refuses them with 405 and code 7001 (a guess
+ * at a gateway on the Workers Observability log system); `"not-found"` answers 404 for every
+ * log, forever (the other plausible refusal, indistinguishable from the write lag).
+ */
+export type LogsApi = "legacy" | "unsupported" | "not-found";
 
 /** The knobs tests and local development turn. All times in milliseconds. */
 export interface EmulatorSettings {
@@ -26,16 +81,31 @@ export interface EmulatorSettings {
 	streamFailureAfterTokens: number | null;
 	/** Account id used in getUrl answers. */
 	accountId: string;
-	/** Models whose every inference fails with a 500, directly or as a universal-request step. */
+	/**
+	 * Models whose every inference fails with a 500, directly, as a universal-request step or
+	 * as a dynamic-route step (matched against the name as given and as `provider/model`).
+	 */
 	failingModels: string[];
 	/** Share (0 to 1) of patchLog calls that fail with a 500, drawn from a seeded generator. */
 	patchLogFailureRate: number;
 	/** Whether patchLog merges into the log's feedback fields or replaces them (undocumented). */
 	patchMode: PatchMode;
-	/** Seed of that generator, so a failing run can be replayed. */
+	/** Seed of the generators (patchLog failures, dynamic-route splits), so runs can be replayed. */
 	seed: number;
 	/** Logs and run records kept in memory (oldest dropped first), so long runs stay bounded. */
 	maxRecords: number;
+	/** Dynamic routes by name, called as `model: "dynamic/<name>"` on the `compat` provider. */
+	dynamicRoutes: Record<string, DynamicRoute>;
+	/** Guardrails, or null for none. */
+	guardrails: GuardrailSettings | null;
+	/** Unified Billing has no credits: third-party models answer 402, code 2021. */
+	outOfCredits: boolean;
+	/** The whole service is down: every binding call answers 503 with an HTML page. */
+	serviceDown: boolean;
+	/** What getLog and patchLog do: see `LogsApi`. */
+	logsApi: LogsApi;
+	/** How `google/...` models answer on `env.AI.run`: OpenAI-normalised (default) or native Gemini. */
+	googleWire: GoogleWire;
 }
 
 export const DEFAULT_SETTINGS: EmulatorSettings = {
@@ -49,6 +119,12 @@ export const DEFAULT_SETTINGS: EmulatorSettings = {
 	patchMode: "merge",
 	seed: 1,
 	maxRecords: Number.POSITIVE_INFINITY,
+	dynamicRoutes: {},
+	guardrails: null,
+	outOfCredits: false,
+	serviceDown: false,
+	logsApi: "legacy",
+	googleWire: "openai",
 };
 
 /** Faults and holds that apply to any gateway. */
@@ -56,19 +132,24 @@ const ANY_GATEWAY = "*";
 
 /** Calls of the binding that can be made to fail. */
 export type FaultTarget = "run" | "getLog" | "patchLog" | "getUrl";
-export type FaultStatus = 400 | 401 | 404 | 429 | 500 | 502 | 503 | 504;
+/** 402 on `run` is the gateway's out-of-credits answer (code 2021). */
+export type FaultStatus = 400 | 401 | 402 | 404 | 429 | 500 | 502 | 503 | 504;
 
-/** What the emulator saw of one `run` call, for assertions. */
+/** What the emulator saw of one inference (one `run`, or one step of a universal request), for assertions. */
 export interface RunRecord {
 	logId: string;
 	gatewayId: string | null;
+	/** The model that ran (for `compat` steps, the provider's model id without the provider prefix). */
 	model: string;
 	inputs: Record<string, unknown>;
+	/** The run's options; for universal steps `{ universal, step, provider, ... }`, with `route` and `branch` for dynamic routes. */
 	options: Record<string, unknown>;
 	status: number | null;
 	/** The caller cancelled the inference (aborted the request or the body). */
 	aborted: boolean;
 	completed: boolean;
+	/** A log was kept (a gateway, and collectLog not false). */
+	logged: boolean;
 }
 
 const WORKERS_AI_ERROR_CODES: Record<number, number> = {
@@ -84,10 +165,19 @@ const WORKERS_AI_ERROR_CODES: Record<number, number> = {
 
 const encoder = new TextEncoder();
 
+/** Checks every route of a settings update, so a bad one fails when set, not when called. */
+function checkSettings(settings: Partial<EmulatorSettings>): void {
+	for (const [name, route] of Object.entries(settings.dynamicRoutes ?? {})) {
+		const problem = routeProblem(route);
+		if (problem) throw new TypeError(`dynamic route ${name}: ${problem}`);
+	}
+}
+
 /**
  * An in-memory stand-in for the service behind the Workers AI binding
  * (`https://workers-binding.ai`): inference through a gateway as JSON or SSE
- * in both output shapes, and the gateway's getLog, patchLog and getUrl.
+ * in every shape the binding can return, the universal endpoint with
+ * dynamic routes, and the gateway's getLog, patchLog and getUrl.
  * Give it to the runtime's real `Ai` class as its fetcher.
  *
  * Each gateway id is its own world: settings, faults and holds can be scoped
@@ -107,6 +197,7 @@ export class AiGatewayEmulator {
 	readonly #app = new Hono();
 
 	constructor(settings: Partial<EmulatorSettings> = {}, persistence?: LogPersistence) {
+		checkSettings(settings);
 		this.settings = { ...DEFAULT_SETTINGS, ...settings };
 		this.logs = new LogStore(persistence);
 		this.#app.route("/__emulator", this.#controlApi());
@@ -124,16 +215,19 @@ export class AiGatewayEmulator {
 	fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
 		Promise.resolve(this.#app.fetch(new Request(input, init)));
 
-	/** Changes the settings of every gateway, or of one gateway only. */
+	/** Changes the settings of every gateway, or of one gateway only. Throws on a malformed dynamic route. */
 	configure(settings: Partial<EmulatorSettings>, gatewayId?: string): this {
+		checkSettings(settings);
 		if (gatewayId === undefined) {
 			this.settings = { ...this.settings, ...settings };
+			this.#random.clear();
 		} else {
 			this.#gatewaySettings.set(gatewayId, {
 				...this.#gatewaySettings.get(gatewayId),
 				...settings,
 			});
-			this.#random.delete(gatewayId);
+			for (const purpose of ["patchLog", "split"])
+				this.#random.delete(randomKey(gatewayId, purpose));
 		}
 		return this;
 	}
@@ -175,6 +269,17 @@ export class AiGatewayEmulator {
 		return undefined;
 	}
 
+	/** A seeded generator per gateway and purpose, so one kind of draw never shifts another. */
+	#randomFor(gatewayId: string, purpose: string): () => number {
+		const key = randomKey(gatewayId, purpose);
+		let random = this.#random.get(key);
+		if (!random) {
+			random = seededRandom(this.settingsFor(gatewayId).seed);
+			this.#random.set(key, random);
+		}
+		return random;
+	}
+
 	#takeFault(target: FaultTarget, gatewayId: string): FaultStatus | undefined {
 		for (const key of [faultKey(gatewayId, target), faultKey(ANY_GATEWAY, target)]) {
 			const queue = this.#faults.get(key);
@@ -184,15 +289,9 @@ export class AiGatewayEmulator {
 			return fault.status;
 		}
 		if (target === "patchLog") {
-			const { patchLogFailureRate, seed } = this.settingsFor(gatewayId);
-			if (patchLogFailureRate > 0) {
-				let random = this.#random.get(gatewayId);
-				if (!random) {
-					random = seededRandom(seed);
-					this.#random.set(gatewayId, random);
-				}
-				if (random() < patchLogFailureRate) return 500;
-			}
+			const { patchLogFailureRate } = this.settingsFor(gatewayId);
+			if (patchLogFailureRate > 0 && this.#randomFor(gatewayId, "patchLog")() < patchLogFailureRate)
+				return 500;
 		}
 		return undefined;
 	}
@@ -201,7 +300,11 @@ export class AiGatewayEmulator {
 	#controlApi(): Hono {
 		return new Hono()
 			.put("/gateways/:gateway/settings", async (c) => {
-				this.configure(await c.req.json<Partial<EmulatorSettings>>(), c.req.param("gateway"));
+				try {
+					this.configure(await c.req.json<Partial<EmulatorSettings>>(), c.req.param("gateway"));
+				} catch (error) {
+					return c.json({ error: String(error) }, 400);
+				}
 				return c.body(null, 204);
 			})
 			.post("/gateways/:gateway/faults", async (c) => {
@@ -231,6 +334,7 @@ export class AiGatewayEmulator {
 			});
 	}
 
+	/** `env.AI.run(model, inputs, options)`: Workers AI models, and third-party models through a gateway. */
 	async #run(c: Context): Promise<Response> {
 		const model = c.req.header("cf-consn-model-id") ?? "";
 		const requestBody = await c.req.text();
@@ -242,106 +346,255 @@ export class AiGatewayEmulator {
 		}
 		const inputs = payload.inputs ?? {};
 		const options = payload.options ?? {};
-		const gateway = (options.gateway ?? null) as {
-			id?: string;
-			metadata?: Metadata;
-			requestTimeoutMs?: number;
-		} | null;
-		const messages = messagesOf(inputs);
-		if (!model || !messages) return missingMessages();
-		return this.#infer({
+		const gatewayOptions = options.gateway as RunGatewayOptions | undefined;
+		const gatewayId = gatewayOptions?.id;
+		const settings = this.settingsFor(gatewayId ?? "");
+		if (settings.serviceDown) return serviceDownPage();
+		if (!model) return missingMessages();
+		const thirdParty = isThirdPartyRunModel(model);
+		if (thirdParty && gatewayId === undefined)
+			return gatewayError(
+				400,
+				5007,
+				`No such model ${model} or task: third-party models run only through an AI Gateway (options.gateway.id)`,
+			);
+		const shape = runShapeOf(model, settings.googleWire);
+		const request = parseChat(shape, inputs);
+		// Workers AI rejects a malformed input itself, before any log; the gateway validates third-party ones.
+		if (!thirdParty && request instanceof Response) return request;
+		const ref = thirdParty ? (parseModelRef(model) as ModelRef) : undefined;
+		const { response } = await this.#infer({
 			model,
+			answerModel: answerModelName(model),
+			shape,
+			request,
 			inputs,
 			options,
-			messages,
-			gateway,
+			gateway:
+				gatewayId === undefined
+					? null
+					: gatewayContext(gatewayId, c.req.raw.headers, gatewayOptions),
 			requestBody,
 			signal: c.req.raw.signal,
 			restEnvelope: false,
+			surface: "run",
+			thirdParty,
+			failureNames: [model],
+			log: {
+				provider: ref?.provider ?? "workers-ai",
+				model: ref?.model ?? model,
+				path: model,
+				requestType: "workers-ai",
+				step: 0,
+			},
 		});
+		return response;
 	}
 
 	/**
-	 * AI Gateway's universal endpoint (`gateway.run([...])`): tries each
-	 * request in order and answers with the first that succeeds, marking it
-	 * with `cf-aig-step`. Only the workers-ai provider is emulated, answering
-	 * in the REST API's `{ result }` envelope as the real one does.
+	 * AI Gateway's universal endpoint (`gateway.run(request | [requests])`): tries each
+	 * request in order and answers with the first that succeeds. `workers-ai` requests need
+	 * an API token and answer in the REST API's `{ result }` envelope; `compat` requests
+	 * (`chat/completions`, no token) take a `provider/model` or a `dynamic/<route>`, whose
+	 * models are tried in turn. Every model tried is one step with its own log, numbered
+	 * across the whole call; the answer's `cf-aig-step` names the one that answered.
 	 */
 	async #universal(c: Context): Promise<Response> {
 		const gatewayId = c.req.param("gateway") ?? "";
-		let steps: UniversalRequest[];
+		if (this.settingsFor(gatewayId).serviceDown) return serviceDownPage();
+		let entries: UniversalRequest[];
 		try {
 			const parsed = JSON.parse(await c.req.text()) as UniversalRequest | UniversalRequest[];
-			steps = Array.isArray(parsed) ? parsed : [parsed];
+			entries = Array.isArray(parsed) ? parsed : [parsed];
 		} catch {
 			return gatewayError(400, 2001, "the request body is not JSON");
 		}
-		const metadataHeader = c.req.header("cf-aig-metadata");
-		const timeoutHeader = c.req.header("cf-aig-request-timeout");
-		const gateway = {
-			id: gatewayId,
-			metadata: metadataHeader ? (JSON.parse(metadataHeader) as Metadata) : undefined,
-			requestTimeoutMs: timeoutHeader ? Number(timeoutHeader) : undefined,
-		};
 		const reasons: string[] = [];
 		let lastStatus = 502;
-		for (const [step, request] of steps.entries()) {
-			const headers = Object.fromEntries(
+		let lastHeaders: Headers | undefined;
+		let step = 0;
+		const failed = async (response: Response, label: string) => {
+			lastStatus = response.status;
+			lastHeaders = response.headers;
+			const failure = (await response.json().catch(() => ({}))) as {
+				errors?: { message?: string }[];
+				error?: { message?: string }[] | { message?: string };
+			};
+			const detail = Array.isArray(failure.error) ? failure.error[0] : failure.error;
+			const reason = failure.errors?.[0]?.message ?? detail?.message ?? "";
+			reasons.push(`step ${label}: ${response.status} ${reason}`);
+		};
+		for (const request of entries) {
+			const headers = new Headers(c.req.raw.headers);
+			for (const [key, value] of Object.entries(request.headers ?? {})) {
+				if (key.toLowerCase().startsWith("cf-aig-")) headers.set(key, String(value));
+			}
+			const stepHeaders = Object.fromEntries(
 				Object.entries(request.headers ?? {}).map(([key, value]) => [
 					key.toLowerCase(),
 					String(value),
 				]),
 			);
+			const gateway = gatewayContext(gatewayId, headers);
 			const inputs = (request.query ?? {}) as Record<string, unknown>;
-			const messages = messagesOf(inputs);
-			let response: Response;
+			if (request.provider === "compat") {
+				const plan = this.#compatPlan(gatewayId, request.endpoint, inputs);
+				if (plan instanceof Response) {
+					if (entries.length === 1) return plan;
+					await failed(plan, `${step} (compat ${String(inputs.model)})`);
+					continue;
+				}
+				for (const [index, ref] of plan.models.entries()) {
+					const current = step++;
+					const { response, fallback } = await this.#infer({
+						model: ref.model,
+						answerModel: ref.model,
+						shape: "openai-chat",
+						request: parseChat("openai-chat", inputs),
+						inputs,
+						options: {
+							universal: true,
+							step: current,
+							provider: "compat",
+							endpoint: request.endpoint,
+							...(plan.route === undefined ? {} : { route: plan.route, branch: plan.branch }),
+						},
+						gateway,
+						requestBody: JSON.stringify({ ...inputs, model: plan.names[index] }),
+						signal: c.req.raw.signal,
+						restEnvelope: false,
+						surface: "gateway",
+						thirdParty: ref.thirdParty,
+						failureNames: [plan.names[index] ?? "", ref.model, `${ref.provider}/${ref.model}`],
+						log: {
+							provider: ref.provider,
+							model: ref.model,
+							path: "chat/completions",
+							requestType: "universal",
+							step: current,
+						},
+					});
+					response.headers.set("cf-aig-step", String(current));
+					response.headers.set("cf-aig-model", ref.model);
+					response.headers.set("cf-aig-provider", ref.provider);
+					if (response.ok || !fallback) return response;
+					await failed(response, `${current} (${plan.names[index]})`);
+				}
+				continue;
+			}
+			const current = step++;
+			const label = `${current} (${request.endpoint})`;
 			if (request.provider !== "workers-ai") {
-				response = gatewayError(400, 2008, `provider ${request.provider} is not emulated`);
-			} else if (!/^Bearer \S+$/.test(headers.authorization ?? "")) {
-				response = gatewayError(401, 10000, "Authentication error: Workers AI needs an API token");
-			} else if (!messages) {
-				response = missingMessages();
-			} else {
-				response = await this.#infer({
+				await failed(
+					gatewayError(400, 2008, `provider ${request.provider} is not emulated`),
+					label,
+				);
+				continue;
+			}
+			if (!/^Bearer \S+$/.test(stepHeaders.authorization ?? "")) {
+				await failed(
+					gatewayError(401, 10000, "Authentication error: Workers AI needs an API token"),
+					label,
+				);
+				continue;
+			}
+			const parsed = parseChat("workers-ai", inputs);
+			if (parsed instanceof Response) {
+				await failed(parsed, label);
+				continue;
+			}
+			const { response, fallback } = await this.#infer({
+				model: request.endpoint,
+				answerModel: request.endpoint,
+				shape: outputShapeOf(request.endpoint),
+				request: parsed,
+				inputs,
+				options: { universal: true, step: current },
+				gateway,
+				requestBody: JSON.stringify(inputs),
+				signal: c.req.raw.signal,
+				restEnvelope: true,
+				surface: "gateway",
+				thirdParty: false,
+				failureNames: [request.endpoint],
+				log: {
+					provider: "workers-ai",
 					model: request.endpoint,
-					inputs,
-					options: { universal: true, step },
-					messages,
-					gateway,
-					requestBody: JSON.stringify(inputs),
-					signal: c.req.raw.signal,
-					restEnvelope: true,
-				});
-			}
-			if (response.ok) {
-				response.headers.set("cf-aig-step", String(step));
-				return response;
-			}
-			lastStatus = response.status;
-			const failure = (await response.json().catch(() => ({}))) as {
-				errors?: { message?: string }[];
-			};
-			const reason = failure.errors?.[0]?.message ?? "";
-			reasons.push(`step ${step} (${request.endpoint}): ${response.status} ${reason}`);
+					path: request.endpoint,
+					requestType: "universal",
+					step: current,
+				},
+			});
+			response.headers.set("cf-aig-step", String(current));
+			if (response.ok || !fallback) return response;
+			await failed(response, label);
+		}
+		const headers = new Headers();
+		for (const name of ["cf-aig-log-id", "cf-aig-step"]) {
+			const value = lastHeaders?.get(name);
+			if (value) headers.set(name, value);
 		}
 		return Response.json(
-			{ success: false, errors: reasons.map((message) => ({ code: 2005, message })) },
-			{ status: lastStatus },
+			{
+				success: false,
+				errors: reasons.map((message) => ({ code: AIG.providerFailed, message })),
+			},
+			{ status: lastStatus, headers },
 		);
 	}
 
-	/** One inference: its log, its faults, its latency, and the answer as JSON or SSE. */
-	async #infer({
-		model,
-		inputs,
-		options,
-		messages,
-		gateway,
-		requestBody,
-		signal,
-		restEnvelope,
-	}: Inference): Promise<Response> {
+	/** The models a `compat` request tries: one named model, or a dynamic route's chain. */
+	#compatPlan(
+		gatewayId: string,
+		endpoint: string,
+		inputs: Record<string, unknown>,
+	): CompatPlan | Response {
+		if (!/^chat\/completions?$/.test(endpoint))
+			return aiGatewayError(
+				404,
+				AIG.notFoundOrInput,
+				`compat endpoint ${endpoint} is not emulated: use chat/completions`,
+			);
+		const name = inputs.model;
+		if (typeof name !== "string" || name === "")
+			return userInputError("Required value missing: model");
+		if (name.startsWith("dynamic/")) {
+			const routeName = name.slice("dynamic/".length);
+			const routes = this.settingsFor(gatewayId).dynamicRoutes;
+			// `dynamic/<route>@<version>` names a version; the emulator keeps one per name.
+			const key = Object.hasOwn(routes, routeName) ? routeName : routeName.replace(/@[^@]*$/, "");
+			const route = Object.hasOwn(routes, key) ? routes[key] : undefined;
+			if (!route) return modelNotFound(name);
+			const { branch, models } = pickChain(route, this.#randomFor(gatewayId, "split"));
+			return {
+				route: key,
+				branch,
+				names: models,
+				models: models.map((model) => parseModelRef(model, true) as ModelRef),
+			};
+		}
+		const ref = parseModelRef(name);
+		if (ref === "unknown-provider")
+			return aiGatewayError(400, AIG.invalidProvider, "Invalid provider");
+		if (ref === "no-provider")
+			return aiGatewayError(
+				400,
+				AIG.providerFailed,
+				"Failed to get response from provider: name the model as provider/model, e.g. workers-ai/@cf/...",
+			);
+		return { names: [name], models: [ref] };
+	}
+
+	/**
+	 * One inference: its log, Guardrails, credits, faults, latency, and the answer as JSON
+	 * or SSE. `fallback` says whether a route or universal request may try its next step.
+	 */
+	async #infer(inference: Inference): Promise<Attempt> {
+		const { model, shape, request, inputs, options, gateway, signal, surface } = inference;
 		const logId = uuidv7();
+		const gatewayId = gateway?.id ?? "";
+		const settings = this.settingsFor(gatewayId);
+		const logged = gateway?.collectLog === true;
 		const record: RunRecord = {
 			logId,
 			gatewayId: gateway?.id ?? null,
@@ -351,25 +604,31 @@ export class AiGatewayEmulator {
 			status: null,
 			aborted: false,
 			completed: false,
+			logged,
 		};
 		this.runs.push(record);
 		if (this.runs.length > this.settings.maxRecords) this.runs.shift();
 		this.logs.trim(this.settings.maxRecords);
-		const gatewayId = gateway?.id ?? "";
-		const logged = gateway?.id !== undefined;
-		const settings = this.settingsFor(gatewayId);
 		const headers = new Headers({ "cf-ai-req-id": crypto.randomUUID() });
-		if (logged) {
+		const messages: ChatMessage[] = request instanceof Response ? [] : request.messages;
+		if (gateway) {
 			headers.set("cf-aig-log-id", logId);
 			headers.set("cf-aig-cache-status", "MISS");
+		}
+		if (gateway && logged) {
 			this.logs.create({
 				id: logId,
 				gatewayId,
-				model,
-				requestBody,
-				metadata: gateway?.metadata ?? {},
+				model: inference.log.model,
+				requestBody: inference.requestBody,
+				metadata: gateway.metadata ?? {},
 				tokensIn: countTokens(messages),
 				startedAt: Date.now(),
+				provider: inference.log.provider,
+				path: inference.log.path,
+				requestType: inference.log.requestType,
+				step: inference.log.step,
+				collectPayload: gateway.collectPayload,
 			});
 		}
 		const finish = (
@@ -395,23 +654,54 @@ export class AiGatewayEmulator {
 				);
 			}
 		};
-		const fail = (status: FaultStatus, message: string) => {
-			const response = gatewayError(
-				status,
-				WORKERS_AI_ERROR_CODES[status] ?? 3043,
-				message,
-				headers,
-			);
-			finish(status, message, "application/json");
-			return response;
+		/** Ends the inference with an error answer, keeping the gateway's headers on it. */
+		const refuse = async (error: Response, fallback: boolean): Promise<Attempt> => {
+			const body = await error.text();
+			const merged = new Headers(headers);
+			for (const [name, value] of error.headers) merged.set(name, value);
+			finish(error.status, body, "application/json");
+			return { response: new Response(body, { status: error.status, headers: merged }), fallback };
+		};
+		const aborted = (): Attempt => {
+			record.aborted = true;
+			finish(499, "client closed request", "text/plain");
+			return { response: new Response(null, { status: 499 }), fallback: false };
 		};
 
+		// Guardrails look at the prompt before anything reaches a provider.
+		const guardrails = settings.guardrails;
+		const blockedStatus = surface === "run" ? 422 : 424;
+		if (containsWord(messages, guardrails?.promptBlockWords)) {
+			const code =
+				surface === "run" ? (guardrails?.runPromptCode ?? AIG.promptBlocked) : AIG.promptBlocked;
+			return refuse(aiGatewayError(blockedStatus, code, PROMPT_BLOCKED), false);
+		}
+		// The gateway checks a third-party request against the model's schema before billing.
+		if (request instanceof Response) return refuse(request, false);
+		if (inference.thirdParty && settings.outOfCredits) {
+			// Seen live on env.AI.run: no cf-aig-log-id header, although the refusal is logged.
+			if (surface === "run") headers.delete("cf-aig-log-id");
+			return refuse(outOfCredits(), true);
+		}
 		const fault =
 			this.#takeFault("run", gatewayId) ??
-			(settings.failingModels.includes(model) ? 500 : undefined);
+			(inference.failureNames.some((name) => settings.failingModels.includes(name))
+				? 500
+				: undefined);
 		if (fault) {
+			if (fault === 402) {
+				if (surface === "run") headers.delete("cf-aig-log-id");
+				return refuse(outOfCredits(), true);
+			}
 			if (fault === 429) headers.set("retry-after", "2");
-			return fail(fault, `AiError: emulated failure (${fault})`);
+			return refuse(
+				gatewayError(
+					fault,
+					WORKERS_AI_ERROR_CODES[fault] ?? 3043,
+					`AiError: emulated failure (${fault})`,
+				),
+				true,
+			);
 		}
 
 		try {
@@ -419,38 +709,43 @@ export class AiGatewayEmulator {
 			const timeoutMs = gateway?.requestTimeoutMs;
 			if (timeoutMs !== undefined && responseDelayMs > timeoutMs) {
 				await sleep(timeoutMs, signal);
-				return fail(504, "Request timed out: the provider did not answer in time");
+				return refuse(
+					gatewayError(
+						504,
+						WORKERS_AI_ERROR_CODES[504] ?? 3046,
+						"Request timed out: the provider did not answer in time",
+					),
+					true,
+				);
 			}
 			await sleep(responseDelayMs, signal);
 		} catch {
-			record.aborted = true;
-			finish(499, "client closed request", "text/plain");
-			return new Response(null, { status: 499 });
+			return aborted();
 		}
 
-		const answer = emulatedAnswer(model, messages);
-		const maxTokens = typeof inputs.max_tokens === "number" ? inputs.max_tokens : 256;
-		const allTokens = tokenize(answer);
-		const tokens = allTokens.slice(0, maxTokens);
-		const truncated = tokens.length < allTokens.length;
-		const text = tokens.join("");
-		const usage = usageOf(countTokens(messages), tokens.length);
-		const shape = outputShapeOf(model);
+		const allTokens = tokenize(emulatedAnswer(inference.answerModel, messages));
+		const tokens = allTokens.slice(0, request.maxTokens);
+		const answer = {
+			id: logId,
+			model: inference.answerModel,
+			text: tokens.join(""),
+			tokens,
+			usage: usageOf(countTokens(messages), tokens.length),
+			truncated: tokens.length < allTokens.length,
+			includeUsage: request.includeUsage,
+		};
+		// Responses are evaluated when the gateway has response rules. A stream is then buffered
+		// into one JSON payload, except on env.AI.run set to "unenforced".
+		const evaluated = guardrails?.responseBlockWords !== undefined;
+		const buffered =
+			evaluated &&
+			request.stream &&
+			(surface === "gateway" || guardrails?.runStreaming !== "unenforced");
 		const hold = this.#takeHold(gatewayId);
 
-		if (inputs.stream === true) {
+		if (request.stream && !buffered) {
 			headers.set("content-type", "text/event-stream");
-			const events = [
-				...streamPreamble(shape, logId, model).map((chunk) => ({ chunk, isToken: false })),
-				...tokens.map((token) => ({
-					chunk: streamChunk(shape, logId, model, token),
-					isToken: true,
-				})),
-				...streamEpilogue(shape, { id: logId, model, usage, truncated }).map((chunk) => ({
-					chunk,
-					isToken: false,
-				})),
-			];
+			const events = streamEvents(shape, answer);
 			let index = 0;
 			let sent = "";
 			let tokensSent = 0;
@@ -467,9 +762,6 @@ export class AiGatewayEmulator {
 						return;
 					}
 					if (!next) {
-						const done = "data: [DONE]\n\n";
-						sent += done;
-						controller.enqueue(encoder.encode(done));
 						controller.close();
 						finish(200, sent, "text/event-stream", tokensSent);
 						return;
@@ -485,7 +777,7 @@ export class AiGatewayEmulator {
 						}
 						tokensSent++;
 					}
-					const event = `data: ${JSON.stringify(next.chunk)}\n\n`;
+					const event = formatEvent(next);
 					sent += event;
 					controller.enqueue(encoder.encode(event));
 				},
@@ -494,24 +786,25 @@ export class AiGatewayEmulator {
 					finish(499, sent, "text/event-stream", tokensSent);
 				},
 			});
-			return new Response(body, { status: 200, headers });
+			return { response: new Response(body, { status: 200, headers }), fallback: false };
 		}
 
 		try {
 			await sleep(settings.tokenDelayMs * tokens.length, signal);
 		} catch {
-			record.aborted = true;
-			finish(499, "client closed request", "text/plain");
-			return new Response(null, { status: 499 });
+			return aborted();
 		}
-		const result = jsonAnswer(shape, { id: logId, model, text, usage, truncated });
+		if (evaluated && containsText(answer.text, guardrails?.responseBlockWords)) {
+			return refuse(aiGatewayError(blockedStatus, AIG.responseBlocked, RESPONSE_BLOCKED), false);
+		}
+		const result = jsonAnswer(shape, answer);
 		const json = JSON.stringify(
-			restEnvelope ? { result, success: true, errors: [], messages: [] } : result,
+			inference.restEnvelope ? { result, success: true, errors: [], messages: [] } : result,
 		);
 		headers.set("content-type", "application/json");
 		if (!hold) {
 			finish(200, json, "application/json", tokens.length);
-			return new Response(json, { status: 200, headers });
+			return { response: new Response(json, { status: 200, headers }), fallback: false };
 		}
 		const body = new ReadableStream<Uint8Array>({
 			async pull(controller) {
@@ -532,19 +825,44 @@ export class AiGatewayEmulator {
 				finish(499, "", "application/json");
 			},
 		});
-		return new Response(body, { status: 200, headers });
+		return { response: new Response(body, { status: 200, headers }), fallback: false };
+	}
+
+	/** The Logs API's refusals for this gateway, if it has no legacy Logs API. */
+	#logsRefusal(c: Context, gatewayId: string): Response | undefined {
+		const { serviceDown, logsApi } = this.settingsFor(gatewayId);
+		if (serviceDown) return serviceDownPage();
+		if (logsApi === "unsupported")
+			// The Cloudflare API's answer to a method on a URI it does not serve (seen verbatim elsewhere in the API).
+			return Response.json(
+				{
+					result: null,
+					success: false,
+					errors: [{ code: 7001, message: `${c.req.method} not supported for requested URI.` }],
+					messages: [],
+				},
+				{ status: 405 },
+			);
+		if (logsApi === "not-found") return gatewayError(404, 7002, "Not Found");
+		return undefined;
 	}
 
 	#getLog(c: Context): Response {
-		const fault = this.#takeFault("getLog", c.req.param("gateway") ?? "");
+		const gatewayId = c.req.param("gateway") ?? "";
+		const refusal = this.#logsRefusal(c, gatewayId);
+		if (refusal) return refusal;
+		const fault = this.#takeFault("getLog", gatewayId);
 		if (fault) return gatewayError(fault, 7001, `emulated failure (${fault})`);
-		const log = this.logs.find(c.req.param("gateway") ?? "", c.req.param("logId") ?? "");
+		const log = this.logs.find(gatewayId, c.req.param("logId") ?? "");
 		if (!log) return gatewayError(404, 7002, "Not Found");
 		return Response.json({ success: true, result: log });
 	}
 
 	async #patchLog(c: Context): Promise<Response> {
-		const fault = this.#takeFault("patchLog", c.req.param("gateway") ?? "");
+		const gatewayId = c.req.param("gateway") ?? "";
+		const refusal = this.#logsRefusal(c, gatewayId);
+		if (refusal) return refusal;
+		const fault = this.#takeFault("patchLog", gatewayId);
 		if (fault) return gatewayError(fault, 7001, `emulated failure (${fault})`);
 		let patch: unknown;
 		try {
@@ -554,7 +872,6 @@ export class AiGatewayEmulator {
 		}
 		const problem = patchProblem(patch);
 		if (problem) return gatewayError(400, 7001, problem);
-		const gatewayId = c.req.param("gateway") ?? "";
 		const found = this.logs.patch(
 			gatewayId,
 			c.req.param("logId") ?? "",
@@ -567,11 +884,12 @@ export class AiGatewayEmulator {
 
 	#getUrl(c: Context): Response {
 		const gatewayId = c.req.param("gateway") ?? "";
+		const settings = this.settingsFor(gatewayId);
+		if (settings.serviceDown) return serviceDownPage();
 		const fault = this.#takeFault("getUrl", gatewayId);
 		if (fault) return gatewayError(fault, 7001, `emulated failure (${fault})`);
 		const provider = c.req.param("provider") ?? "universal";
-		const { accountId } = this.settingsFor(gatewayId);
-		const base = `https://gateway.ai.cloudflare.com/v1/${accountId}/${gatewayId}`;
+		const base = `https://gateway.ai.cloudflare.com/v1/${settings.accountId}/${gatewayId}`;
 		return Response.json({
 			success: true,
 			result: { url: provider === "universal" ? base : `${base}/${provider}` },
@@ -586,20 +904,93 @@ interface UniversalRequest {
 	query?: unknown;
 }
 
-interface Inference {
-	model: string;
-	inputs: Record<string, unknown>;
-	options: Record<string, unknown>;
-	messages: ChatMessage[];
-	gateway: { id?: string; metadata?: Metadata; requestTimeoutMs?: number } | null;
-	requestBody: string;
-	signal: AbortSignal;
-	/** Answer JSON in the REST API's `{ result }` envelope (universal requests). */
-	restEnvelope: boolean;
+/** `options.gateway` of `env.AI.run`, as the binding sends it. */
+interface RunGatewayOptions {
+	id?: string;
+	metadata?: Metadata;
+	requestTimeoutMs?: number;
+	collectLog?: boolean;
 }
 
-const missingMessages = () =>
-	gatewayError(400, 5006, "Error: oneOf at '/' not all met: 'messages' or 'prompt' is required");
+/** The gateway a request goes through, with its per-request options. */
+interface GatewayContext {
+	id: string;
+	metadata?: Metadata;
+	requestTimeoutMs?: number;
+	/** `collectLog: false` / `cf-aig-collect-log: false`: no log is kept. */
+	collectLog: boolean;
+	/** `cf-aig-collect-log-payload: false`: the log keeps no bodies. */
+	collectPayload: boolean;
+}
+
+/**
+ * Options from `options.gateway` (env.AI.run) or `cf-aig-*` headers (the universal
+ * endpoint, and `extraHeaders` of either call); an option wins over a header.
+ */
+function gatewayContext(id: string, headers: Headers, options?: RunGatewayOptions): GatewayContext {
+	const flag = (name: string) => {
+		const value = headers.get(name)?.trim().toLowerCase();
+		return value === "true" ? true : value === "false" ? false : undefined;
+	};
+	const metadataHeader = headers.get("cf-aig-metadata");
+	const timeoutHeader = headers.get("cf-aig-request-timeout");
+	let metadata = options?.metadata;
+	if (metadata === undefined && metadataHeader) {
+		try {
+			metadata = JSON.parse(metadataHeader) as Metadata;
+		} catch {
+			metadata = undefined;
+		}
+	}
+	return {
+		id,
+		metadata,
+		requestTimeoutMs:
+			options?.requestTimeoutMs ?? (timeoutHeader ? Number(timeoutHeader) : undefined),
+		collectLog: options?.collectLog ?? flag("cf-aig-collect-log") ?? true,
+		collectPayload: flag("cf-aig-collect-log-payload") ?? true,
+	};
+}
+
+interface CompatPlan {
+	/** The dynamic route's name, if the request named one. */
+	route?: string;
+	/** The split branch taken (index), or null when the route has no split. */
+	branch?: number | null;
+	/** The models as named in the route or request, in order. */
+	names: string[];
+	models: ModelRef[];
+}
+
+interface Inference {
+	/** The model as the run record names it. */
+	model: string;
+	/** The model as the answer names it. */
+	answerModel: string;
+	shape: OutputShape;
+	/** The parsed request, or the error its validation gave (logged, not served). */
+	request: ChatRequest | Response;
+	inputs: Record<string, unknown>;
+	options: Record<string, unknown>;
+	gateway: GatewayContext | null;
+	requestBody: string;
+	signal: AbortSignal;
+	/** Answer JSON in the REST API's `{ result }` envelope (universal workers-ai requests). */
+	restEnvelope: boolean;
+	/** `run` (env.AI.run) or `gateway` (the universal endpoint): Guardrails answer differently. */
+	surface: "run" | "gateway";
+	/** Billed through Unified Billing, so `outOfCredits` applies. */
+	thirdParty: boolean;
+	/** Names `failingModels` is matched against. */
+	failureNames: string[];
+	log: { provider: string; model: string; path: string; requestType: string; step: number };
+}
+
+interface Attempt {
+	response: Response;
+	/** A failure the next step of a route or universal request may stand in for. */
+	fallback: boolean;
+}
 
 interface Hold {
 	id: string;
@@ -608,6 +999,17 @@ interface Hold {
 }
 
 const faultKey = (gatewayId: string, target: FaultTarget) => `${gatewayId}\u0000${target}`;
+const randomKey = (gatewayId: string, purpose: string) => `${gatewayId}\u0000${purpose}`;
+
+function containsText(text: string, words: readonly string[] | undefined): boolean {
+	if (!words?.length) return false;
+	const lower = text.toLowerCase();
+	return words.some((word) => word !== "" && lower.includes(word.toLowerCase()));
+}
+
+function containsWord(messages: readonly ChatMessage[], words: readonly string[] | undefined) {
+	return messages.some((message) => containsText(message.content, words));
+}
 
 /** mulberry32: a small deterministic generator, so a failure pattern can be replayed. */
 function seededRandom(seed: number): () => number {
@@ -619,17 +1021,6 @@ function seededRandom(seed: number): () => number {
 		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
 		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 	};
-}
-
-function messagesOf(inputs: Record<string, unknown>): ChatMessage[] | null {
-	if (Array.isArray(inputs.messages)) {
-		const valid = inputs.messages.every(
-			(message) => typeof message?.role === "string" && typeof message?.content === "string",
-		);
-		return valid ? (inputs.messages as ChatMessage[]) : null;
-	}
-	if (typeof inputs.prompt === "string") return [{ role: "user", content: inputs.prompt }];
-	return null;
 }
 
 /** Checks a patchLog body the way the gateway documents it. */
@@ -663,14 +1054,6 @@ function patchProblem(patch: unknown): string | undefined {
 		}
 	}
 	return undefined;
-}
-
-function gatewayError(status: number, code: number, message: string, headers?: Headers): Response {
-	const response = Response.json(
-		{ success: false, errors: [{ code, message }] },
-		{ status, headers },
-	);
-	return response;
 }
 
 /** Like fetch, a response body stops when the caller's signal aborts. */

@@ -1,12 +1,20 @@
-export { EMULATED_MARKER, emulatedAnswer, outputShapeOf } from "./answers.ts";
+export {
+	EMULATED_MARKER,
+	emulatedAnswer,
+	type OutputShape,
+	outputShapeOf,
+} from "./answers.ts";
 export {
 	AiGatewayEmulator,
 	DEFAULT_SETTINGS,
 	type EmulatorSettings,
 	type FaultStatus,
 	type FaultTarget,
+	type GuardrailSettings,
+	type LogsApi,
 	type RunRecord,
 } from "./emulator.ts";
+export { AIG, PROMPT_BLOCKED, RESPONSE_BLOCKED } from "./errors.ts";
 export {
 	type EmulatedLog,
 	type LogPersistence,
@@ -14,3 +22,5 @@ export {
 	type PatchMode,
 	type StoredLog,
 } from "./log-store.ts";
+export { type GoogleWire, type ModelRef, parseModelRef } from "./providers.ts";
+export type { DynamicRoute, ModelChain, SplitBranch } from "./routes.ts";

@@ -46,6 +46,8 @@ export interface StoredLog {
 	/** When getLog and patchLog can first see it; null while the response is still running. */
 	visibleAt: number | null;
 	patches: number;
+	/** Whether request and response bodies are kept (absent in logs saved before this existed). */
+	payload?: boolean;
 }
 
 export interface NewLog {
@@ -56,6 +58,15 @@ export interface NewLog {
 	metadata: Metadata;
 	tokensIn: number;
 	startedAt: number;
+	/** Provider slug; `workers-ai` unless given. */
+	provider?: string;
+	/** The provider path; the model unless given. */
+	path?: string;
+	requestType?: string;
+	/** Index of this attempt within a universal request or dynamic route. */
+	step?: number;
+	/** False with `cf-aig-collect-log-payload: false`: the log keeps no request or response body. */
+	collectPayload?: boolean;
 }
 
 export interface Completion {
@@ -87,14 +98,15 @@ export class LogStore {
 	}
 
 	create(entry: NewLog): EmulatedLog {
+		const payload = entry.collectPayload !== false;
 		const log: EmulatedLog = {
 			id: entry.id,
-			provider: "workers-ai",
+			provider: entry.provider ?? "workers-ai",
 			model: entry.model,
 			model_type: "Text Generation",
-			path: entry.model,
+			path: entry.path ?? entry.model,
 			duration: 0,
-			request_type: "workers-ai",
+			request_type: entry.requestType ?? "workers-ai",
 			request_content_type: "application/json",
 			status_code: 0,
 			response_content_type: "",
@@ -103,12 +115,12 @@ export class LogStore {
 			tokens_in: entry.tokensIn,
 			tokens_out: 0,
 			metadata: capMetadata({}, entry.metadata),
-			step: 0,
+			step: entry.step ?? 0,
 			cost: 0,
 			custom_cost: false,
 			request_size: byteLength(entry.requestBody),
-			request_head: entry.requestBody.slice(0, HEAD_BYTES),
-			request_head_complete: entry.requestBody.length <= HEAD_BYTES,
+			request_head: payload ? entry.requestBody.slice(0, HEAD_BYTES) : "",
+			request_head_complete: payload && entry.requestBody.length <= HEAD_BYTES,
 			response_size: 0,
 			response_head: "",
 			response_head_complete: true,
@@ -116,7 +128,13 @@ export class LogStore {
 			feedback: null,
 			score: null,
 		};
-		this.#logs.set(entry.id, { gatewayId: entry.gatewayId, log, visibleAt: null, patches: 0 });
+		this.#logs.set(entry.id, {
+			gatewayId: entry.gatewayId,
+			log,
+			visibleAt: null,
+			patches: 0,
+			payload,
+		});
 		this.#save(entry.id);
 		return log;
 	}
@@ -130,9 +148,10 @@ export class LogStore {
 		log.success = done.statusCode >= 200 && done.statusCode < 300;
 		log.duration = done.finishedAt - Date.parse(log.created_at);
 		log.response_content_type = done.responseContentType;
+		const payload = stored.payload !== false;
 		log.response_size = byteLength(done.responseBody);
-		log.response_head = done.responseBody.slice(0, HEAD_BYTES);
-		log.response_head_complete = done.responseBody.length <= HEAD_BYTES;
+		log.response_head = payload ? done.responseBody.slice(0, HEAD_BYTES) : "";
+		log.response_head_complete = payload && done.responseBody.length <= HEAD_BYTES;
 		log.tokens_out = done.tokensOut;
 		stored.visibleAt = done.finishedAt + visibilityDelayMs;
 		this.#save(id);
