@@ -1,7 +1,7 @@
 // Types of feedback-outbox.js for the unit tests (the page itself has no build step).
 
 export type Vote = "up" | "down" | "clear";
-export type VoteState = "sending" | "retrying" | "recorded" | "failed" | "superseded";
+export type VoteState = "sending" | "retrying" | "recorded" | "failed" | "superseded" | "refused";
 
 export interface OutboxEntry {
 	logId: string;

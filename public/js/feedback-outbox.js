@@ -242,6 +242,13 @@ export class VoteSender {
 				this.#show("recorded", VOTE_LABELS[entry.vote]);
 				return;
 			}
+			if (delivery?.state === "refused") {
+				this.#show(
+					"refused",
+					"Kept, but not attached to the gateway log: this gateway does not accept feedback on its logs.",
+				);
+				return;
+			}
 			if (delivery?.state === "failed") {
 				this.#show("failed", `Failed: ${delivery.error ?? "the gateway did not take the vote"}.`);
 				return;

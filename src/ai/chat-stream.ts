@@ -1,19 +1,18 @@
+import type { AnswerMeta } from "../lib/chat-response";
 import { formatSseEvent } from "../lib/sse";
 import { reframeModelStream } from "./model-stream";
-
-export interface StreamMeta {
-	logId: string | null;
-	feedbackToken: string | null;
-	model: string;
-}
+import type { BlockedPart } from "./upstream-errors";
 
 const DONE = formatSseEvent({ data: "[DONE]" });
-const FAILED = formatSseEvent({
-	event: "error",
-	data: JSON.stringify({
-		error: { code: "upstream_error", message: "The model's stream failed before it finished" },
-	}),
-});
+const errorEvent = (code: string, message: string) =>
+	formatSseEvent({ event: "error", data: JSON.stringify({ error: { code, message } }) });
+const FAILED = errorEvent("upstream_error", "The model's stream failed before it finished");
+
+const metaEvent = ({ logId, feedbackToken, model, provider }: AnswerMeta) =>
+	formatSseEvent({
+		event: "meta",
+		data: JSON.stringify({ logId, feedbackToken, model, provider }),
+	});
 
 /**
  * This API's stream: `event: meta`, one `{"response": delta}` event per
@@ -21,16 +20,27 @@ const FAILED = formatSseEvent({
  */
 export function toChatEventStream(
 	upstream: ReadableStream<Uint8Array>,
-	meta: StreamMeta,
+	meta: AnswerMeta,
 ): ReadableStream<Uint8Array> {
 	return reframeModelStream(
 		upstream,
 		{
-			start: () => formatSseEvent({ event: "meta", data: JSON.stringify(meta) }),
+			start: () => metaEvent(meta),
 			delta: (text) => formatSseEvent({ data: JSON.stringify({ response: text }) }),
 			end: () => DONE,
 			fail: () => FAILED,
 		},
 		meta,
 	);
+}
+
+/** A blocked request, as this API's stream: `event: meta`, then `event: error` content_blocked. */
+export function blockedChatEventStream(
+	part: BlockedPart,
+	meta: AnswerMeta,
+): ReadableStream<Uint8Array> {
+	const events =
+		metaEvent(meta) +
+		errorEvent("content_blocked", `The AI Gateway's guardrails blocked the ${part}`);
+	return new Response(events).body as ReadableStream<Uint8Array>;
 }

@@ -1,6 +1,7 @@
 import type { Config } from "../lib/config";
 import { ApiError } from "../lib/errors";
-import { aiBinding } from "./binding";
+import { aiBinding, gatewayWithStatus } from "./binding";
+import { LOGS_API_MISSING } from "./log-feedback";
 import { gatewayFailure, isLogNotFound } from "./upstream-errors";
 
 /** Providers whose gateway URL GET /api/gateway always lists. */
@@ -37,10 +38,19 @@ export async function readLog(
 	config: Config,
 	logId: string,
 ): Promise<AiGatewayLog> {
+	const { gateway, lastStatus } = gatewayWithStatus(env, config.gatewayId);
 	try {
-		return await aiBinding(env).gateway(config.gatewayId).getLog(logId);
+		return await gateway.getLog(logId);
 	} catch (err) {
 		if (isLogNotFound(err)) throw new ApiError(404, "log_not_found", "No gateway log has this id");
+		const status = lastStatus();
+		if (status !== undefined && LOGS_API_MISSING.has(status)) {
+			throw new ApiError(
+				501,
+				"logs_unsupported",
+				"This gateway does not serve its logs to the binding (likely an account whose AI Gateway logs are powered by Workers Observability): read them in the dashboard",
+			);
+		}
 		throw gatewayFailure(err);
 	}
 }

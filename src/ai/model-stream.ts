@@ -1,5 +1,13 @@
 import { createParser } from "eventsource-parser";
-import { chunkDelta, chunkError, chunkFinishReason, type Usage, usageOf } from "./model-output";
+import {
+	chunkDelta,
+	chunkEndsStream,
+	chunkError,
+	chunkFinishReason,
+	mergeUsage,
+	type Usage,
+	usageOf,
+} from "./model-output";
 
 /** Turns what the model streams into the bytes of one of this Worker's stream formats. */
 export interface StreamFramer {
@@ -56,10 +64,14 @@ export function reframeModelStream(
 			}
 			const error = message.event === "error" ? message.data : chunkError(chunk);
 			if (error) return fail(`upstream error event: ${error.slice(0, 200)}`);
-			usage = usageOf(chunk) ?? usage;
+			usage = mergeUsage(usage, usageOf(chunk));
 			finishReason = chunkFinishReason(chunk) ?? finishReason;
 			const delta = chunkDelta(chunk);
 			if (delta) outgoing += framer.delta(delta);
+			if (chunkEndsStream(chunk)) {
+				outgoing += framer.end({ usage, finishReason });
+				finished = true;
+			}
 		},
 	});
 

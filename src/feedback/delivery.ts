@@ -4,7 +4,8 @@ import { readConfig } from "../lib/config";
 import { retryDelay } from "./retry-policy";
 import type { Vote } from "./vote";
 
-export type DeliveryState = "pending" | "delivered" | "failed";
+/** `refused`: the gateway takes no feedback on its logs; the vote is kept, but not on the log. */
+export type DeliveryState = "pending" | "delivered" | "failed" | "refused";
 
 /** A vote as the user cast it. */
 export interface CastVote {
@@ -169,6 +170,12 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 			return;
 		}
 		latest.error = outcome.reason;
+		if (outcome.refused) {
+			// Kept here, but no retry or replay can put it on the log: not a dead letter.
+			Object.assign(latest, { state: "refused", failedAt: now, nextAttemptAt: null });
+			this.#save(latest);
+			return;
+		}
 		const policy = readConfig(this.env).retry;
 		if (outcome.retry && now - latest.windowStart < policy.windowMs) {
 			latest.nextAttemptAt = now + retryDelay(policy, latest.attempts);

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { type ChatAnswer, type ChatInput, completeChat, streamChat } from "../ai/inference";
+import { type BlockedPart, ContentBlocked } from "../ai/upstream-errors";
 import type { AppEnv } from "../types";
 import { issueFeedbackToken } from "./feedback-token";
 import { SSE_HEADERS } from "./sse";
@@ -7,13 +8,24 @@ import { SSE_HEADERS } from "./sse";
 export interface AnswerMeta {
 	logId: string | null;
 	feedbackToken: string | null;
+	/** The model that served the answer, and its provider. */
 	model: string;
+	provider: string;
 }
 
 /** How one API writes an answer: as JSON, or as its own SSE stream. */
 export interface AnswerFormat {
 	json(answer: ChatAnswer, feedbackToken: string | null): unknown;
 	stream(upstream: ReadableStream<Uint8Array>, meta: AnswerMeta): ReadableStream<Uint8Array>;
+	/**
+	 * A request the gateway's Guardrails blocked, written as this API says: a body (JSON or a
+	 * stream, as asked), or null to answer with the error itself.
+	 */
+	blocked(
+		part: BlockedPart,
+		meta: AnswerMeta,
+		stream: boolean,
+	): ReadableStream<Uint8Array> | object | null;
 }
 
 /**
@@ -29,24 +41,44 @@ export async function respondToChat(
 ): Promise<Response> {
 	const { config } = c.var;
 	const signal = c.req.raw.signal;
-	if (stream) {
-		const { body, logId, model } = await streamChat(c.env, config, input, signal);
-		const feedbackToken = await issueFeedbackToken(config, logId);
-		return c.body(format.stream(body, { logId, feedbackToken, model }), 200, {
-			...SSE_HEADERS,
-			...answerHeaders(logId, feedbackToken),
-		});
+	try {
+		if (stream) {
+			const { body, ...served } = await streamChat(c.env, config, input, signal);
+			const meta = { ...served, feedbackToken: await issueFeedbackToken(config, served.logId) };
+			return c.body(format.stream(body, meta), 200, {
+				...SSE_HEADERS,
+				...answerHeaders(meta),
+			});
+		}
+		const answer = await completeChat(c.env, config, input, signal);
+		const feedbackToken = await issueFeedbackToken(config, answer.logId);
+		return c.json(
+			format.json(answer, feedbackToken),
+			200,
+			answerHeaders({ logId: answer.logId, feedbackToken }),
+		);
+	} catch (err) {
+		if (!(err instanceof ContentBlocked)) throw err;
+		// A block is an answer of sorts, and logged: it can be rated too.
+		const meta = {
+			logId: err.logId,
+			feedbackToken: await issueFeedbackToken(config, err.logId),
+			model: input.model,
+			provider: "",
+		};
+		const body = format.blocked(err.part, meta, stream);
+		if (body === null) throw err;
+		if (body instanceof ReadableStream) {
+			return c.body(body, 200, { ...SSE_HEADERS, ...answerHeaders(meta) });
+		}
+		return c.json(body, 200, answerHeaders(meta));
 	}
-	const answer = await completeChat(c.env, config, input, signal);
-	const feedbackToken = await issueFeedbackToken(config, answer.logId);
-	return c.json(
-		format.json(answer, feedbackToken),
-		200,
-		answerHeaders(answer.logId, feedbackToken),
-	);
 }
 
-function answerHeaders(logId: string | null, feedbackToken: string | null): Record<string, string> {
+function answerHeaders({
+	logId,
+	feedbackToken,
+}: Pick<AnswerMeta, "logId" | "feedbackToken">): Record<string, string> {
 	const headers: Record<string, string> = {};
 	if (logId) headers["cf-aig-log-id"] = logId;
 	if (feedbackToken) headers["x-feedback-token"] = feedbackToken;

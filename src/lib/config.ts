@@ -14,6 +14,10 @@ export interface Config {
 	cfApiToken: string | undefined;
 	/** Providers listed by GET /api/gateway besides the built-in ones. */
 	gatewayUrlProviders: readonly string[];
+	/** Whether the gateway keeps a log of each request (`collectLog`). */
+	collectLog: boolean;
+	/** Whether those logs keep the request and response bodies. */
+	logPayloads: boolean;
 	/** The gateway's timeout (`requestTimeoutMs`); the Worker's own deadline is a little later. */
 	aiTimeoutMs: number;
 	retry: RetryPolicy;
@@ -44,6 +48,16 @@ const positive = (fallback: number) =>
 		}),
 	);
 
+/** "true" or "false"; unset or anything else is `fallback`. */
+const flag = (fallback: boolean) =>
+	v.pipe(
+		text,
+		v.transform((value) => {
+			const normalized = value.trim().toLowerCase();
+			return normalized === "true" ? true : normalized === "false" ? false : fallback;
+		}),
+	);
+
 const EnvSchema = v.object({
 	AI_GATEWAY_ID: v.pipe(text, v.nonEmpty("AI_GATEWAY_ID must be set")),
 	DEFAULT_MODEL: v.pipe(text, v.trim(), v.nonEmpty("DEFAULT_MODEL must be set")),
@@ -55,6 +69,8 @@ const EnvSchema = v.object({
 		v.transform((names) => names.filter((name) => /^[a-z0-9-]{1,64}$/.test(name))),
 	),
 	AI_TIMEOUT_MS: positive(120_000),
+	AI_GATEWAY_COLLECT_LOG: flag(true),
+	AI_GATEWAY_LOG_PAYLOADS: flag(true),
 	FEEDBACK_RETRY_WINDOW_MS: positive(15 * 60_000),
 	FEEDBACK_RETRY_BASE_MS: positive(2_000),
 	FEEDBACK_SECRET: text,
@@ -90,6 +106,8 @@ function parse(env: Cloudflare.Env): Config {
 		fallbackModels: token ? vars.FALLBACK_MODELS : [],
 		cfApiToken: token,
 		gatewayUrlProviders: vars.GATEWAY_URL_PROVIDERS,
+		collectLog: vars.AI_GATEWAY_COLLECT_LOG,
+		logPayloads: vars.AI_GATEWAY_LOG_PAYLOADS,
 		aiTimeoutMs: vars.AI_TIMEOUT_MS,
 		retry: retryPolicyFrom(vars.FEEDBACK_RETRY_BASE_MS, vars.FEEDBACK_RETRY_WINDOW_MS),
 		feedbackSecrets: [secret("FEEDBACK_SECRET"), secret("FEEDBACK_SECRET_PREVIOUS")].filter(

@@ -18,8 +18,12 @@ export type ErrorCode =
 	| "log_not_found"
 	| "method_not_allowed"
 	| "rate_limited"
+	| "content_blocked"
+	| "logs_unsupported"
 	| "upstream_error"
+	| "upstream_out_of_credits"
 	| "upstream_timeout"
+	| "upstream_unavailable"
 	| "internal_error";
 
 export interface ErrorBody {
@@ -56,6 +60,18 @@ export function errorResponse(c: Context, error: ApiError): Response {
 
 /** The same error in OpenAI's shape, for the OpenAI-compatible routes under /v1. */
 export function openAiErrorResponse(c: Context, error: ApiError): Response {
+	if (error.code === "content_blocked") {
+		// OpenAI answers a filtered prompt with 400 and code `content_filter`.
+		const body = {
+			error: {
+				message: error.message,
+				type: "invalid_request_error",
+				code: "content_filter",
+				param: "messages",
+			},
+		};
+		return c.json(body, 400, error.headers);
+	}
 	const type =
 		error.status === 401
 			? "authentication_error"

@@ -95,7 +95,8 @@ export async function issueFeedbackToken(
 	logId: string | null,
 ): Promise<string | null> {
 	const [secret] = config.feedbackSecrets;
-	if (!logId || !secret) return null;
+	// Without a log kept by the gateway (collectLog off) there is nothing to put a vote on.
+	if (!logId || !secret || !config.collectLog) return null;
 	return signFeedbackToken(logId, secret);
 }
 

@@ -19,7 +19,10 @@ const completionId = (logId: string | null) => `chatcmpl-${logId ?? crypto.rando
 const now = () => Math.floor(Date.now() / 1000);
 
 /** A `chat.completion` object from an answer in either model shape. */
-export function toChatCompletion(model: string, answer: ChatAnswer) {
+export function toChatCompletion(
+	model: string,
+	answer: Pick<ChatAnswer, "logId" | "response" | "finishReason" | "usage">,
+) {
 	const usage = openAiUsage(answer.usage);
 	return {
 		id: completionId(answer.logId),
@@ -94,4 +97,16 @@ export function toChatCompletionChunks(
 		},
 		{ logId },
 	);
+}
+
+/** An answer the gateway's Guardrails blocked, as OpenAI reports a filtered completion. */
+export const filteredCompletion = (model: string, logId: string | null) =>
+	toChatCompletion(model, { logId, response: "", finishReason: "content_filter" });
+
+/** The same as a stream: no content, then `finish_reason: "content_filter"` and `[DONE]`. */
+export function filteredCompletionChunks(model: string, logId: string | null) {
+	const upstream = new Response(
+		`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: "content_filter" }] })}\n\ndata: [DONE]\n\n`,
+	).body as ReadableStream<Uint8Array>;
+	return toChatCompletionChunks(upstream, { model, logId, includeUsage: false });
 }

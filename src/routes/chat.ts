@@ -1,5 +1,5 @@
 import { Hono } from "hono/tiny";
-import { toChatEventStream } from "../ai/chat-stream";
+import { blockedChatEventStream, toChatEventStream } from "../ai/chat-stream";
 import { respondToChat } from "../lib/chat-response";
 import { resolveModel } from "../lib/config";
 import { rateLimit } from "../lib/rate-limit";
@@ -26,10 +26,13 @@ export const chat = new Hono<AppEnv>().post(
 				logId: answer.logId,
 				feedbackToken,
 				model: answer.model,
+				provider: answer.provider,
 				cached: answer.cached,
 				...(answer.usage && { usage: answer.usage }),
 			}),
 			stream: toChatEventStream,
+			// JSON: 422 content_blocked; a stream: its meta, then an error event.
+			blocked: (part, meta, stream) => (stream ? blockedChatEventStream(part, meta) : null),
 		});
 	},
 );

@@ -4,9 +4,22 @@ import { respondToChat } from "../lib/chat-response";
 import { resolveModel } from "../lib/config";
 import { rateLimit } from "../lib/rate-limit";
 import { jsonBody } from "../lib/validate";
-import { toChatCompletion, toChatCompletionChunks } from "../openai/format";
+import {
+	filteredCompletion,
+	filteredCompletionChunks,
+	toChatCompletion,
+	toChatCompletionChunks,
+} from "../openai/format";
 import { OpenAiChatRequestSchema } from "../openai/schemas";
 import type { AppEnv } from "../types";
+
+/** A dynamic route is the gateway's; a third-party model its provider's; `@cf/...` Cloudflare's. */
+const ownerOf = (model: string) =>
+	model.startsWith("dynamic/")
+		? "ai-gateway"
+		: model.startsWith("@cf/")
+			? "cloudflare"
+			: (model.split("/")[0] ?? "cloudflare");
 
 /** OpenAI-compatible chat completions, on the same models, limits and AI call path as /api/chat. */
 export const openai = new Hono<AppEnv>()
@@ -18,7 +31,7 @@ export const openai = new Hono<AppEnv>()
 				id,
 				object: "model",
 				created: 0,
-				owned_by: "cloudflare",
+				owned_by: ownerOf(id),
 			})),
 		}),
 	)
@@ -43,6 +56,14 @@ export const openai = new Hono<AppEnv>()
 				json: (answer) => toChatCompletion(answer.model, answer),
 				stream: (upstream, { model, logId }) =>
 					toChatCompletionChunks(upstream, { model, logId, includeUsage }),
+				// OpenAI's conventions: a filtered prompt is a 400 `content_filter` error, a filtered
+				// completion a normal answer with `finish_reason: "content_filter"`.
+				blocked: (part, { model, logId }, stream) =>
+					part === "prompt"
+						? null
+						: stream
+							? filteredCompletionChunks(model, logId)
+							: filteredCompletion(model, logId),
 			});
 		},
 	);

@@ -24,6 +24,7 @@ describe("POST /api/chat (stream)", () => {
 			logId,
 			feedbackToken: expect.stringMatching(/^v1\./),
 			model,
+			provider: "workers-ai",
 		});
 		expect(rest.at(-1)?.data).toBe("[DONE]");
 		const deltas = deltasOf(rest);
