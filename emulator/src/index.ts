@@ -5,6 +5,7 @@ export {
 	type EmulatorSettings,
 	type FaultStatus,
 	type FaultTarget,
+	type HoldPart,
 	type RunRecord,
 } from "./emulator.ts";
 export {

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { tokenize } from "../../emulator/src/answers.ts";
 import { AiGatewayEmulator, emulatedAnswer, METADATA_LIMIT } from "../../emulator/src/index.ts";
 import { uuidv7 } from "../../emulator/src/uuid.ts";
@@ -142,6 +142,20 @@ describe("AiGatewayEmulator: inference", () => {
 		gate.release();
 		expect(JSON.parse(await body).response).toContain("Hello emulator");
 		expect(emulator.runs[0]?.completed).toBe(true);
+	});
+
+	it("holds a whole response back until released", async () => {
+		const emulator = new AiGatewayEmulator();
+		const gate = emulator.holdNextResponse(undefined, "response");
+		let answered = false;
+		const res = raw(emulator, runRequest(LLAMA, { messages })).then((response) => {
+			answered = true;
+			return response;
+		});
+		await vi.waitFor(() => expect(emulator.runs).toHaveLength(1));
+		expect(answered).toBe(false);
+		gate.release();
+		expect((await res).headers.get("cf-aig-log-id")).toBe(emulator.runs[0]?.logId);
 	});
 
 	it("paces stream tokens and breaks streams on request", async () => {
