@@ -1,12 +1,63 @@
+import { resolve } from "node:path";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
-import { Response as MiniflareResponse } from "miniflare";
+// The bundler wrangler itself uses (a dependency of wrangler, vite and the plugin).
+import { build } from "esbuild";
 import { defineConfig } from "vitest/config";
-import { AiGatewayEmulator } from "./emulator/src/index.ts";
+import { experimental_readRawConfig } from "wrangler";
 
-// One emulator for the whole run, reached through the AI_EMULATOR service binding the
-// way `npm run dev` reaches it, so the Durable Objects that deliver feedback use it too.
-// Tests keep apart by each using a gateway id of its own.
-const emulator = new AiGatewayEmulator();
+// One emulator for the whole run: the emulator Worker that `npm run dev` runs
+// (emulator/wrangler.jsonc), here an auxiliary Worker in the same workerd. The app
+// reaches it through a real AI_EMULATOR service binding, so a response's headers
+// reach the app before its body, as from Cloudflare; the Durable Objects that
+// deliver feedback reach the same emulator. Tests keep apart by gateway ids.
+interface EmulatorWranglerConfig {
+	name?: string;
+	main?: string;
+	compatibility_date?: string;
+	compatibility_flags?: string[];
+	durable_objects?: { bindings?: { name: string; class_name: string }[] };
+	migrations?: { new_sqlite_classes?: string[] }[];
+}
+const emulatorConfig: EmulatorWranglerConfig = experimental_readRawConfig({
+	config: resolve(import.meta.dirname, "emulator/wrangler.jsonc"),
+}).rawConfig;
+if (!emulatorConfig.name || !emulatorConfig.main) throw new Error("emulator/wrangler.jsonc");
+const sqliteClasses = new Set(
+	(emulatorConfig.migrations ?? []).flatMap((migration) => migration.new_sqlite_classes ?? []),
+);
+// workerd runs JavaScript: bundle the Worker (TypeScript, Hono) the way wrangler does.
+const { outputFiles } = await build({
+	entryPoints: [resolve(import.meta.dirname, "emulator", emulatorConfig.main)],
+	bundle: true,
+	format: "esm",
+	platform: "neutral",
+	conditions: ["workerd", "worker", "browser"],
+	target: "es2024",
+	external: ["cloudflare:*"],
+	write: false,
+	logLevel: "error",
+});
+const emulatorWorker = {
+	name: emulatorConfig.name,
+	modules: [
+		{ type: "ESModule" as const, path: "worker.mjs", contents: outputFiles[0]?.text ?? "" },
+	],
+	compatibilityDate: emulatorConfig.compatibility_date,
+	compatibilityFlags: emulatorConfig.compatibility_flags,
+	// No pacing (its vars are for watching answers stream in by hand): tests set delays per gateway.
+	bindings: {},
+	durableObjects: Object.fromEntries(
+		(emulatorConfig.durable_objects?.bindings ?? []).map((binding) => [
+			binding.name,
+			{
+				className: binding.class_name,
+				useSQLite: sqliteClasses.has(binding.class_name),
+				// Settings, faults, holds and runs live in its memory for the whole run.
+				unsafePreventEviction: true,
+			},
+		]),
+	),
+};
 
 export default defineConfig({
 	plugins: [
@@ -23,21 +74,8 @@ export default defineConfig({
 					FEEDBACK_RETRY_WINDOW_MS: "5000",
 					FEEDBACK_RETRY_BASE_MS: "20",
 				},
-				serviceBindings: {
-					AI_EMULATOR: async (request) => {
-						// Miniflare hands Node-side bindings its own Request and wants its own Response.
-						const response = await emulator.fetch(request.url, {
-							method: request.method,
-							headers: Object.fromEntries(request.headers),
-							body: request.body as ReadableStream | null,
-							duplex: "half",
-						} as RequestInit);
-						return new MiniflareResponse(response.body as never, {
-							status: response.status,
-							headers: Object.fromEntries(response.headers),
-						});
-					},
-				},
+				serviceBindings: { AI_EMULATOR: emulatorWorker.name },
+				workers: [emulatorWorker],
 			},
 		}),
 	],

@@ -1,7 +1,8 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
-import { AiGatewayEmulator, type EmulatorSettings } from "../emulator/src/index.ts";
+import { vi } from "vitest";
+import { AiGatewayEmulator, type EmulatorSettings, type HoldPart } from "../emulator/src/index.ts";
 import worker from "../src";
 
 type IncomingRequest = Request<unknown, IncomingRequestCfProperties>;
@@ -108,13 +109,19 @@ export async function createSharedHarness(
 		fail: async (target: string, status: number, count = 1) => {
 			await sendJson("POST", `/gateways/${gatewayId}/faults`, { target, status, count });
 		},
-		hold: async () => {
-			const { id } = (await (
-				await control(`/gateways/${gatewayId}/holds`, { method: "POST" })
-			).json()) as {
-				id: string;
+		/**
+		 * Holds the next answer's body back (its headers, with the log id, go out at
+		 * once), or with "response" the whole answer, until released.
+		 */
+		hold: async (part: HoldPart = "body") => {
+			const res = await sendJson("POST", `/gateways/${gatewayId}/holds`, { part });
+			const { id } = (await res.json()) as { id: string };
+			return {
+				id,
+				release: async () => {
+					await control(`/holds/${id}/release`, { method: "POST" });
+				},
 			};
-			return { release: () => control(`/holds/${id}/release`, { method: "POST" }) };
 		},
 		runs: async () => (await (await control(`/gateways/${gatewayId}/runs`)).json()) as RunJson[],
 		peek: async (logId: string) => {
@@ -122,17 +129,17 @@ export async function createSharedHarness(
 			return res.ok ? ((await res.json()) as PeekedLog) : undefined;
 		},
 		/** Polls the vote's status route until delivery is no longer pending. */
-		settled: async (logId: string, token: string | null, timeoutMs = 15_000) => {
-			const deadline = Date.now() + timeoutMs;
-			for (;;) {
-				const status = (await (await client.voteStatus(logId, token)).json()) as VoteStatusJson;
-				if (status.state !== "pending") return status;
-				if (Date.now() > deadline)
-					throw new Error(`vote on ${logId} still pending after ${timeoutMs} ms`);
+		settled: (logId: string, token: string | null, timeout = 15_000) =>
+			vi.waitFor(
+				async () => {
+					const res = await client.voteStatus(logId, token);
+					const status = (await res.json()) as VoteStatusJson;
+					if (status.state === "pending") throw new Error(`vote on ${logId} still pending`);
+					return status;
+				},
 				// Within the status route's rate limit (300 a minute per client), even for a few logs at once.
-				await scheduler.wait(100);
-			}
-		},
+				{ timeout, interval: 100 },
+			),
 	};
 }
 

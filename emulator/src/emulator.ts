@@ -134,6 +134,11 @@ const ANY_GATEWAY = "*";
 export type FaultTarget = "run" | "getLog" | "patchLog" | "getUrl";
 /** 402 on `run` is the gateway's out-of-credits answer (code 2021). */
 export type FaultStatus = 400 | 401 | 402 | 404 | 429 | 500 | 502 | 503 | 504;
+/**
+ * What a hold keeps back: the body (the headers, with the log id, go out at once)
+ * or the whole response.
+ */
+export type HoldPart = "body" | "response";
 
 /** What the emulator saw of one inference (one `run`, or one step of a universal request), for assertions. */
 export interface RunRecord {
@@ -248,14 +253,17 @@ export class AiGatewayEmulator {
 	/**
 	 * The next `run` (on `gatewayId`, or any gateway) answers with its headers
 	 * (and log id) at once but holds its body back until `release()`, so tests
-	 * can overlap requests.
+	 * can overlap requests. With `part: "response"` it holds the whole response.
 	 */
-	holdNextResponse(gatewayId = ANY_GATEWAY): { id: string; release: () => void } {
+	holdNextResponse(
+		gatewayId = ANY_GATEWAY,
+		part: HoldPart = "body",
+	): { id: string; release: () => void } {
 		let release!: () => void;
 		const promise = new Promise<void>((resolve) => {
 			release = resolve;
 		});
-		const hold: Hold = { id: crypto.randomUUID(), promise, release };
+		const hold: Hold = { id: crypto.randomUUID(), part, promise, release };
 		this.#holds.set(gatewayId, [...(this.#holds.get(gatewayId) ?? []), hold]);
 		this.#heldById.set(hold.id, hold);
 		return { id: hold.id, release };
@@ -316,9 +324,11 @@ export class AiGatewayEmulator {
 				this.failNext(target, status, count, c.req.param("gateway"));
 				return c.body(null, 204);
 			})
-			.post("/gateways/:gateway/holds", (c) =>
-				c.json({ id: this.holdNextResponse(c.req.param("gateway")).id }),
-			)
+			.post("/gateways/:gateway/holds", async (c) => {
+				const text = await c.req.text();
+				const { part } = (text ? JSON.parse(text) : {}) as { part?: HoldPart };
+				return c.json({ id: this.holdNextResponse(c.req.param("gateway"), part).id });
+			})
 			.post("/holds/:id/release", (c) => {
 				this.#heldById.get(c.req.param("id"))?.release();
 				return c.body(null, 204);
@@ -741,7 +751,15 @@ export class AiGatewayEmulator {
 			evaluated &&
 			request.stream &&
 			(surface === "gateway" || guardrails?.runStreaming !== "unenforced");
-		const hold = this.#takeHold(gatewayId);
+		let hold = this.#takeHold(gatewayId);
+		if (hold?.part === "response") {
+			try {
+				await untilReleased(hold.promise, signal);
+			} catch {
+				return aborted();
+			}
+			hold = undefined;
+		}
 
 		if (request.stream && !buffered) {
 			headers.set("content-type", "text/event-stream");
@@ -994,6 +1012,7 @@ interface Attempt {
 
 interface Hold {
 	id: string;
+	part: HoldPart;
 	promise: Promise<void>;
 	release: () => void;
 }

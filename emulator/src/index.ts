@@ -11,6 +11,7 @@ export {
 	type FaultStatus,
 	type FaultTarget,
 	type GuardrailSettings,
+	type HoldPart,
 	type LogsApi,
 	type RunRecord,
 } from "./emulator.ts";

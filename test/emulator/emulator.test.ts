@@ -143,6 +143,20 @@ describe("AiGatewayEmulator: inference", () => {
 		expect(emulator.runs[0]?.completed).toBe(true);
 	});
 
+	it("holds a whole response back until released", async () => {
+		const emulator = new AiGatewayEmulator();
+		const gate = emulator.holdNextResponse(undefined, "response");
+		let answered = false;
+		const res = raw(emulator, runRequest(LLAMA, { messages })).then((response) => {
+			answered = true;
+			return response;
+		});
+		await vi.waitFor(() => expect(emulator.runs).toHaveLength(1));
+		expect(answered).toBe(false);
+		gate.release();
+		expect((await res).headers.get("cf-aig-log-id")).toBe(emulator.runs[0]?.logId);
+	});
+
 	it("paces stream tokens and breaks streams on request", async () => {
 		const emulator = new AiGatewayEmulator({ tokenDelayMs: 20, streamFailureAfterTokens: 2 });
 		const res = await raw(emulator, runRequest(LLAMA, { messages, stream: true }));
