@@ -51,11 +51,14 @@ export class EmulatorHost extends DurableObject<EmulatorEnv> {
 let isolateEmulator: AiGatewayEmulator | undefined;
 
 export default {
-	fetch(request, env) {
+	async fetch(request, env) {
 		if (env.MODE === "isolate") {
 			isolateEmulator ??= new AiGatewayEmulator(settingsOf(env));
 			return isolateEmulator.fetch(request);
 		}
-		return env.EMULATOR.getByName("emulator").fetch(request);
+		// The object may answer (a fault, a refusal) before it reads the body, and a body still
+		// streaming to it then fails loudly: hand it over whole (the binding's bodies are small).
+		const body = request.body ? await request.arrayBuffer() : null;
+		return env.EMULATOR.getByName("emulator").fetch(new Request(request, { body }));
 	},
 } satisfies ExportedHandler<EmulatorEnv>;
