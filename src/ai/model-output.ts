@@ -91,6 +91,13 @@ export function usageOf(wrapped: unknown): Usage | undefined {
 		const value = source[name] ?? source[anthropic];
 		if (typeof value === "number") usage[name] = value;
 	}
+	const { prompt_tokens, completion_tokens } = usage;
+	if (
+		usage.total_tokens === undefined &&
+		prompt_tokens !== undefined &&
+		completion_tokens !== undefined
+	)
+		usage.total_tokens = prompt_tokens + completion_tokens;
 	return usage;
 }
 
