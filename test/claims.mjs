@@ -56,7 +56,7 @@ export const claims = [
 				new: "return { ...served, logId: aiBinding(env).aiGatewayLogId, body: res.body };",
 			},
 		],
-		tests: ["test/integration/log-id-race.test.ts"],
+		tests: ["test/integration/log-id-race-v1.test.ts"],
 	},
 
 	// --- Only the person who got an answer can rate it ------------------------------------
@@ -251,5 +251,93 @@ export const claims = [
 		old: "if (c.var.config.apiKeys === null) return next();",
 		new: "return next();",
 		tests: ["test/integration/openai-route.test.ts", "test/integration/openai-sdks.test.ts"],
+	},
+
+	// --- Current with AI Gateway ------------------------------------------------------------
+	{
+		name: "dynamic-route-sent-as-a-model",
+		claim:
+			"A model named dynamic/<route> goes through the gateway's dynamic route (gateway.run, provider compat), with no API token.",
+		file: "src/ai/providers.ts",
+		old: 'if (model.startsWith("dynamic/")) return "dynamic";',
+		new: "",
+		tests: ["test/integration/dynamic-routes.test.ts"],
+	},
+	{
+		name: "served-model-not-read",
+		claim: "The answer says which model served it (cf-aig-model): `model` is the served model.",
+		file: "src/ai/inference.ts",
+		old: 'model: res.headers.get("cf-aig-model") ?? model,',
+		new: "model,",
+		tests: ["test/integration/dynamic-routes.test.ts"],
+	},
+	{
+		name: "anthropic-system-in-messages",
+		claim:
+			"Anthropic models get the Messages format: the system prompt top level, max_tokens always set.",
+		file: "src/ai/providers.ts",
+		old: 'messages: input.messages.filter((message) => message.role !== "system"),',
+		new: "messages: input.messages,",
+		tests: ["test/integration/third-party.test.ts"],
+	},
+	{
+		name: "anthropic-stream-end-not-read",
+		claim:
+			"Anthropic streams (which end with message_stop, not [DONE]) are normalised to this API's stream.",
+		file: "src/ai/model-output.ts",
+		old: 'isObject(chunk) && chunk.type === "message_stop";',
+		new: "false;",
+		tests: ["test/integration/third-party.test.ts"],
+	},
+	{
+		name: "guardrails-block-opaque",
+		claim:
+			"A Guardrails block (2016 prompt, 2017 answer) answers 422 content_blocked saying which, event: error in streams, content_filter on /v1.",
+		file: "src/ai/upstream-errors.ts",
+		old: "if (codes.includes(PROMPT_BLOCKED) || codes.includes(ANSWER_BLOCKED)) {",
+		new: "if (false) {",
+		tests: ["test/integration/gateway-answers.test.ts"],
+	},
+	{
+		name: "buffered-stream-not-streamed",
+		claim:
+			"A stream request the gateway answers with one JSON payload is streamed to the client as one delta.",
+		file: "src/ai/inference.ts",
+		old: 'if (res.headers.get("content-type")?.startsWith("application/json")) {',
+		new: "if (false) {",
+		tests: ["test/integration/gateway-answers.test.ts"],
+	},
+	{
+		name: "out-of-credits-opaque",
+		claim: "An account out of credits answers 503 upstream_out_of_credits.",
+		file: "src/ai/upstream-errors.ts",
+		old: "if (res.status === 402 || codes.includes(OUT_OF_CREDITS)) {",
+		new: "if (false) {",
+		tests: ["test/integration/gateway-answers.test.ts"],
+	},
+	{
+		name: "log-feedback-refusal-generic",
+		claim:
+			"A gateway that takes no feedback on its logs leaves the vote refused, with the likely cause, not a generic dead letter.",
+		file: "src/ai/log-feedback.ts",
+		old: "if (status !== undefined && LOGS_API_MISSING.has(status)) {",
+		new: "if (false) {",
+		tests: ["test/integration/gateway-answers.test.ts"],
+	},
+	{
+		name: "collect-log-ignored",
+		claim: "AI_GATEWAY_COLLECT_LOG=false asks the gateway to keep no log.",
+		file: "src/ai/inference.ts",
+		old: "...(!config.collectLog && { collectLog: false }),",
+		new: "",
+		tests: ["test/integration/gateway-answers.test.ts"],
+	},
+	{
+		name: "log-payloads-kept",
+		claim: "AI_GATEWAY_LOG_PAYLOADS=false keeps logs without the prompts and answers.",
+		file: "src/ai/inference.ts",
+		old: 'config.logPayloads ? {} : { "cf-aig-collect-log-payload": "false" };',
+		new: "({});",
+		tests: ["test/integration/gateway-answers.test.ts"],
 	},
 ];

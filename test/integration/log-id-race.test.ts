@@ -31,10 +31,6 @@ function settledFlag(promise: Promise<unknown>): () => boolean {
 const streamLogId = (events: Events) =>
 	(JSON.parse(events[0]?.data ?? "") as { logId: string }).logId;
 
-/** The log id an OpenAI-style stream carries in its chunks' ids. */
-const chunkLogId = (events: Events) =>
-	(JSON.parse(events[0]?.data ?? "") as { id: string }).id.replace(/^chatcmpl-/, "");
-
 // The race: the binding stores each answer's log id on the one shared `env.AI` object as
 // soon as that answer's headers arrive, then the body follows. Another answer whose
 // headers arrive in between overwrites it. These tests make that happen for real: the
@@ -92,28 +88,6 @@ describe("the log id belongs to the answer", () => {
 		expect((await harness.peek(runB?.logId ?? ""))?.feedback).toBe(1);
 	});
 
-	it("gives overlapping /v1/chat/completions answers their own log ids", async () => {
-		const harness = await createSharedHarness();
-		const completion = (content: string) =>
-			harness.postJson("/v1/chat/completions", {
-				model: LLAMA,
-				messages: [{ role: "user", content }],
-			});
-		const gate = await harness.hold();
-		const first = completion("first question");
-		await expect.poll(async () => (await harness.runs()).length).toBe(1);
-		const second = await completion("second question");
-		await gate.release();
-		const firstRes = await first;
-
-		const [runA, runB] = await harness.runs();
-		expect(firstRes.headers.get("cf-aig-log-id")).toBe(runA?.logId);
-		expect(second.headers.get("cf-aig-log-id")).toBe(runB?.logId);
-		const firstBody = (await firstRes.json()) as { id: string };
-		expect(firstBody.id).toBe(`chatcmpl-${runA?.logId}`);
-		expect(((await second.json()) as { id: string }).id).toBe(`chatcmpl-${runB?.logId}`);
-	});
-
 	it("keeps overlapping streams' ids apart", async () => {
 		const harness = await createSharedHarness();
 		const gate = await harness.hold();
@@ -148,29 +122,6 @@ describe("the log id belongs to the answer", () => {
 		const [runA, runB] = harness.emulator.runs;
 		expect(streamLogId(firstEvents)).toBe(runA?.logId);
 		expect(streamLogId(secondEvents)).toBe(runB?.logId);
-	});
-
-	it("keeps /v1/chat/completions streams' ids apart when their headers land in the same turn", async () => {
-		const harness = createHarness();
-		const completion = (content: string) =>
-			harness.postJson("/v1/chat/completions", {
-				model: LLAMA,
-				messages: [{ role: "user", content }],
-				stream: true,
-			});
-		const gateA = harness.emulator.holdNextResponse(undefined, "response");
-		const gateB = harness.emulator.holdNextResponse(undefined, "response");
-		const first = completion("first");
-		const second = completion("second");
-		await vi.waitFor(() => expect(harness.emulator.runs).toHaveLength(2));
-		gateA.release();
-		gateB.release();
-		const [firstRes, secondRes] = await Promise.all([first, second]);
-		const [runA, runB] = harness.emulator.runs;
-		expect(firstRes.headers.get("cf-aig-log-id")).toBe(runA?.logId);
-		expect(secondRes.headers.get("cf-aig-log-id")).toBe(runB?.logId);
-		expect(chunkLogId(await readEvents(firstRes))).toBe(runA?.logId);
-		expect(chunkLogId(await readEvents(secondRes))).toBe(runB?.logId);
 	});
 
 	it("is needed: the binding's shared aiGatewayLogId hands the first caller the second one's id", async () => {
