@@ -37,7 +37,7 @@ export const claims = [
 			"The log id belongs to the answer: streamed answers carry the call's own cf-aig-log-id in their meta event.",
 		file: "src/ai/inference.ts",
 		old: "return { ...served, body: res.body };",
-		new: "return { ...served, logId: aiBinding(env).aiGatewayLogId, body: res.body };",
+		new: "return { ...served, aiGatewayLogId: aiBinding(env).aiGatewayLogId, body: res.body };",
 		tests: ["test/integration/log-id-race.test.ts"],
 	},
 	{
@@ -53,7 +53,7 @@ export const claims = [
 			{
 				file: "src/ai/inference.ts",
 				old: "return { ...served, body: res.body };",
-				new: "return { ...served, logId: aiBinding(env).aiGatewayLogId, body: res.body };",
+				new: "return { ...served, aiGatewayLogId: aiBinding(env).aiGatewayLogId, body: res.body };",
 			},
 		],
 		tests: ["test/integration/log-id-race-v1.test.ts"],
@@ -83,8 +83,8 @@ export const claims = [
 			"The token is signed over its log id: a client cannot rate arbitrary gateway logs with a token issued for another answer.",
 		file: "src/lib/feedback-token.ts",
 		// The signed payload leaves the log id out: a token then verifies for any log.
-		old: "function signedPayload(logId: string, kid: string, expires: number): Uint8Array {",
-		new: 'function signedPayload(_logId: string, kid: string, expires: number): Uint8Array {\n\tconst logId = "";',
+		old: "function signedPayload(aiGatewayLogId: string, kid: string, expires: number): Uint8Array {",
+		new: 'function signedPayload(_logId: string, kid: string, expires: number): Uint8Array {\n\tconst aiGatewayLogId = "";',
 		tests: ["test/unit/feedback-token.test.ts", "test/integration/feedback.test.ts"],
 	},
 	{
@@ -189,10 +189,10 @@ export const claims = [
 	},
 	{
 		name: "status-route-unlimited",
-		claim: "GET /api/feedback/:logId is limited per client (300 a minute).",
+		claim: "GET /api/feedback/:aiGatewayLogId is limited per client (300 a minute).",
 		file: "src/routes/feedback.ts",
-		old: '.get("/:logId", rateLimit("FEEDBACK_STATUS_RATE_LIMITER"), async (c) => {',
-		new: '.get("/:logId", async (c) => {',
+		old: '.get("/:aiGatewayLogId", rateLimit("FEEDBACK_STATUS_RATE_LIMITER"), async (c) => {',
+		new: '.get("/:aiGatewayLogId", async (c) => {',
 		tests: ["test/integration/feedback.test.ts"],
 	},
 	{

@@ -32,10 +32,10 @@ function workerClient(testEnv: Cloudflare.Env) {
 		chat({ messages: [{ role: "user", content }], ...extra });
 	const vote = (body: Record<string, unknown>, init?: RequestInit) =>
 		postJson("/api/feedback", body, init);
-	const voteStatus = (logId: string, token: string | null) =>
-		call(`/api/feedback/${logId}`, { headers: { authorization: `Bearer ${token}` } });
-	const debugLog = (logId: string, token = TEST_DEBUG_TOKEN) =>
-		call(`/api/logs/${logId}`, { headers: { authorization: `Bearer ${token}` } });
+	const voteStatus = (aiGatewayLogId: string, token: string | null) =>
+		call(`/api/feedback/${aiGatewayLogId}`, { headers: { authorization: `Bearer ${token}` } });
+	const debugLog = (aiGatewayLogId: string, token = TEST_DEBUG_TOKEN) =>
+		call(`/api/logs/${aiGatewayLogId}`, { headers: { authorization: `Bearer ${token}` } });
 	return { env: testEnv, call, postJson, chat, ask, vote, voteStatus, debugLog };
 }
 
@@ -124,17 +124,18 @@ export async function createSharedHarness(
 			};
 		},
 		runs: async () => (await (await control(`/gateways/${gatewayId}/runs`)).json()) as RunJson[],
-		peek: async (logId: string) => {
-			const res = await control(`/gateways/${gatewayId}/logs/${logId}`);
+		peek: async (aiGatewayLogId: string) => {
+			const res = await control(`/gateways/${gatewayId}/logs/${aiGatewayLogId}`);
 			return res.ok ? ((await res.json()) as PeekedLog) : undefined;
 		},
 		/** Polls the vote's status route until delivery is no longer pending. */
-		settled: (logId: string, token: string | null, timeout = 15_000) =>
+		settled: (aiGatewayLogId: string, token: string | null, timeout = 15_000) =>
 			vi.waitFor(
 				async () => {
-					const res = await client.voteStatus(logId, token);
+					const res = await client.voteStatus(aiGatewayLogId, token);
 					const status = (await res.json()) as VoteStatusJson;
-					if (status.state === "pending") throw new Error(`vote on ${logId} still pending`);
+					if (status.state === "pending")
+						throw new Error(`vote on ${aiGatewayLogId} still pending`);
 					return status;
 				},
 				// Within the status route's rate limit (300 a minute per client), even for a few logs at once.
@@ -144,7 +145,7 @@ export async function createSharedHarness(
 }
 
 export interface VoteStatusJson {
-	logId: string;
+	aiGatewayLogId: string;
 	feedback: "up" | "down" | "clear";
 	state: "pending" | "delivered" | "failed";
 	attempts: number;
@@ -156,7 +157,7 @@ export interface VoteStatusJson {
 
 export interface ChatJson {
 	response: string;
-	logId: string | null;
+	aiGatewayLogId: string | null;
 	feedbackToken: string | null;
 	model: string;
 	cached: boolean;

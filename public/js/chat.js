@@ -17,7 +17,7 @@ export function conversationForRequest(history) {
 
 /**
  * Wires the chat in `root` (the document). `senders` is a FeedbackSenders; `onRatable`
- * gets { logId, token, element, number } for each answer that has a gateway log.
+ * gets { aiGatewayLogId, token, element, number } for each answer that has a gateway log.
  */
 export function initChat(root, { senders, onRatable = () => {} }) {
 	const $ = (selector) => root.querySelector(selector);
@@ -75,7 +75,7 @@ export function initChat(root, { senders, onRatable = () => {} }) {
 			for await (const event of readEvents(res.body)) {
 				if (event.event === "meta") {
 					const meta = JSON.parse(event.data);
-					enableRating(answer, meta.logId, meta.feedbackToken);
+					enableRating(answer, meta.aiGatewayLogId, meta.feedbackToken);
 				} else if (event.event === "error") {
 					throw new Error(JSON.parse(event.data).error?.message ?? "The answer failed");
 				} else if (event.data === "[DONE]") {
@@ -133,9 +133,9 @@ export function initChat(root, { senders, onRatable = () => {} }) {
 		return { element, text: element.querySelector(".text") };
 	}
 
-	function enableRating(answer, logId, token) {
-		if (!logId) return;
-		onRatable({ logId, token, element: answer.element, number: ++ratable });
+	function enableRating(answer, aiGatewayLogId, token) {
+		if (!aiGatewayLogId) return;
+		onRatable({ aiGatewayLogId, token, element: answer.element, number: ++ratable });
 		const status = answer.element.querySelector(".vote-status");
 		if (!token) {
 			status.textContent = "Rating is off (no FEEDBACK_SECRET).";
@@ -149,7 +149,7 @@ export function initChat(root, { senders, onRatable = () => {} }) {
 			for (const thumb of thumbs)
 				thumb.setAttribute("aria-pressed", String(thumb.dataset.vote === current));
 		};
-		const sender = senders.senderFor(logId, token, (state, text, kept) => {
+		const sender = senders.senderFor(aiGatewayLogId, token, (state, text, kept) => {
 			setVoteState(status, state, text);
 			// The server kept a newer vote (another tab, another device): show that one.
 			if (state === "superseded" && kept) press(kept === "clear" ? null : kept);

@@ -1,4 +1,4 @@
-// The debug panel: shows an answer's gateway log from GET /api/logs/:logId, with the
+// The debug panel: shows an answer's gateway log from GET /api/logs/:aiGatewayLogId, with the
 // DEBUG_TOKEN kept in sessionStorage for the tab's lifetime.
 
 import { errorMessage } from "./http.js";
@@ -45,13 +45,13 @@ export function initDebugPanel(root) {
 		}
 	});
 
-	/** Lists an answer ({ logId, number }) and selects it. */
+	/** Lists an answer ({ aiGatewayLogId, number }) and selects it. */
 	function addAnswer(entry) {
 		const option = document.createElement("option");
-		option.value = entry.logId;
-		option.textContent = `Answer ${entry.number} (${entry.logId})`;
+		option.value = entry.aiGatewayLogId;
+		option.textContent = `Answer ${entry.number} (${entry.aiGatewayLogId})`;
 		debugAnswer.append(option);
-		debugAnswer.value = entry.logId;
+		debugAnswer.value = entry.aiGatewayLogId;
 	}
 
 	return { addAnswer };

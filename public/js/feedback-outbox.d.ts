@@ -4,7 +4,7 @@ export type Vote = "up" | "down" | "clear";
 export type VoteState = "sending" | "retrying" | "recorded" | "failed" | "superseded" | "refused";
 
 export interface OutboxEntry {
-	logId: string;
+	aiGatewayLogId: string;
 	token: string;
 	vote: Vote;
 	comment: string;
@@ -41,9 +41,9 @@ export class FeedbackOutbox {
 }
 
 export class VoteSender {
-	readonly logId: string;
+	readonly aiGatewayLogId: string;
 	readonly token: string;
-	constructor(logId: string, token: string, options: SenderOptions);
+	constructor(aiGatewayLogId: string, token: string, options: SenderOptions);
 	attach(listener: (state: VoteState, text: string, kept?: Vote) => void): void;
 	cast(vote: Vote, comment?: string, sequence?: number): Promise<void>;
 }
@@ -52,7 +52,7 @@ export class FeedbackSenders {
 	readonly outbox: FeedbackOutbox;
 	constructor(options: SenderOptions);
 	senderFor(
-		logId: string,
+		aiGatewayLogId: string,
 		token: string,
 		listener?: ((state: VoteState, text: string, kept?: Vote) => void) | null,
 	): VoteSender;

@@ -31,7 +31,7 @@ const browserTimers = {
 };
 
 /**
- * The votes not yet accepted by the API, by log id: { logId, token, vote, comment, sequence }.
+ * The votes not yet accepted by the API, by log id: { aiGatewayLogId, token, vote, comment, sequence }.
  * `storage` is anything with getItem and setItem, such as localStorage.
  */
 export class FeedbackOutbox {
@@ -55,15 +55,15 @@ export class FeedbackOutbox {
 	/** Stores the entry, replacing any older vote on the same log. */
 	put(entry) {
 		const entries = this.read();
-		entries[entry.logId] = entry;
+		entries[entry.aiGatewayLogId] = entry;
 		this.#storage.setItem(this.#key, JSON.stringify(entries));
 	}
 
 	/** Removes the entry unless a newer vote replaced it meanwhile. */
 	remove(entry) {
 		const entries = this.read();
-		if (entries[entry.logId]?.sequence === entry.sequence) {
-			delete entries[entry.logId];
+		if (entries[entry.aiGatewayLogId]?.sequence === entry.sequence) {
+			delete entries[entry.aiGatewayLogId];
 			this.#storage.setItem(this.#key, JSON.stringify(entries));
 		}
 	}
@@ -93,8 +93,8 @@ export class VoteSender {
 	 * @param options.timers { set(callback, ms), clear(timer) }; defaults to setTimeout
 	 * @param options.now the clock sequence numbers start from; defaults to Date.now
 	 */
-	constructor(logId, token, { outbox, fetch, timers = browserTimers, now }) {
-		this.logId = logId;
+	constructor(aiGatewayLogId, token, { outbox, fetch, timers = browserTimers, now }) {
+		this.aiGatewayLogId = aiGatewayLogId;
 		this.token = token;
 		this.#outbox = outbox;
 		// Called as a plain function: the browser's fetch throws when called as a method of
@@ -117,7 +117,7 @@ export class VoteSender {
 	cast(vote, comment = "", sequence = undefined) {
 		this.#lastSequence = sequence ?? Math.max(this.#now(), this.#lastSequence + 1);
 		this.#pending = {
-			logId: this.logId,
+			aiGatewayLogId: this.aiGatewayLogId,
 			token: this.token,
 			vote,
 			comment,
@@ -196,7 +196,7 @@ export class VoteSender {
 	 */
 	async #post(entry) {
 		const body = {
-			logId: this.logId,
+			aiGatewayLogId: this.aiGatewayLogId,
 			token: this.token,
 			feedback: entry.vote,
 			sequence: entry.sequence,
@@ -231,7 +231,7 @@ export class VoteSender {
 		) {
 			let delivery;
 			try {
-				const res = await this.#fetch(`/api/feedback/${encodeURIComponent(this.logId)}`, {
+				const res = await this.#fetch(`/api/feedback/${encodeURIComponent(this.aiGatewayLogId)}`, {
 					headers: { authorization: `Bearer ${this.token}` },
 				});
 				delivery = res.ok ? await res.json() : null;
@@ -270,11 +270,11 @@ export class FeedbackSenders {
 	}
 
 	/** The log's sender, created on first use; a listener given replaces the previous one. */
-	senderFor(logId, token, listener = null) {
-		let sender = this.#senders.get(logId);
+	senderFor(aiGatewayLogId, token, listener = null) {
+		let sender = this.#senders.get(aiGatewayLogId);
 		if (!sender) {
-			sender = new VoteSender(logId, token, this.#options);
-			this.#senders.set(logId, sender);
+			sender = new VoteSender(aiGatewayLogId, token, this.#options);
+			this.#senders.set(aiGatewayLogId, sender);
 		}
 		if (listener) sender.attach(listener);
 		return sender;
@@ -284,7 +284,11 @@ export class FeedbackSenders {
 	flush() {
 		return Promise.all(
 			Object.values(this.outbox.read()).map((entry) =>
-				this.senderFor(entry.logId, entry.token).cast(entry.vote, entry.comment, entry.sequence),
+				this.senderFor(entry.aiGatewayLogId, entry.token).cast(
+					entry.vote,
+					entry.comment,
+					entry.sequence,
+				),
 			),
 		);
 	}

@@ -1,6 +1,6 @@
 // The chat page's entry point (a native ES module, no build step): streams answers from
 // POST /api/chat, sends thumbs to POST /api/feedback, and shows a gateway log from
-// GET /api/logs/:logId. No framework, no third-party code.
+// GET /api/logs/:aiGatewayLogId. No framework, no third-party code.
 
 import { initChat } from "./chat.js";
 import { initDebugPanel } from "./debug-panel.js";

@@ -36,11 +36,11 @@ export async function gatewayUrls(env: Cloudflare.Env, config: Config): Promise<
 export async function readLog(
 	env: Cloudflare.Env,
 	config: Config,
-	logId: string,
+	aiGatewayLogId: string,
 ): Promise<AiGatewayLog> {
 	const { gateway, lastStatus } = gatewayWithStatus(env, config.gatewayId);
 	try {
-		return await gateway.getLog(logId);
+		return await gateway.getLog(aiGatewayLogId);
 	} catch (err) {
 		if (isLogNotFound(err)) throw new ApiError(404, "log_not_found", "No gateway log has this id");
 		const status = lastStatus();

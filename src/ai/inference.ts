@@ -47,7 +47,7 @@ export interface ChatStream extends Served {
 interface Served {
 	model: string;
 	provider: string;
-	logId: string | null;
+	aiGatewayLogId: string | null;
 	/** The gateway's step that answered (dynamic routes and fallbacks), else null. */
 	step: number | null;
 }
@@ -164,7 +164,7 @@ function servedBy(res: Response, model: string, provider: string, step: number |
 	return {
 		model: res.headers.get("cf-aig-model") ?? model,
 		provider: res.headers.get("cf-aig-provider") ?? provider,
-		logId: res.headers.get("cf-aig-log-id"),
+		aiGatewayLogId: res.headers.get("cf-aig-log-id"),
 		step: stepHeader === null ? step : Number(stepHeader),
 	};
 }

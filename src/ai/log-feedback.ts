@@ -26,7 +26,7 @@ export const LOGS_UNSUPPORTED_REASON =
 export async function patchFeedback(
 	env: Cloudflare.Env,
 	gatewayId: string,
-	logId: string,
+	aiGatewayLogId: string,
 	{ vote, score, comment }: FeedbackPatch,
 ): Promise<DeliveryOutcome> {
 	// Every field is sent, even when empty: whether the gateway merges a patch into the log or
@@ -39,7 +39,7 @@ export async function patchFeedback(
 	};
 	const { gateway, lastStatus } = gatewayWithStatus(env, gatewayId);
 	try {
-		await gateway.patchLog(logId, patch);
+		await gateway.patchLog(aiGatewayLogId, patch);
 		return { ok: true };
 	} catch (err) {
 		if (isLogNotFound(err))

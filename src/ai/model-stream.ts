@@ -31,7 +31,7 @@ const encoder = new TextEncoder();
 export function reframeModelStream(
 	upstream: ReadableStream<Uint8Array>,
 	framer: StreamFramer,
-	logContext: { logId: string | null },
+	logContext: { aiGatewayLogId: string | null },
 ): ReadableStream<Uint8Array> {
 	const reader = upstream.getReader();
 	const decoder = new TextDecoder();
@@ -42,7 +42,11 @@ export function reframeModelStream(
 
 	const fail = (reason: string) => {
 		console.error(
-			JSON.stringify({ message: "model stream failed", reason, logId: logContext.logId }),
+			JSON.stringify({
+				message: "model stream failed",
+				reason,
+				aiGatewayLogId: logContext.aiGatewayLogId,
+			}),
 		);
 		outgoing += framer.fail();
 		finished = true;

@@ -25,14 +25,14 @@ export type BlockedPart = "prompt" | "answer";
 /** A Guardrails block: 422 content_blocked, with the log id of the blocked request. */
 export class ContentBlocked extends ApiError {
 	readonly part: BlockedPart;
-	readonly logId: string | null;
+	readonly aiGatewayLogId: string | null;
 
-	constructor(part: BlockedPart, logId: string | null) {
+	constructor(part: BlockedPart, aiGatewayLogId: string | null) {
 		super(422, "content_blocked", `The AI Gateway's guardrails blocked the ${part}`, {
-			headers: logId ? { "cf-aig-log-id": logId } : {},
+			headers: aiGatewayLogId ? { "cf-aig-log-id": aiGatewayLogId } : {},
 		});
 		this.part = part;
-		this.logId = logId;
+		this.aiGatewayLogId = aiGatewayLogId;
 	}
 }
 

@@ -3,7 +3,7 @@ import type { Vote } from "./vote";
 
 /** A vote delivery gave up on, kept until it is replayed or overtaken by a new vote. */
 export interface DeadLetter {
-	logId: string;
+	aiGatewayLogId: string;
 	gatewayId: string;
 	vote: Vote;
 	attempts: number;
@@ -16,11 +16,11 @@ const PREFIX = "dead-letter:";
 /** The one list of given-up votes (one object: failures are rare, and listing needs one place). */
 export class FeedbackDeadLetters extends DurableObject<Cloudflare.Env> {
 	async add(letter: DeadLetter): Promise<void> {
-		this.ctx.storage.kv.put(`${PREFIX}${letter.logId}`, letter);
+		this.ctx.storage.kv.put(`${PREFIX}${letter.aiGatewayLogId}`, letter);
 	}
 
-	async remove(logId: string): Promise<void> {
-		this.ctx.storage.kv.delete(`${PREFIX}${logId}`);
+	async remove(aiGatewayLogId: string): Promise<void> {
+		this.ctx.storage.kv.delete(`${PREFIX}${aiGatewayLogId}`);
 	}
 
 	async list(limit = 1000): Promise<DeadLetter[]> {

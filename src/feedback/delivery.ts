@@ -9,7 +9,7 @@ export type DeliveryState = "pending" | "delivered" | "failed" | "refused";
 
 /** A vote as the user cast it. */
 export interface CastVote {
-	logId: string;
+	aiGatewayLogId: string;
 	gatewayId: string;
 	vote: Vote;
 	score?: number;
@@ -19,7 +19,7 @@ export interface CastVote {
 }
 
 /** The latest vote on one log and how its delivery is going. Stored under one key. */
-interface VoteRecord extends Required<Pick<CastVote, "logId" | "gatewayId" | "vote">> {
+interface VoteRecord extends Required<Pick<CastVote, "aiGatewayLogId" | "gatewayId" | "vote">> {
 	score?: number;
 	comment?: string;
 	sequence: number;
@@ -38,7 +38,7 @@ interface VoteRecord extends Required<Pick<CastVote, "logId" | "gatewayId" | "vo
 
 /** What the status route shows the voter. */
 export interface VoteStatus {
-	logId: string;
+	aiGatewayLogId: string;
 	feedback: Vote;
 	state: DeliveryState;
 	attempts: number;
@@ -98,7 +98,7 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 			return { outcome: repeat ? "accepted" : "superseded", status: view(current) };
 		}
 		const record: VoteRecord = {
-			logId: input.logId,
+			aiGatewayLogId: input.aiGatewayLogId,
 			gatewayId: input.gatewayId,
 			vote: input.vote,
 			score: input.score,
@@ -116,7 +116,7 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 		};
 		this.#save(record);
 		await this.ctx.storage.setAlarm(now);
-		if (current?.state === "failed") await deadLetterList(this.env).remove(input.logId);
+		if (current?.state === "failed") await deadLetterList(this.env).remove(input.aiGatewayLogId);
 		return { outcome: "accepted", status: view(record) };
 	}
 
@@ -147,7 +147,7 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 		const record = this.#load();
 		if (record?.state !== "pending") return;
 		const { revision } = record;
-		const outcome = await patchFeedback(this.env, record.gatewayId, record.logId, record);
+		const outcome = await patchFeedback(this.env, record.gatewayId, record.aiGatewayLogId, record);
 
 		// Other calls may have run while patchLog was in flight.
 		const latest = this.#load();
@@ -186,7 +186,7 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 		Object.assign(latest, { state: "failed", failedAt: now, nextAttemptAt: null });
 		this.#save(latest);
 		await deadLetterList(this.env).add({
-			logId: latest.logId,
+			aiGatewayLogId: latest.aiGatewayLogId,
 			gatewayId: latest.gatewayId,
 			vote: latest.vote,
 			attempts: latest.attempts,
@@ -201,7 +201,7 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 function view(record: VoteRecord): VoteStatus {
 	const iso = (time: number | null) => (time === null ? null : new Date(time).toISOString());
 	return {
-		logId: record.logId,
+		aiGatewayLogId: record.aiGatewayLogId,
 		feedback: record.vote,
 		state: record.state,
 		attempts: record.attempts,
@@ -212,8 +212,8 @@ function view(record: VoteRecord): VoteStatus {
 	};
 }
 
-export const deliveryFor = (env: Cloudflare.Env, logId: string) =>
-	env.FEEDBACK_DELIVERY.getByName(logId);
+export const deliveryFor = (env: Cloudflare.Env, aiGatewayLogId: string) =>
+	env.FEEDBACK_DELIVERY.getByName(aiGatewayLogId);
 
 export const deadLetterList = (env: Cloudflare.Env) =>
 	env.FEEDBACK_DEAD_LETTERS.getByName("dead-letters");

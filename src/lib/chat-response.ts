@@ -6,7 +6,7 @@ import { issueFeedbackToken } from "./feedback-token";
 import { SSE_HEADERS } from "./sse";
 
 export interface AnswerMeta {
-	logId: string | null;
+	aiGatewayLogId: string | null;
 	feedbackToken: string | null;
 	/** The model that served the answer, and its provider. */
 	model: string;
@@ -44,25 +44,28 @@ export async function respondToChat(
 	try {
 		if (stream) {
 			const { body, ...served } = await streamChat(c.env, config, input, signal);
-			const meta = { ...served, feedbackToken: await issueFeedbackToken(config, served.logId) };
+			const meta = {
+				...served,
+				feedbackToken: await issueFeedbackToken(config, served.aiGatewayLogId),
+			};
 			return c.body(format.stream(body, meta), 200, {
 				...SSE_HEADERS,
 				...answerHeaders(meta),
 			});
 		}
 		const answer = await completeChat(c.env, config, input, signal);
-		const feedbackToken = await issueFeedbackToken(config, answer.logId);
+		const feedbackToken = await issueFeedbackToken(config, answer.aiGatewayLogId);
 		return c.json(
 			format.json(answer, feedbackToken),
 			200,
-			answerHeaders({ logId: answer.logId, feedbackToken }),
+			answerHeaders({ aiGatewayLogId: answer.aiGatewayLogId, feedbackToken }),
 		);
 	} catch (err) {
 		if (!(err instanceof ContentBlocked)) throw err;
 		// A block is an answer of sorts, and logged: it can be rated too.
 		const meta = {
-			logId: err.logId,
-			feedbackToken: await issueFeedbackToken(config, err.logId),
+			aiGatewayLogId: err.aiGatewayLogId,
+			feedbackToken: await issueFeedbackToken(config, err.aiGatewayLogId),
 			model: input.model,
 			provider: "",
 		};
@@ -76,11 +79,11 @@ export async function respondToChat(
 }
 
 function answerHeaders({
-	logId,
+	aiGatewayLogId,
 	feedbackToken,
-}: Pick<AnswerMeta, "logId" | "feedbackToken">): Record<string, string> {
+}: Pick<AnswerMeta, "aiGatewayLogId" | "feedbackToken">): Record<string, string> {
 	const headers: Record<string, string> = {};
-	if (logId) headers["cf-aig-log-id"] = logId;
+	if (aiGatewayLogId) headers["cf-aig-log-id"] = aiGatewayLogId;
 	if (feedbackToken) headers["x-feedback-token"] = feedbackToken;
 	return headers;
 }

@@ -41,8 +41,8 @@ function signingKey(secret: string): Promise<SigningKey> {
 	return key;
 }
 
-function signedPayload(logId: string, kid: string, expires: number): Uint8Array {
-	return encoder.encode(`${VERSION}\n${kid}\n${expires}\n${logId}`);
+function signedPayload(aiGatewayLogId: string, kid: string, expires: number): Uint8Array {
+	return encoder.encode(`${VERSION}\n${kid}\n${expires}\n${aiGatewayLogId}`);
 }
 
 export interface TokenOptions {
@@ -52,23 +52,27 @@ export interface TokenOptions {
 }
 
 export async function signFeedbackToken(
-	logId: string,
+	aiGatewayLogId: string,
 	secret: string,
 	{ now = unixNow(), ttlSeconds = DEFAULT_TOKEN_TTL_SECONDS }: TokenOptions = {},
 ): Promise<string> {
 	const { kid, key } = await signingKey(secret);
 	const expires = now + ttlSeconds;
-	const signature = await crypto.subtle.sign("HMAC", key, signedPayload(logId, kid, expires));
+	const signature = await crypto.subtle.sign(
+		"HMAC",
+		key,
+		signedPayload(aiGatewayLogId, kid, expires),
+	);
 	return `${VERSION}.${kid}.${expires}.${toBase64Url(new Uint8Array(signature))}`;
 }
 
 /**
- * True when `token` was signed by one of `secrets` for `logId` and has not
+ * True when `token` was signed by one of `secrets` for `aiGatewayLogId` and has not
  * expired. HMAC verification by Web Crypto compares in constant time.
  */
 export async function verifyFeedbackToken(
 	token: string,
-	logId: string,
+	aiGatewayLogId: string,
 	secrets: readonly string[],
 	now = unixNow(),
 ): Promise<boolean> {
@@ -84,20 +88,25 @@ export async function verifyFeedbackToken(
 	for (const secret of secrets) {
 		const key = await signingKey(secret);
 		if (key.kid !== kid) continue;
-		return crypto.subtle.verify("HMAC", key.key, signature, signedPayload(logId, kid, expires));
+		return crypto.subtle.verify(
+			"HMAC",
+			key.key,
+			signature,
+			signedPayload(aiGatewayLogId, kid, expires),
+		);
 	}
 	return false;
 }
 
-/** A token for the answer logged as `logId`, or null when feedback is not configured. */
+/** A token for the answer logged as `aiGatewayLogId`, or null when feedback is not configured. */
 export async function issueFeedbackToken(
 	config: Config,
-	logId: string | null,
+	aiGatewayLogId: string | null,
 ): Promise<string | null> {
 	const [secret] = config.feedbackSecrets;
 	// Without a log kept by the gateway (collectLog off) there is nothing to put a vote on.
-	if (!logId || !secret || !config.collectLog) return null;
-	return signFeedbackToken(logId, secret);
+	if (!aiGatewayLogId || !secret || !config.collectLog) return null;
+	return signFeedbackToken(aiGatewayLogId, secret);
 }
 
 function unixNow(): number {

@@ -57,7 +57,7 @@ export const LogIdSchema = v.pipe(
 );
 
 export const FeedbackRequestSchema = v.object({
-	logId: LogIdSchema,
+	aiGatewayLogId: LogIdSchema,
 	token: v.pipe(
 		v.string("must be a string"),
 		v.nonEmpty("must not be empty"),
@@ -94,7 +94,7 @@ export const FeedbackRequestSchema = v.object({
 });
 
 export const ReplayRequestSchema = v.object({
-	logIds: v.optional(
+	aiGatewayLogIds: v.optional(
 		v.pipe(
 			v.array(LogIdSchema, "must be an array of log ids"),
 			v.maxLength(1000, "must hold at most 1000 log ids"),

@@ -15,17 +15,18 @@ function openAiUsage(usage: Usage | undefined) {
 	};
 }
 
-const completionId = (logId: string | null) => `chatcmpl-${logId ?? crypto.randomUUID()}`;
+const completionId = (aiGatewayLogId: string | null) =>
+	`chatcmpl-${aiGatewayLogId ?? crypto.randomUUID()}`;
 const now = () => Math.floor(Date.now() / 1000);
 
 /** A `chat.completion` object from an answer in either model shape. */
 export function toChatCompletion(
 	model: string,
-	answer: Pick<ChatAnswer, "logId" | "response" | "finishReason" | "usage">,
+	answer: Pick<ChatAnswer, "aiGatewayLogId" | "response" | "finishReason" | "usage">,
 ) {
 	const usage = openAiUsage(answer.usage);
 	return {
-		id: completionId(answer.logId),
+		id: completionId(answer.aiGatewayLogId),
 		object: "chat.completion",
 		created: now(),
 		model,
@@ -48,9 +49,13 @@ export function toChatCompletion(
  */
 export function toChatCompletionChunks(
 	upstream: ReadableStream<Uint8Array>,
-	{ model, logId, includeUsage }: { model: string; logId: string | null; includeUsage: boolean },
+	{
+		model,
+		aiGatewayLogId,
+		includeUsage,
+	}: { model: string; aiGatewayLogId: string | null; includeUsage: boolean },
 ): ReadableStream<Uint8Array> {
-	const id = completionId(logId);
+	const id = completionId(aiGatewayLogId);
 	const created = now();
 	const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
 		formatSseEvent({
@@ -95,18 +100,18 @@ export function toChatCompletionChunks(
 					}),
 				}),
 		},
-		{ logId },
+		{ aiGatewayLogId },
 	);
 }
 
 /** An answer the gateway's Guardrails blocked, as OpenAI reports a filtered completion. */
-export const filteredCompletion = (model: string, logId: string | null) =>
-	toChatCompletion(model, { logId, response: "", finishReason: "content_filter" });
+export const filteredCompletion = (model: string, aiGatewayLogId: string | null) =>
+	toChatCompletion(model, { aiGatewayLogId, response: "", finishReason: "content_filter" });
 
 /** The same as a stream: no content, then `finish_reason: "content_filter"` and `[DONE]`. */
-export function filteredCompletionChunks(model: string, logId: string | null) {
+export function filteredCompletionChunks(model: string, aiGatewayLogId: string | null) {
 	const upstream = new Response(
 		`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: "content_filter" }] })}\n\ndata: [DONE]\n\n`,
 	).body as ReadableStream<Uint8Array>;
-	return toChatCompletionChunks(upstream, { model, logId, includeUsage: false });
+	return toChatCompletionChunks(upstream, { model, aiGatewayLogId, includeUsage: false });
 }

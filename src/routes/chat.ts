@@ -23,7 +23,7 @@ export const chat = new Hono<AppEnv>().post(
 		return respondToChat(c, input, body.stream === true, {
 			json: (answer, feedbackToken) => ({
 				response: answer.response,
-				logId: answer.logId,
+				aiGatewayLogId: answer.aiGatewayLogId,
 				feedbackToken,
 				model: answer.model,
 				provider: answer.provider,

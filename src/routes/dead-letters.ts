@@ -10,12 +10,14 @@ export const deadLetters = new Hono<AppEnv>()
 	.use(debugAuth)
 	.get("/", async (c) => c.json({ deadLetters: await deadLetterList(c.env).list() }))
 	.post("/replay", jsonBody(ReplayRequestSchema), async (c) => {
-		const { logIds } = c.req.valid("json");
+		const { aiGatewayLogIds } = c.req.valid("json");
 		const letters = await deadLetterList(c.env).list();
-		const chosen = logIds ? letters.filter((letter) => logIds.includes(letter.logId)) : letters;
+		const chosen = aiGatewayLogIds
+			? letters.filter((letter) => aiGatewayLogIds.includes(letter.aiGatewayLogId))
+			: letters;
 		for (const letter of chosen) {
-			await deliveryFor(c.env, letter.logId).replay();
-			await deadLetterList(c.env).remove(letter.logId);
+			await deliveryFor(c.env, letter.aiGatewayLogId).replay();
+			await deadLetterList(c.env).remove(letter.aiGatewayLogId);
 		}
-		return c.json({ replayed: chosen.map((letter) => letter.logId) });
+		return c.json({ replayed: chosen.map((letter) => letter.aiGatewayLogId) });
 	});

@@ -21,8 +21,8 @@ function requireSecrets(config: Config): readonly string[] {
 	return config.feedbackSecrets;
 }
 
-async function requireToken(config: Config, token: string, logId: string): Promise<void> {
-	if (!(await verifyFeedbackToken(token, logId, requireSecrets(config)))) {
+async function requireToken(config: Config, token: string, aiGatewayLogId: string): Promise<void> {
+	if (!(await verifyFeedbackToken(token, aiGatewayLogId, requireSecrets(config)))) {
 		throw new ApiError(
 			403,
 			"invalid_token",
@@ -43,10 +43,10 @@ export const feedback = new Hono<AppEnv>()
 		jsonBody(FeedbackRequestSchema),
 		async (c) => {
 			const body = c.req.valid("json");
-			await requireToken(c.var.config, body.token, body.logId);
+			await requireToken(c.var.config, body.token, body.aiGatewayLogId);
 			// Stored durably before the answer; delivery to the gateway happens after it.
-			const { outcome, status } = await deliveryFor(c.env, body.logId).cast({
-				logId: body.logId,
+			const { outcome, status } = await deliveryFor(c.env, body.aiGatewayLogId).cast({
+				aiGatewayLogId: body.aiGatewayLogId,
 				gatewayId: c.var.config.gatewayId,
 				vote: body.feedback,
 				score: body.score,
@@ -60,12 +60,12 @@ export const feedback = new Hono<AppEnv>()
 	)
 	.get("/:logId", rateLimit("FEEDBACK_STATUS_RATE_LIMITER"), async (c) => {
 		requireSecrets(c.var.config);
-		const logId = logIdParam(c);
+		const aiGatewayLogId = logIdParam(c);
 		const token = bearerToken(c);
 		if (!token)
 			throw new ApiError(401, "unauthorized", "Send Authorization: Bearer <feedbackToken>");
-		await requireToken(c.var.config, token, logId);
-		const status = await deliveryFor(c.env, logId).status();
+		await requireToken(c.var.config, token, aiGatewayLogId);
+		const status = await deliveryFor(c.env, aiGatewayLogId).status();
 		if (!status) throw notFound("No vote has been cast on this answer");
 		return c.json(status);
 	});

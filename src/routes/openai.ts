@@ -54,16 +54,16 @@ export const openai = new Hono<AppEnv>()
 			const includeUsage = body.stream_options?.include_usage === true;
 			return respondToChat(c, input, body.stream === true, {
 				json: (answer) => toChatCompletion(answer.model, answer),
-				stream: (upstream, { model, logId }) =>
-					toChatCompletionChunks(upstream, { model, logId, includeUsage }),
+				stream: (upstream, { model, aiGatewayLogId }) =>
+					toChatCompletionChunks(upstream, { model, aiGatewayLogId, includeUsage }),
 				// OpenAI's conventions: a filtered prompt is a 400 `content_filter` error, a filtered
 				// completion a normal answer with `finish_reason: "content_filter"`.
-				blocked: (part, { model, logId }, stream) =>
+				blocked: (part, { model, aiGatewayLogId }, stream) =>
 					part === "prompt"
 						? null
 						: stream
-							? filteredCompletionChunks(model, logId)
-							: filteredCompletion(model, logId),
+							? filteredCompletionChunks(model, aiGatewayLogId)
+							: filteredCompletion(model, aiGatewayLogId),
 			});
 		},
 	);

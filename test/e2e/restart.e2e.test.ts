@@ -17,12 +17,17 @@ test("gateway logs and their feedback survive a dev-server restart", async (t) =
 			headers: { "content-type": "application/json" },
 			body: JSON.stringify({ messages: [{ role: "user", content: "Remember me" }] }),
 		});
-		const answer = (await res.json()) as { logId: string; feedbackToken: string };
-		logId = answer.logId;
+		const answer = (await res.json()) as { aiGatewayLogId: string; feedbackToken: string };
+		logId = answer.aiGatewayLogId;
 		const vote = await fetch(`${first.url}/api/feedback`, {
 			method: "POST",
 			headers: { "content-type": "application/json" },
-			body: JSON.stringify({ logId, token: answer.feedbackToken, feedback: "down", score: 15 }),
+			body: JSON.stringify({
+				aiGatewayLogId: logId,
+				token: answer.feedbackToken,
+				feedback: "down",
+				score: 15,
+			}),
 		});
 		assert.equal(vote.status, 202);
 		// Delivery is asynchronous: wait until the gateway (the emulator) has the vote.

@@ -14,14 +14,14 @@ describe("POST /api/chat (stream)", () => {
 		const res = await ask("Stream please", { model, stream: true });
 		expect(res.status).toBe(200);
 		expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
-		const logId = emulator.runs[0]?.logId;
-		expect(res.headers.get("cf-aig-log-id")).toBe(logId);
+		const aiGatewayLogId = emulator.runs[0]?.logId;
+		expect(res.headers.get("cf-aig-log-id")).toBe(aiGatewayLogId);
 
 		const events = await readEvents(res);
 		const [meta, ...rest] = events;
 		expect(meta?.event).toBe("meta");
 		expect(JSON.parse(meta?.data ?? "")).toEqual({
-			logId,
+			aiGatewayLogId,
 			feedbackToken: expect.stringMatching(/^v1\./),
 			model,
 			provider: "workers-ai",

@@ -16,8 +16,8 @@ describe("POST /api/chat (JSON)", () => {
 		expect(body.response).toBe(
 			emulatedAnswer(LLAMA, [{ role: "user", content: "What is Cloudflare?" }]),
 		);
-		expect(body.logId).toBe(run?.logId);
-		expect(res.headers.get("cf-aig-log-id")).toBe(body.logId);
+		expect(body.aiGatewayLogId).toBe(run?.logId);
+		expect(res.headers.get("cf-aig-log-id")).toBe(body.aiGatewayLogId);
 		expect(body.feedbackToken).toMatch(/^v1\.[\w-]{8}\.\d+\.[\w-]+$/);
 		expect(body.model).toBe(LLAMA);
 		expect(body.cached).toBe(false);
@@ -73,7 +73,7 @@ describe("POST /api/chat (JSON)", () => {
 	it("issues no feedback token when FEEDBACK_SECRET is not set", async () => {
 		const { ask } = createHarness({}, { FEEDBACK_SECRET: undefined });
 		const body = (await (await ask("Hello")).json()) as ChatJson;
-		expect(body.logId).toBeTruthy();
+		expect(body.aiGatewayLogId).toBeTruthy();
 		expect(body.feedbackToken).toBeNull();
 	});
 

@@ -14,20 +14,20 @@ type Harness = Awaited<ReturnType<typeof createSharedHarness>>;
 
 async function answeredLog(harness: Harness): Promise<string> {
 	const body = (await (await harness.ask("Deliver me")).json()) as ChatJson;
-	if (!body.logId) throw new Error("answer without a log id");
-	return body.logId;
+	if (!body.aiGatewayLogId) throw new Error("answer without a log id");
+	return body.aiGatewayLogId;
 }
 
 /** Runs `body` inside the log's delivery object, with a vote cast and its alarm taken away. */
 async function withCastVote<R>(
 	harness: Harness,
-	logId: string,
+	aiGatewayLogId: string,
 	vote: Vote,
 	body: (instance: FeedbackDelivery, state: DurableObjectState) => Promise<R>,
 ): Promise<R> {
-	const stub = env.FEEDBACK_DELIVERY.getByName(logId);
+	const stub = env.FEEDBACK_DELIVERY.getByName(aiGatewayLogId);
 	return runInDurableObject(stub, async (instance: FeedbackDelivery, state) => {
-		await instance.cast({ logId, gatewayId: harness.gatewayId, vote });
+		await instance.cast({ aiGatewayLogId, gatewayId: harness.gatewayId, vote });
 		await state.storage.deleteAlarm();
 		return body(instance, state);
 	});
@@ -36,20 +36,20 @@ async function withCastVote<R>(
 describe("FeedbackDelivery alarm", () => {
 	it("delivers the stored vote and schedules nothing more", async () => {
 		const harness = await createSharedHarness();
-		const logId = await answeredLog(harness);
-		await withCastVote(harness, logId, "down", async (instance, state) => {
+		const aiGatewayLogId = await answeredLog(harness);
+		await withCastVote(harness, aiGatewayLogId, "down", async (instance, state) => {
 			await instance.alarm();
 			expect(await instance.status()).toMatchObject({ state: "delivered", attempts: 1 });
 			expect(await state.storage.getAlarm()).toBeNull();
 		});
-		expect((await harness.peek(logId))?.feedback).toBe(-1);
+		expect((await harness.peek(aiGatewayLogId))?.feedback).toBe(-1);
 	});
 
 	it("retries a log the gateway has not written yet with backoff, then gives up into the dead letters", async () => {
 		const harness = await createSharedHarness({ logVisibilityDelayMs: 3_600_000 });
-		const logId = await answeredLog(harness);
+		const aiGatewayLogId = await answeredLog(harness);
 		const { retry } = readConfig(env);
-		await withCastVote(harness, logId, "up", async (instance, state) => {
+		await withCastVote(harness, aiGatewayLogId, "up", async (instance, state) => {
 			const before = Date.now();
 			await instance.alarm();
 			const status = await instance.status();
@@ -75,18 +75,18 @@ describe("FeedbackDelivery alarm", () => {
 			headers: { authorization: `Bearer ${TEST_DEBUG_TOKEN}` },
 		});
 		const { deadLetters } = (await res.json()) as {
-			deadLetters: { logId: string; reason: string }[];
+			deadLetters: { aiGatewayLogId: string; reason: string }[];
 		};
-		expect(deadLetters.find((letter) => letter.logId === logId)?.reason).toBe(
+		expect(deadLetters.find((letter) => letter.aiGatewayLogId === aiGatewayLogId)?.reason).toBe(
 			"gave up after 2 attempts: the gateway has not written the log yet",
 		);
 	});
 
 	it("does not retry a vote the gateway rejects", async () => {
 		const harness = await createSharedHarness();
-		const logId = await answeredLog(harness);
+		const aiGatewayLogId = await answeredLog(harness);
 		await harness.fail("patchLog", 400, 1);
-		await withCastVote(harness, logId, "up", async (instance, state) => {
+		await withCastVote(harness, aiGatewayLogId, "up", async (instance, state) => {
 			await instance.alarm();
 			expect(await instance.status()).toMatchObject({
 				state: "failed",
@@ -99,11 +99,11 @@ describe("FeedbackDelivery alarm", () => {
 
 	it("follows a delivery overtaken by a newer vote with another delivery at once", async () => {
 		const harness = await createSharedHarness();
-		const logId = await answeredLog(harness);
-		await withCastVote(harness, logId, "up", async (instance, state) => {
+		const aiGatewayLogId = await answeredLog(harness);
+		await withCastVote(harness, aiGatewayLogId, "up", async (instance, state) => {
 			// The newer vote arrives while the older one's patchLog is in flight.
 			const delivering = instance.alarm();
-			await instance.cast({ logId, gatewayId: harness.gatewayId, vote: "down" });
+			await instance.cast({ aiGatewayLogId, gatewayId: harness.gatewayId, vote: "down" });
 			await state.storage.deleteAlarm();
 			await delivering;
 			expect(await instance.status()).toMatchObject({ feedback: "down", state: "pending" });
@@ -112,6 +112,6 @@ describe("FeedbackDelivery alarm", () => {
 			await instance.alarm();
 			expect(await instance.status()).toMatchObject({ feedback: "down", state: "delivered" });
 		});
-		expect((await harness.peek(logId))?.feedback).toBe(-1);
+		expect((await harness.peek(aiGatewayLogId))?.feedback).toBe(-1);
 	});
 });

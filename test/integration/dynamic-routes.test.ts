@@ -32,7 +32,7 @@ describe("dynamic routes", () => {
 		const body = (await res.json()) as ChatJson & { provider: string };
 		expect(body).toMatchObject({ model: LLAMA, provider: "workers-ai" });
 		expect(body.response).toContain("Route me");
-		expect(body.logId).toBe(emulator.runs[0]?.logId);
+		expect(body.aiGatewayLogId).toBe(emulator.runs[0]?.logId);
 		expect(emulator.runs[0]?.options).toMatchObject({ endpoint: "chat/completions" });
 	});
 
@@ -47,9 +47,13 @@ describe("dynamic routes", () => {
 		expect(body.model).toBe(SCOUT);
 		const runs = await harness.runs();
 		expect(runs.map((run) => run.status)).toEqual([500, 200]);
-		expect(body.logId).toBe(runs[1]?.logId);
-		await harness.vote({ logId: body.logId, token: body.feedbackToken, feedback: "down" });
-		expect((await harness.settled(body.logId as string, body.feedbackToken)).state).toBe(
+		expect(body.aiGatewayLogId).toBe(runs[1]?.logId);
+		await harness.vote({
+			aiGatewayLogId: body.aiGatewayLogId,
+			token: body.feedbackToken,
+			feedback: "down",
+		});
+		expect((await harness.settled(body.aiGatewayLogId as string, body.feedbackToken)).state).toBe(
 			"delivered",
 		);
 		expect((await harness.peek(runs[1]?.logId as string))?.feedback).toBe(-1);
@@ -65,7 +69,7 @@ describe("dynamic routes", () => {
 			await ask("Stream the route", { model: "dynamic/chat", stream: true }),
 		);
 		expect(JSON.parse(events[0]?.data ?? "")).toMatchObject({
-			logId: emulator.runs[1]?.logId,
+			aiGatewayLogId: emulator.runs[1]?.logId,
 			model: SCOUT,
 			provider: "workers-ai",
 		});

@@ -96,13 +96,13 @@ describe("request validation", () => {
 			{ feedback: "up", comment: "x".repeat(1001) },
 			/^comment: must be at most 1000/,
 		],
-		["a bad log id", { feedback: "up", logId: "../../etc" }, /^logId: /],
+		["a bad log id", { feedback: "up", aiGatewayLogId: "../../etc" }, /^aiGatewayLogId: /],
 		["a missing token", { feedback: "up", token: undefined }, /^token: /],
 	])(
 		"rejects %s on /api/feedback with invalid_request naming the field",
 		async (_name, patch, message) => {
 			const { vote } = createHarness();
-			const body = { logId: "01jabc", token: "v1.a.1.b", ...patch };
+			const body = { aiGatewayLogId: "01jabc", token: "v1.a.1.b", ...patch };
 			await expectError(await vote(body), 400, "invalid_request", message);
 		},
 	);
@@ -302,7 +302,7 @@ describe("upstream failures", () => {
 		} as unknown as Cloudflare.Env["FEEDBACK_DELIVERY"];
 		const { vote } = createHarness({}, { FEEDBACK_DELIVERY: brokenStorage });
 		const valid = await signFeedbackToken("abc", "test-feedback-secret-0123456789abcdef");
-		const res = await vote({ logId: "abc", token: valid, feedback: "up" });
+		const res = await vote({ aiGatewayLogId: "abc", token: valid, feedback: "up" });
 		const body = await expectError(res, 500, "internal_error", /^Internal error$/);
 		expect(JSON.stringify(body)).not.toContain("secret detail");
 	});

@@ -38,11 +38,17 @@ describe("model fallback through the universal endpoint", () => {
 		// The direct call, then one universal request: primary again (fails), then GPT-OSS.
 		const runs = await harness.runs();
 		expect(runs.map((run) => run.status)).toEqual([500, 500, 200]);
-		expect(body.logId).toBe(runs[2]?.logId);
-		expect(res.headers.get("cf-aig-log-id")).toBe(body.logId);
+		expect(body.aiGatewayLogId).toBe(runs[2]?.logId);
+		expect(res.headers.get("cf-aig-log-id")).toBe(body.aiGatewayLogId);
 
-		await harness.vote({ logId: body.logId, token: body.feedbackToken, feedback: "up" });
-		expect((await harness.settled(body.logId ?? "", body.feedbackToken)).state).toBe("delivered");
+		await harness.vote({
+			aiGatewayLogId: body.aiGatewayLogId,
+			token: body.feedbackToken,
+			feedback: "up",
+		});
+		expect((await harness.settled(body.aiGatewayLogId ?? "", body.feedbackToken)).state).toBe(
+			"delivered",
+		);
 		expect((await harness.peek(runs[2]?.logId ?? ""))?.feedback).toBe(1);
 		expect((await harness.peek(runs[0]?.logId ?? ""))?.feedback).toBeNull();
 	});
@@ -50,10 +56,10 @@ describe("model fallback through the universal endpoint", () => {
 	it("falls back for streams too, naming the serving model in meta", async () => {
 		const harness = await withFallback({ failingModels: [LLAMA, GPT_OSS] });
 		const events = await readEvents(await harness.ask("Who answers?", { stream: true }));
-		const meta = JSON.parse(events[0]?.data ?? "{}") as { model: string; logId: string };
+		const meta = JSON.parse(events[0]?.data ?? "{}") as { model: string; aiGatewayLogId: string };
 		expect(meta.model).toBe(KIMI);
 		expect(deltasOf(events.slice(1)).join("")).toBe(emulatedAnswer(KIMI, question));
-		expect(meta.logId).toBe((await harness.runs()).at(-1)?.logId);
+		expect(meta.aiGatewayLogId).toBe((await harness.runs()).at(-1)?.logId);
 	});
 
 	it("retries the primary first, so a one-off timeout is answered by the primary", async () => {

@@ -37,7 +37,7 @@ async function inBatches<T, R>(
 }
 
 interface Answer {
-	logId: string;
+	aiGatewayLogId: string;
 	token: string;
 	client: string;
 }
@@ -54,20 +54,21 @@ async function answers(harness: Harness, count: number): Promise<Answer[]> {
 				{ headers: { "cf-connecting-ip": client } },
 			);
 			const body = (await res.json()) as ChatJson;
-			if (!body.logId || !body.feedbackToken) throw new Error(`answer ${i} has no log id or token`);
-			return { logId: body.logId, token: body.feedbackToken, client };
+			if (!body.aiGatewayLogId || !body.feedbackToken)
+				throw new Error(`answer ${i} has no log id or token`);
+			return { aiGatewayLogId: body.aiGatewayLogId, token: body.feedbackToken, client };
 		},
 	);
 }
 
 const send = (harness: Harness, answer: Answer, feedback: Vote, sequence: number) =>
 	harness.vote(
-		{ logId: answer.logId, token: answer.token, feedback, sequence },
+		{ aiGatewayLogId: answer.aiGatewayLogId, token: answer.token, feedback, sequence },
 		{ headers: { "cf-connecting-ip": answer.client } },
 	);
 
 const settle = (harness: Harness, logs: Answer[]) =>
-	inBatches(logs, 20, (answer) => harness.settled(answer.logId, answer.token, 15_000));
+	inBatches(logs, 20, (answer) => harness.settled(answer.aiGatewayLogId, answer.token, 15_000));
 
 it("delivers each log's last vote through write lag, 500s, duplicates and reordering; keeps what it gives up", async () => {
 	const random = seeded(20261122);
@@ -88,7 +89,10 @@ it("delivers each log's last vote through write lag, 500s, duplicates and reorde
 		})),
 	);
 	const lastVote = new Map(
-		logs.map((answer) => [answer.logId, votes.filter((v) => v.answer === answer).at(-1)?.feedback]),
+		logs.map((answer) => [
+			answer.aiGatewayLogId,
+			votes.filter((v) => v.answer === answer).at(-1)?.feedback,
+		]),
 	);
 	const outgoing = [...votes, ...votes.filter(() => random() < DUPLICATE_SHARE)];
 	for (let i = outgoing.length - 1; i > 0; i--) {
@@ -111,8 +115,8 @@ it("delivers each log's last vote through write lag, 500s, duplicates and reorde
 	let mismatches = 0;
 	for (const [index, answer] of logs.entries()) {
 		const status = settled[index] as VoteStatusJson;
-		const log = await harness.peek(answer.logId);
-		const expected = lastVote.get(answer.logId) as Vote;
+		const log = await harness.peek(answer.aiGatewayLogId);
+		const expected = lastVote.get(answer.aiGatewayLogId) as Vote;
 		if (status.state === "delivered") delivered++;
 		if (status.feedback !== expected || log?.feedback !== EXPECTED_FEEDBACK[expected]) mismatches++;
 	}
@@ -128,16 +132,16 @@ it("delivers each log's last vote through write lag, 500s, duplicates and reorde
 		expect((await send(doomedHarness(answer), answer, "down", 1)).status).toBe(202);
 	}
 	const failed = await Promise.all(
-		doomed.map((answer) => doomedHarness(answer).settled(answer.logId, answer.token)),
+		doomed.map((answer) => doomedHarness(answer).settled(answer.aiGatewayLogId, answer.token)),
 	);
 	const res = await harness.call("/api/dead-letters", {
 		headers: { authorization: `Bearer ${TEST_DEBUG_TOKEN}` },
 	});
 	const { deadLetters } = (await res.json()) as {
-		deadLetters: { logId: string; reason: string }[];
+		deadLetters: { aiGatewayLogId: string; reason: string }[];
 	};
 	const givenUp = doomed.map((answer) =>
-		deadLetters.find((letter) => letter.logId === answer.logId),
+		deadLetters.find((letter) => letter.aiGatewayLogId === answer.aiGatewayLogId),
 	);
 
 	console.log(

@@ -45,7 +45,7 @@ describe("Guardrails", () => {
 		const events = await readEvents(res);
 		expect(events.map((event) => event.event)).toEqual(["meta", "error"]);
 		expect(JSON.parse(events[0]?.data ?? "")).toMatchObject({
-			logId: expect.any(String),
+			aiGatewayLogId: expect.any(String),
 			feedbackToken: expect.stringMatching(/^v1\./),
 		});
 		expect(JSON.parse(events[1]?.data ?? "")).toEqual({
@@ -93,7 +93,7 @@ describe("Guardrails", () => {
 		expect(deltas).toHaveLength(1);
 		expect(deltas[0]).toContain("stream me anyway");
 		expect(events.at(-1)?.data).toBe("[DONE]");
-		expect(JSON.parse(events[0]?.data ?? "").logId).toBe(emulator.runs[0]?.logId);
+		expect(JSON.parse(events[0]?.data ?? "").aiGatewayLogId).toBe(emulator.runs[0]?.logId);
 	});
 });
 
@@ -121,9 +121,9 @@ describe("a gateway that takes no feedback on its logs", () => {
 	it("keeps the vote, marks it refused with the likely cause, and does not dead-letter it", async () => {
 		const harness = await createSharedHarness({ logsApi: "unsupported" });
 		const body = (await (await harness.ask("Rate me")).json()) as ChatJson;
-		const logId = body.logId as string;
-		await harness.vote({ logId, token: body.feedbackToken, feedback: "up" });
-		const status = await harness.settled(logId, body.feedbackToken);
+		const aiGatewayLogId = body.aiGatewayLogId as string;
+		await harness.vote({ aiGatewayLogId, token: body.feedbackToken, feedback: "up" });
+		const status = await harness.settled(aiGatewayLogId, body.feedbackToken);
 		expect(status).toMatchObject({ state: "refused", feedback: "up", attempts: 1 });
 		expect(status.error).toMatch(
 			/^this gateway does not accept feedback on its logs: it answered 405/,
@@ -132,14 +132,14 @@ describe("a gateway that takes no feedback on its logs", () => {
 		const letters = await harness.call("/api/dead-letters", {
 			headers: { authorization: `Bearer ${TEST_DEBUG_TOKEN}` },
 		});
-		const { deadLetters } = (await letters.json()) as { deadLetters: { logId: string }[] };
-		expect(deadLetters.some((letter) => letter.logId === logId)).toBe(false);
+		const { deadLetters } = (await letters.json()) as { deadLetters: { aiGatewayLogId: string }[] };
+		expect(deadLetters.some((letter) => letter.aiGatewayLogId === aiGatewayLogId)).toBe(false);
 	});
 
 	it("answers the debug route with 501 logs_unsupported", async () => {
 		const harness = await createSharedHarness({ logsApi: "unsupported" });
 		const body = (await (await harness.ask("Read me")).json()) as ChatJson;
-		const res = await harness.debugLog(body.logId as string);
+		const res = await harness.debugLog(body.aiGatewayLogId as string);
 		expect(res.status).toBe(501);
 		expect(((await res.json()) as ErrorJson).error.code).toBe("logs_unsupported");
 	});
@@ -156,7 +156,7 @@ describe("privacy settings", () => {
 	it("keep logs without the prompts and answers", async () => {
 		const { ask, emulator } = createHarness({}, { AI_GATEWAY_LOG_PAYLOADS: "false" });
 		const body = (await (await ask("Private words")).json()) as ChatJson;
-		const log = emulator.logs.peek(body.logId as string);
+		const log = emulator.logs.peek(body.aiGatewayLogId as string);
 		expect(log).toMatchObject({ request_head: "", response_head: "" });
 		expect(body.feedbackToken).toMatch(/^v1\./);
 	});

@@ -29,7 +29,7 @@ function settledFlag(promise: Promise<unknown>): () => boolean {
 }
 
 const streamLogId = (events: Events) =>
-	(JSON.parse(events[0]?.data ?? "") as { logId: string }).logId;
+	(JSON.parse(events[0]?.data ?? "") as { aiGatewayLogId: string }).aiGatewayLogId;
 
 // The race: the binding stores each answer's log id on the one shared `env.AI` object as
 // soon as that answer's headers arrive, then the body follows. Another answer whose
@@ -71,19 +71,23 @@ describe("the log id belongs to the answer", () => {
 		const firstBody = (await (await first).json()) as ChatJson;
 
 		const [runA, runB] = await harness.runs();
-		expect(firstBody.logId).toBe(runA?.logId);
-		expect(second.logId).toBe(runB?.logId);
-		expect(firstBody.logId).not.toBe(second.logId);
+		expect(firstBody.aiGatewayLogId).toBe(runA?.logId);
+		expect(second.aiGatewayLogId).toBe(runB?.logId);
+		expect(firstBody.aiGatewayLogId).not.toBe(second.aiGatewayLogId);
 		expect(firstBody.response).toContain("first question");
 
 		await harness.vote({
-			logId: firstBody.logId,
+			aiGatewayLogId: firstBody.aiGatewayLogId,
 			token: firstBody.feedbackToken,
 			feedback: "down",
 		});
-		await harness.vote({ logId: second.logId, token: second.feedbackToken, feedback: "up" });
-		await harness.settled(firstBody.logId ?? "", firstBody.feedbackToken);
-		await harness.settled(second.logId ?? "", second.feedbackToken);
+		await harness.vote({
+			aiGatewayLogId: second.aiGatewayLogId,
+			token: second.feedbackToken,
+			feedback: "up",
+		});
+		await harness.settled(firstBody.aiGatewayLogId ?? "", firstBody.feedbackToken);
+		await harness.settled(second.aiGatewayLogId ?? "", second.feedbackToken);
 		expect((await harness.peek(runA?.logId ?? ""))?.feedback).toBe(-1);
 		expect((await harness.peek(runB?.logId ?? ""))?.feedback).toBe(1);
 	});

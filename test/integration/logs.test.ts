@@ -7,18 +7,18 @@ import {
 	TEST_DEBUG_TOKEN,
 } from "../harness";
 
-describe("GET /api/logs/:logId (debug)", () => {
+describe("GET /api/logs/:aiGatewayLogId (debug)", () => {
 	it("returns the gateway log, with the feedback a vote recorded", async () => {
 		const harness = await createSharedHarness();
 		const answer = (await (await harness.ask("Inspect me")).json()) as ChatJson;
-		const logId = answer.logId ?? "";
-		await harness.vote({ logId, token: answer.feedbackToken, feedback: "down", score: 5 });
-		await harness.settled(logId, answer.feedbackToken);
-		const res = await harness.debugLog(logId);
+		const aiGatewayLogId = answer.aiGatewayLogId ?? "";
+		await harness.vote({ aiGatewayLogId, token: answer.feedbackToken, feedback: "down", score: 5 });
+		await harness.settled(aiGatewayLogId, answer.feedbackToken);
+		const res = await harness.debugLog(aiGatewayLogId);
 		expect(res.status).toBe(200);
 		const log = (await res.json()) as Record<string, unknown>;
 		expect(log).toMatchObject({
-			id: logId,
+			id: aiGatewayLogId,
 			provider: "workers-ai",
 			model: answer.model,
 			status_code: 200,

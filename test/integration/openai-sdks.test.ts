@@ -50,14 +50,14 @@ describe.each([LLAMA, GPT_OSS])("the official openai package, model %s", (model)
 		expect(data.choices[0]?.message.content).toBe(expected);
 		expect(data.choices[0]?.finish_reason).toBe("stop");
 		expect(data.usage).toMatchObject({ prompt_tokens: 4, completion_tokens: expect.any(Number) });
-		const logId = response.headers.get("cf-aig-log-id");
+		const aiGatewayLogId = response.headers.get("cf-aig-log-id");
 		const token = response.headers.get("x-feedback-token");
-		expect(data.id).toBe(`chatcmpl-${logId}`);
+		expect(data.id).toBe(`chatcmpl-${aiGatewayLogId}`);
 		expect(
-			(await harness.vote({ logId, token, feedback: "up", comment: "via openai" })).status,
+			(await harness.vote({ aiGatewayLogId, token, feedback: "up", comment: "via openai" })).status,
 		).toBe(202);
-		expect((await harness.settled(logId ?? "", token)).state).toBe("delivered");
-		const log = await harness.peek(logId ?? "");
+		expect((await harness.settled(aiGatewayLogId ?? "", token)).state).toBe("delivered");
+		const log = await harness.peek(aiGatewayLogId ?? "");
 		expect(log?.feedback).toBe(1);
 		expect(log?.metadata).toMatchObject({
 			route: "v1/chat/completions",
@@ -107,11 +107,11 @@ describe.each([LLAMA, GPT_OSS])(
 			expect(result.usage.inputTokens).toBe(4);
 			expect(result.usage.outputTokens).toBeGreaterThan(0);
 			const headers = result.response.headers ?? {};
-			const logId = headers["cf-aig-log-id"] ?? "";
+			const aiGatewayLogId = headers["cf-aig-log-id"] ?? "";
 			const token = headers["x-feedback-token"] ?? "";
-			expect((await harness.vote({ logId, token, feedback: "down" })).status).toBe(202);
-			expect((await harness.settled(logId, token)).state).toBe("delivered");
-			expect((await harness.peek(logId))?.feedback).toBe(-1);
+			expect((await harness.vote({ aiGatewayLogId, token, feedback: "down" })).status).toBe(202);
+			expect((await harness.settled(aiGatewayLogId, token)).state).toBe("delivered");
+			expect((await harness.peek(aiGatewayLogId))?.feedback).toBe(-1);
 		});
 
 		it("streams text with usage", async () => {

@@ -25,7 +25,7 @@ describe.each(MODELS)("%s through the binding", (model) => {
 		const body = (await res.json()) as Answer;
 		expect(body.provider).toBe(provider);
 		expect(body.response).toContain("Which provider?");
-		expect(body.logId).toBe(emulator.runs[0]?.logId);
+		expect(body.aiGatewayLogId).toBe(emulator.runs[0]?.logId);
 		expect(body.usage).toEqual({
 			prompt_tokens: expect.any(Number),
 			completion_tokens: expect.any(Number),

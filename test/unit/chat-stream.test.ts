@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { toChatEventStream } from "../../src/ai/chat-stream";
 import { deltasOf, readEvents } from "../harness";
 
-const meta = { logId: "log-1", feedbackToken: "tok", model: "m", provider: "workers-ai" };
+const meta = { aiGatewayLogId: "log-1", feedbackToken: "tok", model: "m", provider: "workers-ai" };
 const encoder = new TextEncoder();
 
 function upstreamOf(parts: (string | Error)[]): ReadableStream<Uint8Array> {

@@ -56,7 +56,7 @@ type PostReply = number | "network" | Promise<Response>;
 type Delivery = { state: string; feedback?: string; error?: string } | number;
 
 /**
- * POST /api/feedback and GET /api/feedback/:logId, scripted: each POST takes the next
+ * POST /api/feedback and GET /api/feedback/:aiGatewayLogId, scripted: each POST takes the next
  * reply in `postReplies` (202 when none is left), each poll the next of `deliveries`
  * (when none is left: delivered, with the vote last accepted on that log).
  */
@@ -75,17 +75,17 @@ function fakeApi() {
 				const reply = api.postReplies.shift() ?? 202;
 				if (reply === "network") throw new TypeError("Failed to fetch");
 				const res = typeof reply === "number" ? statusResponse(reply) : await reply;
-				if (res.status === 202) api.accepted.set(body.logId, body.feedback);
+				if (res.status === 202) api.accepted.set(body.aiGatewayLogId, body.feedback);
 				return res;
 			}
 			api.polls.push({
 				url: input,
 				authorization: new Headers(init?.headers).get("authorization"),
 			});
-			const logId = decodeURIComponent(input.slice("/api/feedback/".length));
+			const aiGatewayLogId = decodeURIComponent(input.slice("/api/feedback/".length));
 			const delivery = api.deliveries.shift() ?? {
 				state: "delivered",
-				feedback: api.accepted.get(logId),
+				feedback: api.accepted.get(aiGatewayLogId),
 			};
 			return typeof delivery === "number" ? statusResponse(delivery) : Response.json(delivery);
 		},
@@ -115,8 +115,8 @@ function setup({ now = () => 1_000 }: { now?: () => number } = {}) {
 	return { storage, outbox, api, timers, states, sender, lastState };
 }
 
-const entry = (vote: OutboxEntry["vote"], sequence: number, logId = LOG): OutboxEntry => ({
-	logId,
+const entry = (vote: OutboxEntry["vote"], sequence: number, aiGatewayLogId = LOG): OutboxEntry => ({
+	aiGatewayLogId,
 	token: TOKEN,
 	vote,
 	comment: "",
@@ -166,11 +166,17 @@ describe("VoteSender", () => {
 		api.postReplies.push(held.promise);
 		void sender.cast("down", "too long");
 		expect(storage.outbox()).toEqual({
-			[LOG]: { logId: LOG, token: TOKEN, vote: "down", comment: "too long", sequence: 1_000 },
+			[LOG]: {
+				aiGatewayLogId: LOG,
+				token: TOKEN,
+				vote: "down",
+				comment: "too long",
+				sequence: 1_000,
+			},
 		});
 		await settle();
 		expect(api.posts).toEqual([
-			{ logId: LOG, token: TOKEN, feedback: "down", sequence: 1_000, comment: "too long" },
+			{ aiGatewayLogId: LOG, token: TOKEN, feedback: "down", sequence: 1_000, comment: "too long" },
 		]);
 		expect(lastState()).toEqual(["sending", "Sending…"]);
 		expect(storage.outbox()[LOG]?.vote).toBe("down");
@@ -182,7 +188,9 @@ describe("VoteSender", () => {
 		api.deliveries.push({ state: "pending" }, 404, { state: "delivered", feedback: "up" });
 		const done = sender.cast("up");
 		await settle();
-		expect(api.posts).toEqual([{ logId: LOG, token: TOKEN, feedback: "up", sequence: 1_000 }]);
+		expect(api.posts).toEqual([
+			{ aiGatewayLogId: LOG, token: TOKEN, feedback: "up", sequence: 1_000 },
+		]);
 		expect(storage.outbox()).toEqual({});
 		expect(states.at(-1)).toEqual(["sending", "Accepted, delivering to the gateway…"]);
 		// Polls back off: 250 ms, then 500 ms.
@@ -412,8 +420,8 @@ describe("FeedbackSenders", () => {
 		after.senderFor(LOG, TOKEN, (_, text) => states.push(text));
 		await after.flush();
 		expect(api.posts).toEqual([
-			{ logId: LOG, token: TOKEN, feedback: "down", sequence: 7_000, comment: "wrong" },
-			{ logId: OTHER_LOG, token: TOKEN, feedback: "up", sequence: 7_000 },
+			{ aiGatewayLogId: LOG, token: TOKEN, feedback: "down", sequence: 7_000, comment: "wrong" },
+			{ aiGatewayLogId: OTHER_LOG, token: TOKEN, feedback: "up", sequence: 7_000 },
 		]);
 		expect(storage.outbox()).toEqual({});
 		expect(states.at(-1)).toBe("Recorded: bad answer");

@@ -24,13 +24,13 @@ describe("the page's readEvents", () => {
 	it("reads named and unnamed events, across chunk boundaries and CRLF line ends", async () => {
 		const events = await collect(
 			body(
-				'event: meta\r\ndata: {"logId":"a"}\r\n\r\nda',
+				'event: meta\r\ndata: {"aiGatewayLogId":"a"}\r\n\r\nda',
 				'ta: {"response":"Hi"}\n',
 				"\ndata: [DONE]\n\n",
 			),
 		);
 		expect(events).toEqual([
-			{ event: "meta", data: '{"logId":"a"}' },
+			{ event: "meta", data: '{"aiGatewayLogId":"a"}' },
 			{ event: undefined, data: '{"response":"Hi"}' },
 			{ event: undefined, data: "[DONE]" },
 		]);

@@ -34,7 +34,7 @@ describe("schemas", () => {
 		expect(v.is(ChatRequestSchema, { messages, max_tokens: 1, temperature: 2 })).toBe(true);
 		expect(
 			v.is(FeedbackRequestSchema, {
-				logId: "a",
+				aiGatewayLogId: "a",
 				token: "t",
 				feedback: "down",
 				score: 0,
@@ -42,7 +42,7 @@ describe("schemas", () => {
 			}),
 		).toBe(true);
 		expect(
-			v.is(FeedbackRequestSchema, { logId: "a", token: "t", feedback: "up", score: 100 }),
+			v.is(FeedbackRequestSchema, { aiGatewayLogId: "a", token: "t", feedback: "up", score: 100 }),
 		).toBe(true);
 	});
 
