@@ -1,4 +1,4 @@
-import { createParser } from "eventsource-parser";
+import { createSseParser } from "../lib/sse";
 import {
 	chunkDelta,
 	chunkEndsStream,
@@ -52,31 +52,29 @@ export function reframeModelStream(
 		finished = true;
 	};
 
-	const parser = createParser({
-		onEvent(message) {
-			if (finished) return;
-			if (message.data === "[DONE]") {
-				outgoing += framer.end({ usage, finishReason });
-				finished = true;
-				return;
-			}
-			let chunk: unknown;
-			try {
-				chunk = JSON.parse(message.data);
-			} catch {
-				return fail("malformed chunk");
-			}
-			const error = message.event === "error" ? message.data : chunkError(chunk);
-			if (error) return fail(`upstream error event: ${error.slice(0, 200)}`);
-			usage = mergeUsage(usage, usageOf(chunk));
-			finishReason = chunkFinishReason(chunk) ?? finishReason;
-			const delta = chunkDelta(chunk);
-			if (delta) outgoing += framer.delta(delta);
-			if (chunkEndsStream(chunk)) {
-				outgoing += framer.end({ usage, finishReason });
-				finished = true;
-			}
-		},
+	const feed = createSseParser((message) => {
+		if (finished) return;
+		if (message.data === "[DONE]") {
+			outgoing += framer.end({ usage, finishReason });
+			finished = true;
+			return;
+		}
+		let chunk: unknown;
+		try {
+			chunk = JSON.parse(message.data);
+		} catch {
+			return fail("malformed chunk");
+		}
+		const error = message.event === "error" ? message.data : chunkError(chunk);
+		if (error) return fail(`upstream error event: ${error.slice(0, 200)}`);
+		usage = mergeUsage(usage, usageOf(chunk));
+		finishReason = chunkFinishReason(chunk) ?? finishReason;
+		const delta = chunkDelta(chunk);
+		if (delta) outgoing += framer.delta(delta);
+		if (chunkEndsStream(chunk)) {
+			outgoing += framer.end({ usage, finishReason });
+			finished = true;
+		}
 	});
 
 	return new ReadableStream<Uint8Array>({
@@ -88,11 +86,11 @@ export function reframeModelStream(
 				while (!outgoing && !finished) {
 					const { done, value } = await reader.read();
 					if (done) {
-						parser.feed(decoder.decode());
+						feed(decoder.decode());
 						if (!finished) fail("stream ended without [DONE]");
 						break;
 					}
-					parser.feed(decoder.decode(value, { stream: true }));
+					feed(decoder.decode(value, { stream: true }));
 				}
 			} catch (err) {
 				if (!finished) fail(`read failed: ${err instanceof Error ? err.message : String(err)}`);
