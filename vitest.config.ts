@@ -73,6 +73,10 @@ export default defineConfig({
 					// Feedback delivery on a test's time scale: retries from 20 ms, give up after 5 s.
 					FEEDBACK_RETRY_WINDOW_MS: "5000",
 					FEEDBACK_RETRY_BASE_MS: "20",
+					// Only under `npm run test:mutation`: the mutant StrykerJS switches on (test/setup/mutation.ts).
+					...(process.env.__STRYKER_ACTIVE_MUTANT__ && {
+						STRYKER_ACTIVE_MUTANT: process.env.__STRYKER_ACTIVE_MUTANT__,
+					}),
 				},
 				serviceBindings: { AI_EMULATOR: emulatorWorker.name },
 				workers: [emulatorWorker],
@@ -81,6 +85,7 @@ export default defineConfig({
 	],
 	test: {
 		include: ["test/**/*.test.ts"],
+		setupFiles: ["test/setup/mutation.ts"],
 		// The browser tests run in Node against `npm run dev`: `npm run test:e2e`.
 		exclude: ["test/e2e/**"],
 		// CI also writes a JSON report, summed up by scripts/test-summary.mjs.

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { signFeedbackToken, verifyFeedbackToken } from "../../src/lib/feedback-token";
+import type { Config } from "../../src/lib/config";
+import {
+	issueFeedbackToken,
+	signFeedbackToken,
+	verifyFeedbackToken,
+} from "../../src/lib/feedback-token";
 
 const NOW = 1_800_000_000;
 const LOG = "01977e5b-7a3c-7bb2-9c1e-2f4e8a1b0c3d";
@@ -70,6 +75,31 @@ describe("feedback tokens", () => {
 		]) {
 			expect(await verifyFeedbackToken(variant, LOG, ["secret"], NOW), variant).toBe(false);
 		}
+	});
+
+	it("reject a genuine token with anything added", async () => {
+		const token = await signFeedbackToken(LOG, "secret", { now: NOW });
+		for (const variant of [`${token}.x`, `${token}.`, `x.${token}`, `${token} `]) {
+			expect(await verifyFeedbackToken(variant, LOG, ["secret"], NOW), variant).toBe(false);
+		}
+	});
+
+	it("are issued only for a logged answer with feedback configured", async () => {
+		const secret = "a-secret-of-at-least-32-characters!!";
+		const config = { feedbackSecrets: [secret], collectLog: true } as unknown as Config;
+		const token = await issueFeedbackToken(config, LOG);
+		expect(await verifyFeedbackToken(token ?? "", LOG, [secret])).toBe(true);
+		expect(await issueFeedbackToken(config, null)).toBeNull();
+		expect(await issueFeedbackToken({ ...config, feedbackSecrets: [] }, LOG)).toBeNull();
+		expect(await issueFeedbackToken({ ...config, collectLog: false }, LOG)).toBeNull();
+	});
+
+	it("expire a week after they are issued, counted in seconds", async () => {
+		const before = Math.floor(Date.now() / 1000);
+		const config = { feedbackSecrets: ["s".repeat(32)], collectLog: true } as unknown as Config;
+		const expires = Number((await issueFeedbackToken(config, LOG))?.split(".")[2]);
+		expect(expires - before).toBeGreaterThanOrEqual(7 * 86_400);
+		expect(expires - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(7 * 86_400);
 	});
 
 	it("are URL- and header-safe", async () => {
