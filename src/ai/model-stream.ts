@@ -1,5 +1,6 @@
 import { createParser } from "eventsource-parser";
 import { chunkDelta, chunkError, chunkFinishReason, type Usage, usageOf } from "./model-output";
+import { watcherOf } from "./stream-watch";
 
 /** Turns what the model streams into the bytes of one of this Worker's stream formats. */
 export interface StreamFramer {
@@ -31,6 +32,7 @@ export function reframeModelStream(
 	let finished = false;
 	let usage: Usage | undefined;
 	let finishReason = "stop";
+	const watcher = watcherOf(upstream);
 
 	const fail = (reason: string) => {
 		console.error(
@@ -38,6 +40,7 @@ export function reframeModelStream(
 		);
 		outgoing += framer.fail();
 		finished = true;
+		watcher?.end("failed", usage);
 	};
 
 	const parser = createParser({
@@ -46,6 +49,7 @@ export function reframeModelStream(
 			if (message.data === "[DONE]") {
 				outgoing += framer.end({ usage, finishReason });
 				finished = true;
+				watcher?.end("complete", usage);
 				return;
 			}
 			let chunk: unknown;
@@ -59,7 +63,10 @@ export function reframeModelStream(
 			usage = usageOf(chunk) ?? usage;
 			finishReason = chunkFinishReason(chunk) ?? finishReason;
 			const delta = chunkDelta(chunk);
-			if (delta) outgoing += framer.delta(delta);
+			if (delta) {
+				outgoing += framer.delta(delta);
+				watcher?.delta(delta);
+			}
 		},
 	});
 
@@ -91,6 +98,7 @@ export function reframeModelStream(
 			}
 		},
 		cancel(reason) {
+			if (!finished) watcher?.end("aborted", usage);
 			return reader.cancel(reason);
 		},
 	});

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { type ChatAnswer, type ChatInput, completeChat, streamChat } from "../ai/inference";
+import { answerRecorder } from "../store/answers";
 import type { AppEnv } from "../types";
 import { issueFeedbackToken } from "./feedback-token";
 import { SSE_HEADERS } from "./sse";
@@ -29,8 +30,11 @@ export async function respondToChat(
 ): Promise<Response> {
 	const { config } = c.var;
 	const signal = c.req.raw.signal;
+	const recorder = answerRecorder(c, input);
 	if (stream) {
-		const { body, logId, model } = await streamChat(c.env, config, input, signal);
+		const served = await streamChat(c.env, config, input, signal);
+		const { body, logId, model } = served;
+		recorder.stream(body, served);
 		const feedbackToken = await issueFeedbackToken(config, logId);
 		return c.body(format.stream(body, { logId, feedbackToken, model }), 200, {
 			...SSE_HEADERS,
@@ -38,6 +42,7 @@ export async function respondToChat(
 		});
 	}
 	const answer = await completeChat(c.env, config, input, signal);
+	recorder.complete(answer);
 	const feedbackToken = await issueFeedbackToken(config, answer.logId);
 	return c.json(
 		format.json(answer, feedbackToken),
