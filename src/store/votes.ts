@@ -1,0 +1,121 @@
+import { readConfig } from "../lib/config";
+import { logStoreError } from "./db";
+
+/** A log's latest vote and its delivery, as the FeedbackDelivery object stores it. */
+export interface StoredVote {
+	logId: string;
+	gatewayId: string;
+	vote: string;
+	score?: number;
+	comment?: string;
+	sequence: number;
+	revision: number;
+	castAt: number;
+	state: "pending" | "delivered" | "failed";
+	attempts: number;
+	nextAttemptAt: number | null;
+	deliveredAt: number | null;
+	failedAt: number | null;
+	error: string | null;
+	/** Set when the gateway refused the vote (not worth retrying). */
+	refused?: boolean;
+}
+
+/**
+ * Idempotent, and never backwards: a row only moves to a higher `version`, so a late or
+ * repeated write of an older state changes nothing. `created_at` is set once.
+ */
+const UPSERT = `INSERT INTO votes (ai_gateway_log_id, gateway_id, vote, score, comment, sequence,
+revision, version, state, refused, attempts, created_at, cast_at, delivered_at, next_attempt_at,
+failed_at, error, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?12,?13,?14,?15,?16,?17)
+ON CONFLICT (ai_gateway_log_id) DO UPDATE SET vote = excluded.vote, score = excluded.score,
+comment = excluded.comment, sequence = excluded.sequence, revision = excluded.revision,
+version = excluded.version, state = excluded.state, refused = excluded.refused,
+attempts = excluded.attempts, cast_at = excluded.cast_at, delivered_at = excluded.delivered_at,
+next_attempt_at = excluded.next_attempt_at, failed_at = excluded.failed_at, error = excluded.error,
+updated_at = excluded.updated_at WHERE excluded.version >= votes.version`;
+
+export function writeVote(db: D1Database, vote: StoredVote, version: number): Promise<unknown> {
+	const failed = vote.state === "failed";
+	return db
+		.prepare(UPSERT)
+		.bind(
+			vote.logId,
+			vote.gatewayId,
+			vote.vote,
+			vote.score ?? null,
+			vote.comment || null,
+			vote.sequence,
+			vote.revision,
+			version,
+			vote.state,
+			failed && vote.refused ? 1 : 0,
+			vote.attempts,
+			vote.castAt,
+			vote.deliveredAt,
+			vote.state === "pending" ? vote.nextAttemptAt : null,
+			vote.failedAt,
+			vote.state === "delivered" ? null : vote.error,
+			Date.now(),
+		)
+		.run();
+}
+
+// The object's own bookkeeping, beside its vote record.
+const VERSION = "store:version";
+const SYNCED = "store:synced";
+const FAILURES = "store:failures";
+/** A feedback store that stays down is retried at most this far apart. */
+const MAX_RETRY_MS = 60 * 60_000;
+
+/**
+ * The feedback store's side of a FeedbackDelivery object: it counts every stored change of
+ * the vote (the version) and copies the vote into FEEDBACK_DB. The object stays the one
+ * place that orders a log's votes; the store only ever follows it.
+ */
+export class VoteStoreSync {
+	constructor(
+		private readonly storage: DurableObjectStorage,
+		private readonly env: Cloudflare.Env,
+	) {}
+
+	/** Call after every change of the stored vote. */
+	changed(): void {
+		this.storage.kv.put(VERSION, this.#version() + 1);
+	}
+
+	/**
+	 * Writes the stored vote to FEEDBACK_DB unless the store has this version already. On
+	 * failure the vote stays unsynced and an alarm (the delivery's, or one set here, with
+	 * backoff) runs this again. Never throws.
+	 */
+	async sync(vote: StoredVote | undefined): Promise<void> {
+		const db = this.env.FEEDBACK_DB;
+		const version = this.#version();
+		if (!db || !vote || (this.storage.kv.get<number>(SYNCED) ?? 0) >= version) return;
+		try {
+			await writeVote(db, vote, version);
+			// A later version may have been stored, and even written, meanwhile.
+			this.storage.kv.put(SYNCED, Math.max(version, this.storage.kv.get<number>(SYNCED) ?? 0));
+			this.storage.kv.delete(FAILURES);
+		} catch (err) {
+			logStoreError("record vote", vote.logId)(err);
+			const failures = (this.storage.kv.get<number>(FAILURES) ?? 0) + 1;
+			this.storage.kv.put(FAILURES, failures);
+			if ((await this.storage.getAlarm()) === null) {
+				const { baseMs } = readConfig(this.env).retry;
+				const delay = Math.min(MAX_RETRY_MS, baseMs * 2 ** Math.min(failures - 1, 20));
+				await this.storage.setAlarm(Date.now() + delay);
+			}
+		}
+	}
+
+	/** Whether FEEDBACK_DB has the latest version (for tests and status). */
+	get synced(): boolean {
+		return (this.storage.kv.get<number>(SYNCED) ?? 0) >= this.#version();
+	}
+
+	#version(): number {
+		return this.storage.kv.get<number>(VERSION) ?? 0;
+	}
+}
