@@ -5,6 +5,7 @@ import { usesEmulator } from "./ai/binding";
 import { readConfig } from "./lib/config";
 import { ApiError, errorResponse, notFound, openAiErrorResponse, toApiError } from "./lib/errors";
 import { requestBody } from "./lib/request-body";
+import { admin } from "./routes/admin";
 import { chat } from "./routes/chat";
 import { deadLetters } from "./routes/dead-letters";
 import { feedback } from "./routes/feedback";
@@ -59,6 +60,7 @@ app.route("/api/feedback", feedback);
 app.route("/api/logs", logs);
 app.route("/api/dead-letters", deadLetters);
 app.route("/api/gateway", gateway);
+app.route("/api/admin", admin);
 app.route("/v1", openai);
 
 /** OpenAI clients get errors in OpenAI's shape; everyone else in this API's. */
