@@ -12,6 +12,7 @@ import { feedback } from "./routes/feedback";
 import { gateway } from "./routes/gateway";
 import { logs } from "./routes/logs";
 import { openai } from "./routes/openai";
+import { deleteExpired } from "./store/retention";
 import type { AppEnv } from "./types";
 
 const app = new Hono<AppEnv>();
@@ -83,4 +84,6 @@ export { FeedbackDelivery } from "./feedback/delivery";
 
 export default {
 	fetch: app.fetch,
+	/** The daily Cron Trigger: the feedback store forgets what RETENTION_DAYS no longer keeps. */
+	scheduled: (controller, env, ctx) => ctx.waitUntil(deleteExpired(env, controller.scheduledTime)),
 } satisfies ExportedHandler<Cloudflare.Env>;
