@@ -30,8 +30,11 @@ CREATE TABLE answers (
 	answer_text TEXT
 ) STRICT;
 
--- Stats over a time range, per served model and day: a covering range scan. Also retention.
-CREATE INDEX answers_by_time ON answers (created_at, served_model, total_ms, ttfb_ms);
+-- Stats over a time range, per served model and day (counts joined to votes, medians of
+-- complete answers): one covering range scan, no row read. Retention deletes by created_at.
+CREATE INDEX answers_by_time ON answers (
+	created_at, served_model, outcome, total_ms, ttfb_ms, ai_gateway_log_id
+);
 
 -- Each log's latest vote and its delivery, as the Durable Object last stored it.
 CREATE TABLE votes (
@@ -64,7 +67,6 @@ CREATE TABLE votes (
 -- a filter on vote, state or comments. Retention deletes by created_at.
 CREATE INDEX votes_by_time ON votes (created_at, ai_gateway_log_id);
 CREATE INDEX votes_by_vote ON votes (vote, created_at, ai_gateway_log_id);
-CREATE INDEX votes_by_state ON votes (state, refused, created_at, ai_gateway_log_id);
+-- refused last: the delivery health counts read this index alone.
+CREATE INDEX votes_by_state ON votes (state, created_at, ai_gateway_log_id, refused);
 CREATE INDEX votes_with_comment ON votes (created_at, ai_gateway_log_id) WHERE comment IS NOT NULL;
--- Stats join every answer in range to its vote: covering, so no row is read.
-CREATE INDEX votes_for_stats ON votes (ai_gateway_log_id, vote, score);
