@@ -21,19 +21,33 @@ export interface StoredVote {
 	refused?: boolean;
 }
 
+/** Written on every change; `created_at` only with the first. */
+const CHANGING = [
+	"gateway_id",
+	"vote",
+	"score",
+	"comment",
+	"sequence",
+	"revision",
+	"version",
+	"state",
+	"refused",
+	"attempts",
+	"cast_at",
+	"delivered_at",
+	"next_attempt_at",
+	"failed_at",
+	"error",
+	"updated_at",
+];
+
 /**
  * Idempotent, and never backwards: a row only moves to a higher `version`, so a late or
- * repeated write of an older state changes nothing. `created_at` is set once.
+ * repeated write of an older state changes nothing.
  */
-const UPSERT = `INSERT INTO votes (ai_gateway_log_id, gateway_id, vote, score, comment, sequence,
-revision, version, state, refused, attempts, created_at, cast_at, delivered_at, next_attempt_at,
-failed_at, error, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?12,?13,?14,?15,?16,?17)
-ON CONFLICT (ai_gateway_log_id) DO UPDATE SET vote = excluded.vote, score = excluded.score,
-comment = excluded.comment, sequence = excluded.sequence, revision = excluded.revision,
-version = excluded.version, state = excluded.state, refused = excluded.refused,
-attempts = excluded.attempts, cast_at = excluded.cast_at, delivered_at = excluded.delivered_at,
-next_attempt_at = excluded.next_attempt_at, failed_at = excluded.failed_at, error = excluded.error,
-updated_at = excluded.updated_at WHERE excluded.version >= votes.version`;
+const UPSERT = `INSERT INTO votes (ai_gateway_log_id, created_at, ${CHANGING}) VALUES (?${",?".repeat(CHANGING.length + 1)})
+ON CONFLICT (ai_gateway_log_id) DO UPDATE SET ${CHANGING.map((column) => `${column} = excluded.${column}`)}
+WHERE excluded.version >= votes.version`;
 
 export function writeVote(db: D1Database, vote: StoredVote, version: number): Promise<unknown> {
 	const failed = vote.state === "failed";
@@ -41,6 +55,7 @@ export function writeVote(db: D1Database, vote: StoredVote, version: number): Pr
 		.prepare(UPSERT)
 		.bind(
 			vote.logId,
+			vote.castAt,
 			vote.gatewayId,
 			vote.vote,
 			vote.score ?? null,

@@ -145,7 +145,12 @@ it("delivers each log's last vote through write lag, 500s, duplicates and reorde
 	// same vote, state, attempts and delivery time as the status route, the same feedback as
 	// the gateway's log, and the refusals marked. D1 follows each object right after it.
 	const everyLog = [
-		...logs.map((answer, index) => ({ answer, harness, status: settled[index] as VoteStatusJson })),
+		...logs.map((answer, index) => ({
+			answer,
+			harness,
+			status: settled[index] as VoteStatusJson,
+			refused: false,
+		})),
 		...doomed.map((answer, index) => ({
 			answer,
 			harness: doomedHarness(answer),
