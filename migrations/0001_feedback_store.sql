@@ -30,11 +30,13 @@ CREATE TABLE answers (
 	answer_text TEXT
 ) STRICT;
 
--- Stats over a time range, per served model and day (counts joined to votes, medians of
--- complete answers): one covering range scan, no row read. Retention deletes by created_at.
+-- Stats over a time range, per served model and day: the counts (joined to votes) and the
+-- medians' groups read this index alone. Retention deletes by created_at.
 CREATE INDEX answers_by_time ON answers (
-	created_at, served_model, outcome, total_ms, ttfb_ms, ai_gateway_log_id
+	created_at, served_model, outcome, total_ms, ai_gateway_log_id
 );
+-- The median latency of one model over a range: its complete answers' latencies, no row read.
+CREATE INDEX answers_by_model ON answers (served_model, outcome, created_at, total_ms);
 
 -- Each log's latest vote and its delivery, as the Durable Object last stored it.
 CREATE TABLE votes (

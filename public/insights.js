@@ -259,7 +259,6 @@ function renderModels() {
 				withInterval(row),
 				row.meanScore == null ? "–" : row.meanScore.toFixed(1),
 				duration(row.medianLatencyMs),
-				duration(row.medianTtfbMs),
 			]),
 		),
 	);

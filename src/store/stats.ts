@@ -46,20 +46,23 @@ export function wilsonInterval(successes: number, trials: number, z = 1.96): [nu
 const round = (value: number, digits = 4) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /**
- * The median of `column` over complete answers, per model and day (`byDay`) or per model,
- * with window functions: the middle row, or the mean of the middle two.
+ * The exact median latency of complete answers per model and day (`byDay`) or per model:
+ * each group's middle row (or the mean of the middle two), found by a correlated subquery
+ * that sorts only its own group's latencies, read from answers_by_model.
  */
-const medianSql = (column: string, byDay: boolean, modelFilter: string) => {
-	const partition = byDay ? "model, day" : "model";
-	return `SELECT model, ${byDay ? "day" : "NULL AS day"}, AVG(x) AS median FROM (
-SELECT model, day, x, ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY x) AS i,
-COUNT(*) OVER (PARTITION BY ${partition}) AS n FROM (
-SELECT served_model AS model, created_at / ${DAY_MS} AS day, ${column} AS x FROM answers a
-WHERE created_at >= ?1 AND created_at < ?2 AND outcome = 'complete' AND ${column} IS NOT NULL${modelFilter}))
-WHERE 2 * i - n BETWEEN 0 AND 2 GROUP BY ${partition}`;
+const medianSql = (byDay: boolean, modelFilter: string) => {
+	const from = byDay ? `MAX(?1, g.day * ${DAY_MS})` : "?1";
+	const to = byDay ? `MIN(?2, (g.day + 1) * ${DAY_MS})` : "?2";
+	return `SELECT g.model AS model, g.day AS day, (SELECT AVG(x) FROM (
+SELECT x, ROW_NUMBER() OVER (ORDER BY x) AS i FROM (SELECT total_ms AS x FROM answers
+WHERE served_model = g.model AND outcome = 'complete' AND created_at >= ${from}
+AND created_at < ${to} AND total_ms IS NOT NULL)) WHERE 2 * i - g.n BETWEEN 0 AND 2) AS median
+FROM (SELECT served_model AS model, ${byDay ? `created_at / ${DAY_MS}` : "NULL"} AS day,
+COUNT(total_ms) AS n FROM answers a WHERE created_at >= ?1 AND created_at < ?2
+AND outcome = 'complete'${modelFilter} GROUP BY 1, 2) AS g`;
 };
 
-/** The statements of feedbackStats, with their parameters: counts, then the four medians. */
+/** The statements of feedbackStats, with their parameters: counts, then the medians by day and overall. */
 export function statsQueries({ since, until, model }: StatsQuery) {
 	const modelFilter = model === undefined ? "" : " AND a.served_model = ?3";
 	const params = model === undefined ? [since, until] : [since, until, model];
@@ -71,17 +74,15 @@ COUNT(IIF(v.vote <> 'clear', v.score, NULL)) AS scored
 FROM answers a LEFT JOIN votes v ON v.ai_gateway_log_id = a.ai_gateway_log_id
 WHERE a.created_at >= ?1 AND a.created_at < ?2${modelFilter}
 GROUP BY a.served_model, day ORDER BY a.served_model, day`,
-		medianSql("total_ms", true, modelFilter),
-		medianSql("total_ms", false, modelFilter),
-		medianSql("ttfb_ms", true, modelFilter),
-		medianSql("ttfb_ms", false, modelFilter),
+		medianSql(true, modelFilter),
+		medianSql(false, modelFilter),
 	].map((sql) => ({ sql, params }));
 }
 
 /**
  * Answers, votes (each log's latest), the up-rate up / (up + down) with its 95% Wilson
- * interval, the mean score of rated votes and the median latency (to the whole answer, and
- * to its first text), per model over the range and per model and day. One D1 round trip.
+ * interval, the mean score of rated votes and the median latency (to the whole answer),
+ * per model over the range and per model and day. One D1 round trip.
  */
 export async function feedbackStats(db: D1Database, range: StatsQuery) {
 	const { since, until } = range;
@@ -95,10 +96,8 @@ export async function feedbackStats(db: D1Database, range: StatsQuery) {
 		}
 		return (model: string, day: number | null) => found.get(`${model}\n${day}`) ?? null;
 	};
-	const totalByDay = medianOf(0);
-	const total = medianOf(1);
-	const ttfbByDay = medianOf(2);
-	const ttfb = medianOf(3);
+	const byDay = medianOf(0);
+	const overall = medianOf(1);
 
 	const models = new Map<string, Counts>();
 	const days = (counts?.results ?? []).map((row) => {
@@ -121,8 +120,7 @@ export async function feedbackStats(db: D1Database, range: StatsQuery) {
 		return {
 			day: new Date(row.day * DAY_MS).toISOString().slice(0, 10),
 			...summary(row),
-			medianLatencyMs: totalByDay(row.model, row.day),
-			medianTtfbMs: ttfbByDay(row.model, row.day),
+			medianLatencyMs: byDay(row.model, row.day),
 		};
 	});
 	return {
@@ -130,8 +128,7 @@ export async function feedbackStats(db: D1Database, range: StatsQuery) {
 		until: new Date(until).toISOString(),
 		models: [...models.values()].map((row) => ({
 			...summary(row),
-			medianLatencyMs: total(row.model, null),
-			medianTtfbMs: ttfb(row.model, null),
+			medianLatencyMs: overall(row.model, null),
 		})),
 		days,
 	};

@@ -61,13 +61,13 @@ const cases: [string, { sql: string; params: unknown[] }, string[]][] = [
 	...statsQueries(range).map(
 		(query, i) =>
 			[
-				i === 0 ? "stats: counts" : "stats: a median",
+				i === 0 ? "stats: counts" : `stats: median latency ${i === 1 ? "by day" : "by model"}`,
 				query,
 				[
 					"SEARCH a USING COVERING INDEX answers_by_time (created_at>? AND created_at<?)",
-					...(i === 0
-						? ["SEARCH v USING INDEX sqlite_autoindex_votes_1 (ai_gateway_log_id=?)"]
-						: []),
+					i === 0
+						? "SEARCH v USING INDEX sqlite_autoindex_votes_1 (ai_gateway_log_id=?)"
+						: "SEARCH answers USING COVERING INDEX answers_by_model (served_model=? AND outcome=? AND created_at>? AND created_at<?)",
 				],
 			] as [string, typeof query, string[]],
 	),
