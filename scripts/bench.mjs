@@ -7,11 +7,12 @@
 // 20 ms). The load alternates app, baseline, app, baseline to cancel drift.
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import { join, resolve } from "node:path";
 import autocannon from "autocannon";
+import { applyLocalMigrations } from "./d1-local.mjs";
 import { root, writeLocalConfig } from "./local-config.mjs";
 
 const smoke = process.argv.includes("--smoke");
@@ -106,6 +107,8 @@ async function startWorker(config, emulatorConfig, secrets) {
 async function startWorkerOnce(config, emulatorConfig, secrets) {
 	const port = await freePort();
 	const persist = mkdtempSync(join(os.tmpdir(), "bench-state-"));
+	// The app records each answer in its feedback store, as deployed: give it the tables.
+	if (!config.includes("baseline")) applyLocalMigrations(persist);
 	const child = spawn(
 		wrangler,
 		[
@@ -524,7 +527,13 @@ async function main() {
 		? resolve(root, "test-results/benchmarks-smoke.md")
 		: resolve(root, "docs/benchmarks.md");
 	mkdirSync(resolve(out, ".."), { recursive: true });
-	writeFileSync(out, markdown);
+	// Keep the feedback store's section (scripts/bench-feedback-store.mjs writes it).
+	const storeSection = existsSync(out)
+		? /<!-- feedback-store -->[\s\S]*<!-- \/feedback-store -->\n?/.exec(
+				readFileSync(out, "utf8"),
+			)?.[0]
+		: undefined;
+	writeFileSync(out, storeSection ? `${markdown.trimEnd()}\n\n${storeSection}` : markdown);
 	console.log(`\n${markdown}`);
 	log(`wrote ${out} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }

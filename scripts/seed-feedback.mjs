@@ -57,6 +57,16 @@ const DAY_MS = 86_400_000;
 /** D1 takes SQL statements of up to 100 KB. */
 const STATEMENT_BYTES = 90_000;
 
+/** The model a number in [0, 1) falls on, by the models' shares of the traffic. */
+function pickModel(roll) {
+	let sum = 0;
+	for (const model of MODELS) {
+		sum += model.share;
+		if (roll < sum) return model;
+	}
+	return MODELS[0];
+}
+
 /** mulberry32: the same data for the same seed. */
 function random(seed) {
 	let state = seed >>> 0;
@@ -97,8 +107,7 @@ export function generate({ answers, days, transcripts, seed, now = Date.now() })
 		// Traffic grows a little over the period.
 		const age = days * DAY_MS * (1 - Math.sqrt(rand()));
 		const createdAt = Math.floor(now - age);
-		let roll = rand();
-		const model = MODELS.find((m) => (roll -= m.share) < 0) ?? MODELS[0];
+		const model = pickModel(rand());
 		const streamed = rand() < 0.7 ? 1 : 0;
 		const completion = 50 + Math.floor(rand() * 550);
 		const prompt = 20 + Math.floor(rand() * 380);
@@ -140,7 +149,7 @@ export function generate({ answers, days, transcripts, seed, now = Date.now() })
 				: null;
 		const comment = vote !== "clear" && rand() < 0.08 ? pick(COMMENTS) : null;
 		const castAt = createdAt + 2000 + Math.floor(rand() * 60_000);
-		roll = rand();
+		const roll = rand();
 		const state = roll < 0.007 ? "pending" : roll < 0.012 ? "failed" : "delivered";
 		const refused = state === "failed" && rand() < 0.4 ? 1 : 0;
 		const attempts = state === "pending" ? 1 : 1 + Math.floor(rand() * 2);
@@ -197,24 +206,9 @@ function* statements(table, columns, rows) {
 	if (values.length > 0) yield `${head}${values.join(",\n")};\n`;
 }
 
-async function main() {
-	const { values } = parseArgs({
-		options: {
-			answers: { type: "string", default: "100000" },
-			days: { type: "string", default: "60" },
-			"persist-to": { type: "string", default: resolve(root, ".wrangler/state") },
-			"no-transcripts": { type: "boolean", default: false },
-			seed: { type: "string", default: "13" },
-		},
-	});
-	const persistTo = resolve(values["persist-to"]);
-	const started = Date.now();
-	const { answerRows, voteRows } = generate({
-		answers: Number(values.answers),
-		days: Number(values.days),
-		transcripts: !values["no-transcripts"],
-		seed: Number(values.seed),
-	});
+/** Generates and writes the rows into the local D1 under `persistTo`; returns the counts. */
+export function seedLocal({ answers, days, transcripts, seed, persistTo, now }) {
+	const { answerRows, voteRows } = generate({ answers, days, transcripts, seed, now });
 	applyLocalMigrations(persistTo);
 	const dir = mkdtempSync(join(tmpdir(), "seed-feedback-"));
 	try {
@@ -248,8 +242,30 @@ async function main() {
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}
+	return { answers: answerRows.length, votes: voteRows.length };
+}
+
+async function main() {
+	const { values } = parseArgs({
+		options: {
+			answers: { type: "string", default: "100000" },
+			days: { type: "string", default: "60" },
+			"persist-to": { type: "string", default: resolve(root, ".wrangler/state") },
+			"no-transcripts": { type: "boolean", default: false },
+			seed: { type: "string", default: "13" },
+		},
+	});
+	const persistTo = resolve(values["persist-to"]);
+	const started = Date.now();
+	const seeded = seedLocal({
+		answers: Number(values.answers),
+		days: Number(values.days),
+		transcripts: !values["no-transcripts"],
+		seed: Number(values.seed),
+		persistTo,
+	});
 	console.log(
-		`Seeded ${answerRows.length} answers and ${voteRows.length} votes into ${persistTo} in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+		`Seeded ${seeded.answers} answers and ${seeded.votes} votes into ${persistTo} in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
 	);
 }
 
