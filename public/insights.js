@@ -206,6 +206,8 @@ function renderCharts() {
 					},
 					{ label: "Votes", stroke: votesColor, width: 2, points: { size: 4 } },
 				],
+				// Half a day on each side, so the first and last bars are whole.
+				scales: { x: { time: true, range: (_, min, max) => [min - 43_200, max + 43_200] } },
 				axes: axes(palette),
 			},
 			[
