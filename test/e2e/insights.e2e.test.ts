@@ -160,7 +160,7 @@ test("shows up-rates with intervals, the A/B answer, comments with their logs, a
 	await page.close();
 });
 
-test("compares two models the user picks, and says so when their intervals overlap", async () => {
+test("compares the two models the user picks, and hides one from the chart", async () => {
 	const { page, problems } = await openInsights();
 	await showInsights(page);
 	await page.selectOption("#model-a", POOR);
