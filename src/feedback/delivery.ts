@@ -152,7 +152,8 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 	/**
 	 * Delivers the pending vote, then brings the feedback store up to date. Every change of
 	 * the vote (a cast or replay sets an alarm at once) is followed by an alarm, so the store
-	 * hears of each; a store that failed is retried by a later alarm.
+	 * hears of each (a cast together with its first attempt, when that is quick); a store
+	 * that failed is retried by a later alarm.
 	 */
 	override async alarm(): Promise<void> {
 		await this.#deliver();
@@ -163,10 +164,10 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 		const record = this.#load();
 		if (record?.state !== "pending") return;
 		const { revision } = record;
-		const [outcome] = await Promise.all([
+		const outcome = await this.store.during(
+			record,
 			patchFeedback(this.env, record.gatewayId, record.logId, record),
-			this.store.sync(record),
-		]);
+		);
 
 		// Other calls may have run while patchLog was in flight.
 		const latest = this.#load();

@@ -80,6 +80,8 @@ export function writeVote(db: D1Database, vote: StoredVote, version: number): Pr
 const VERSION = "store:version";
 const SYNCED = "store:synced";
 const FAILURES = "store:failures";
+/** How long a delivery attempt may take before the store is told the vote is pending. */
+const PENDING_AFTER_MS = 1000;
 /** A feedback store that stays down is retried at most this far apart. */
 const MAX_RETRY_MS = 60 * 60_000;
 
@@ -123,6 +125,22 @@ export class VoteStoreSync {
 				await this.storage.setAlarm(Date.now() + delay);
 			}
 		}
+	}
+
+	/**
+	 * Waits for `attempt` (a delivery of `vote`). A quick attempt's outcome reaches the store
+	 * in the same write as the cast before it (one D1 write per vote, not two); an attempt
+	 * slower than PENDING_AFTER_MS lets the store show the vote as pending meanwhile.
+	 */
+	async during<T>(vote: StoredVote, attempt: Promise<T>): Promise<T> {
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		const slow = new Promise<boolean>((resolve) => {
+			timer = setTimeout(resolve, PENDING_AFTER_MS, true);
+		});
+		const late = await Promise.race([attempt.then(() => false), slow]);
+		clearTimeout(timer);
+		if (late) await this.sync(vote);
+		return attempt;
 	}
 
 	/** Whether FEEDBACK_DB has the latest version (for tests and status). */

@@ -168,6 +168,32 @@ describe("votes in the feedback store", () => {
 		expect((await harness.peek(logId))?.feedback).toBe(1);
 	});
 
+	it("writes a cast and its quick delivery at once, but shows a slow delivery as pending", async () => {
+		const harness = await createSharedHarness();
+		const { logId } = await answer(harness);
+		const stub = env.FEEDBACK_DELIVERY.getByName(logId);
+		await runInDurableObject(stub, async (instance: FeedbackDelivery, state) => {
+			await instance.cast({ logId, gatewayId: harness.gatewayId, vote: "up" });
+			await state.storage.deleteAlarm();
+			const record = state.storage.kv.get<StoredVote>("vote") as StoredVote;
+			// Quick: nothing written until the caller syncs the outcome.
+			await instance.store.during(record, Promise.resolve());
+			expect(instance.store.synced).toBe(false);
+			// Slow (over a second): the pending vote is written while the attempt goes on.
+			let finish = () => {};
+			const attempt = instance.store.during(
+				record,
+				new Promise<void>((resolve) => {
+					finish = resolve;
+				}),
+			);
+			await voteRow(logId, (row) => row.state === "pending");
+			expect(instance.store.synced).toBe(true);
+			finish();
+			await attempt;
+		});
+	});
+
 	it("ends with the newest vote when one arrives while the older is being delivered", async () => {
 		const harness = await createSharedHarness();
 		const { logId, token } = await answer(harness);
