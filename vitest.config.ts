@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 // The bundler wrangler itself uses (a dependency of wrangler, vite and the plugin).
 import { build } from "esbuild";
 import { defineConfig } from "vitest/config";
@@ -59,6 +59,9 @@ const emulatorWorker = {
 	),
 };
 
+// The feedback store's schema, applied to the test D1 by test/apply-migrations.ts.
+const migrations = await readD1Migrations("./migrations");
+
 export default defineConfig({
 	plugins: [
 		cloudflareTest({
@@ -70,6 +73,8 @@ export default defineConfig({
 				bindings: {
 					FEEDBACK_SECRET: "test-feedback-secret-0123456789abcdef",
 					DEBUG_TOKEN: "test-debug-token-0123456789abcdefghij",
+					ADMIN_TOKEN: "test-admin-token-0123456789abcdefghij",
+					TEST_MIGRATIONS: migrations,
 					// Feedback delivery on a test's time scale: retries from 20 ms, give up after 5 s.
 					FEEDBACK_RETRY_WINDOW_MS: "5000",
 					FEEDBACK_RETRY_BASE_MS: "20",
@@ -85,9 +90,9 @@ export default defineConfig({
 	],
 	test: {
 		include: ["test/**/*.test.ts"],
-		setupFiles: ["test/setup/mutation.ts"],
 		// The browser tests run in Node against `npm run dev`: `npm run test:e2e`.
 		exclude: ["test/e2e/**"],
+		setupFiles: ["./test/apply-migrations.ts", "./test/setup/mutation.ts"],
 		// CI also writes a JSON report, summed up by scripts/test-summary.mjs.
 		reporters: process.env.CI ? ["default", "json"] : ["default"],
 		outputFile: { json: "test-results/vitest.json" },

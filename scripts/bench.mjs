@@ -7,11 +7,12 @@
 // 20 ms). The load alternates app, baseline, app, baseline to cancel drift.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join, resolve } from "node:path";
 import autocannon from "autocannon";
 import { createParser } from "eventsource-parser";
+import { applyLocalMigrations } from "./d1-local.mjs";
 import { root, writeLocalConfig } from "./local-config.mjs";
 import { startWranglerDev } from "./wrangler-dev.mjs";
 
@@ -93,11 +94,22 @@ function writeConfigs() {
  * and checks that it answers a chat.
  */
 async function startWorker(config, emulatorConfig, secrets) {
-	const worker = await startWranglerDev({
+	const persistTo = mkdtempSync(join(os.tmpdir(), "bench-state-"));
+	// The app records each answer in its feedback store, as deployed: give it the tables.
+	if (!config.includes("baseline")) applyLocalMigrations(persistTo);
+	const started = await startWranglerDev({
 		configs: [config, emulatorConfig],
 		envFile: secrets,
 		logLevel: "error",
+		persistTo,
 	});
+	const worker = {
+		...started,
+		stop: async () => {
+			await started.stop();
+			rmSync(persistTo, { recursive: true, force: true });
+		},
+	};
 	const res = await fetch(`${worker.url}/api/chat`, {
 		method: "POST",
 		headers: { "content-type": "application/json" },
@@ -461,7 +473,13 @@ async function main() {
 		? resolve(root, "test-results/benchmarks-smoke.md")
 		: resolve(root, "docs/benchmarks.md");
 	mkdirSync(resolve(out, ".."), { recursive: true });
-	writeFileSync(out, markdown);
+	// Keep the feedback store's section (scripts/bench-feedback-store.mjs writes it).
+	const storeSection = existsSync(out)
+		? /<!-- feedback-store -->[\s\S]*<!-- \/feedback-store -->\n?/.exec(
+				readFileSync(out, "utf8"),
+			)?.[0]
+		: undefined;
+	writeFileSync(out, storeSection ? `${markdown.trimEnd()}\n\n${storeSection}` : markdown);
 	console.log(`\n${markdown}`);
 	log(`wrote ${out} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }

@@ -6,12 +6,14 @@ import { usesEmulator } from "./ai/binding";
 import { readConfig } from "./lib/config";
 import { ApiError, errorResponse, notFound, openAiErrorResponse, toApiError } from "./lib/errors";
 import { requestBody } from "./lib/request-body";
+import { admin } from "./routes/admin";
 import { chat } from "./routes/chat";
 import { deadLetters } from "./routes/dead-letters";
 import { feedback } from "./routes/feedback";
 import { gateway } from "./routes/gateway";
 import { logs } from "./routes/logs";
 import { openai } from "./routes/openai";
+import { deleteExpired } from "./store/retention";
 import type { AppEnv } from "./types";
 
 const app = new Hono<AppEnv>();
@@ -60,6 +62,7 @@ app.route("/api/feedback", feedback);
 app.route("/api/logs", logs);
 app.route("/api/dead-letters", deadLetters);
 app.route("/api/gateway", gateway);
+app.route("/api/admin", admin);
 app.route("/v1", openai);
 
 /** OpenAI clients get errors in OpenAI's shape; everyone else in this API's. */
@@ -82,4 +85,6 @@ export { FeedbackDelivery } from "./feedback/delivery";
 
 export default {
 	fetch: app.fetch,
+	/** The daily Cron Trigger: the feedback store forgets what RETENTION_DAYS no longer keeps. */
+	scheduled: (controller, env, ctx) => ctx.waitUntil(deleteExpired(env, controller.scheduledTime)),
 } satisfies ExportedHandler<Cloudflare.Env>;

@@ -8,6 +8,7 @@ import {
 	type Usage,
 	usageOf,
 } from "./model-output";
+import { watcherOf } from "./stream-watch";
 
 /** Turns what the model streams into the bytes of one of this Worker's stream formats. */
 export interface StreamFramer {
@@ -39,6 +40,7 @@ export function reframeModelStream(
 	let finished = false;
 	let usage: Usage | undefined;
 	let finishReason = "stop";
+	const watcher = watcherOf(upstream);
 
 	const fail = (reason: string) => {
 		console.error(
@@ -50,6 +52,7 @@ export function reframeModelStream(
 		);
 		outgoing += framer.fail();
 		finished = true;
+		watcher?.end("failed", usage);
 	};
 
 	const feed = createSseParser((message) => {
@@ -57,6 +60,7 @@ export function reframeModelStream(
 		if (message.data === "[DONE]") {
 			outgoing += framer.end({ usage, finishReason });
 			finished = true;
+			watcher?.end("complete", usage);
 			return;
 		}
 		let chunk: unknown;
@@ -70,10 +74,14 @@ export function reframeModelStream(
 		usage = mergeUsage(usage, usageOf(chunk));
 		finishReason = chunkFinishReason(chunk) ?? finishReason;
 		const delta = chunkDelta(chunk);
-		if (delta) outgoing += framer.delta(delta);
+		if (delta) {
+			outgoing += framer.delta(delta);
+			watcher?.delta(delta);
+		}
 		if (chunkEndsStream(chunk)) {
 			outgoing += framer.end({ usage, finishReason });
 			finished = true;
+			watcher?.end("complete", usage);
 		}
 	});
 
@@ -105,6 +113,7 @@ export function reframeModelStream(
 			}
 		},
 		cancel(reason) {
+			if (!finished) watcher?.end("aborted", usage);
 			return reader.cancel(reason);
 		},
 	});

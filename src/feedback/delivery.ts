@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { patchFeedback } from "../ai/log-feedback";
 import { readConfig } from "../lib/config";
+import { VoteStoreSync } from "../store/votes";
 import { retryDelay } from "./retry-policy";
 import type { Vote } from "./vote";
 
@@ -34,6 +35,8 @@ interface VoteRecord extends Required<Pick<CastVote, "aiGatewayLogId" | "gateway
 	deliveredAt: number | null;
 	failedAt: number | null;
 	error: string | null;
+	/** The gateway refused the vote: it went to the dead letters without retries. */
+	refused?: boolean;
 }
 
 /** What the status route shows the voter. */
@@ -77,12 +80,16 @@ const sameVote = (record: VoteRecord, input: CastVote) =>
  * a delivery overtaken by a newer vote is followed by another.
  */
 export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
+	/** Copies every change of the vote into the feedback store (FEEDBACK_DB), from the alarm. */
+	readonly store = new VoteStoreSync(this.ctx.storage, this.env);
+
 	#load(): VoteRecord | undefined {
 		return this.ctx.storage.kv.get<VoteRecord>(KEY);
 	}
 
 	#save(record: VoteRecord): void {
 		this.ctx.storage.kv.put(KEY, record);
+		this.store.changed();
 	}
 
 	/**
@@ -143,11 +150,25 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 		return view(record);
 	}
 
+	/**
+	 * Delivers the pending vote, then brings the feedback store up to date. Every change of
+	 * the vote (a cast or replay sets an alarm at once) is followed by an alarm, so the store
+	 * hears of each (a cast together with its first attempt, when that is quick); a store
+	 * that failed is retried by a later alarm.
+	 */
 	override async alarm(): Promise<void> {
+		await this.#deliver();
+		await this.store.sync(this.#load());
+	}
+
+	async #deliver(): Promise<void> {
 		const record = this.#load();
 		if (record?.state !== "pending") return;
 		const { revision } = record;
-		const outcome = await patchFeedback(this.env, record.gatewayId, record.aiGatewayLogId, record);
+		const outcome = await this.store.during(
+			record,
+			patchFeedback(this.env, record.gatewayId, record.aiGatewayLogId, record),
+		);
 
 		// Other calls may have run while patchLog was in flight.
 		const latest = this.#load();
@@ -183,7 +204,12 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 			await this.ctx.storage.setAlarm(latest.nextAttemptAt);
 			return;
 		}
-		Object.assign(latest, { state: "failed", failedAt: now, nextAttemptAt: null });
+		Object.assign(latest, {
+			state: "failed",
+			failedAt: now,
+			nextAttemptAt: null,
+			refused: !outcome.retry,
+		});
 		this.#save(latest);
 		await deadLetterList(this.env).add({
 			aiGatewayLogId: latest.aiGatewayLogId,

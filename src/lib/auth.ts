@@ -37,6 +37,16 @@ export const debugAuth = createMiddleware<AppEnv>(async (c, next) => {
 	return debugBearer(c, next);
 });
 
+const adminBearer = bearer("admin", "Send Authorization: Bearer <ADMIN_TOKEN>", (token, c) =>
+	timingSafeEqual(token, c.var.config.adminToken ?? ""),
+);
+
+/** Guards the admin routes like debugAuth, with ADMIN_TOKEN: 404 while it is unset. */
+export const adminAuth = createMiddleware<AppEnv>(async (c, next) => {
+	if (!c.var.config.adminToken) throw notFound();
+	return adminBearer(c, next);
+});
+
 const apiKeyBearer = bearer(
 	"api",
 	"Send a valid API key: Authorization: Bearer <key>",

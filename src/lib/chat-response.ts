@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { type ChatAnswer, type ChatInput, completeChat, streamChat } from "../ai/inference";
 import { type BlockedPart, ContentBlocked } from "../ai/upstream-errors";
+import { answerRecorder } from "../store/answers";
 import type { AppEnv } from "../types";
 import { issueFeedbackToken } from "./feedback-token";
 import { SSE_HEADERS } from "./sse";
@@ -41,9 +42,11 @@ export async function respondToChat(
 ): Promise<Response> {
 	const { config } = c.var;
 	const signal = c.req.raw.signal;
+	const recorder = answerRecorder(c, input);
 	try {
 		if (stream) {
 			const { body, ...served } = await streamChat(c.env, config, input, signal);
+			recorder.stream(body, served);
 			const meta = {
 				...served,
 				feedbackToken: await issueFeedbackToken(config, served.aiGatewayLogId),
@@ -54,6 +57,7 @@ export async function respondToChat(
 			});
 		}
 		const answer = await completeChat(c.env, config, input, signal);
+		recorder.complete(answer);
 		const feedbackToken = await issueFeedbackToken(config, answer.aiGatewayLogId);
 		return c.json(
 			format.json(answer, feedbackToken),

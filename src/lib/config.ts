@@ -26,6 +26,12 @@ export interface Config {
 	debugToken: string | undefined;
 	/** Null: /v1/* is open. Empty: API_KEYS is set but no key is usable, so /v1/* is locked. */
 	apiKeys: readonly string[] | null;
+	/** Bearer token of /api/admin/*; unset: the admin routes do not exist. */
+	adminToken: string | undefined;
+	/** Whether the feedback store keeps each answer's conversation and text. */
+	storeTranscripts: boolean;
+	/** The feedback store forgets answers and votes older than this. */
+	retentionDays: number;
 }
 
 const text = v.optional(v.string(), "");
@@ -77,6 +83,9 @@ const EnvSchema = v.object({
 	FEEDBACK_SECRET_PREVIOUS: text,
 	DEBUG_TOKEN: text,
 	API_KEYS: commaList,
+	ADMIN_TOKEN: text,
+	STORE_TRANSCRIPTS: text,
+	RETENTION_DAYS: positive(90),
 });
 
 const cache = new WeakMap<Cloudflare.Env, Config>();
@@ -95,8 +104,9 @@ function parse(env: Cloudflare.Env): Config {
 	const result = v.safeParse(EnvSchema, env);
 	if (!result.success) throw new Error(`Invalid configuration: ${result.issues[0].message}`);
 	const vars = result.output;
-	const secret = (name: "FEEDBACK_SECRET" | "FEEDBACK_SECRET_PREVIOUS" | "DEBUG_TOKEN") =>
-		usable(name, vars[name]) ? vars[name] : undefined;
+	const secret = (
+		name: "FEEDBACK_SECRET" | "FEEDBACK_SECRET_PREVIOUS" | "DEBUG_TOKEN" | "ADMIN_TOKEN",
+	) => (usable(name, vars[name]) ? vars[name] : undefined);
 	const apiKeys = vars.API_KEYS.filter((key, i) => usable(`API_KEYS[${i}]`, key));
 	const token = vars.CF_API_TOKEN || undefined;
 	return {
@@ -115,6 +125,9 @@ function parse(env: Cloudflare.Env): Config {
 		),
 		debugToken: secret("DEBUG_TOKEN"),
 		apiKeys: vars.API_KEYS.length === 0 ? null : apiKeys,
+		adminToken: secret("ADMIN_TOKEN"),
+		storeTranscripts: vars.STORE_TRANSCRIPTS.trim().toLowerCase() === "true",
+		retentionDays: vars.RETENTION_DAYS,
 	};
 }
 

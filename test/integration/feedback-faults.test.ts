@@ -5,6 +5,7 @@ import {
 	TEST_DEBUG_TOKEN,
 	type VoteStatusJson,
 } from "../harness";
+import { db, type StoreRow } from "../store/helpers";
 
 type Vote = "up" | "down" | "clear";
 type Harness = Awaited<ReturnType<typeof createSharedHarness>>;
@@ -144,6 +145,48 @@ it("delivers each log's last vote through write lag, 500s, duplicates and reorde
 		deadLetters.find((letter) => letter.aiGatewayLogId === answer.aiGatewayLogId),
 	);
 
+	// The feedback store ends where the objects and the gateway ended, for every log: the
+	// same vote, state, attempts and delivery time as the status route, the same feedback as
+	// the gateway's log, and the refusals marked. D1 follows each object right after it.
+	const everyLog = [
+		...logs.map((answer, index) => ({
+			answer,
+			harness,
+			status: settled[index] as VoteStatusJson,
+			refused: false,
+		})),
+		...doomed.map((answer, index) => ({
+			answer,
+			harness: doomedHarness(answer),
+			status: failed[index] as VoteStatusJson,
+			refused: index < 3,
+		})),
+	];
+	const agrees = async ({ answer, harness, status, refused }: (typeof everyLog)[number]) => {
+		const row = await db()
+			.prepare("SELECT * FROM votes WHERE ai_gateway_log_id = ?")
+			.bind(answer.aiGatewayLogId)
+			.first<StoreRow>();
+		const log = await harness.peek(answer.aiGatewayLogId);
+		if (!row || !log) return false;
+		const deliveredAt =
+			row.delivered_at === null ? null : new Date(Number(row.delivered_at)).toISOString();
+		return (
+			row.vote === status.feedback &&
+			row.state === status.state &&
+			row.attempts === status.attempts &&
+			deliveredAt === status.deliveredAt &&
+			(status.state !== "delivered" || log.feedback === EXPECTED_FEEDBACK[row.vote as Vote]) &&
+			(status.state !== "failed" || row.refused === (refused ? 1 : 0))
+		);
+	};
+	let storeAgrees = 0;
+	for (const deadline = Date.now() + 10_000; ; ) {
+		storeAgrees = (await inBatches(everyLog, 25, agrees)).filter(Boolean).length;
+		if (storeAgrees === everyLog.length || Date.now() > deadline) break;
+		await scheduler.wait(100);
+	}
+
 	console.log(
 		JSON.stringify({
 			logs: LOGS,
@@ -155,12 +198,14 @@ it("delivers each log's last vote through write lag, 500s, duplicates and reorde
 			finalStateMismatches: mismatches,
 			undeliverableVotes: doomed.length,
 			givenUpInDeadLetters: givenUp.filter(Boolean).length,
+			feedbackStoreAgreesWithGatewayAndStatus: `${storeAgrees} of ${everyLog.length}`,
 			reasons: [
 				...new Set(givenUp.map((letter) => letter?.reason.replace(/\d+ attempts/, "N attempts"))),
 			],
 		}),
 	);
 	expect(outgoing.length).toBeGreaterThanOrEqual(500);
+	expect(storeAgrees).toBe(everyLog.length);
 	expect(delivered).toBe(LOGS);
 	expect(mismatches).toBe(0);
 	expect(failed.map((status) => status.state)).toEqual(Array(6).fill("failed"));

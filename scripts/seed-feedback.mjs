@@ -1,0 +1,272 @@
+#!/usr/bin/env node
+// Seeds the local feedback store (the FEEDBACK_DB D1 of `npm run dev`) with synthetic
+// answers and votes, for the /insights page and the store's benchmark. Straight into the
+// local D1 with `wrangler d1 execute --local` and batched SQL: no route, nothing in the
+// production bundle. Deterministic for a given --seed.
+//
+//   node scripts/seed-feedback.mjs [--answers 100000] [--days 60] [--persist-to .wrangler/state]
+//                                  [--no-transcripts] [--seed 13]
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { applyLocalMigrations, wranglerBin } from "./d1-local.mjs";
+import { root } from "./local-config.mjs";
+
+/** Served models: share of the traffic, up-rate of their votes, typical latency. */
+const MODELS = [
+	{
+		name: "@cf/meta/llama-3.3-70b-instruct-fp8-fast",
+		share: 0.4,
+		upRate: 0.74,
+		ttfbMs: 420,
+		perTokenMs: 9,
+	},
+	{
+		name: "@cf/meta/llama-4-scout-17b-16e-instruct",
+		share: 0.2,
+		upRate: 0.66,
+		ttfbMs: 300,
+		perTokenMs: 6,
+	},
+	{ name: "@cf/openai/gpt-oss-120b", share: 0.25, upRate: 0.71, ttfbMs: 650, perTokenMs: 11 },
+	{ name: "@cf/moonshotai/kimi-k2.6", share: 0.15, upRate: 0.6, ttfbMs: 800, perTokenMs: 14 },
+];
+const COMMENTS = [
+	"Out of date",
+	"Exactly what I needed, thanks",
+	"Too long",
+	"Wrong about the pricing",
+	"Clear and short",
+	"Missed the point of the question",
+	'Quoted "the docs" correctly, but the example fails',
+	"Good, but cite a source next time",
+	"Hallucinated an API that does not exist",
+	"Nice formatting",
+];
+const QUESTIONS = [
+	"What is Cloudflare?",
+	"How do I bind D1 to a Worker?",
+	"Explain Durable Objects in two sentences.",
+	"Write a haiku about latency.",
+	"How does AI Gateway caching work?",
+	"What is a Wilson interval?",
+];
+const DAY_MS = 86_400_000;
+/** D1 takes SQL statements of up to 100 KB. */
+const STATEMENT_BYTES = 90_000;
+
+/** The model a number in [0, 1) falls on, by the models' shares of the traffic. */
+function pickModel(roll) {
+	let sum = 0;
+	for (const model of MODELS) {
+		sum += model.share;
+		if (roll < sum) return model;
+	}
+	return MODELS[0];
+}
+
+/** mulberry32: the same data for the same seed. */
+function random(seed) {
+	let state = seed >>> 0;
+	return () => {
+		state = (state + 0x6d2b79f5) >>> 0;
+		let t = Math.imul(state ^ (state >>> 15), state | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+/** A UUIDv7-shaped log id for a time, like the gateway's. */
+function logId(rand, time) {
+	const hex = time.toString(16).padStart(12, "0");
+	const tail = Array.from({ length: 20 }, () => Math.floor(rand() * 16).toString(16)).join("");
+	return `${hex.slice(0, 8)}-${hex.slice(8)}-7${tail.slice(0, 3)}-${((Number.parseInt(tail[3], 16) & 3) | 8).toString(16)}${tail.slice(4, 7)}-${tail.slice(7, 19)}`;
+}
+
+const sql = (value) =>
+	value === null || value === undefined
+		? "NULL"
+		: typeof value === "number"
+			? String(value)
+			: `'${String(value).replaceAll("'", "''")}'`;
+
+/** Answers and votes as the Worker and the delivery objects would have written them. */
+export function generate({ answers, days, transcripts, seed, now = Date.now() }) {
+	const rand = random(seed);
+	const pick = (items) => items[Math.floor(rand() * items.length)];
+	const lognormal = (median, spread = 0.45) => {
+		const u = Math.max(rand(), 1e-9);
+		const v = rand();
+		return median * Math.exp(spread * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v));
+	};
+	const answerRows = [];
+	const voteRows = [];
+	for (let i = 0; i < answers; i++) {
+		// Traffic grows a little over the period.
+		const age = days * DAY_MS * (1 - Math.sqrt(rand()));
+		const createdAt = Math.floor(now - age);
+		const model = pickModel(rand());
+		const streamed = rand() < 0.7 ? 1 : 0;
+		const completion = 50 + Math.floor(rand() * 550);
+		const prompt = 20 + Math.floor(rand() * 380);
+		const firstText = Math.round(lognormal(model.ttfbMs));
+		const total = Math.round(firstText + completion * model.perTokenMs * lognormal(1, 0.2));
+		const id = logId(rand, createdAt);
+		const question = pick(QUESTIONS);
+		answerRows.push([
+			id,
+			"default",
+			createdAt,
+			rand() < 0.8 ? "/api/chat" : "/v1",
+			model.name,
+			model.name,
+			"workers-ai",
+			null,
+			streamed,
+			"complete",
+			streamed ? firstText : total,
+			total,
+			prompt,
+			completion,
+			prompt + completion,
+			0,
+			transcripts ? JSON.stringify([{ role: "user", content: question }]) : null,
+			transcripts
+				? `An answer to "${question}" in ${completion} tokens. ${"Lorem ipsum dolor sit amet. ".repeat(4 + Math.floor(rand() * 8))}`
+				: null,
+		]);
+		if (rand() >= 0.35) continue;
+		// Each model's up-rate drifts a little from day to day.
+		const drift = 0.06 * Math.sin(createdAt / DAY_MS / 5 + model.share * 10);
+		const vote = rand() < 0.05 ? "clear" : rand() < model.upRate + drift ? "up" : "down";
+		const score =
+			vote !== "clear" && rand() < 0.4
+				? vote === "up"
+					? 60 + Math.floor(rand() * 41)
+					: Math.floor(rand() * 51)
+				: null;
+		const comment = vote !== "clear" && rand() < 0.08 ? pick(COMMENTS) : null;
+		const castAt = createdAt + 2000 + Math.floor(rand() * 60_000);
+		const roll = rand();
+		const state = roll < 0.007 ? "pending" : roll < 0.012 ? "failed" : "delivered";
+		const refused = state === "failed" && rand() < 0.4 ? 1 : 0;
+		const attempts = state === "pending" ? 1 : 1 + Math.floor(rand() * 2);
+		voteRows.push([
+			id,
+			"default",
+			vote,
+			score,
+			comment,
+			castAt,
+			1,
+			attempts + 1,
+			state,
+			refused,
+			attempts,
+			castAt,
+			castAt,
+			state === "delivered" ? castAt + 200 + Math.floor(rand() * 3000) : null,
+			state === "pending" ? castAt + 4000 : null,
+			state === "failed" ? castAt + 900_000 : null,
+			state === "failed"
+				? refused
+					? "the gateway rejected the vote (400)"
+					: "gave up after 12 attempts: the gateway failed (503)"
+				: state === "pending"
+					? "the gateway has not written the log yet"
+					: null,
+			castAt + 3000,
+		]);
+	}
+	return { answerRows, voteRows };
+}
+
+const ANSWER_COLUMNS =
+	"ai_gateway_log_id, gateway_id, created_at, route, requested_model, served_model, provider, step, streamed, outcome, ttfb_ms, total_ms, prompt_tokens, completion_tokens, total_tokens, cached, conversation, answer_text";
+const VOTE_COLUMNS =
+	"ai_gateway_log_id, gateway_id, vote, score, comment, sequence, revision, version, state, refused, attempts, created_at, cast_at, delivered_at, next_attempt_at, failed_at, error, updated_at";
+
+/** Multi-row INSERTs, each under D1's statement size limit. */
+function* statements(table, columns, rows) {
+	const head = `INSERT OR IGNORE INTO ${table} (${columns}) VALUES\n`;
+	let values = [];
+	let bytes = head.length;
+	for (const row of rows) {
+		const tuple = `(${row.map(sql).join(",")})`;
+		if (values.length > 0 && bytes + tuple.length + 2 > STATEMENT_BYTES) {
+			yield `${head}${values.join(",\n")};\n`;
+			values = [];
+			bytes = head.length;
+		}
+		values.push(tuple);
+		bytes += Buffer.byteLength(tuple) + 2;
+	}
+	if (values.length > 0) yield `${head}${values.join(",\n")};\n`;
+}
+
+/** Generates and writes the rows into the local D1 under `persistTo`; returns the counts. */
+export function seedLocal({ answers, days, transcripts, seed, persistTo, now }) {
+	const { answerRows, voteRows } = generate({ answers, days, transcripts, seed, now });
+	applyLocalMigrations(persistTo);
+	const dir = mkdtempSync(join(tmpdir(), "seed-feedback-"));
+	try {
+		const file = join(dir, "seed.sql");
+		writeFileSync(
+			file,
+			[
+				...statements("answers", ANSWER_COLUMNS, answerRows),
+				...statements("votes", VOTE_COLUMNS, voteRows),
+			].join(""),
+		);
+		execFileSync(
+			wranglerBin,
+			[
+				"d1",
+				"execute",
+				"FEEDBACK_DB",
+				"--local",
+				"--persist-to",
+				persistTo,
+				"--file",
+				file,
+				"--yes",
+			],
+			{
+				cwd: root,
+				stdio: ["ignore", "ignore", "inherit"],
+				env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
+			},
+		);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+	return { answers: answerRows.length, votes: voteRows.length };
+}
+
+async function main() {
+	const { values } = parseArgs({
+		options: {
+			answers: { type: "string", default: "100000" },
+			days: { type: "string", default: "60" },
+			"persist-to": { type: "string", default: resolve(root, ".wrangler/state") },
+			"no-transcripts": { type: "boolean", default: false },
+			seed: { type: "string", default: "13" },
+		},
+	});
+	const persistTo = resolve(values["persist-to"]);
+	const started = Date.now();
+	const seeded = seedLocal({
+		answers: Number(values.answers),
+		days: Number(values.days),
+		transcripts: !values["no-transcripts"],
+		seed: Number(values.seed),
+		persistTo,
+	});
+	console.log(
+		`Seeded ${seeded.answers} answers and ${seeded.votes} votes into ${persistTo} in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+	);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

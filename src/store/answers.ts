@@ -1,0 +1,96 @@
+import type { Context } from "hono";
+import type { ChatInput } from "../ai/inference";
+import type { Usage } from "../ai/model-output";
+import { type StreamOutcome, watchModelStream } from "../ai/stream-watch";
+import type { AppEnv } from "../types";
+import { logStoreError } from "./db";
+
+/** Who served an answer. `provider` and `step` are filled in by inference when it knows them. */
+export interface ServedBy {
+	model: string;
+	aiGatewayLogId: string | null;
+	provider?: string;
+	/** The gateway's step (cf-aig-step) that answered. */
+	step?: number | null;
+	cached?: boolean;
+}
+
+interface Ending {
+	outcome: StreamOutcome;
+	ttfbMs: number | null;
+	usage?: Usage;
+	text: string;
+}
+
+const INSERT = `INSERT INTO answers (ai_gateway_log_id, gateway_id, created_at, route, requested_model,
+served_model, provider, step, streamed, outcome, ttfb_ms, total_ms, prompt_tokens, completion_tokens,
+total_tokens, cached, conversation, answer_text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+ON CONFLICT (ai_gateway_log_id) DO NOTHING`;
+
+/**
+ * Records answers in the feedback store (FEEDBACK_DB) without delaying them: JSON answers
+ * once they are complete, streams when they end. A failed write is logged, never the
+ * client's problem. Call it when the request starts, so the times count from there.
+ */
+export function answerRecorder(c: Context<AppEnv>, input: ChatInput) {
+	const db = c.env.FEEDBACK_DB;
+	const started = Date.now();
+	const { gatewayId, storeTranscripts } = c.var.config;
+	const route = c.req.path.startsWith("/v1") ? "/v1" : "/api/chat";
+
+	const save = (served: ServedBy, streamed: boolean, { outcome, ttfbMs, usage, text }: Ending) => {
+		if (!db || !served.aiGatewayLogId) return;
+		const insert = async () =>
+			db
+				.prepare(INSERT)
+				.bind(
+					served.aiGatewayLogId,
+					gatewayId,
+					started,
+					route,
+					input.model,
+					served.model,
+					served.provider ?? "workers-ai",
+					served.step ?? null,
+					streamed ? 1 : 0,
+					outcome,
+					ttfbMs,
+					Date.now() - started,
+					usage?.prompt_tokens ?? null,
+					usage?.completion_tokens ?? null,
+					usage?.total_tokens ?? null,
+					served.cached === undefined ? null : served.cached ? 1 : 0,
+					storeTranscripts ? JSON.stringify(input.messages) : null,
+					storeTranscripts ? text : null,
+				)
+				.run();
+		// Never throws, not even synchronously: the answer must not depend on the store.
+		c.executionCtx.waitUntil(insert().catch(logStoreError("record answer", served.aiGatewayLogId)));
+	};
+
+	return {
+		/** A complete JSON answer: its first byte is its last. */
+		complete(answer: ServedBy & { response: string; usage?: Usage }) {
+			save(answer, false, {
+				outcome: "complete",
+				ttfbMs: Date.now() - started,
+				usage: answer.usage,
+				text: answer.response,
+			});
+		},
+		/** A model stream: recorded when it ends, however it ends. */
+		stream(body: ReadableStream<Uint8Array>, served: ServedBy) {
+			let ttfbMs: number | null = null;
+			let text = "";
+			watchModelStream(body, {
+				delta(delta) {
+					ttfbMs ??= Date.now() - started;
+					if (storeTranscripts) text += delta;
+				},
+				end(outcome, usage) {
+					save(served, true, { outcome, ttfbMs, usage, text });
+				},
+			});
+		},
+	};
+}

@@ -1,0 +1,81 @@
+import { logStoreError } from "./db";
+import {
+	type FeedbackFilters,
+	FIELDS,
+	feedbackItem,
+	feedbackRows,
+	type Keyset,
+	keysetOf,
+} from "./feedback-rows";
+
+export type ExportFormat = "jsonl" | "csv";
+
+/** Rows per D1 query: a batch with transcripts is at most about 100 KB a row. */
+const BATCH = 200;
+
+type Row = Parameters<typeof feedbackItem>[0];
+
+/** An export row: the list's fields, then the conversation sent (parsed) and the answer's text. */
+function exportItem(row: Row) {
+	const item = feedbackItem(row);
+	if (typeof row.conversation === "string") {
+		try {
+			item.conversation = JSON.parse(row.conversation);
+		} catch {
+			// Stored by this Worker as JSON; should it not parse, export it as the text it is.
+		}
+	}
+	return item;
+}
+
+/**
+ * One CSV field (RFC 4180). Text that a spreadsheet would run as a formula (starting with
+ * =, +, -, @, tab or CR) gets a leading apostrophe: comments and answers are user input.
+ */
+function csvField(value: unknown): string {
+	if (value === null || value === undefined) return "";
+	let text = typeof value === "object" ? JSON.stringify(value) : String(value);
+	if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+	return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+const line: Record<ExportFormat, (item: Record<string, unknown>) => string> = {
+	jsonl: (item) => `${JSON.stringify(item)}\n`,
+	csv: (item) => `${FIELDS.map((field) => csvField(item[field])).join(",")}\r\n`,
+};
+
+/**
+ * The whole filtered feedback as JSON Lines or CSV, read from D1 in keyset batches as the
+ * client takes them: memory stays flat whatever the size. A failing read errors the stream,
+ * so the client sees a broken download, never a short one that looks complete.
+ */
+export function exportStream(
+	db: D1Database,
+	filters: FeedbackFilters,
+	format: ExportFormat,
+): ReadableStream<Uint8Array> {
+	const encoder = new TextEncoder();
+	let after: Keyset | undefined;
+	// The default high-water mark of one chunk: one batch read ahead, no more.
+	return new ReadableStream<Uint8Array>({
+		start(controller) {
+			if (format === "csv") controller.enqueue(encoder.encode(`${FIELDS.join(",")}\r\n`));
+		},
+		async pull(controller) {
+			let rows: Row[];
+			try {
+				rows = await feedbackRows(db, filters, after, BATCH, true);
+			} catch (err) {
+				logStoreError("export", after?.aiGatewayLogId ?? "")(err);
+				throw err;
+			}
+			const last = rows.at(-1);
+			if (last) {
+				after = keysetOf(last);
+				const text = rows.map((row) => line[format](exportItem(row))).join("");
+				controller.enqueue(encoder.encode(text));
+			}
+			if (rows.length < BATCH) controller.close();
+		},
+	});
+}

@@ -1,0 +1,380 @@
+/** The admin API over the feedback store: access, the list with its cursors, the export, stats. */
+import { describe, expect, it } from "vitest";
+import { wilsonInterval } from "../../src/store/stats";
+import { createHarness, type ErrorJson } from "../harness";
+import { type SeedAnswer, seed, TEST_ADMIN_TOKEN, testModel } from "../store/helpers";
+
+const DAY = 86_400_000;
+const auth = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+
+interface Item {
+	aiGatewayLogId: string;
+	createdAt: string;
+	model: string;
+	vote: string;
+	score: number | null;
+	comment: string | null;
+	state: string;
+	refused: boolean;
+}
+
+function admin(overrides: Partial<Cloudflare.Env> = {}) {
+	const harness = createHarness({}, overrides);
+	const get = (path: string, headers: Record<string, string> = auth) =>
+		harness.call(`/api/admin${path}`, { headers });
+	const json = async <T>(path: string) => {
+		const res = await get(path);
+		expect(res.status, await res.clone().text()).toBe(200);
+		return (await res.json()) as T;
+	};
+	return { get, json };
+}
+
+/** `count` voted answers of one model, a second apart, newest last. */
+function answers(
+	model: string,
+	count: number,
+	start: number,
+	extra: (i: number) => Partial<SeedAnswer> = () => ({}),
+) {
+	return Array.from({ length: count }, (_, i) => ({
+		id: `${model.slice(6)}-${String(i).padStart(4, "0")}`,
+		model,
+		createdAt: start + i * 1000,
+		totalMs: 100 + i,
+		vote: (["up", "down", "clear"] as const)[i % 3],
+		...extra(i),
+	}));
+}
+
+/** The body as UTF-8 text (Response.text() warns about content types it does not know). */
+const text = async (res: Response) => new TextDecoder().decode(await res.arrayBuffer());
+
+const query = (params: Record<string, string | number | boolean | undefined>) =>
+	new URLSearchParams(
+		Object.entries(params).flatMap(([key, value]) =>
+			value === undefined ? [] : [[key, String(value)]],
+		),
+	).toString();
+
+describe("admin access", () => {
+	it("does not exist while ADMIN_TOKEN is unset, like the debug routes", async () => {
+		const { get } = admin({ ADMIN_TOKEN: "" });
+		for (const path of ["/feedback", "/feedback/export", "/stats", "/health"]) {
+			const res = await get(path);
+			expect(res.status).toBe(404);
+			expect(((await res.json()) as ErrorJson).error.code).toBe("not_found");
+		}
+	});
+
+	it("wants the ADMIN_TOKEN as bearer token: not the debug token, not none", async () => {
+		const { get } = admin();
+		const wrong: Record<string, string>[] = [
+			{},
+			{ authorization: "Bearer test-debug-token-0123456789abcdefghij" },
+		];
+		for (const headers of wrong) {
+			const res = await get("/feedback", headers);
+			expect(res.status).toBe(401);
+			expect(res.headers.get("www-authenticate")).toBe('Bearer realm="admin"');
+			expect(((await res.json()) as ErrorJson).error.code).toBe("unauthorized");
+		}
+		const ok = await get("/health");
+		expect(ok.status).toBe(200);
+		expect(ok.headers.get("cache-control")).toBe("no-store");
+	});
+});
+
+describe("GET /api/admin/feedback", () => {
+	it("lists newest first, in pages whose cursors walk the whole list exactly once", async () => {
+		const model = testModel();
+		const start = Date.now() - DAY;
+		// Two rows share a creation time: the log id breaks the tie.
+		const rows = answers(model, 7, start, (i) =>
+			i === 4 ? { votedAt: start + 3 * 1000 + 1000 } : {},
+		);
+		await seed(rows);
+		const { json } = admin();
+		const seen: Item[] = [];
+		let cursor: string | undefined;
+		let pages = 0;
+		do {
+			const page = await json<{ items: Item[]; nextCursor: string | null }>(
+				`/feedback?${query({ model, limit: 3, cursor })}`,
+			);
+			seen.push(...page.items);
+			cursor = page.nextCursor ?? undefined;
+			pages++;
+		} while (cursor);
+		expect(pages).toBe(3);
+		const expected = [...rows]
+			.map((row) => ({ id: row.id, at: row.votedAt ?? row.createdAt + 1000 }))
+			.sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1))
+			.map((row) => row.id);
+		expect(seen.map((item) => item.aiGatewayLogId)).toEqual(expected);
+		expect(seen[0]).toMatchObject({
+			model,
+			requestedModel: model,
+			provider: "workers-ai",
+			route: "/api/chat",
+			state: "delivered",
+			refused: false,
+		});
+	});
+
+	it("filters by vote, state, comment and time", async () => {
+		const model = testModel();
+		const start = Date.UTC(2026, 10, 1);
+		await seed(
+			answers(model, 12, start, (i) => ({
+				comment: i % 4 === 0 ? `comment ${i}` : undefined,
+				state: i === 5 ? "failed" : i === 7 ? "pending" : "delivered",
+				refused: i === 5,
+			})),
+		);
+		const { json } = admin();
+		const ids = async (params: Record<string, string | number | boolean>) =>
+			(await json<{ items: Item[] }>(`/feedback?${query({ model, ...params })}`)).items.map(
+				(item) => Number(item.aiGatewayLogId.slice(-4)),
+			);
+		expect(await ids({ vote: "down" })).toEqual([10, 7, 4, 1]);
+		expect(await ids({ state: "failed" })).toEqual([5]);
+		expect(await ids({ state: "pending" })).toEqual([7]);
+		expect(await ids({ hasComment: true })).toEqual([8, 4, 0]);
+		expect(await ids({ hasComment: false, vote: "up" })).toEqual([9, 6, 3]);
+		// Votes were created a second after their answer: i = 2 at start + 3 s.
+		expect(
+			await ids({
+				since: new Date(start + 3000).toISOString(),
+				until: new Date(start + 6000).toISOString(),
+			}),
+		).toEqual([4, 3, 2]);
+		expect(await ids({ model: "@test/no-such-model" })).toEqual([]);
+		const [failed] = (
+			await json<{ items: Item[] }>(`/feedback?${query({ model, state: "failed" })}`)
+		).items;
+		expect(failed).toMatchObject({ refused: true, error: "the gateway rejected the vote (400)" });
+	});
+
+	it("answers every invalid filter with 400 and a stable code", async () => {
+		const { get } = admin();
+		const cases: [string, string, string][] = [
+			["vote=sideways", "invalid_request", "vote"],
+			["state=lost", "invalid_request", "state"],
+			["hasComment=yes", "invalid_request", "hasComment"],
+			["limit=0", "invalid_request", "limit"],
+			["limit=201", "invalid_request", "limit"],
+			["limit=ten", "invalid_request", "limit"],
+			["since=yesterday", "invalid_request", "since"],
+			["since=2026-02-31", "invalid_request", "since"],
+			["until=2026-11-22T25:00:00Z", "invalid_request", "until"],
+			["since=2026-11-22&until=2026-11-21", "invalid_request", "until"],
+			["model=", "invalid_request", "model"],
+			["modle=x", "invalid_request", "modle"],
+			["cursor=not-a-cursor", "invalid_cursor", "cursor"],
+			[`cursor=${btoa("1.abc.some-log.zz")}`, "invalid_cursor", "cursor"],
+		];
+		for (const [params, code, param] of cases) {
+			const res = await get(`/feedback?${params}`);
+			expect(res.status, params).toBe(400);
+			const { error } = (await res.json()) as ErrorJson;
+			expect(error.code, params).toBe(code);
+			expect(error.message.startsWith(`${param}: `), `${params}: ${error.message}`).toBe(true);
+		}
+	});
+
+	it("refuses a cursor made for other filters", async () => {
+		const model = testModel();
+		await seed(answers(model, 3, Date.now() - DAY));
+		const { json, get } = admin();
+		const { nextCursor } = await json<{ nextCursor: string }>(
+			`/feedback?${query({ model, limit: 1 })}`,
+		);
+		expect(nextCursor).toMatch(/^[A-Za-z0-9_-]+$/);
+		expect((await get(`/feedback?${query({ model, limit: 1, cursor: nextCursor })}`)).status).toBe(
+			200,
+		);
+		const other = await get(`/feedback?${query({ model, vote: "up", cursor: nextCursor })}`);
+		expect(other.status).toBe(400);
+		expect(((await other.json()) as ErrorJson).error.code).toBe("invalid_cursor");
+	});
+});
+
+describe("GET /api/admin/feedback/export", () => {
+	const conversation = [
+		{ role: "system", content: "Be brief." },
+		{ role: "user", content: 'Hello, "world"\nsecond line' },
+	];
+
+	it("streams every filtered row as JSON Lines, transcripts included, across batches", async () => {
+		const model = testModel();
+		const rows = answers(model, 450, Date.now() - 2 * DAY, (i) => ({
+			conversation: i === 0 ? conversation : undefined,
+			answer: i === 0 ? "Hi." : undefined,
+		}));
+		await seed(rows);
+		const { get } = admin();
+		const res = await get(`/feedback/export?${query({ model })}`);
+		expect(res.status).toBe(200);
+		expect(res.headers.get("content-type")).toBe("application/jsonl; charset=utf-8");
+		expect(res.headers.get("content-disposition")).toMatch(
+			/^attachment; filename="feedback-\d{4}-\d{2}-\d{2}\.jsonl"$/,
+		);
+		const lines = (await text(res))
+			.trimEnd()
+			.split("\n")
+			.map((line) => JSON.parse(line));
+		expect(lines).toHaveLength(450);
+		expect(new Set(lines.map((line) => line.aiGatewayLogId)).size).toBe(450);
+		expect(lines.at(-1)).toMatchObject({
+			aiGatewayLogId: rows[0]?.id,
+			model,
+			vote: "up",
+			conversation,
+			answer: "Hi.",
+		});
+		expect(lines[0]).toMatchObject({ conversation: null, answer: null });
+
+		const downs = await text(
+			await get(`/feedback/export?${query({ model, vote: "down", format: "jsonl" })}`),
+		);
+		expect(downs.trimEnd().split("\n")).toHaveLength(150);
+	});
+
+	it("writes CSV a spreadsheet reads as data: quoted fields, no formulas", async () => {
+		const model = testModel();
+		await seed([
+			{
+				id: "csv-row",
+				model,
+				createdAt: Date.now() - DAY,
+				vote: "down",
+				score: 10,
+				comment: '=HYPERLINK("http://evil.example","click"), and "quotes"',
+				conversation,
+				answer: "Line one\nline two",
+			},
+		]);
+		const res = await admin().get(`/feedback/export?${query({ model, format: "csv" })}`);
+		expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+		const csv = await text(res);
+		const [header, row] = csv.split("\r\n");
+		const columns = header?.split(",") ?? [];
+		expect(columns.slice(0, 3)).toEqual(["aiGatewayLogId", "createdAt", "model"]);
+		expect(columns.slice(-2)).toEqual(["conversation", "answer"]);
+		expect(row).toContain(`"'=HYPERLINK(""http://evil.example"",""click""), and ""quotes"""`);
+		expect(csv).toContain('"Line one\nline two"\r\n');
+		expect(csv).toContain(`"${JSON.stringify(conversation).replaceAll('"', '""')}"`);
+		expect(csv.endsWith("\r\n")).toBe(true);
+	});
+
+	it("takes only jsonl or csv", async () => {
+		const res = await admin().get("/feedback/export?format=xlsx");
+		expect(res.status).toBe(400);
+		expect((await res.json()) as ErrorJson).toMatchObject({ error: { code: "invalid_request" } });
+	});
+});
+
+describe("GET /api/admin/stats and /health", () => {
+	it("counts per model and day, with the up-rate's Wilson interval, mean score and median latency", async () => {
+		const a = testModel("a");
+		const b = testModel("b");
+		const day1 = Date.UTC(2026, 10, 10, 9);
+		const day2 = day1 + DAY;
+		const rows: SeedAnswer[] = [
+			// a, day 1: 3 up, 1 down, 1 cleared, 1 unrated; latencies 100..600.
+			...["up", "up", "up", "down", "clear", undefined].map((vote, i) => ({
+				id: `a1-${i}`,
+				model: a,
+				createdAt: day1 + i,
+				totalMs: 100 * (i + 1),
+				ttfbMs: 10 * (i + 1),
+				vote: vote as SeedAnswer["vote"],
+				score: vote === "up" ? 80 : vote === "down" ? 20 : vote === "clear" ? 99 : undefined,
+			})),
+			// a, day 2: 1 down.
+			{ id: "a2-0", model: a, createdAt: day2, totalMs: 50, vote: "down" },
+			// b, day 1: 2 up.
+			...[0, 1].map((i) => ({
+				id: `b1-${i}`,
+				model: b,
+				createdAt: day1 + i,
+				totalMs: 300,
+				vote: "up" as const,
+			})),
+		];
+		await seed(rows);
+		const { json, get } = admin();
+		type Stats = { models: Record<string, unknown>[]; days: Record<string, unknown>[] };
+		const since = new Date(day1 - 9 * 3_600_000).toISOString();
+		const until = new Date(day2 + DAY).toISOString();
+		const stats = await json<Stats>(`/stats?${query({ model: a, since, until })}`);
+		const [low, high] = wilsonInterval(3, 5);
+		expect(stats.models).toEqual([
+			{
+				model: a,
+				answers: 7,
+				up: 3,
+				down: 2,
+				cleared: 1,
+				upRate: 0.6,
+				upRateLow: Math.round(low * 1e4) / 1e4,
+				upRateHigh: Math.round(high * 1e4) / 1e4,
+				meanScore: 65,
+				medianLatencyMs: 300,
+			},
+		]);
+		expect(
+			stats.days.map((day) => [day.day, day.answers, day.up, day.down, day.medianLatencyMs]),
+		).toEqual([
+			["2026-11-10", 6, 3, 1, 350],
+			["2026-11-11", 1, 0, 1, 50],
+		]);
+		expect(stats.days[1]).toMatchObject({
+			upRate: 0,
+			upRateLow: 0,
+			meanScore: null,
+		});
+
+		const both = await json<Stats>(`/stats?${query({ since, until })}`);
+		const models = both.models.filter((row) => row.model === a || row.model === b);
+		expect(models.map((row) => [row.model, row.answers, row.upRate])).toEqual(
+			[
+				[a, 7, 0.6],
+				[b, 2, 1],
+			].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+		);
+
+		const tooLong = await get(`/stats?${query({ since: "2024-01-01", until: "2026-01-01" })}`);
+		expect(tooLong.status).toBe(400);
+		expect(((await tooLong.json()) as ErrorJson).error.message).toMatch(/^since: .*366 days/);
+	});
+
+	it("tells delivery health: pending, delivered, refused by the gateway, dead letters", async () => {
+		const { json } = admin();
+		const before = (await json<{ delivery: Record<string, number> }>("/health")).delivery;
+		const model = testModel();
+		await seed(
+			answers(model, 9, Date.now() - DAY, (i) => ({
+				state: i < 2 ? "pending" : i < 6 ? "delivered" : "failed",
+				refused: i >= 8,
+			})),
+		);
+		const after = (await json<{ delivery: Record<string, number> }>("/health")).delivery;
+		const delta = Object.fromEntries(
+			Object.entries(after).map(([key, value]) => [key, value - (before[key] ?? 0)]),
+		);
+		expect(delta).toEqual({ pending: 2, delivered: 4, refused: 1, deadLetters: 3 });
+	});
+});
+
+describe("the Wilson interval", () => {
+	it("matches known values and stays within 0 and 1", () => {
+		const [low, high] = wilsonInterval(81, 263);
+		expect(low).toBeCloseTo(0.2553, 3);
+		expect(high).toBeCloseTo(0.3662, 3);
+		expect(wilsonInterval(0, 10)[0]).toBe(0);
+		expect(wilsonInterval(10, 10)[1]).toBe(1);
+		expect(wilsonInterval(0, 0)).toEqual([0, 1]);
+	});
+});
