@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import * as v from "valibot";
 import { adminAuth } from "../lib/auth";
 import { BooleanParam, IntParam, TimeParam, validQuery } from "../lib/query";
