@@ -189,10 +189,10 @@ export const claims = [
 	},
 	{
 		name: "status-route-unlimited",
-		claim: "GET /api/feedback/:aiGatewayLogId is limited per client (300 a minute).",
+		claim: "GET /api/feedback/:logId is limited per client (300 a minute).",
 		file: "src/routes/feedback.ts",
-		old: '.get("/:aiGatewayLogId", rateLimit("FEEDBACK_STATUS_RATE_LIMITER"), async (c) => {',
-		new: '.get("/:aiGatewayLogId", async (c) => {',
+		old: '.get("/:logId", rateLimit("FEEDBACK_STATUS_RATE_LIMITER"), async (c) => {',
+		new: '.get("/:logId", async (c) => {',
 		tests: ["test/integration/feedback.test.ts"],
 	},
 	{

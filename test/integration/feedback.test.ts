@@ -283,7 +283,7 @@ describe("POST /api/feedback: durable delivery", () => {
 	});
 });
 
-describe("GET /api/feedback/:aiGatewayLogId", () => {
+describe("GET /api/feedback/:logId", () => {
 	it("needs the answer's feedback token", async () => {
 		const harness = await createSharedHarness();
 		const first = await answered(harness, "first");

@@ -7,7 +7,7 @@ import {
 	TEST_DEBUG_TOKEN,
 } from "../harness";
 
-describe("GET /api/logs/:aiGatewayLogId (debug)", () => {
+describe("GET /api/logs/:logId (debug)", () => {
 	it("returns the gateway log, with the feedback a vote recorded", async () => {
 		const harness = await createSharedHarness();
 		const answer = (await (await harness.ask("Inspect me")).json()) as ChatJson;

@@ -56,7 +56,7 @@ type PostReply = number | "network" | Promise<Response>;
 type Delivery = { state: string; feedback?: string; error?: string } | number;
 
 /**
- * POST /api/feedback and GET /api/feedback/:aiGatewayLogId, scripted: each POST takes the next
+ * POST /api/feedback and GET /api/feedback/:logId, scripted: each POST takes the next
  * reply in `postReplies` (202 when none is left), each poll the next of `deliveries`
  * (when none is left: delivered, with the vote last accepted on that log).
  */
