@@ -133,7 +133,7 @@ const ANY_GATEWAY = "*";
 /** Calls of the binding that can be made to fail. */
 export type FaultTarget = "run" | "getLog" | "patchLog" | "getUrl";
 /** 402 on `run` is the gateway's out-of-credits answer (code 2021). */
-export type FaultStatus = 400 | 401 | 402 | 404 | 429 | 500 | 502 | 503 | 504;
+export type FaultStatus = 400 | 401 | 402 | 404 | 408 | 429 | 500 | 502 | 503 | 504;
 /**
  * What a hold keeps back: the body (the headers, with the log id, go out at once)
  * or the whole response.

@@ -97,6 +97,21 @@ describe("FeedbackDelivery alarm", () => {
 		});
 	});
 
+	it.each([408, 429, 503] as const)("retries a patchLog answered %i", async (status) => {
+		const harness = await createSharedHarness();
+		const aiGatewayLogId = await answeredLog(harness);
+		await harness.fail("patchLog", status, 1);
+		await withCastVote(harness, aiGatewayLogId, "up", async (instance, state) => {
+			await instance.alarm();
+			expect(await instance.status()).toMatchObject({
+				state: "pending",
+				attempts: 1,
+				error: `the gateway failed (${status})`,
+			});
+			expect(await state.storage.getAlarm()).not.toBeNull();
+		});
+	});
+
 	it("follows a delivery overtaken by a newer vote with another delivery at once", async () => {
 		const harness = await createSharedHarness();
 		const aiGatewayLogId = await answeredLog(harness);

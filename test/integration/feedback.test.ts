@@ -96,7 +96,7 @@ describe("POST /api/feedback: durable delivery", () => {
 			await harness.vote({ aiGatewayLogId, token, feedback: "up" });
 			expect((await harness.settled(aiGatewayLogId, token)).state).toBe("delivered");
 			const up = await harness.peek(aiGatewayLogId);
-			expect(up).toMatchObject({ feedback: 1, score: null });
+			expect(up).toMatchObject({ feedback: 1, score: null, metadata: { comment: "" } });
 			expect(JSON.stringify(up?.metadata)).not.toContain("Out of date");
 
 			await harness.vote({
@@ -110,7 +110,7 @@ describe("POST /api/feedback: durable delivery", () => {
 			await harness.vote({ aiGatewayLogId, token, feedback: "clear", comment: "ignored on clear" });
 			expect((await harness.settled(aiGatewayLogId, token)).state).toBe("delivered");
 			const cleared = await harness.peek(aiGatewayLogId);
-			expect(cleared).toMatchObject({ feedback: null, score: null });
+			expect(cleared).toMatchObject({ feedback: null, score: null, metadata: { comment: "" } });
 			expect(cleared?.metadata.vote).toBe("clear");
 			expect(JSON.stringify(cleared?.metadata)).not.toMatch(/Still wrong|ignored on clear/);
 		},
