@@ -28,7 +28,7 @@ export const claims = [
 			"The log id belongs to the answer: JSON answers read cf-aig-log-id from the call's own response, not the binding's shared aiGatewayLogId.",
 		file: "src/ai/inference.ts",
 		old: "\t\t...served,\n\t\tresponse: answerText(body),",
-		new: "\t\t...served,\n\t\tlogId: aiBinding(env).aiGatewayLogId,\n\t\tresponse: answerText(body),",
+		new: "\t\t...served,\n\t\taiGatewayLogId: aiBinding(env).aiGatewayLogId,\n\t\tresponse: answerText(body),",
 		tests: ["test/integration/log-id-race.test.ts"],
 	},
 	{
@@ -48,7 +48,7 @@ export const claims = [
 			{
 				file: "src/ai/inference.ts",
 				old: "\t\t...served,\n\t\tresponse: answerText(body),",
-				new: "\t\t...served,\n\t\tlogId: aiBinding(env).aiGatewayLogId,\n\t\tresponse: answerText(body),",
+				new: "\t\t...served,\n\t\taiGatewayLogId: aiBinding(env).aiGatewayLogId,\n\t\tresponse: answerText(body),",
 			},
 			{
 				file: "src/ai/inference.ts",
