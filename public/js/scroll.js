@@ -48,10 +48,15 @@ export function createFollower(scroller, jumpButton) {
 		toEnd();
 		showJump();
 	});
-	// The box shrinks when the composer grows (a longer message, a notice): stay at the end.
-	new ResizeObserver(() => {
+	// The box shrinks when the composer grows (a longer message, a notice), and the content
+	// grows with every rendered delta, status line or opened control: stay at the end.
+	// Resize observations come after layout and before paint, so nothing flickers.
+	const resized = new ResizeObserver(() => {
 		if (pinned) toEnd();
-	}).observe(scroller);
+		showJump();
+	});
+	resized.observe(scroller);
+	for (const child of scroller.children) resized.observe(child);
 
 	return {
 		/** After new content: follow it if the reader is at the end. */
