@@ -130,7 +130,7 @@ test("2. a typed comment is sent with a button, and Recorded is said only once i
 	);
 	const log = await gatewayLog(page, server, logId ?? "");
 	assert.equal(log.feedback, 1);
-	assert.equal(log.metadata.comment, "Clear and short");
+	assert.equal(log.metadata?.comment, "Clear and short");
 	await close();
 });
 
