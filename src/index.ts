@@ -12,6 +12,7 @@ import { deadLetters } from "./routes/dead-letters";
 import { feedback } from "./routes/feedback";
 import { gateway } from "./routes/gateway";
 import { logs } from "./routes/logs";
+import { models } from "./routes/models";
 import { openai } from "./routes/openai";
 import { deleteExpired } from "./store/retention";
 import type { AppEnv } from "./types";
@@ -63,6 +64,7 @@ app.route("/api/logs", logs);
 app.route("/api/dead-letters", deadLetters);
 app.route("/api/gateway", gateway);
 app.route("/api/admin", admin);
+app.route("/api/models", models);
 app.route("/v1", openai);
 
 /** OpenAI clients get errors in OpenAI's shape; everyone else in this API's. */

@@ -9,7 +9,20 @@ export interface OutboxEntry {
 	vote: Vote;
 	comment: string;
 	sequence: number;
+	score?: number;
 }
+
+/** The vote a listener is told about; `status` is the HTTP status of a refusal. */
+export interface VoteDetails extends OutboxEntry {
+	status?: number;
+}
+
+export type VoteListener = (
+	state: VoteState,
+	text: string,
+	kept?: Vote,
+	entry?: VoteDetails,
+) => void;
 
 export interface OutboxStorage {
 	getItem(key: string): string | null;
@@ -44,17 +57,14 @@ export class VoteSender {
 	readonly aiGatewayLogId: string;
 	readonly token: string;
 	constructor(aiGatewayLogId: string, token: string, options: SenderOptions);
-	attach(listener: (state: VoteState, text: string, kept?: Vote) => void): void;
-	cast(vote: Vote, comment?: string, sequence?: number): Promise<void>;
+	attach(listener: VoteListener): void;
+	cast(vote: Vote, comment?: string, sequence?: number, score?: number): Promise<void>;
+	follow(entry: OutboxEntry): Promise<void>;
 }
 
 export class FeedbackSenders {
 	readonly outbox: FeedbackOutbox;
 	constructor(options: SenderOptions);
-	senderFor(
-		aiGatewayLogId: string,
-		token: string,
-		listener?: ((state: VoteState, text: string, kept?: Vote) => void) | null,
-	): VoteSender;
+	senderFor(aiGatewayLogId: string, token: string, listener?: VoteListener | null): VoteSender;
 	flush(): Promise<unknown>;
 }

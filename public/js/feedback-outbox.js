@@ -31,7 +31,8 @@ const browserTimers = {
 };
 
 /**
- * The votes not yet accepted by the API, by log id: { aiGatewayLogId, token, vote, comment, sequence }.
+ * The votes not yet accepted by the API, by log id: { aiGatewayLogId, token, vote, comment,
+ * sequence }, and `score` when the vote has one.
  * `storage` is anything with getItem and setItem, such as localStorage.
  */
 export class FeedbackOutbox {
@@ -72,8 +73,12 @@ export class FeedbackOutbox {
 /**
  * Sends the latest vote on one answer and follows its delivery. A newer vote replaces
  * an older one at any point; sending is retried with backoff while the network or
- * the server fails, and the listener is told so: listener(state, text) with state
- * "sending", "retrying", "recorded" or "failed".
+ * the server fails, and the listener is told so: listener(state, text, kept, entry) with
+ * state "sending", "retrying", "recorded", "failed", "superseded" or "refused". `entry`
+ * is the vote concerned ({ vote, comment, score, sequence }). `kept` names the vote that
+ * counts on the server when it is not this one: the newer vote it kept ("superseded"), or,
+ * when the API turned this vote away for good ("failed" with `kept`), the last vote it
+ * accepted ("clear" when none).
  */
 export class VoteSender {
 	#outbox;
@@ -86,6 +91,8 @@ export class VoteSender {
 	#done = Promise.resolve();
 	#wake = () => {};
 	#lastSequence = 0;
+	/** The last vote the API accepted from this sender. */
+	#accepted = null;
 
 	/**
 	 * @param options.outbox a FeedbackOutbox
@@ -114,7 +121,7 @@ export class VoteSender {
 	 * with votes replayed from the outbox; new votes get one above any earlier one.
 	 * Returns a promise that settles when the sender has nothing left to do.
 	 */
-	cast(vote, comment = "", sequence = undefined) {
+	cast(vote, comment = "", sequence = undefined, score = undefined) {
 		this.#lastSequence = sequence ?? Math.max(this.#now(), this.#lastSequence + 1);
 		this.#pending = {
 			aiGatewayLogId: this.aiGatewayLogId,
@@ -123,15 +130,37 @@ export class VoteSender {
 			comment,
 			sequence: this.#lastSequence,
 		};
+		// A withdrawn vote carries no score; the server clears the log's score and comment.
+		if (Number.isInteger(score) && vote !== "clear") this.#pending.score = score;
 		this.#outbox.put(this.#pending);
 		if (this.#running) this.#wake();
 		else this.#done = this.#run();
 		return this.#done;
 	}
 
-	/** `kept` comes with "superseded": the vote the server kept instead of this one. */
-	#show(state, text, kept) {
-		this.#listener?.(state, text, kept);
+	/**
+	 * Follows the delivery of a vote the API accepted earlier (on a previous visit of the
+	 * page), unless a newer vote is on its way.
+	 */
+	follow(entry) {
+		if (this.#running) return this.#done;
+		this.#lastSequence = Math.max(this.#lastSequence, entry.sequence ?? 0);
+		this.#accepted = entry;
+		this.#running = true;
+		this.#done = (async () => {
+			try {
+				await this.#follow(entry);
+			} finally {
+				this.#running = false;
+			}
+			// A vote cast meanwhile stopped the polling: send it now.
+			if (this.#pending) await this.#run();
+		})();
+		return this.#done;
+	}
+
+	#show(state, text, kept, entry) {
+		this.#listener?.(state, text, kept, entry);
 	}
 
 	/** Waits ms, or less if a newer vote comes in. */
@@ -151,13 +180,14 @@ export class VoteSender {
 			let attempt = 0;
 			while (this.#pending) {
 				const entry = this.#pending;
-				this.#show("sending", "Sending…");
+				this.#show("sending", "Sending…", undefined, entry);
 				const outcome = await this.#post(entry);
 				if (this.#pending !== entry) {
 					attempt = 0;
 					continue;
 				}
 				if (outcome.accepted) {
+					this.#accepted = entry;
 					this.#outbox.remove(entry);
 					this.#pending = null;
 					await this.#follow(entry);
@@ -172,17 +202,27 @@ export class VoteSender {
 						"superseded",
 						KEPT_LABELS[outcome.kept] ?? "A newer vote was kept.",
 						outcome.kept,
+						entry,
 					);
 					break;
 				}
 				if (!outcome.retry) {
 					this.#outbox.remove(entry);
 					this.#pending = null;
-					this.#show("failed", `Failed: ${outcome.reason}.`);
+					// Nothing changed on the server: the vote that counts is the last one accepted.
+					this.#show("failed", `Failed: ${outcome.reason}.`, this.#accepted?.vote ?? "clear", {
+						...entry,
+						status: outcome.status,
+					});
 					break;
 				}
 				const delay = RETRY_DELAYS_S[Math.min(attempt++, RETRY_DELAYS_S.length - 1)];
-				this.#show("retrying", `Not sent (${outcome.reason}), retrying in ${delay} s…`);
+				this.#show(
+					"retrying",
+					`Not sent (${outcome.reason}), retrying in ${delay} s…`,
+					undefined,
+					entry,
+				);
 				await this.#sleep(delay * 1000);
 			}
 		} finally {
@@ -202,6 +242,7 @@ export class VoteSender {
 			sequence: entry.sequence,
 		};
 		if (entry.comment) body.comment = entry.comment;
+		if (entry.score !== undefined) body.score = entry.score;
 		try {
 			const res = await this.#fetch("/api/feedback", {
 				method: "POST",
@@ -215,7 +256,7 @@ export class VoteSender {
 					return { superseded: true, kept: answer.vote?.feedback };
 			}
 			const retry = res.status === 429 || res.status >= 500;
-			return { accepted: false, retry, reason: await errorMessage(res) };
+			return { accepted: false, retry, reason: await errorMessage(res), status: res.status };
 		} catch {
 			return { accepted: false, retry: true, reason: "offline" };
 		}
@@ -223,7 +264,7 @@ export class VoteSender {
 
 	/** Polls the vote's delivery until the gateway has it, or delivery gave up. */
 	async #follow(entry) {
-		this.#show("sending", "Accepted, delivering to the gateway…");
+		this.#show("sending", "Accepted, delivering to the gateway…", undefined, entry);
 		for (
 			let wait = DELIVERY_POLL_MS.first;
 			!this.#pending;
@@ -239,18 +280,25 @@ export class VoteSender {
 				delivery = null;
 			}
 			if (delivery?.state === "delivered" && delivery.feedback === entry.vote) {
-				this.#show("recorded", VOTE_LABELS[entry.vote]);
+				this.#show("recorded", VOTE_LABELS[entry.vote], undefined, entry);
 				return;
 			}
 			if (delivery?.state === "refused") {
 				this.#show(
 					"refused",
 					"Kept, but not attached to the gateway log: this gateway does not accept feedback on its logs.",
+					undefined,
+					entry,
 				);
 				return;
 			}
 			if (delivery?.state === "failed") {
-				this.#show("failed", `Failed: ${delivery.error ?? "the gateway did not take the vote"}.`);
+				this.#show(
+					"failed",
+					`Failed: ${delivery.error ?? "the gateway did not take the vote"}.`,
+					undefined,
+					entry,
+				);
 				return;
 			}
 			await this.#sleep(wait);
@@ -288,6 +336,7 @@ export class FeedbackSenders {
 					entry.vote,
 					entry.comment,
 					entry.sequence,
+					entry.score,
 				),
 			),
 		);

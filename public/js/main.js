@@ -1,10 +1,13 @@
 // The chat page's entry point (a native ES module, no build step): streams answers from
 // POST /api/chat, sends thumbs to POST /api/feedback, and shows a gateway log from
-// GET /api/logs/:aiGatewayLogId. No framework, no third-party code.
+// GET /api/logs/:logId. No framework; markdown-it is the one library, served
+// from public/vendor/.
 
 import { initChat } from "./chat.js";
+import { ConversationStore } from "./conversation-store.js";
 import { initDebugPanel } from "./debug-panel.js";
 import { FeedbackOutbox, FeedbackSenders } from "./feedback-outbox.js";
+import { initModelPicker } from "./models.js";
 
 // localStorage is reached on each use, as before: where storage is off, only voting fails.
 const storage = {
@@ -13,7 +16,11 @@ const storage = {
 };
 const senders = new FeedbackSenders({ outbox: new FeedbackOutbox(storage) });
 const debugPanel = initDebugPanel(document);
-initChat(document, { senders, onRatable: debugPanel.addAnswer });
+const selectedModel = initModelPicker(
+	document.querySelector("#model"),
+	new ConversationStore(storage),
+);
+initChat(document, { senders, onRatable: debugPanel.addAnswer, storage, selectedModel });
 
 // Votes left in the outbox by an earlier visit (offline, closed tab) go out now, and
 // again whenever the browser comes back online.

@@ -1,0 +1,35 @@
+// The model picker, fed by GET /api/models; the choice is kept across reloads.
+
+import { shortModel } from "./answer-view.js";
+
+const KIND_LABELS = { "dynamic-route": "dynamic route", "third-party": "third party" };
+
+/** Fills `select` from the server; returns () => the chosen model ("" for the server's default). */
+export function initModelPicker(select, store) {
+	select.addEventListener("change", () => {
+		store.model = select.value;
+	});
+	void (async () => {
+		try {
+			const res = await fetch("/api/models");
+			if (!res.ok) return;
+			const { models } = await res.json();
+			const options = models.map((model) => {
+				const option = document.createElement("option");
+				option.value = model.id;
+				const kind = KIND_LABELS[model.kind];
+				option.textContent = `${shortModel(model.id)}${kind ? ` (${kind})` : ""}${model.default ? " (default)" : ""}`;
+				option.title = model.id;
+				return option;
+			});
+			select.replaceChildren(...options);
+			const saved = store.model;
+			select.value = models.some((model) => model.id === saved)
+				? saved
+				: (models.find((model) => model.default)?.id ?? "");
+		} catch {
+			// Offline: the server's default model answers.
+		}
+	})();
+	return () => select.value;
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// Copies the browser builds the chat page uses from node_modules into public/vendor/, with
+// their licences, so the page loads them from its own origin under its strict CSP (no
+// third-party requests, no build step). `npm run check` runs this with --check, which
+// fails when a vendored file differs from what the installed package would give.
+//
+//   node scripts/vendor-assets.mjs          write public/vendor/
+//   node scripts/vendor-assets.mjs --check  compare only
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+
+const root = resolve(import.meta.dirname, "..");
+const read = (path) => readFileSync(resolve(root, "node_modules", path), "utf8");
+const version = (name) => JSON.parse(read(`${name}/package.json`)).version;
+
+/** Each vendored file: where it goes under public/vendor/, and how it is made. */
+const assets = [
+	{
+		// markdown-it's own ESM browser build (markdown-it with mdurl and entities bundled).
+		// The source map is not shipped, so its comment goes: browsers would ask for it.
+		to: "markdown-it/markdown-it.js",
+		make: () =>
+			read("markdown-it/dist/browser/markdown-it.esm.min.mjs").replace(
+				/\n\/\/# sourceMappingURL=\S+\s*$/,
+				"\n",
+			),
+	},
+	{
+		to: "markdown-it/LICENSE",
+		make: () =>
+			[
+				`public/vendor/markdown-it/markdown-it.js is the browser build of markdown-it ${version("markdown-it")}`,
+				"(node_modules/markdown-it/dist/browser/markdown-it.esm.min.mjs), which bundles",
+				`mdurl ${version("mdurl")} and entities ${version("entities")}. Their licences follow.`,
+				"",
+				`== markdown-it ${version("markdown-it")} (MIT) ==`,
+				"",
+				read("markdown-it/LICENSE").trim(),
+				"",
+				`== mdurl ${version("mdurl")} (MIT) ==`,
+				"",
+				read("mdurl/LICENSE").trim(),
+				"",
+				`== entities ${version("entities")} (BSD-2-Clause) ==`,
+				"",
+				read("entities/LICENSE").trim(),
+				"",
+			].join("\n"),
+	},
+];
+
+const check = process.argv.includes("--check");
+const stale = [];
+for (const asset of assets) {
+	const target = resolve(root, "public/vendor", asset.to);
+	const expected = asset.make();
+	const actual = existsSync(target) ? readFileSync(target, "utf8") : null;
+	if (actual === expected) continue;
+	if (check) {
+		stale.push(`public/vendor/${asset.to}`);
+	} else {
+		mkdirSync(dirname(target), { recursive: true });
+		writeFileSync(target, expected);
+		console.log(`vendor-assets: wrote public/vendor/${asset.to}`);
+	}
+}
+if (stale.length) {
+	console.error(
+		`vendor-assets: out of date with node_modules: ${stale.join(", ")}. Run node scripts/vendor-assets.mjs`,
+	);
+	process.exit(1);
+}
+if (check) console.log(`vendor-assets: ${assets.length} vendored files up to date`);

@@ -1,0 +1,55 @@
+// GET /api/models: what the chat page's model picker offers.
+import { describe, expect, it } from "vitest";
+import { createHarness } from "../harness";
+
+const LLAMA = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
+
+interface ModelsJson {
+	default: string;
+	models: Array<{ id: string; kind: string; default: boolean }>;
+}
+
+describe("GET /api/models", () => {
+	it("lists DEFAULT_MODEL first, then ALLOWED_MODELS in order, dynamic routes included", async () => {
+		const harness = createHarness(
+			{},
+			{
+				DEFAULT_MODEL: "@cf/meta/llama-4-scout-17b-16e-instruct",
+				ALLOWED_MODELS: `${LLAMA},dynamic/chat,openai/gpt-4.1-mini,@cf/meta/llama-4-scout-17b-16e-instruct`,
+			},
+		);
+		const res = await harness.call("/api/models");
+		expect(res.status).toBe(200);
+		expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+		const body = (await res.json()) as ModelsJson;
+		expect(body).toEqual({
+			default: "@cf/meta/llama-4-scout-17b-16e-instruct",
+			models: [
+				{ id: "@cf/meta/llama-4-scout-17b-16e-instruct", kind: "workers-ai", default: true },
+				{ id: LLAMA, kind: "workers-ai", default: false },
+				{ id: "dynamic/chat", kind: "dynamic-route", default: false },
+				{ id: "openai/gpt-4.1-mini", kind: "third-party", default: false },
+			],
+		});
+	});
+
+	it("offers only models that POST /api/chat accepts", async () => {
+		const harness = createHarness({}, { ALLOWED_MODELS: "dynamic/chat,@cf/openai/gpt-oss-120b" });
+		const { models } = (await (await harness.call("/api/models")).json()) as ModelsJson;
+		expect(models.map((model) => model.id)).toEqual([
+			LLAMA,
+			"dynamic/chat",
+			"@cf/openai/gpt-oss-120b",
+		]);
+		const chat = await harness.ask("hi", { model: "@cf/openai/gpt-oss-120b" });
+		expect(chat.status).toBe(200);
+		const refused = await harness.ask("hi", { model: "@cf/meta/llama-4-scout-17b-16e-instruct" });
+		expect(refused.status).toBe(400);
+	});
+
+	it("answers 405 to other methods", async () => {
+		const res = await createHarness().call("/api/models", { method: "POST" });
+		expect(res.status).toBe(405);
+		expect(res.headers.get("allow")).toBe("GET, HEAD");
+	});
+});
