@@ -340,4 +340,15 @@ export const claims = [
 		new: "({});",
 		tests: ["test/integration/gateway-answers.test.ts"],
 	},
+
+	// --- The chat page's server side ---------------------------------------------------------
+	{
+		name: "models-route-kinds-lost",
+		claim:
+			"GET /api/models lists the models /api/chat accepts, DEFAULT_MODEL first, saying which are dynamic routes and third-party models.",
+		file: "src/routes/models.ts",
+		old: "models: ids.map((id) => ({ id, kind: kindOf(id), default: id === defaultModel })),",
+		new: 'models: ids.map((id) => ({ id, kind: "workers-ai", default: id === defaultModel })),',
+		tests: ["test/integration/models.test.ts"],
+	},
 ];
