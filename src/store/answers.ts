@@ -17,7 +17,8 @@ export interface ServedBy {
 
 interface Ending {
 	outcome: StreamOutcome;
-	ttfbMs: number | null;
+	/** Unset: the same as the total (a JSON answer). Null: no text came. */
+	ttfbMs?: number | null;
 	usage?: Usage;
 	text: string;
 }
@@ -40,6 +41,8 @@ export function answerRecorder(c: Context<AppEnv>, input: ChatInput) {
 
 	const save = (served: ServedBy, streamed: boolean, { outcome, ttfbMs, usage, text }: Ending) => {
 		if (!db || !served.aiGatewayLogId) return;
+		// Measured now, not when the write runs; a JSON answer's first byte is its last.
+		const totalMs = Date.now() - started;
 		const insert = async () =>
 			db
 				.prepare(INSERT)
@@ -54,8 +57,8 @@ export function answerRecorder(c: Context<AppEnv>, input: ChatInput) {
 					served.step ?? null,
 					streamed ? 1 : 0,
 					outcome,
-					ttfbMs,
-					Date.now() - started,
+					ttfbMs === undefined ? totalMs : ttfbMs,
+					totalMs,
 					usage?.prompt_tokens ?? null,
 					usage?.completion_tokens ?? null,
 					usage?.total_tokens ?? null,
@@ -73,7 +76,6 @@ export function answerRecorder(c: Context<AppEnv>, input: ChatInput) {
 		complete(answer: ServedBy & { response: string; usage?: Usage }) {
 			save(answer, false, {
 				outcome: "complete",
-				ttfbMs: Date.now() - started,
 				usage: answer.usage,
 				text: answer.response,
 			});
