@@ -294,7 +294,7 @@ async function feedbackThroughput(app) {
 		method: "POST",
 		headers: { "content-type": "application/json" },
 		body: JSON.stringify({
-			logId: answer.logId,
+			aiGatewayLogId: answer.aiGatewayLogId,
 			token: answer.feedbackToken,
 			feedback: i % 2 ? "up" : "down",
 		}),

@@ -19,7 +19,7 @@ let adminToken: string;
 const commented: string[] = [];
 
 interface Answer {
-	logId: string;
+	aiGatewayLogId: string;
 	feedbackToken: string;
 }
 
@@ -61,9 +61,9 @@ before(async () => {
 				messages: [{ role: "user", content: `Question ${i} for ${model}` }],
 			})) as Answer;
 			const comment = i < 2 ? `Comment ${i} on ${model}` : undefined;
-			if (comment) commented.push(answer.logId);
+			if (comment) commented.push(answer.aiGatewayLogId);
 			await post("/api/feedback", {
-				logId: answer.logId,
+				aiGatewayLogId: answer.aiGatewayLogId,
 				token: answer.feedbackToken,
 				feedback: i < ups ? "up" : "down",
 				score: i < ups ? 90 : 10,
