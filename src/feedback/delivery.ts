@@ -20,7 +20,8 @@ export interface CastVote {
 }
 
 /** The latest vote on one log and how its delivery is going. Stored under one key. */
-interface VoteRecord extends Required<Pick<CastVote, "aiGatewayLogId" | "gatewayId" | "vote">> {
+export interface VoteRecord
+	extends Required<Pick<CastVote, "aiGatewayLogId" | "gatewayId" | "vote">> {
 	score?: number;
 	comment?: string;
 	sequence: number;

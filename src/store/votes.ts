@@ -1,26 +1,9 @@
-import type { DeliveryState } from "../feedback/delivery";
+import type { VoteRecord } from "../feedback/delivery";
 import { readConfig } from "../lib/config";
 import { logStoreError } from "./db";
 
 /** A log's latest vote and its delivery, as the FeedbackDelivery object stores it. */
-export interface StoredVote {
-	aiGatewayLogId: string;
-	gatewayId: string;
-	vote: string;
-	score?: number;
-	comment?: string;
-	sequence: number;
-	revision: number;
-	castAt: number;
-	state: DeliveryState;
-	attempts: number;
-	nextAttemptAt: number | null;
-	deliveredAt: number | null;
-	failedAt: number | null;
-	error: string | null;
-	/** Set when the gateway refused the vote (not worth retrying). */
-	refused?: boolean;
-}
+export type StoredVote = Omit<VoteRecord, "windowStart">;
 
 /** Written on every change; `created_at` only with the first. */
 const CHANGING = [
