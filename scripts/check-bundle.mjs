@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds the production Worker exactly as `wrangler deploy` would (dry run), then checks
-// that none of the local emulator's code is in it and prints its size.
+// that none of the local emulator's code is in it and that it stays within its size budget.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +11,8 @@ import { experimental_readRawConfig } from "wrangler";
 const root = resolve(import.meta.dirname, "..");
 const outdir = mkdtempSync(join(tmpdir(), "worker-bundle-"));
 // Strings that exist only in emulator/: if one is in the bundle, emulator code shipped.
+/** The production bundle's budget, gzipped, by our measure and by wrangler's. */
+const MAX_GZIP_KIB = 25;
 const EMULATOR_MARKERS = [
 	"[emulated]",
 	"emulated-account",
@@ -51,6 +53,12 @@ try {
 	console.log(
 		`Production bundle: ${modules.join(", ")}, ${(bytes / 1024).toFixed(2)} KiB, ${(gzipped / 1024).toFixed(2)} KiB gzipped (wrangler: ${upload})`,
 	);
+	const wranglerGzipKib = Number(/gzip: ([\d.]+) KiB/.exec(upload)?.[1] ?? Number.NaN);
+	const largestGzipKib = Math.max(gzipped / 1024, wranglerGzipKib);
+	if (!(largestGzipKib <= MAX_GZIP_KIB)) {
+		console.error(`The production bundle must stay within ${MAX_GZIP_KIB} KiB gzipped`);
+		process.exitCode = 1;
+	}
 	if (shipped.length > 0) {
 		console.error(`Emulator code in the production bundle: ${shipped.join(", ")}`);
 		process.exitCode = 1;

@@ -1,10 +1,16 @@
 import type { Context } from "hono";
 import { cors } from "hono/cors";
-import { methodNotAllowed } from "hono/method-not-allowed";
 import { Hono } from "hono/tiny";
 import { usesEmulator } from "./ai/binding";
 import { readConfig } from "./lib/config";
-import { ApiError, errorResponse, notFound, openAiErrorResponse, toApiError } from "./lib/errors";
+import {
+	type ApiError,
+	errorResponse,
+	notFound,
+	openAiErrorResponse,
+	toApiError,
+} from "./lib/errors";
+import { methodNotAllowed } from "./lib/method-not-allowed";
 import { requestBody } from "./lib/request-body";
 import { admin } from "./routes/admin";
 import { chat } from "./routes/chat";
@@ -34,16 +40,6 @@ for (const path of API_PATHS) {
 		}),
 	);
 }
-app.use(
-	methodNotAllowed({
-		app,
-		onMethodNotAllowed: (_c, methods) => {
-			throw new ApiError(405, "method_not_allowed", `Use ${methods.join(", ")} on this path`, {
-				headers: { Allow: methods.join(", ") },
-			});
-		},
-	}),
-);
 for (const path of API_PATHS) {
 	app.use(path, requestBody);
 	// Marks answers of the local emulator so no one mistakes them for a model's.
@@ -71,7 +67,7 @@ app.route("/v1", openai);
 const respondWith = (c: Context, error: ApiError) =>
 	isOpenAiPath(c.req.path) ? openAiErrorResponse(c, error) : errorResponse(c, error);
 
-app.notFound((c) => respondWith(c, notFound()));
+app.notFound((c) => respondWith(c, methodNotAllowed(app, c) ?? notFound()));
 
 app.onError((err, c) => {
 	const apiError = toApiError(err);

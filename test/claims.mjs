@@ -244,6 +244,23 @@ export const claims = [
 		tests: ["test/integration/logs.test.ts", "test/integration/entrypoint.test.ts"],
 	},
 	{
+		name: "bearer-token-prefix-accepted",
+		claim:
+			"Bearer tokens are compared whole, in constant time: a token that only shares a prefix gets 401.",
+		file: "src/lib/auth.ts",
+		old: "return crypto.subtle.timingSafeEqual(a, b);",
+		new: "return given.length > 0 && given.startsWith(expected);",
+		tests: ["test/integration/logs.test.ts", "test/unit/auth.test.ts"],
+	},
+	{
+		name: "method-not-allowed-answered-404",
+		claim: "A wrong method gets 405 method_not_allowed, and Allow lists the right ones.",
+		file: "src/index.ts",
+		old: "methodNotAllowed(app, c) ?? notFound()",
+		new: "notFound()",
+		tests: ["test/integration/errors.test.ts", "test/integration/models.test.ts"],
+	},
+	{
 		name: "api-key-check-skipped",
 		claim:
 			"When API_KEYS is set, /v1 requires Authorization: Bearer <one of them>; a bad key gets 401.",

@@ -92,18 +92,9 @@ export function openAiErrorResponse(c: Context, error: ApiError): Response {
 /** Maps anything thrown in a handler to the one error shape; internals stay in the logs. */
 export function toApiError(err: unknown): ApiError {
 	if (err instanceof ApiError) return err;
-	if (err instanceof HTTPException) {
-		// Thrown by Hono middleware; keep the status, never the internals.
-		if (err.status === 413) return payloadTooLarge();
-		if (err.status === 401) {
-			const challenge = err.res?.headers.get("WWW-Authenticate");
-			return new ApiError(401, "unauthorized", "Unauthorized", {
-				headers: challenge ? { "WWW-Authenticate": challenge } : {},
-			});
-		}
-		if (err.status < 500)
-			return new ApiError(err.status, "invalid_request", err.message || "Bad request");
-	}
+	// Thrown by a Hono middleware: keep the status, never the internals.
+	if (err instanceof HTTPException && err.status < 500)
+		return new ApiError(err.status, "invalid_request", err.message || "Bad request");
 	return new ApiError(500, "internal_error", "Internal error", { cause: err });
 }
 

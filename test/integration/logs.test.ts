@@ -41,6 +41,8 @@ describe("GET /api/logs/:logId (debug)", () => {
 		["no header", undefined],
 		["a wrong token", "Bearer wrong-token"],
 		["a token that only shares a prefix", `Bearer ${TEST_DEBUG_TOKEN}x`],
+		["a prefix of the token", `Bearer ${TEST_DEBUG_TOKEN.slice(0, -1)}`],
+		["an empty bearer token", "Bearer "],
 		["another scheme", `Basic ${TEST_DEBUG_TOKEN}`],
 	])("answers 401 unauthorized with %s", async (_name, authorization) => {
 		const { call } = createHarness();
