@@ -43,32 +43,27 @@ export function answerRecorder(c: Context<AppEnv>, input: ChatInput) {
 		if (!db || !served.aiGatewayLogId) return;
 		// Measured now, not when the write runs; a JSON answer's first byte is its last.
 		const totalMs = Date.now() - started;
-		const insert = async () =>
-			db
-				.prepare(INSERT)
-				.bind(
-					served.aiGatewayLogId,
-					gatewayId,
-					started,
-					route,
-					input.model,
-					served.model,
-					served.provider ?? "workers-ai",
-					served.step ?? null,
-					streamed ? 1 : 0,
-					outcome,
-					ttfbMs === undefined ? totalMs : ttfbMs,
-					totalMs,
-					usage?.prompt_tokens ?? null,
-					usage?.completion_tokens ?? null,
-					usage?.total_tokens ?? null,
-					served.cached === undefined ? null : served.cached ? 1 : 0,
-					storeTranscripts ? JSON.stringify(input.messages) : null,
-					storeTranscripts ? text : null,
-				)
-				.run();
-		// Never throws, not even synchronously: the answer must not depend on the store.
-		c.executionCtx.waitUntil(insert().catch(logStoreError("record answer", served.aiGatewayLogId)));
+		const row = [
+			served.aiGatewayLogId,
+			gatewayId,
+			started,
+			route,
+			input.model,
+			served.model,
+			served.provider ?? "workers-ai",
+			served.step ?? null,
+			streamed ? 1 : 0,
+			outcome,
+			ttfbMs === undefined ? totalMs : ttfbMs,
+			totalMs,
+			usage?.prompt_tokens ?? null,
+			usage?.completion_tokens ?? null,
+			usage?.total_tokens ?? null,
+			served.cached === undefined ? null : served.cached ? 1 : 0,
+			storeTranscripts ? JSON.stringify(input.messages) : null,
+			storeTranscripts ? text : null,
+		];
+		c.executionCtx.waitUntil(writeSoon(db, served.aiGatewayLogId, row));
 	};
 
 	return {
@@ -95,4 +90,39 @@ export function answerRecorder(c: Context<AppEnv>, input: ChatInput) {
 			});
 		},
 	};
+}
+
+/** How long the first answer of a batch waits for others to join it, and the most that join. */
+export const ANSWER_BATCH = { gatherMs: 10, maxRows: 50 };
+
+interface Batch {
+	ids: string[];
+	rows: unknown[][];
+}
+
+/** The batch of each database that answers can still join. */
+const gathering = new WeakMap<D1Database, Batch>();
+
+/**
+ * Writes an answer's row together with those of answers that end within
+ * ANSWER_BATCH.gatherMs of it, in one D1 batch: one round trip and one transaction for
+ * all of them, where D1 runs one query at a time per database. The request that opens a
+ * batch writes it, in its own context; the others only add their rows. Never throws.
+ */
+async function writeSoon(db: D1Database, id: string, row: unknown[]): Promise<void> {
+	const open = gathering.get(db);
+	if (open && open.rows.length < ANSWER_BATCH.maxRows) {
+		open.ids.push(id);
+		open.rows.push(row);
+		return;
+	}
+	const batch: Batch = { ids: [id], rows: [row] };
+	gathering.set(db, batch);
+	await scheduler.wait(ANSWER_BATCH.gatherMs);
+	if (gathering.get(db) === batch) gathering.delete(db);
+	try {
+		await db.batch(batch.rows.map((values) => db.prepare(INSERT).bind(...values)));
+	} catch (err) {
+		for (const failed of batch.ids) logStoreError("record answer", failed)(err);
+	}
 }

@@ -1,11 +1,25 @@
 /** The feedback store records each answer: JSON and streams, both APIs, transcripts only when asked. */
 import { env } from "cloudflare:workers";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { emulatedAnswer } from "../../emulator/src/index.ts";
+import { ANSWER_BATCH } from "../../src/store/answers";
 import { type ChatJson, createHarness, readEvents } from "../harness";
 import { answerRow, db } from "../store/helpers";
 
 const LLAMA = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
+
+/** The real D1 with its `batch` replaced. */
+const withBatch = (
+	target: D1Database,
+	batch: (statements: D1PreparedStatement[]) => Promise<D1Result[]>,
+) =>
+	new Proxy(target, {
+		get: (db, key) => {
+			if (key === "batch") return batch;
+			const value = Reflect.get(db, key);
+			return typeof value === "function" ? value.bind(db) : value;
+		},
+	});
 const GPT_OSS = "@cf/openai/gpt-oss-120b";
 
 describe("the feedback store records answers", () => {
@@ -118,21 +132,9 @@ describe("the feedback store records answers", () => {
 			release = resolve;
 		});
 		// The real D1, behind a gate that holds every write until the test opens it.
-		const slowDb = new Proxy(env.FEEDBACK_DB, {
-			get: (target, key) =>
-				key === "prepare"
-					? (sql: string) => {
-							const statement = target.prepare(sql);
-							return {
-								bind: (...values: unknown[]) => ({
-									run: async () => {
-										await held;
-										return statement.bind(...values).run();
-									},
-								}),
-							};
-						}
-					: Reflect.get(target, key),
+		const slowDb = withBatch(env.FEEDBACK_DB, async (statements) => {
+			await held;
+			return env.FEEDBACK_DB.batch(statements);
 		});
 		const harness = createHarness({}, { FEEDBACK_DB: slowDb });
 		const res = await harness.ask("Do not wait for the store");
@@ -168,5 +170,53 @@ describe("the feedback store records answers", () => {
 		expect(logged).toContain("feedback store: record answer failed");
 		expect(logged).not.toContain("secret question");
 		errors.mockRestore();
+	});
+
+	describe("in batches", () => {
+		const { gatherMs } = ANSWER_BATCH;
+		afterEach(() => {
+			ANSWER_BATCH.gatherMs = gatherMs;
+		});
+
+		it("writes the answers that end together in one batch, up to its most rows", async () => {
+			// Wide enough that every answer below ends within it, even on a busy machine.
+			ANSWER_BATCH.gatherMs = 1_000;
+			const sizes: number[] = [];
+			const countingDb = withBatch(env.FEEDBACK_DB, (statements) => {
+				sizes.push(statements.length);
+				return env.FEEDBACK_DB.batch(statements);
+			});
+			const harness = createHarness({}, { FEEDBACK_DB: countingDb });
+			const count = ANSWER_BATCH.maxRows + 5;
+			const bodies = await Promise.all(
+				Array.from({ length: count }, async (_, i) => {
+					// One client each, so the chat rate limit lets them all through.
+					const headers = { "cf-connecting-ip": `batch-${i}-${crypto.randomUUID()}` };
+					const res = await harness.chat(
+						{ messages: [{ role: "user", content: `Batch ${i}` }] },
+						{
+							headers,
+						},
+					);
+					return (await res.json()) as ChatJson;
+				}),
+			);
+			for (const body of bodies) await answerRow(body.aiGatewayLogId as string);
+			expect(sizes.sort((a, b) => b - a)).toEqual([ANSWER_BATCH.maxRows, 5]);
+		});
+
+		it("writes an answer alone when no other ends within the window", async () => {
+			const sizes: number[] = [];
+			const countingDb = withBatch(env.FEEDBACK_DB, (statements) => {
+				sizes.push(statements.length);
+				return env.FEEDBACK_DB.batch(statements);
+			});
+			const harness = createHarness({}, { FEEDBACK_DB: countingDb });
+			const first = (await (await harness.ask("One")).json()) as ChatJson;
+			await answerRow(first.aiGatewayLogId as string);
+			const second = (await (await harness.ask("Two")).json()) as ChatJson;
+			await answerRow(second.aiGatewayLogId as string);
+			expect(sizes).toEqual([1, 1]);
+		});
 	});
 });
