@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // `npm run bench`: the app's overhead against a bare Worker on the same binding.
 // `npm run bench -- --smoke` runs every step briefly (CI), with no timing verdicts.
+// `npm run bench -- --soak=180` runs only the memory soak, for that many seconds, on a
+// fresh app, and prints its samples (the 60 s soak of a full run can end mid-sawtooth);
+// add `--without-store` to soak the app without FEEDBACK_DB.
 //
 // Both Workers run on the local runtime (`wrangler dev --local`), each beside its own
 // copy of the emulator, which answers with no added latency (streams: one token every
@@ -17,12 +20,15 @@ import { root, writeLocalConfig } from "./local-config.mjs";
 import { startWranglerDev } from "./wrangler-dev.mjs";
 
 const smoke = process.argv.includes("--smoke");
+const soakOnly = Number(
+	/^--soak=(\d+)$/.exec(process.argv.find((arg) => arg.startsWith("--soak=")) ?? "")?.[1],
+);
 const CONCURRENCY = [1, 16, 64];
 const REQUESTS = smoke ? { 1: 20, 16: 64, 64: 128 } : { 1: 500, 16: 2500, 64: 4000 };
 const ROUNDS = smoke ? 1 : 2;
 const TOKEN_INTERVAL_MS = 20;
 const STREAMS = smoke ? 2 : 20;
-const SOAK_SECONDS = smoke ? 4 : 60;
+const SOAK_SECONDS = soakOnly || (smoke ? 4 : 60);
 const FEEDBACK_REQUESTS = smoke ? 64 : 3000;
 const STARTUP_RUNS = smoke ? 1 : 7;
 const MESSAGES = [{ role: "user", content: "Benchmark question: what is a Worker?" }];
@@ -39,17 +45,18 @@ function writeConfigs() {
 	const secrets = join(benchDir, ".dev.vars");
 	const secret = () => randomBytes(32).toString("base64url");
 	writeFileSync(secrets, `FEEDBACK_SECRET=${secret()}\nDEBUG_TOKEN=${secret()}\n`);
+	// The limiter still runs on every request; it just never says no to the load generator.
+	const unlimited = (config) => ({
+		...config,
+		ratelimits: config.ratelimits?.map((limiter) => ({
+			...limiter,
+			simple: { ...limiter.simple, limit: 1_000_000_000 },
+		})),
+	});
 	const app = writeLocalConfig({
 		sourceFile: "wrangler.jsonc",
 		outFile: ".wrangler/bench/app.jsonc",
-		// The limiter still runs on every request; it just never says no to the load generator.
-		adjust: (config) => ({
-			...config,
-			ratelimits: config.ratelimits?.map((limiter) => ({
-				...limiter,
-				simple: { ...limiter.simple, limit: 1_000_000_000 },
-			})),
-		}),
+		adjust: unlimited,
 	});
 	// The same app without what the local runtime only emulates: the Rate Limiting binding
 	// and the static-asset router in front of the Worker. It tells our code's cost apart.
@@ -57,6 +64,12 @@ function writeConfigs() {
 		sourceFile: "wrangler.jsonc",
 		outFile: ".wrangler/bench/app-core.jsonc",
 		adjust: (config) => ({ ...config, assets: undefined, ratelimits: undefined }),
+	});
+	// The app as it is but without FEEDBACK_DB: it tells the feedback store's cost apart.
+	const storeless = writeLocalConfig({
+		sourceFile: "wrangler.jsonc",
+		outFile: ".wrangler/bench/app-storeless.jsonc",
+		adjust: (config) => ({ ...unlimited(config), d1_databases: undefined }),
 	});
 	const baseline = writeLocalConfig({
 		sourceFile: "bench/baseline/wrangler.jsonc",
@@ -82,6 +95,7 @@ function writeConfigs() {
 	return {
 		app,
 		core,
+		storeless,
 		baseline,
 		secrets,
 		instantEmulator: emulator("emulator-instant", 0),
@@ -385,15 +399,15 @@ function report({ chat, stream, feedback, memory, bundle }) {
 		"",
 		`Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.`,
 		"",
-		`Command: \`npm run bench${smoke ? " -- --smoke" : ""}\` (scripts/bench.mjs). Both Workers run on the local runtime (\`wrangler dev --local\`, workerd) beside their own copy of the emulator, which answers at once (streams: one token every ${TOKEN_INTERVAL_MS} ms). The baseline is bench/baseline/worker.ts: no framework, no validation, no tokens, the same binding. The load generator is autocannon, alternating the targets in each round; figures are means of ${ROUNDS} round(s) after a warm-up. A third target, the app without the Rate Limiting binding and the static-asset router (which \`wrangler dev\` emulates with extra JavaScript workers in front of the app, where Cloudflare runs them in its own layers), tells the cost of our code apart from the local emulation's.`,
+		`Command: \`npm run bench${smoke ? " -- --smoke" : ""}\` (scripts/bench.mjs). Both Workers run on the local runtime (\`wrangler dev --local\`, workerd) beside their own copy of the emulator, which answers at once (streams: one token every ${TOKEN_INTERVAL_MS} ms). The baseline is bench/baseline/worker.ts: no framework, no validation, no tokens, the same binding. The load generator is autocannon, alternating the targets in each round; figures are means of ${ROUNDS} round(s) after a warm-up. A third target, the app without the Rate Limiting binding and the static-asset router (which \`wrangler dev\` emulates with extra JavaScript workers in front of the app, where Cloudflare runs them in its own layers), tells the cost of our code apart from the local emulation's; a fourth, the app without its feedback store (no FEEDBACK_DB), tells the store's cost (one D1 write per answer, batched, on the same 2 cores locally) apart, in the JSON table.`,
 		"",
 		"## JSON chat, `POST /api/chat`",
 		"",
-		"| connections | requests | app rps | baseline rps | ratio | app p50 ms | app p99 ms | baseline p99 ms | p99 ratio | errors | app without limiter and asset router: rps ratio, p99 ratio |",
-		"|---|---|---|---|---|---|---|---|---|---|---|",
+		"| connections | requests | app rps | baseline rps | ratio | app p50 ms | app p99 ms | baseline p99 ms | p99 ratio | errors | app without limiter and asset router: rps ratio, p99 ratio | app without the feedback store: rps ratio, p99 ratio |",
+		"|---|---|---|---|---|---|---|---|---|---|---|---|",
 		...chat.map(
 			(row) =>
-				`| ${row.connections} | ${row.amount} | ${fixed(row.app.rps)} | ${fixed(row.baseline.rps)} | ${fixed(row.app.rps / row.baseline.rps, 2)} | ${row.app.p50} | ${row.app.p99} | ${row.baseline.p99} | ${fixed(row.app.p99 / Math.max(row.baseline.p99, 1), 2)} | ${row.app.errors + row.baseline.errors + row.core.errors} | ${fixed(row.core.rps / row.baseline.rps, 2)} x, ${fixed(row.core.p99 / Math.max(row.baseline.p99, 1), 2)} x |`,
+				`| ${row.connections} | ${row.amount} | ${fixed(row.app.rps)} | ${fixed(row.baseline.rps)} | ${fixed(row.app.rps / row.baseline.rps, 2)} | ${row.app.p50} | ${row.app.p99} | ${row.baseline.p99} | ${fixed(row.app.p99 / Math.max(row.baseline.p99, 1), 2)} | ${row.app.errors + row.baseline.errors + row.core.errors + row.storeless.errors} | ${fixed(row.core.rps / row.baseline.rps, 2)} x, ${fixed(row.core.p99 / Math.max(row.baseline.p99, 1), 2)} x | ${fixed(row.storeless.rps / row.baseline.rps, 2)} x, ${fixed(row.storeless.p99 / Math.max(row.baseline.p99, 1), 2)} x |`,
 		),
 		"",
 		"## Streaming",
@@ -441,20 +455,40 @@ function report({ chat, stream, feedback, memory, bundle }) {
 
 // --- Main ------------------------------------------------------------------------
 
+/** `--soak=N`: the memory soak alone. */
+async function soak() {
+	const configs = writeConfigs();
+	const withoutStore = process.argv.includes("--without-store");
+	const config = withoutStore ? configs.storeless : configs.app;
+	const app = await startWorker(config, configs.instantEmulator, configs.secrets);
+	try {
+		const memory = await memorySoak(app);
+		if (!memory) throw new Error("could not find the app's workerd process");
+		const peak = Math.max(...memory.samples);
+		const last = memory.samples.at(-1) ?? 0;
+		log(`${memory.requests} requests; peak ${peak.toFixed(0)} MiB, last ${last.toFixed(0)} MiB`);
+	} finally {
+		await app.stop();
+	}
+}
+
 async function main() {
 	const started = Date.now();
 	const configs = writeConfigs();
 	log("starting the app and the baseline (emulator answering at once)");
 	let app;
 	let core;
+	let storeless;
 	let baseline;
 	let results;
 	try {
 		app = await startWorker(configs.app, configs.instantEmulator, configs.secrets);
 		core = await startWorker(configs.core, configs.instantEmulator, configs.secrets);
+		storeless = await startWorker(configs.storeless, configs.instantEmulator, configs.secrets);
 		baseline = await startWorker(configs.baseline, configs.instantEmulator, configs.secrets);
-		// Alternating app, core, baseline in each round.
-		const chat = await chatThroughput({ app, core, baseline });
+		// Alternating app, core, storeless, baseline in each round.
+		const chat = await chatThroughput({ app, core, storeless, baseline });
+		await storeless.stop();
 		const feedback = await feedbackThroughput(app);
 		const memory = await memorySoak(app);
 		await Promise.all([app.stop(), core.stop(), baseline.stop()]);
@@ -465,7 +499,7 @@ async function main() {
 		const stream = await streaming({ app, core, baseline });
 		results = { chat, stream, feedback, memory };
 	} finally {
-		await Promise.all([app?.stop(), core?.stop(), baseline?.stop()]);
+		await Promise.all([app?.stop(), core?.stop(), storeless?.stop(), baseline?.stop()]);
 	}
 	results.bundle = bundleAndStartup();
 	const markdown = report(results);
@@ -484,4 +518,4 @@ async function main() {
 	log(`wrote ${out} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
-await main();
+await (soakOnly ? soak() : main());
