@@ -313,7 +313,7 @@ ${exports}
 | control: the same rows through the list, ${results.walk.pages} pages of 200 | | ${results.walk.rssGrowth} | | |
 | control: ${results.walk.pages} requests for \`/favicon.svg\` | | ${results.staticGrowth} | | |
 
-The export holds one batch of 200 rows at a time. RSS creeps up by a similar amount for each export whatever it carries (CSV is a third smaller than JSON Lines), and by as much for the same D1 reads made page by page without transcripts, or for plain static requests: that growth is the local runtime's per-request and per-query overhead (under steady load it climbs to a plateau and garbage collection brings it back: `npm run bench -- --soak=180`), not the export's size, which would add tens of MiB at once.
+The export holds one batch of 200 rows at a time. RSS creeps up by a similar amount for each export whatever it carries (CSV is a third smaller than JSON Lines), and by as much for the same D1 reads made page by page without transcripts, or for plain static requests: that growth is the local runtime's per-request and per-query overhead (under steady load it climbs to a plateau and garbage collection brings it back: \`npm run bench -- --soak=180\`), not the export's size, which would add tens of MiB at once.
 ${END}
 `;
 }
