@@ -63,7 +63,7 @@ export function answerRecorder(c: Context<AppEnv>, input: ChatInput) {
 			storeTranscripts ? JSON.stringify(input.messages) : null,
 			storeTranscripts ? text : null,
 		];
-		c.executionCtx.waitUntil(writeSoon(db, served.aiGatewayLogId, row));
+		c.executionCtx.waitUntil(writeSoon(db, row));
 	};
 
 	return {
@@ -95,10 +95,8 @@ export function answerRecorder(c: Context<AppEnv>, input: ChatInput) {
 /** How long the first answer of a batch waits for others to join it, and the most that join. */
 export const ANSWER_BATCH = { gatherMs: 10, maxRows: 50 };
 
-interface Batch {
-	ids: string[];
-	rows: unknown[][];
-}
+/** Rows of answers; each row's first value is its log id. */
+type Batch = unknown[][];
 
 /** The batch of each database that answers can still join. */
 const gathering = new WeakMap<D1Database, Batch>();
@@ -109,20 +107,20 @@ const gathering = new WeakMap<D1Database, Batch>();
  * all of them, where D1 runs one query at a time per database. The request that opens a
  * batch writes it, in its own context; the others only add their rows. Never throws.
  */
-async function writeSoon(db: D1Database, id: string, row: unknown[]): Promise<void> {
+async function writeSoon(db: D1Database, row: unknown[]): Promise<void> {
 	const open = gathering.get(db);
-	if (open && open.rows.length < ANSWER_BATCH.maxRows) {
-		open.ids.push(id);
-		open.rows.push(row);
+	if (open && open.length < ANSWER_BATCH.maxRows) {
+		open.push(row);
 		return;
 	}
-	const batch: Batch = { ids: [id], rows: [row] };
+	const batch: Batch = [row];
 	gathering.set(db, batch);
 	await scheduler.wait(ANSWER_BATCH.gatherMs);
 	if (gathering.get(db) === batch) gathering.delete(db);
 	try {
-		await db.batch(batch.rows.map((values) => db.prepare(INSERT).bind(...values)));
+		await db.batch(batch.map((values) => db.prepare(INSERT).bind(...values)));
 	} catch (err) {
-		for (const failed of batch.ids) logStoreError("record answer", failed)(err);
+		for (const [aiGatewayLogId] of batch)
+			logStoreError("record answer", String(aiGatewayLogId))(err);
 	}
 }

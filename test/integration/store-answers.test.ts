@@ -7,6 +7,7 @@ import { type ChatJson, createHarness, readEvents } from "../harness";
 import { answerRow, db } from "../store/helpers";
 
 const LLAMA = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
+const GPT_OSS = "@cf/openai/gpt-oss-120b";
 
 /** The real D1 with its `batch` replaced. */
 const withBatch = (
@@ -20,7 +21,16 @@ const withBatch = (
 			return typeof value === "function" ? value.bind(db) : value;
 		},
 	});
-const GPT_OSS = "@cf/openai/gpt-oss-120b";
+
+/** The real D1, noting the number of statements of each batch written to it. */
+function countingBatches() {
+	const sizes: number[] = [];
+	const counting = withBatch(env.FEEDBACK_DB, (statements) => {
+		sizes.push(statements.length);
+		return env.FEEDBACK_DB.batch(statements);
+	});
+	return { db: counting, sizes };
+}
 
 describe("the feedback store records answers", () => {
 	it("a JSON answer: models, provider, route, times, usage, no transcript by default", async () => {
@@ -181,11 +191,7 @@ describe("the feedback store records answers", () => {
 		it("writes the answers that end together in one batch, up to its most rows", async () => {
 			// Wide enough that every answer below ends within it, even on a busy machine.
 			ANSWER_BATCH.gatherMs = 1_000;
-			const sizes: number[] = [];
-			const countingDb = withBatch(env.FEEDBACK_DB, (statements) => {
-				sizes.push(statements.length);
-				return env.FEEDBACK_DB.batch(statements);
-			});
+			const { db: countingDb, sizes } = countingBatches();
 			const harness = createHarness({}, { FEEDBACK_DB: countingDb });
 			const count = ANSWER_BATCH.maxRows + 5;
 			const bodies = await Promise.all(
@@ -194,9 +200,7 @@ describe("the feedback store records answers", () => {
 					const headers = { "cf-connecting-ip": `batch-${i}-${crypto.randomUUID()}` };
 					const res = await harness.chat(
 						{ messages: [{ role: "user", content: `Batch ${i}` }] },
-						{
-							headers,
-						},
+						{ headers },
 					);
 					return (await res.json()) as ChatJson;
 				}),
@@ -206,11 +210,7 @@ describe("the feedback store records answers", () => {
 		});
 
 		it("writes an answer alone when no other ends within the window", async () => {
-			const sizes: number[] = [];
-			const countingDb = withBatch(env.FEEDBACK_DB, (statements) => {
-				sizes.push(statements.length);
-				return env.FEEDBACK_DB.batch(statements);
-			});
+			const { db: countingDb, sizes } = countingBatches();
 			const harness = createHarness({}, { FEEDBACK_DB: countingDb });
 			const first = (await (await harness.ask("One")).json()) as ChatJson;
 			await answerRow(first.aiGatewayLogId as string);
