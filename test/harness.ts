@@ -40,6 +40,17 @@ function workerClient(testEnv: Cloudflare.Env) {
 }
 
 /**
+ * Waits, when needed, until the current rate-limit window has `neededMs` left. The local
+ * Rate Limiting binding counts in windows aligned to the wall clock, so a test that fills
+ * a window would see it reset under it if it started near the window's end.
+ */
+export async function freshRateLimitWindow(periodSeconds = 60, neededMs = 10_000) {
+	const periodMs = periodSeconds * 1000;
+	const left = periodMs - (Date.now() % periodMs);
+	if (left < neededMs) await scheduler.wait(left + 50);
+}
+
+/**
  * The production Worker wired to a fresh in-memory emulator the way
  * `npm run dev` wires it: an `AI_EMULATOR` binding, which the Worker's own
  * switch turns into the runtime's real `Ai` and `AiGateway` classes.

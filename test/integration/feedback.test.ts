@@ -1,11 +1,12 @@
 import { abortAllDurableObjects } from "cloudflare:test";
-import { describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { signFeedbackToken } from "../../src/lib/feedback-token";
 import {
 	type ChatJson,
 	createHarness,
 	createSharedHarness,
 	type ErrorJson,
+	freshRateLimitWindow,
 	TEST_DEBUG_TOKEN,
 	type VoteStatusJson,
 } from "../harness";
@@ -426,6 +427,9 @@ describe("POST /api/feedback: token checks", () => {
 });
 
 describe("rate limits", () => {
+	// Each test fills a one-minute window, so it must not start near the window's end.
+	beforeEach(() => freshRateLimitWindow(), 15_000);
+
 	it("limits feedback per client with 429 rate_limited and Retry-After", async () => {
 		const harness = await createSharedHarness();
 		const { aiGatewayLogId, token } = await answered(harness);
