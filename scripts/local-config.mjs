@@ -1,5 +1,5 @@
 // Derives a local-only Wrangler configuration from a project configuration: the same
-// Worker with the AI_EMULATOR service binding added (see src/ai/binding.ts). Used by
+// Worker with the AI_EMULATOR service binding added (see src/gateway/binding.ts). Used by
 // `npm run dev` and `npm run bench`; the result lives under .wrangler/, never deployed.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";

@@ -9,7 +9,7 @@ declare namespace Cloudflare {
 		CF_API_TOKEN?: string;
 		/** The previous FEEDBACK_SECRET while rotating keys; verifies tokens, never signs. */
 		FEEDBACK_SECRET_PREVIOUS?: string;
-		/** Local development only: the AI Gateway emulator (see src/ai/binding.ts). */
+		/** Local development only: the AI Gateway emulator (see src/gateway/binding.ts). */
 		AI_EMULATOR?: Fetcher;
 	}
 }

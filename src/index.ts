@@ -1,27 +1,27 @@
 import type { Context } from "hono";
 import { cors } from "hono/cors";
 import { Hono } from "hono/tiny";
-import { usesEmulator } from "./ai/binding";
-import { readConfig } from "./lib/config";
+import { admin } from "./api/admin/route";
+import { chat } from "./api/chat/route";
+import { deadLetters } from "./api/debug/dead-letters";
+import { gateway } from "./api/debug/gateway";
+import { logs } from "./api/debug/logs";
+import { feedback } from "./api/feedback/route";
+import { models } from "./api/models/route";
+import { openai } from "./api/openai/route";
+import { readConfig } from "./core/config";
 import {
 	type ApiError,
 	errorResponse,
 	notFound,
 	openAiErrorResponse,
 	toApiError,
-} from "./lib/errors";
-import { methodNotAllowed } from "./lib/method-not-allowed";
-import { requestBody } from "./lib/request-body";
-import { admin } from "./routes/admin";
-import { chat } from "./routes/chat";
-import { deadLetters } from "./routes/dead-letters";
-import { feedback } from "./routes/feedback";
-import { gateway } from "./routes/gateway";
-import { logs } from "./routes/logs";
-import { models } from "./routes/models";
-import { openai } from "./routes/openai";
+} from "./core/errors";
+import { usesEmulator } from "./gateway/binding";
+import type { AppEnv } from "./http/app-env";
+import { methodNotAllowed } from "./http/method-not-allowed";
+import { requestBody } from "./http/request-body";
 import { deleteExpired } from "./store/retention";
-import type { AppEnv } from "./types";
 
 const app = new Hono<AppEnv>();
 

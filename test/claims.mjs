@@ -6,7 +6,7 @@
 
 /**
  * @typedef {object} Edit
- * @property {string} file Path from the repository root, e.g. "src/ai/inference.ts".
+ * @property {string} file Path from the repository root, e.g. "src/gateway/inference.ts".
  * @property {string} old Exact text to replace; it must occur exactly once in `file`.
  * @property {string} new Replacement: the smallest change that breaks the claim.
  *
@@ -26,7 +26,7 @@ export const claims = [
 		name: "log-id-json-from-shared-binding",
 		claim:
 			"The log id belongs to the answer: JSON answers read cf-aig-log-id from the call's own response, not the binding's shared aiGatewayLogId.",
-		file: "src/ai/inference.ts",
+		file: "src/gateway/inference.ts",
 		old: "\t\t...served,\n\t\tresponse: answerText(body),",
 		new: "\t\t...served,\n\t\taiGatewayLogId: aiBinding(env).aiGatewayLogId,\n\t\tresponse: answerText(body),",
 		tests: ["test/integration/log-id-race.test.ts"],
@@ -35,7 +35,7 @@ export const claims = [
 		name: "log-id-stream-from-shared-binding",
 		claim:
 			"The log id belongs to the answer: streamed answers carry the call's own cf-aig-log-id in their meta event.",
-		file: "src/ai/inference.ts",
+		file: "src/gateway/inference.ts",
 		old: "return { ...served, body: res.body };",
 		new: "return { ...served, aiGatewayLogId: aiBinding(env).aiGatewayLogId, body: res.body };",
 		tests: ["test/integration/log-id-race.test.ts"],
@@ -46,12 +46,12 @@ export const claims = [
 			"/v1/chat/completions answers carry their own log id in cf-aig-log-id (same AI call path as /api/chat), JSON and streamed.",
 		edits: [
 			{
-				file: "src/ai/inference.ts",
+				file: "src/gateway/inference.ts",
 				old: "\t\t...served,\n\t\tresponse: answerText(body),",
 				new: "\t\t...served,\n\t\taiGatewayLogId: aiBinding(env).aiGatewayLogId,\n\t\tresponse: answerText(body),",
 			},
 			{
-				file: "src/ai/inference.ts",
+				file: "src/gateway/inference.ts",
 				old: "return { ...served, body: res.body };",
 				new: "return { ...served, aiGatewayLogId: aiBinding(env).aiGatewayLogId, body: res.body };",
 			},
@@ -64,7 +64,7 @@ export const claims = [
 		name: "token-accepts-anything",
 		claim:
 			"Only the person who got an answer can rate it: each answer carries an HMAC-SHA-256 token; anything else is rejected with 403 invalid_token.",
-		file: "src/lib/feedback-token.ts",
+		file: "src/core/feedback-token.ts",
 		old: "if (parts.length !== 4) return false;",
 		new: "if (parts.length >= 0) return true;",
 		tests: ["test/unit/feedback-token.test.ts", "test/integration/feedback.test.ts"],
@@ -72,7 +72,7 @@ export const claims = [
 	{
 		name: "token-ignores-expiry",
 		claim: "Feedback tokens carry an expiry (7 days by default); an expired token is rejected.",
-		file: "src/lib/feedback-token.ts",
+		file: "src/core/feedback-token.ts",
 		old: "if (expires <= now) return false;",
 		new: "",
 		tests: ["test/unit/feedback-token.test.ts", "test/integration/feedback.test.ts"],
@@ -81,7 +81,7 @@ export const claims = [
 		name: "token-ignores-log-id",
 		claim:
 			"The token is signed over its log id: a client cannot rate arbitrary gateway logs with a token issued for another answer.",
-		file: "src/lib/feedback-token.ts",
+		file: "src/core/feedback-token.ts",
 		// The signed payload leaves the log id out: a token then verifies for any log.
 		old: "function signedPayload(aiGatewayLogId: string, kid: string, expires: number): Uint8Array {",
 		new: 'function signedPayload(_logId: string, kid: string, expires: number): Uint8Array {\n\tconst aiGatewayLogId = "";',
@@ -90,7 +90,7 @@ export const claims = [
 	{
 		name: "token-expiry-not-canonical",
 		claim: "A signed token has exactly one accepted spelling: no leading zeros in its expiry.",
-		file: "src/lib/feedback-token.ts",
+		file: "src/core/feedback-token.ts",
 		old: "!/^[1-9]\\d{0,11}$/.test(expiresText)",
 		new: "!/^\\d{1,12}$/.test(expiresText)",
 		tests: ["test/unit/feedback-token.test.ts"],
@@ -98,7 +98,7 @@ export const claims = [
 	{
 		name: "token-signature-not-canonical",
 		claim: "A signed token has exactly one accepted spelling: canonical base64url only.",
-		file: "src/lib/feedback-token.ts",
+		file: "src/core/feedback-token.ts",
 		old: "if (!signature || toBase64Url(signature) !== signatureText) return false;",
 		new: "if (!signature) return false;",
 		tests: ["test/unit/feedback-token.test.ts"],
@@ -117,7 +117,7 @@ export const claims = [
 	{
 		name: "superseded-answered-as-accepted",
 		claim: "A vote older than the one kept is answered 200 superseded, with the kept vote.",
-		file: "src/routes/feedback.ts",
+		file: "src/api/feedback/route.ts",
 		old: 'if (outcome === "superseded")',
 		new: "if (false)",
 		tests: ["test/integration/feedback.test.ts"],
@@ -126,7 +126,7 @@ export const claims = [
 		name: "sequence-unbounded",
 		claim:
 			"sequence is a millisecond timestamp at most one day ahead of the server's clock (400 otherwise), so a log can never freeze.",
-		file: "src/lib/schemas.ts",
+		file: "src/http/schemas.ts",
 		old: "(sequence) => sequence <= Date.now() + MAX_SEQUENCE_LEAD_MS,",
 		new: "() => true,",
 		tests: ["test/integration/feedback.test.ts"],
@@ -135,7 +135,7 @@ export const claims = [
 		name: "vote-leaves-old-score",
 		claim:
 			"A vote leaves the log exactly as it says: score null when the vote has none, whether the gateway merges or replaces a patch.",
-		file: "src/ai/log-feedback.ts",
+		file: "src/gateway/log-feedback.ts",
 		old: "score: cleared ? null : (score ?? null),",
 		new: "...(!cleared && score !== undefined && { score }),",
 		tests: ["test/integration/feedback.test.ts"],
@@ -144,7 +144,7 @@ export const claims = [
 		name: "vote-leaves-old-comment",
 		claim:
 			'A vote leaves no earlier comment on the log: the comment key is overwritten, with "" when the vote has none and on clear.',
-		file: "src/ai/log-feedback.ts",
+		file: "src/gateway/log-feedback.ts",
 		old: 'comment: cleared ? "" : (comment ?? "") },',
 		new: "comment },",
 		tests: ["test/integration/feedback.test.ts"],
@@ -153,7 +153,7 @@ export const claims = [
 		name: "log-not-written-yet-is-final",
 		claim:
 			"Delivery is retried across the gateway's log-write lag: a not-found answer from patchLog is retried, not given up.",
-		file: "src/ai/log-feedback.ts",
+		file: "src/gateway/log-feedback.ts",
 		old: 'retry: true, reason: "the gateway has not written the log yet"',
 		new: 'retry: false, reason: "the gateway has not written the log yet"',
 		tests: ["test/integration/feedback.test.ts", "test/integration/delivery-object.test.ts"],
@@ -173,7 +173,7 @@ export const claims = [
 		name: "abort-signal-not-passed",
 		claim:
 			"A client that disconnects aborts the inference (the request's signal is passed to env.AI.run).",
-		file: "src/ai/inference.ts",
+		file: "src/gateway/inference.ts",
 		old: "returnRawResponse: true,\n\t\t\t\tsignal,",
 		new: "returnRawResponse: true,",
 		tests: ["test/integration/chat.test.ts", "test/integration/chat-stream.test.ts"],
@@ -182,7 +182,7 @@ export const claims = [
 		name: "rate-limiter-skipped",
 		claim:
 			"POST /api/chat (20 a minute) and POST /api/feedback (60 a minute) are limited per client IP; excess requests get 429 rate_limited.",
-		file: "src/lib/rate-limit.ts",
+		file: "src/http/rate-limit.ts",
 		old: "const { success } = await limiter.limit({ key });",
 		new: "const success = true;",
 		tests: ["test/integration/feedback.test.ts"],
@@ -190,7 +190,7 @@ export const claims = [
 	{
 		name: "status-route-unlimited",
 		claim: "GET /api/feedback/:logId is limited per client (300 a minute).",
-		file: "src/routes/feedback.ts",
+		file: "src/api/feedback/route.ts",
 		old: '.get("/:logId", rateLimit("FEEDBACK_STATUS_RATE_LIMITER"), async (c) => {',
 		new: '.get("/:logId", async (c) => {',
 		tests: ["test/integration/feedback.test.ts"],
@@ -201,11 +201,11 @@ export const claims = [
 			"Body up to 64 KiB: larger bodies get 413 payload_too_large, with or without a Content-Length.",
 		edits: [
 			{
-				file: "src/lib/request-body.ts",
+				file: "src/http/request-body.ts",
 				old: "if (Number(declared) > LIMITS.bodyBytes) throw payloadTooLarge();",
 				new: "",
 			},
-			{ file: "src/lib/request-body.ts", old: "if (size > maxBytes) {", new: "if (false) {" },
+			{ file: "src/http/request-body.ts", old: "if (size > maxBytes) {", new: "if (false) {" },
 		],
 		tests: ["test/integration/errors.test.ts"],
 	},
@@ -213,7 +213,7 @@ export const claims = [
 		name: "aborted-upload-is-internal",
 		claim:
 			"A client that leaves mid-body gets 400 incomplete_body, never a 500 or an error log line.",
-		file: "src/lib/request-body.ts",
+		file: "src/http/request-body.ts",
 		old: "\t\t} catch (err) {\n\t\t\tthrow incompleteBody(err);",
 		new: "\t\t} catch (err) {\n\t\t\tthrow err;",
 		tests: ["test/integration/errors.test.ts"],
@@ -221,7 +221,7 @@ export const claims = [
 	{
 		name: "content-encoding-read-as-text",
 		claim: "A body sent with a Content-Encoding is refused with 415, not read as plain text.",
-		file: "src/lib/request-body.ts",
+		file: "src/http/request-body.ts",
 		old: 'if (encoding && encoding !== "identity") {',
 		new: "if (false) {",
 		tests: ["test/integration/errors.test.ts"],
@@ -229,7 +229,7 @@ export const claims = [
 	{
 		name: "array-accepted-as-object",
 		claim: "/v1 validates its objects: stream_options: [] is a 400.",
-		file: "src/lib/schemas.ts",
+		file: "src/http/schemas.ts",
 		old: 'v.check((value) => !Array.isArray(value), "must be an object"),',
 		new: 'v.check(() => true, "must be an object"),',
 		tests: ["test/integration/openai-route.test.ts"],
@@ -238,7 +238,7 @@ export const claims = [
 		name: "debug-route-open-without-token",
 		claim:
 			"The debug routes need Authorization: Bearer <DEBUG_TOKEN>; without it the answer is 401.",
-		file: "src/lib/auth.ts",
+		file: "src/http/auth.ts",
 		old: "return debugBearer(c, next);",
 		new: "return next();",
 		tests: ["test/integration/logs.test.ts", "test/integration/entrypoint.test.ts"],
@@ -247,7 +247,7 @@ export const claims = [
 		name: "bearer-token-prefix-accepted",
 		claim:
 			"Bearer tokens are compared whole, in constant time: a token that only shares a prefix gets 401.",
-		file: "src/lib/auth.ts",
+		file: "src/http/auth.ts",
 		old: "return crypto.subtle.timingSafeEqual(a, b);",
 		new: "return given.length > 0 && given.startsWith(expected);",
 		tests: ["test/integration/logs.test.ts", "test/unit/auth.test.ts"],
@@ -264,7 +264,7 @@ export const claims = [
 		name: "api-key-check-skipped",
 		claim:
 			"When API_KEYS is set, /v1 requires Authorization: Bearer <one of them>; a bad key gets 401.",
-		file: "src/lib/auth.ts",
+		file: "src/http/auth.ts",
 		old: "if (c.var.config.apiKeys === null) return next();",
 		new: "return next();",
 		tests: ["test/integration/openai-route.test.ts", "test/integration/openai-sdks.test.ts"],
@@ -275,7 +275,7 @@ export const claims = [
 		name: "dynamic-route-sent-as-a-model",
 		claim:
 			"A model named dynamic/<route> goes through the gateway's dynamic route (gateway.run, provider compat), with no API token.",
-		file: "src/ai/providers.ts",
+		file: "src/gateway/providers.ts",
 		old: 'if (model.startsWith("dynamic/")) return "dynamic";',
 		new: "",
 		tests: ["test/integration/dynamic-routes.test.ts"],
@@ -283,7 +283,7 @@ export const claims = [
 	{
 		name: "served-model-not-read",
 		claim: "The answer says which model served it (cf-aig-model): `model` is the served model.",
-		file: "src/ai/inference.ts",
+		file: "src/gateway/inference.ts",
 		old: 'model: res.headers.get("cf-aig-model") ?? model,',
 		new: "model,",
 		tests: ["test/integration/dynamic-routes.test.ts"],
@@ -292,7 +292,7 @@ export const claims = [
 		name: "anthropic-system-in-messages",
 		claim:
 			"Anthropic models get the Messages format: the system prompt top level, max_tokens always set.",
-		file: "src/ai/providers.ts",
+		file: "src/gateway/providers.ts",
 		old: 'messages: input.messages.filter((message) => message.role !== "system"),',
 		new: "messages: input.messages,",
 		tests: ["test/integration/third-party.test.ts"],
@@ -301,7 +301,7 @@ export const claims = [
 		name: "anthropic-stream-end-not-read",
 		claim:
 			"Anthropic streams (which end with message_stop, not [DONE]) are normalised to this API's stream.",
-		file: "src/ai/model-output.ts",
+		file: "src/gateway/model-output.ts",
 		old: 'isObject(chunk) && chunk.type === "message_stop";',
 		new: "false;",
 		tests: ["test/integration/third-party.test.ts"],
@@ -310,7 +310,7 @@ export const claims = [
 		name: "guardrails-block-opaque",
 		claim:
 			"A Guardrails block (2016 prompt, 2017 answer) answers 422 content_blocked saying which, event: error in streams, content_filter on /v1.",
-		file: "src/ai/upstream-errors.ts",
+		file: "src/gateway/upstream-errors.ts",
 		old: "if (codes.includes(PROMPT_BLOCKED) || codes.includes(ANSWER_BLOCKED)) {",
 		new: "if (false) {",
 		tests: ["test/integration/gateway-answers.test.ts"],
@@ -319,7 +319,7 @@ export const claims = [
 		name: "buffered-stream-not-streamed",
 		claim:
 			"A stream request the gateway answers with one JSON payload is streamed to the client as one delta.",
-		file: "src/ai/inference.ts",
+		file: "src/gateway/inference.ts",
 		old: 'if (res.headers.get("content-type")?.startsWith("application/json")) {',
 		new: "if (false) {",
 		tests: ["test/integration/gateway-answers.test.ts"],
@@ -327,7 +327,7 @@ export const claims = [
 	{
 		name: "out-of-credits-opaque",
 		claim: "An account out of credits answers 503 upstream_out_of_credits.",
-		file: "src/ai/upstream-errors.ts",
+		file: "src/gateway/upstream-errors.ts",
 		old: "if (res.status === 402 || codes.includes(OUT_OF_CREDITS)) {",
 		new: "if (false) {",
 		tests: ["test/integration/gateway-answers.test.ts"],
@@ -336,7 +336,7 @@ export const claims = [
 		name: "log-feedback-refusal-generic",
 		claim:
 			"A gateway that takes no feedback on its logs leaves the vote refused, with the likely cause, not a generic dead letter.",
-		file: "src/ai/log-feedback.ts",
+		file: "src/gateway/log-feedback.ts",
 		old: "if (status !== undefined && LOGS_API_MISSING.has(status)) {",
 		new: "if (false) {",
 		tests: ["test/integration/gateway-answers.test.ts"],
@@ -344,7 +344,7 @@ export const claims = [
 	{
 		name: "collect-log-ignored",
 		claim: "AI_GATEWAY_COLLECT_LOG=false asks the gateway to keep no log.",
-		file: "src/ai/inference.ts",
+		file: "src/gateway/inference.ts",
 		old: "...(!config.collectLog && { collectLog: false }),",
 		new: "",
 		tests: ["test/integration/gateway-answers.test.ts"],
@@ -352,7 +352,7 @@ export const claims = [
 	{
 		name: "log-payloads-kept",
 		claim: "AI_GATEWAY_LOG_PAYLOADS=false keeps logs without the prompts and answers.",
-		file: "src/ai/inference.ts",
+		file: "src/gateway/inference.ts",
 		old: 'config.logPayloads ? {} : { "cf-aig-collect-log-payload": "false" };',
 		new: "({});",
 		tests: ["test/integration/gateway-answers.test.ts"],
@@ -362,7 +362,7 @@ export const claims = [
 	{
 		name: "transcripts-stored-by-default",
 		claim: "The store keeps conversations and answer texts only with STORE_TRANSCRIPTS=true.",
-		file: "src/lib/config.ts",
+		file: "src/core/config.ts",
 		old: 'storeTranscripts: vars.STORE_TRANSCRIPTS.trim().toLowerCase() === "true",',
 		new: "storeTranscripts: true,",
 		tests: ["test/integration/store-answers.test.ts"],
@@ -402,7 +402,7 @@ export const claims = [
 	{
 		name: "admin-routes-without-token",
 		claim: "The admin routes answer 404 while ADMIN_TOKEN is unset.",
-		file: "src/lib/auth.ts",
+		file: "src/http/auth.ts",
 		old: "if (!c.var.config.adminToken) throw notFound();",
 		new: "",
 		tests: ["test/integration/store-admin.test.ts"],
@@ -461,7 +461,7 @@ export const claims = [
 		name: "models-route-kinds-lost",
 		claim:
 			"GET /api/models lists the models /api/chat accepts, DEFAULT_MODEL first, saying which are dynamic routes and third-party models.",
-		file: "src/routes/models.ts",
+		file: "src/api/models/route.ts",
 		old: "models: ids.map((id) => ({ id, kind: kindOf(id), default: id === defaultModel })),",
 		new: 'models: ids.map((id) => ({ id, kind: "workers-ai", default: id === defaultModel })),',
 		tests: ["test/integration/models.test.ts"],

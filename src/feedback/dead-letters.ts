@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Vote } from "./vote";
+import type { Vote } from "../core/votes";
 
 /** A vote delivery gave up on, kept until it is replayed or overtaken by a new vote. */
 export interface DeadLetter {

@@ -1,9 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
-import { patchFeedback } from "../ai/log-feedback";
-import { readConfig } from "../lib/config";
+import { readConfig } from "../core/config";
+import { retryDelay } from "../core/retry-policy";
+import type { Vote } from "../core/votes";
+import { patchFeedback } from "../gateway/log-feedback";
 import { VoteStoreSync } from "../store/votes";
-import { retryDelay } from "./retry-policy";
-import type { Vote } from "./vote";
 
 /** `refused`: the gateway takes no feedback on its logs; the vote is kept, but not on the log. */
 export type DeliveryState = "pending" | "delivered" | "failed" | "refused";

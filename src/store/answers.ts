@@ -1,8 +1,8 @@
 import type { Context } from "hono";
-import type { ChatInput } from "../ai/inference";
-import type { Usage } from "../ai/model-output";
-import { type StreamOutcome, watchModelStream } from "../ai/stream-watch";
-import type { AppEnv } from "../types";
+import type { ChatInput } from "../gateway/inference";
+import type { Usage } from "../gateway/model-output";
+import { type StreamOutcome, watchModelStream } from "../gateway/stream-watch";
+import type { AppEnv } from "../http/app-env";
 import { logStoreError } from "./db";
 
 /** Who served an answer. `provider` and `step` are filled in by inference when it knows them. */

@@ -1,4 +1,4 @@
-import { ApiError } from "../lib/errors";
+import { ApiError } from "../core/errors";
 import type { FeedbackFilters, Keyset } from "./feedback-rows";
 
 /**

@@ -1,4 +1,4 @@
-import { readConfig } from "../lib/config";
+import { readConfig } from "../core/config";
 
 /** Rows deleted per statement: short statements keep the database responsive meanwhile. */
 const BATCH = 1000;

@@ -1,5 +1,5 @@
+import { readConfig } from "../core/config";
 import type { VoteRecord } from "../feedback/delivery";
-import { readConfig } from "../lib/config";
 import { logStoreError } from "./db";
 
 /** A log's latest vote and its delivery, as the FeedbackDelivery object stores it. */

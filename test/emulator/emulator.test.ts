@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { tokenize } from "../../emulator/src/answers.ts";
 import { AiGatewayEmulator, emulatedAnswer, METADATA_LIMIT } from "../../emulator/src/index.ts";
 import { uuidv7 } from "../../emulator/src/uuid.ts";
-import { aiThrough } from "../../src/ai/binding";
+import { aiThrough } from "../../src/gateway/binding";
 import { readEvents } from "../harness";
 
 const LLAMA = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";

@@ -1,7 +1,7 @@
 /** Shared by the emulator's tests: the runtime's real `Ai` class driven against a fresh emulator. */
 import { env } from "cloudflare:workers";
 import { AiGatewayEmulator, type EmulatorSettings } from "../../emulator/src/index.ts";
-import { aiThrough } from "../../src/ai/binding";
+import { aiThrough } from "../../src/gateway/binding";
 import { readEvents } from "../harness";
 
 export const LLAMA = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";

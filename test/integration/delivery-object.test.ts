@@ -5,9 +5,9 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { readConfig } from "../../src/core/config";
+import type { Vote } from "../../src/core/votes";
 import type { FeedbackDelivery } from "../../src/feedback/delivery";
-import type { Vote } from "../../src/feedback/vote";
-import { readConfig } from "../../src/lib/config";
 import { type ChatJson, createSharedHarness, TEST_DEBUG_TOKEN } from "../harness";
 
 type Harness = Awaited<ReturnType<typeof createSharedHarness>>;

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { signFeedbackToken } from "../../src/lib/feedback-token";
-import { LIMITS } from "../../src/lib/limits";
+import { signFeedbackToken } from "../../src/core/feedback-token";
+import { LIMITS } from "../../src/core/limits";
 import { createHarness, type ErrorJson } from "../harness";
 
 const user = (content: string) => ({ role: "user", content });

@@ -1,6 +1,6 @@
 import { abortAllDurableObjects } from "cloudflare:test";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { signFeedbackToken } from "../../src/lib/feedback-token";
+import { signFeedbackToken } from "../../src/core/feedback-token";
 import {
 	type ChatJson,
 	createHarness,

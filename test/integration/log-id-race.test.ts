@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { aiThrough } from "../../src/ai/binding";
+import { aiThrough } from "../../src/gateway/binding";
 import { type ChatJson, createHarness, createSharedHarness, readEvents } from "../harness";
 
 const LLAMA = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sameSecret } from "../../src/lib/auth";
+import { sameSecret } from "../../src/http/auth";
 
 describe("sameSecret", () => {
 	const secret = "s3cret-0123456789abcdefghijklmnopqrstuvwxyz";

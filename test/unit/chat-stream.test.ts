@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { toChatEventStream } from "../../src/ai/chat-stream";
+import { toChatEventStream } from "../../src/api/chat/format";
 import { deltasOf, readEvents } from "../harness";
 
 const meta = { aiGatewayLogId: "log-1", feedbackToken: "tok", model: "m", provider: "workers-ai" };

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { Config } from "../../src/lib/config";
+import type { Config } from "../../src/core/config";
 import {
 	issueFeedbackToken,
 	signFeedbackToken,
 	verifyFeedbackToken,
-} from "../../src/lib/feedback-token";
+} from "../../src/core/feedback-token";
 
 const NOW = 1_800_000_000;
 const LOG = "01977e5b-7a3c-7bb2-9c1e-2f4e8a1b0c3d";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { answerText, chunkDelta, chunkError, usageOf } from "../../src/ai/model-output";
+import { answerText, chunkDelta, chunkError, usageOf } from "../../src/gateway/model-output";
 
 describe("model output shapes", () => {
 	it("read the answer in the Workers AI and the OpenAI shape", () => {

@@ -1,7 +1,7 @@
 import { env as testEnv } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { retryDelay } from "../../src/feedback/retry-policy";
-import { readConfig } from "../../src/lib/config";
+import { readConfig } from "../../src/core/config";
+import { retryDelay } from "../../src/core/retry-policy";
 
 const retryPolicy = (vars: Record<string, string | undefined>) =>
 	readConfig({ ...testEnv, ...vars } as Cloudflare.Env).retry;

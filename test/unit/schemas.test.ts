@@ -5,7 +5,7 @@ import {
 	FeedbackRequestSchema,
 	issuePath,
 	LogIdSchema,
-} from "../../src/lib/schemas";
+} from "../../src/http/schemas";
 
 describe("schemas", () => {
 	it("accept a full chat request and drop unknown fields", () => {

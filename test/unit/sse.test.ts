@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createSseParser, formatSseEvent } from "../../src/lib/sse";
+import { createSseParser, formatSseEvent } from "../../src/core/sse";
 
 describe("formatSseEvent", () => {
 	it("frames data, with an optional event name", () => {

@@ -1,0 +1,38 @@
+import { Hono } from "hono/tiny";
+import { respondToChat } from "../../answers/respond";
+import { resolveModel } from "../../core/config";
+import type { AppEnv } from "../../http/app-env";
+import { rateLimit } from "../../http/rate-limit";
+import { ChatRequestSchema } from "../../http/schemas";
+import { jsonBody } from "../../http/validate";
+import { blockedChatEventStream, toChatEventStream } from "./format";
+
+export const chat = new Hono<AppEnv>().post(
+	"/",
+	rateLimit("CHAT_RATE_LIMITER"),
+	jsonBody(ChatRequestSchema),
+	async (c) => {
+		const body = c.req.valid("json");
+		const input = {
+			model: resolveModel(c.var.config, body.model),
+			messages: body.messages,
+			max_tokens: body.max_tokens,
+			temperature: body.temperature,
+			route: "api/chat" as const,
+		};
+		return respondToChat(c, input, body.stream === true, {
+			json: (answer, feedbackToken) => ({
+				response: answer.response,
+				aiGatewayLogId: answer.aiGatewayLogId,
+				feedbackToken,
+				model: answer.model,
+				provider: answer.provider,
+				cached: answer.cached,
+				...(answer.usage && { usage: answer.usage }),
+			}),
+			stream: toChatEventStream,
+			// JSON: 422 content_blocked; a stream: its meta, then an error event.
+			blocked: (part, meta, stream) => (stream ? blockedChatEventStream(part, meta) : null),
+		});
+	},
+);

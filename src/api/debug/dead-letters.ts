@@ -1,0 +1,23 @@
+import { Hono } from "hono/tiny";
+import { deadLetterList, deliveryFor } from "../../feedback/delivery";
+import type { AppEnv } from "../../http/app-env";
+import { debugAuth } from "../../http/auth";
+import { ReplayRequestSchema } from "../../http/schemas";
+import { jsonBody } from "../../http/validate";
+
+/** Debug: votes delivery gave up on, and replaying them. */
+export const deadLetters = new Hono<AppEnv>()
+	.use(debugAuth)
+	.get("/", async (c) => c.json({ deadLetters: await deadLetterList(c.env).list() }))
+	.post("/replay", jsonBody(ReplayRequestSchema), async (c) => {
+		const { aiGatewayLogIds } = c.req.valid("json");
+		const letters = await deadLetterList(c.env).list();
+		const chosen = aiGatewayLogIds
+			? letters.filter((letter) => aiGatewayLogIds.includes(letter.aiGatewayLogId))
+			: letters;
+		for (const letter of chosen) {
+			await deliveryFor(c.env, letter.aiGatewayLogId).replay();
+			await deadLetterList(c.env).remove(letter.aiGatewayLogId);
+		}
+		return c.json({ replayed: chosen.map((letter) => letter.aiGatewayLogId) });
+	});

@@ -1,0 +1,117 @@
+import { formatSseEvent } from "../../core/sse";
+import type { ChatAnswer } from "../../gateway/inference";
+import type { Usage } from "../../gateway/model-output";
+import { reframeModelStream } from "../../gateway/model-stream";
+
+/** OpenAI usage always has all three counts. */
+function openAiUsage(usage: Usage | undefined) {
+	if (!usage) return undefined;
+	const prompt = usage.prompt_tokens ?? 0;
+	const completion = usage.completion_tokens ?? 0;
+	return {
+		prompt_tokens: prompt,
+		completion_tokens: completion,
+		total_tokens: usage.total_tokens ?? prompt + completion,
+	};
+}
+
+const completionId = (aiGatewayLogId: string | null) =>
+	`chatcmpl-${aiGatewayLogId ?? crypto.randomUUID()}`;
+const now = () => Math.floor(Date.now() / 1000);
+
+/** A `chat.completion` object from an answer in either model shape. */
+export function toChatCompletion(
+	model: string,
+	answer: Pick<ChatAnswer, "aiGatewayLogId" | "response" | "finishReason" | "usage">,
+) {
+	const usage = openAiUsage(answer.usage);
+	return {
+		id: completionId(answer.aiGatewayLogId),
+		object: "chat.completion",
+		created: now(),
+		model,
+		choices: [
+			{
+				index: 0,
+				message: { role: "assistant", content: answer.response, refusal: null },
+				logprobs: null,
+				finish_reason: answer.finishReason,
+			},
+		],
+		...(usage && { usage }),
+	};
+}
+
+/**
+ * `chat.completion.chunk` events ending with `data: [DONE]`, whichever output
+ * shape the model streams in. With `includeUsage`, a last chunk with empty
+ * `choices` carries the usage, as OpenAI's `stream_options.include_usage` does.
+ */
+export function toChatCompletionChunks(
+	upstream: ReadableStream<Uint8Array>,
+	{
+		model,
+		aiGatewayLogId,
+		includeUsage,
+	}: { model: string; aiGatewayLogId: string | null; includeUsage: boolean },
+): ReadableStream<Uint8Array> {
+	const id = completionId(aiGatewayLogId);
+	const created = now();
+	const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+		formatSseEvent({
+			data: JSON.stringify({
+				id,
+				object: "chat.completion.chunk",
+				created,
+				model,
+				choices,
+				...extra,
+			}),
+		});
+	return reframeModelStream(
+		upstream,
+		{
+			start: () =>
+				chunk([
+					{
+						index: 0,
+						delta: { role: "assistant", content: "" },
+						logprobs: null,
+						finish_reason: null,
+					},
+				]),
+			delta: (text) =>
+				chunk([{ index: 0, delta: { content: text }, logprobs: null, finish_reason: null }]),
+			end: ({ usage, finishReason }) => {
+				const final = chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]);
+				const usageChunk = includeUsage ? chunk([], { usage: openAiUsage(usage) ?? null }) : "";
+				return `${final}${usageChunk}${formatSseEvent({ data: "[DONE]" })}`;
+			},
+			// OpenAI's SDKs read an `error` object in the stream as a failure.
+			fail: () =>
+				formatSseEvent({
+					data: JSON.stringify({
+						error: {
+							message: "The model's stream failed before it finished",
+							type: "api_error",
+							code: "upstream_error",
+							param: null,
+						},
+					}),
+				}),
+		},
+		{ aiGatewayLogId },
+	);
+}
+
+/** An answer the gateway's Guardrails blocked, as OpenAI reports a filtered completion. */
+export const filteredCompletion = (model: string, aiGatewayLogId: string | null) =>
+	toChatCompletion(model, { aiGatewayLogId, response: "", finishReason: "content_filter" });
+
+/** The same as a stream: no content, then `finish_reason: "content_filter"` and `[DONE]`. */
+export function filteredCompletionChunks(model: string, aiGatewayLogId: string | null) {
+	const upstream = new Response(
+		`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: "content_filter" }] })}\n\ndata: [DONE]\n\n`,
+	).body as ReadableStream<Uint8Array>;
+	return toChatCompletionChunks(upstream, { model, aiGatewayLogId, includeUsage: false });
+}

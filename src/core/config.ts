@@ -1,0 +1,156 @@
+import * as v from "valibot";
+import { ApiError } from "./errors";
+import { MIN_SECRET_CHARS } from "./limits";
+import { type RetryPolicy, retryPolicyFrom } from "./retry-policy";
+
+/** The Worker's settings, read once per `env` from its vars and secrets. */
+export interface Config {
+	gatewayId: string;
+	defaultModel: string;
+	/** DEFAULT_MODEL and ALLOWED_MODELS. */
+	allowedModels: ReadonlySet<string>;
+	/** Tried in order through the universal endpoint; empty without a CF_API_TOKEN. */
+	fallbackModels: readonly string[];
+	cfApiToken: string | undefined;
+	/** Providers listed by GET /api/gateway besides the built-in ones. */
+	gatewayUrlProviders: readonly string[];
+	/** Whether the gateway keeps a log of each request (`collectLog`). */
+	collectLog: boolean;
+	/** Whether those logs keep the request and response bodies. */
+	logPayloads: boolean;
+	/** The gateway's timeout (`requestTimeoutMs`); the Worker's own deadline is a little later. */
+	aiTimeoutMs: number;
+	retry: RetryPolicy;
+	/** Verify feedback tokens; the first one signs. Empty: feedback is off. */
+	feedbackSecrets: readonly string[];
+	debugToken: string | undefined;
+	/** Null: /v1/* is open. Empty: API_KEYS is set but no key is usable, so /v1/* is locked. */
+	apiKeys: readonly string[] | null;
+	/** Bearer token of /api/admin/*; unset: the admin routes do not exist. */
+	adminToken: string | undefined;
+	/** Whether the feedback store keeps each answer's conversation and text. */
+	storeTranscripts: boolean;
+	/** The feedback store forgets answers and votes older than this. */
+	retentionDays: number;
+}
+
+const text = v.optional(v.string(), "");
+const commaList = v.pipe(
+	text,
+	v.transform((value) =>
+		value
+			.split(",")
+			.map((item) => item.trim())
+			.filter(Boolean),
+	),
+);
+/** A positive number, or `fallback` when unset or not one (as documented in the README). */
+const positive = (fallback: number) =>
+	v.pipe(
+		text,
+		v.transform((value) => {
+			const number = Number(value);
+			return value.trim() && Number.isFinite(number) && number > 0 ? number : fallback;
+		}),
+	);
+
+/** "true" or "false"; unset or anything else is `fallback`. */
+const flag = (fallback: boolean) =>
+	v.pipe(
+		text,
+		v.transform((value) => {
+			const normalized = value.trim().toLowerCase();
+			return normalized === "true" ? true : normalized === "false" ? false : fallback;
+		}),
+	);
+
+const EnvSchema = v.object({
+	AI_GATEWAY_ID: v.pipe(text, v.nonEmpty("AI_GATEWAY_ID must be set")),
+	DEFAULT_MODEL: v.pipe(text, v.trim(), v.nonEmpty("DEFAULT_MODEL must be set")),
+	ALLOWED_MODELS: commaList,
+	FALLBACK_MODELS: commaList,
+	CF_API_TOKEN: v.pipe(text, v.trim()),
+	GATEWAY_URL_PROVIDERS: v.pipe(
+		commaList,
+		v.transform((names) => names.filter((name) => /^[a-z0-9-]{1,64}$/.test(name))),
+	),
+	AI_TIMEOUT_MS: positive(120_000),
+	AI_GATEWAY_COLLECT_LOG: flag(true),
+	AI_GATEWAY_LOG_PAYLOADS: flag(true),
+	FEEDBACK_RETRY_WINDOW_MS: positive(15 * 60_000),
+	FEEDBACK_RETRY_BASE_MS: positive(2_000),
+	FEEDBACK_SECRET: text,
+	FEEDBACK_SECRET_PREVIOUS: text,
+	DEBUG_TOKEN: text,
+	API_KEYS: commaList,
+	ADMIN_TOKEN: text,
+	STORE_TRANSCRIPTS: text,
+	RETENTION_DAYS: positive(90),
+});
+
+const cache = new WeakMap<Cloudflare.Env, Config>();
+
+/** The configuration of `env`, parsed and checked once per env object. */
+export function readConfig(env: Cloudflare.Env): Config {
+	let config = cache.get(env);
+	if (!config) {
+		config = parse(env);
+		cache.set(env, config);
+	}
+	return config;
+}
+
+function parse(env: Cloudflare.Env): Config {
+	const result = v.safeParse(EnvSchema, env);
+	if (!result.success) throw new Error(`Invalid configuration: ${result.issues[0].message}`);
+	const vars = result.output;
+	const secret = (
+		name: "FEEDBACK_SECRET" | "FEEDBACK_SECRET_PREVIOUS" | "DEBUG_TOKEN" | "ADMIN_TOKEN",
+	) => (usable(name, vars[name]) ? vars[name] : undefined);
+	const apiKeys = vars.API_KEYS.filter((key, i) => usable(`API_KEYS[${i}]`, key));
+	const token = vars.CF_API_TOKEN || undefined;
+	return {
+		gatewayId: vars.AI_GATEWAY_ID,
+		defaultModel: vars.DEFAULT_MODEL,
+		allowedModels: new Set([vars.DEFAULT_MODEL, ...vars.ALLOWED_MODELS]),
+		fallbackModels: token ? vars.FALLBACK_MODELS : [],
+		cfApiToken: token,
+		gatewayUrlProviders: vars.GATEWAY_URL_PROVIDERS,
+		collectLog: vars.AI_GATEWAY_COLLECT_LOG,
+		logPayloads: vars.AI_GATEWAY_LOG_PAYLOADS,
+		aiTimeoutMs: vars.AI_TIMEOUT_MS,
+		retry: retryPolicyFrom(vars.FEEDBACK_RETRY_BASE_MS, vars.FEEDBACK_RETRY_WINDOW_MS),
+		feedbackSecrets: [secret("FEEDBACK_SECRET"), secret("FEEDBACK_SECRET_PREVIOUS")].filter(
+			(value): value is string => value !== undefined,
+		),
+		debugToken: secret("DEBUG_TOKEN"),
+		apiKeys: vars.API_KEYS.length === 0 ? null : apiKeys,
+		adminToken: secret("ADMIN_TOKEN"),
+		storeTranscripts: vars.STORE_TRANSCRIPTS.trim().toLowerCase() === "true",
+		retentionDays: vars.RETENTION_DAYS,
+	};
+}
+
+/** A set secret long enough to use; a short one is ignored as if unset, with a warning. */
+function usable(name: string, value: string): boolean {
+	if (!value) return false;
+	if (value.length >= MIN_SECRET_CHARS) return true;
+	console.warn(`${name} is shorter than ${MIN_SECRET_CHARS} characters and is ignored`);
+	return false;
+}
+
+/** The model to run: the requested one if allowed, else DEFAULT_MODEL; 400 model_not_allowed otherwise. */
+export function resolveModel(config: Config, requested: string | undefined): string {
+	const model = requested ?? config.defaultModel;
+	if (!config.allowedModels.has(model)) {
+		throw new ApiError(
+			400,
+			"model_not_allowed",
+			`model: '${model.slice(0, 100)}' is not allowed here`,
+			{
+				param: "model",
+			},
+		);
+	}
+	return model;
+}

@@ -1,0 +1,289 @@
+/**
+ * Chat inference through the AI binding and the named gateway, with fallback models.
+ * The log id always comes from the call's own response, never from the shared binding.
+ */
+
+import type { Config } from "../core/config";
+import { ApiError } from "../core/errors";
+import type { ChatMessage } from "../http/schemas";
+import { aiBinding } from "./binding";
+import { answerText, chunkFinishReason, type Usage, usageOf } from "./model-output";
+import { modelInputs, providerOf, routeOf } from "./providers";
+import {
+	ContentBlocked,
+	logUpstream,
+	upstreamErrorDetails,
+	upstreamFailure,
+	upstreamStatusError,
+} from "./upstream-errors";
+
+export interface ChatInput {
+	model: string;
+	messages: ChatMessage[];
+	max_tokens?: number;
+	temperature?: number;
+	top_p?: number;
+	stop?: string[];
+	/** Which API asked; stored on the gateway log. */
+	route: "api/chat" | "v1/chat/completions";
+	/** The caller's end-user id (OpenAI's `user`), stored on the gateway log. */
+	user?: string;
+}
+
+const DEADLINE_GRACE_MS = 1000;
+
+export interface ChatAnswer extends Served {
+	response: string;
+	cached: boolean;
+	usage?: Usage;
+	finishReason: string;
+}
+
+export interface ChatStream extends Served {
+	body: ReadableStream<Uint8Array>;
+}
+
+/** Who answered: the model (the requested one, a fallback, or a dynamic route's pick). */
+interface Served {
+	model: string;
+	provider: string;
+	aiGatewayLogId: string | null;
+	/** The gateway's step that answered (dynamic routes and fallbacks), else null. */
+	step: number | null;
+}
+
+interface Call {
+	env: Cloudflare.Env;
+	config: Config;
+	input: ChatInput;
+	stream: boolean;
+	signal: AbortSignal;
+}
+
+/** A complete answer. */
+export async function completeChat(
+	env: Cloudflare.Env,
+	config: Config,
+	input: ChatInput,
+	signal: AbortSignal,
+): Promise<ChatAnswer> {
+	// The deadline covers the whole answer. Native timer and signals: this runs on every request.
+	const callSignal = AbortSignal.any([signal, AbortSignal.timeout(deadlineMs(config))]);
+	const { res, served } = await runModel({ env, config, input, stream: false, signal: callSignal });
+	let body: unknown;
+	try {
+		// The signal also aborts the body read, so a body that never comes ends at the deadline.
+		body = await res.json();
+	} catch (err) {
+		throw upstreamFailure("the model's answer was not JSON", err, callSignal);
+	}
+	return {
+		...served,
+		response: answerText(body),
+		cached: res.headers.get("cf-aig-cache-status")?.toUpperCase() === "HIT",
+		usage: usageOf(body),
+		finishReason: chunkFinishReason(body) ?? "stop",
+	};
+}
+
+/** The model's SSE stream, once its headers have arrived. */
+export async function streamChat(
+	env: Cloudflare.Env,
+	config: Config,
+	input: ChatInput,
+	signal: AbortSignal,
+): Promise<ChatStream> {
+	// The deadline covers the wait for the first byte only; a long answer may take its time,
+	// so it is a timer that stops once the headers are in.
+	const deadline = new AbortController();
+	const timer = setTimeout(
+		() => deadline.abort(new DOMException("AI call timed out", "TimeoutError")),
+		deadlineMs(config),
+	);
+	try {
+		const callSignal = AbortSignal.any([signal, deadline.signal]);
+		const { res, served } = await runModel({
+			env,
+			config,
+			input,
+			stream: true,
+			signal: callSignal,
+		});
+		if (!res.body) throw upstreamFailure("the stream had no body");
+		// With Guardrails evaluating answers, the gateway answers a stream request with one
+		// JSON payload: stream it on as one delta.
+		if (res.headers.get("content-type")?.startsWith("application/json")) {
+			return { ...served, body: asOneChunkStream(await res.json().catch(() => null)) };
+		}
+		return { ...served, body: res.body };
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+/** A complete answer as an SSE stream of one OpenAI-shaped chunk and `[DONE]`. */
+function asOneChunkStream(body: unknown): ReadableStream<Uint8Array> {
+	const chunk = {
+		choices: [
+			{
+				index: 0,
+				delta: { content: answerText(body) },
+				finish_reason: chunkFinishReason(body) ?? "stop",
+			},
+		],
+		usage: usageOf(body),
+	};
+	return new Response(`data: ${JSON.stringify(chunk)}\n\ndata: [DONE]\n\n`)
+		.body as ReadableStream<Uint8Array>;
+}
+
+/** The gateway options of a call. Metadata has at most 2 entries: a vote adds 3, the gateway keeps 5. */
+const gatewayOptions = ({ config, input }: Call): GatewayOptions => {
+	const metadata: Record<string, string> = { route: input.route };
+	if (input.user) metadata.user = input.user;
+	return {
+		id: config.gatewayId,
+		metadata,
+		requestTimeoutMs: config.aiTimeoutMs,
+		...(!config.collectLog && { collectLog: false }),
+	};
+};
+
+/** Headers the binding has no option for: payload-free logs. */
+const extraHeaders = ({ config }: Call): Record<string, string> =>
+	config.logPayloads ? {} : { "cf-aig-collect-log-payload": "false" };
+
+interface Ran {
+	res: Response;
+	served: Served;
+}
+
+/** Reads who served an answer from the gateway's headers, with what was asked as the default. */
+function servedBy(res: Response, model: string, provider: string, step: number | null): Served {
+	const stepHeader = res.headers.get("cf-aig-step");
+	return {
+		model: res.headers.get("cf-aig-model") ?? model,
+		provider: res.headers.get("cf-aig-provider") ?? provider,
+		aiGatewayLogId: res.headers.get("cf-aig-log-id"),
+		step: stepHeader === null ? step : Number(stepHeader),
+	};
+}
+
+function runModel(call: Call): Promise<Ran> {
+	return routeOf(call.input.model) === "dynamic" ? runDynamicRoute(call) : runWithFallback(call);
+}
+
+/**
+ * A dynamic route: the gateway picks the model (ordered fallbacks, percentage splits,
+ * budget and rate limits, all configured in the gateway) and says which one answered.
+ * Through the binding, with the `compat` provider: no API token.
+ */
+async function runDynamicRoute(call: Call): Promise<Ran> {
+	const { env, input, stream, signal } = call;
+	let res: Response;
+	try {
+		res = await aiBinding(env)
+			.gateway(call.config.gatewayId)
+			.run(
+				{
+					provider: "compat",
+					endpoint: "chat/completions",
+					headers: {},
+					query: { model: input.model, ...modelInputs(input.model, input, stream) },
+				},
+				{ gateway: gatewayOptions(call), extraHeaders: extraHeaders(call), signal },
+			);
+	} catch (err) {
+		throw upstreamFailure("the dynamic route request failed", err, signal);
+	}
+	if (!res.ok) {
+		if (signal.aborted) throw upstreamFailure("the call was aborted", undefined, signal);
+		throw await upstreamStatusError(res);
+	}
+	return { res, served: servedBy(res, input.model, "workers-ai", 0) };
+}
+
+/**
+ * Runs the requested model. When it fails in a way another model could fix
+ * (429, 5xx, timeout) and FALLBACK_MODELS and CF_API_TOKEN are set, sends one
+ * universal request through the gateway with the requested model first and
+ * the fallbacks after it: AI Gateway tries them in order. (Legacy: dynamic
+ * routes do this in the gateway, with no token in the Worker.)
+ */
+async function runWithFallback(call: Call): Promise<Ran> {
+	try {
+		return await runRaw(call);
+	} catch (err) {
+		const { config, input, signal } = call;
+		const fallbacks = config.fallbackModels.filter((model) => model !== input.model);
+		const recoverable =
+			err instanceof ApiError &&
+			!(err instanceof ContentBlocked) &&
+			(err.status === 429 || err.status >= 500);
+		if (!recoverable || fallbacks.length === 0 || !config.cfApiToken || signal.aborted) throw err;
+		return runUniversal(call, [input.model, ...fallbacks], config.cfApiToken);
+	}
+}
+
+async function runUniversal(call: Call, models: string[], token: string): Promise<Ran> {
+	const { env, input, signal, stream } = call;
+	let res: Response;
+	try {
+		res = await aiBinding(env)
+			.gateway(call.config.gatewayId)
+			.run(
+				models.map((model) => ({
+					provider: "workers-ai",
+					endpoint: model,
+					headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+					query: modelInputs(model, input, stream),
+				})),
+				{ gateway: gatewayOptions(call), extraHeaders: extraHeaders(call), signal },
+			);
+	} catch (err) {
+		throw upstreamFailure("the fallback request failed", err, signal);
+	}
+	if (!res.ok) {
+		if (signal.aborted) throw upstreamFailure("the call was aborted", undefined, signal);
+		// Every step failed: each step's reason goes to the log, a clean 502 to the client.
+		for (const detail of await upstreamErrorDetails(res)) {
+			logUpstream(`fallback step failed (the gateway answered ${res.status})`, detail);
+		}
+		throw new ApiError(502, "upstream_error", "The AI service failed to answer");
+	}
+	const step = Number(res.headers.get("cf-aig-step") ?? 0);
+	return { res, served: servedBy(res, models[step] ?? input.model, "workers-ai", step) };
+}
+
+async function runRaw(call: Call): Promise<Ran> {
+	const { env, input, signal, stream } = call;
+	let res: Response;
+	try {
+		// A runtime model name is not one of the typed literals: widen the model list.
+		res = await (aiBinding(env) as Ai<AiModelListType>).run(
+			input.model,
+			modelInputs(input.model, input, stream),
+			{
+				gateway: gatewayOptions(call),
+				extraHeaders: extraHeaders(call),
+				// Read the log id from this call's own headers: `env.AI.aiGatewayLogId`
+				// is shared by every request in the isolate and races.
+				returnRawResponse: true,
+				signal,
+			},
+		);
+	} catch (err) {
+		throw upstreamFailure("the AI binding call failed", err, signal);
+	}
+	if (!res.ok) {
+		if (signal.aborted) throw upstreamFailure("the call was aborted", undefined, signal);
+		throw await upstreamStatusError(res);
+	}
+	return { res, served: servedBy(res, input.model, providerOf(input.model), null) };
+}
+
+/**
+ * The Worker's own deadline: the gateway gets AI_TIMEOUT_MS and normally reports
+ * a timeout first (and logs it); this backstop comes a little later.
+ */
+const deadlineMs = (config: Config) => config.aiTimeoutMs + DEADLINE_GRACE_MS;

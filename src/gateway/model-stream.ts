@@ -1,0 +1,120 @@
+import { createSseParser } from "../core/sse";
+import {
+	chunkDelta,
+	chunkEndsStream,
+	chunkError,
+	chunkFinishReason,
+	mergeUsage,
+	type Usage,
+	usageOf,
+} from "./model-output";
+import { watcherOf } from "./stream-watch";
+
+/** Turns what the model streams into the bytes of one of this Worker's stream formats. */
+export interface StreamFramer {
+	/** Sent before anything from the model. */
+	start(): string;
+	delta(text: string): string;
+	/** After the model's last chunk. */
+	end(summary: { usage?: Usage; finishReason: string }): string;
+	/** When the model fails part-way: replaces `end`. */
+	fail(): string;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Reads the model's SSE stream, in either output shape, and re-frames it
+ * with `framer`. Pull-based: each upstream chunk is forwarded as soon as it
+ * is read and never held. A client that goes away cancels the upstream read,
+ * which stops the inference.
+ */
+export function reframeModelStream(
+	upstream: ReadableStream<Uint8Array>,
+	framer: StreamFramer,
+	logContext: { aiGatewayLogId: string | null },
+): ReadableStream<Uint8Array> {
+	const reader = upstream.getReader();
+	const decoder = new TextDecoder();
+	let outgoing = "";
+	let finished = false;
+	let usage: Usage | undefined;
+	let finishReason = "stop";
+	const watcher = watcherOf(upstream);
+
+	const fail = (reason: string) => {
+		console.error(
+			JSON.stringify({
+				message: "model stream failed",
+				reason,
+				aiGatewayLogId: logContext.aiGatewayLogId,
+			}),
+		);
+		outgoing += framer.fail();
+		finished = true;
+		watcher?.end("failed", usage);
+	};
+
+	const feed = createSseParser((message) => {
+		if (finished) return;
+		if (message.data === "[DONE]") {
+			outgoing += framer.end({ usage, finishReason });
+			finished = true;
+			watcher?.end("complete", usage);
+			return;
+		}
+		let chunk: unknown;
+		try {
+			chunk = JSON.parse(message.data);
+		} catch {
+			return fail("malformed chunk");
+		}
+		const error = message.event === "error" ? message.data : chunkError(chunk);
+		if (error) return fail(`upstream error event: ${error.slice(0, 200)}`);
+		usage = mergeUsage(usage, usageOf(chunk));
+		finishReason = chunkFinishReason(chunk) ?? finishReason;
+		const delta = chunkDelta(chunk);
+		if (delta) {
+			outgoing += framer.delta(delta);
+			watcher?.delta(delta);
+		}
+		if (chunkEndsStream(chunk)) {
+			outgoing += framer.end({ usage, finishReason });
+			finished = true;
+			watcher?.end("complete", usage);
+		}
+	});
+
+	return new ReadableStream<Uint8Array>({
+		start(controller) {
+			controller.enqueue(encoder.encode(framer.start()));
+		},
+		async pull(controller) {
+			try {
+				while (!outgoing && !finished) {
+					const { done, value } = await reader.read();
+					if (done) {
+						feed(decoder.decode());
+						if (!finished) fail("stream ended without [DONE]");
+						break;
+					}
+					feed(decoder.decode(value, { stream: true }));
+				}
+			} catch (err) {
+				if (!finished) fail(`read failed: ${err instanceof Error ? err.message : String(err)}`);
+			}
+			if (outgoing) {
+				controller.enqueue(encoder.encode(outgoing));
+				outgoing = "";
+			}
+			if (finished) {
+				controller.close();
+				reader.cancel().catch(() => {});
+			}
+		},
+		cancel(reason) {
+			if (!finished) watcher?.end("aborted", usage);
+			return reader.cancel(reason);
+		},
+	});
+}
