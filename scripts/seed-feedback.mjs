@@ -119,7 +119,7 @@ export function generate({ answers, days, transcripts, seed, now = Date.now() })
 			id,
 			"default",
 			createdAt,
-			rand() < 0.8 ? "/api/chat" : "/v1",
+			rand() < 0.8 ? "/api/chat" : "/v1/chat/completions",
 			model.name,
 			model.name,
 			"workers-ai",

@@ -10,15 +10,11 @@ import { feedback } from "./api/feedback/route";
 import { models } from "./api/models/route";
 import { openai } from "./api/openai/route";
 import { readConfig } from "./core/config";
-import {
-	type ApiError,
-	errorResponse,
-	notFound,
-	openAiErrorResponse,
-	toApiError,
-} from "./core/errors";
+import { type ApiError, notFound, toApiError } from "./core/errors";
+import { describeError, log } from "./core/log";
 import { usesEmulator } from "./gateway/binding";
 import type { AppEnv } from "./http/app-env";
+import { errorResponse, openAiErrorResponse } from "./http/error-response";
 import { methodNotAllowed } from "./http/method-not-allowed";
 import { requestBody } from "./http/request-body";
 import { deleteExpired } from "./store/retention";
@@ -72,8 +68,7 @@ app.notFound((c) => respondWith(c, methodNotAllowed(app, c) ?? notFound()));
 app.onError((err, c) => {
 	const apiError = toApiError(err);
 	if (apiError.code === "internal_error") {
-		const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-		console.error(JSON.stringify({ message: "unhandled error", path: c.req.path, detail }));
+		log.error("unhandled error", { path: c.req.path, detail: describeError(err, 1000) });
 	}
 	return respondWith(c, apiError);
 });
@@ -84,5 +79,8 @@ export { FeedbackDelivery } from "./feedback/delivery";
 export default {
 	fetch: app.fetch,
 	/** The daily Cron Trigger: the feedback store forgets what RETENTION_DAYS no longer keeps. */
-	scheduled: (controller, env, ctx) => ctx.waitUntil(deleteExpired(env, controller.scheduledTime)),
+	scheduled: (controller, env, ctx) =>
+		ctx.waitUntil(
+			deleteExpired(env.FEEDBACK_DB, readConfig(env).retentionDays, controller.scheduledTime),
+		),
 } satisfies ExportedHandler<Cloudflare.Env>;

@@ -1,23 +1,27 @@
 import type { Context } from "hono";
+import type { ChatInput, Served } from "../core/chat";
 import { issueFeedbackToken } from "../core/feedback-token";
 import { SSE_HEADERS } from "../core/sse";
-import { type ChatAnswer, type ChatInput, completeChat, streamChat } from "../gateway/inference";
+import { type ChatAnswer, completeChat, streamChat } from "../gateway/inference";
+import type { StreamObserver } from "../gateway/model-stream";
 import { type BlockedPart, ContentBlocked } from "../gateway/upstream-errors";
 import type { AppEnv } from "../http/app-env";
-import { answerRecorder } from "../store/answers";
+import { answerRecorder } from "./record";
 
-export interface AnswerMeta {
-	aiGatewayLogId: string | null;
+/** What a client is told about an answer besides its text: who served it, and how to rate it. */
+export interface AnswerMeta extends Pick<Served, "aiGatewayLogId" | "model" | "provider"> {
 	feedbackToken: string | null;
-	/** The model that served the answer, and its provider. */
-	model: string;
-	provider: string;
 }
 
 /** How one API writes an answer: as JSON, or as its own SSE stream. */
 export interface AnswerFormat {
 	json(answer: ChatAnswer, feedbackToken: string | null): unknown;
-	stream(upstream: ReadableStream<Uint8Array>, meta: AnswerMeta): ReadableStream<Uint8Array>;
+	/** The observer must hear the whole stream: it records the answer when the stream ends. */
+	stream(
+		upstream: ReadableStream<Uint8Array>,
+		meta: AnswerMeta,
+		observer: StreamObserver,
+	): ReadableStream<Uint8Array>;
 	/**
 	 * A request the gateway's Guardrails blocked, written as this API says: a body (JSON or a
 	 * stream, as asked), or null to answer with the error itself.
@@ -46,12 +50,12 @@ export async function respondToChat(
 	try {
 		if (stream) {
 			const { body, ...served } = await streamChat(c.env, config, input, signal);
-			recorder.stream(body, served);
+			const observer = recorder.stream(served);
 			const meta = {
 				...served,
 				feedbackToken: await issueFeedbackToken(config, served.aiGatewayLogId),
 			};
-			return c.body(format.stream(body, meta), 200, {
+			return c.body(format.stream(body, meta, observer), 200, {
 				...SSE_HEADERS,
 				...answerHeaders(meta),
 			});

@@ -1,12 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../core/config";
 import { retryDelay } from "../core/retry-policy";
-import type { Vote } from "../core/votes";
+import type { DeliveryState, Vote, VoteRecord } from "../core/votes";
 import { patchFeedback } from "../gateway/log-feedback";
-import { VoteStoreSync } from "../store/votes";
-
-/** `refused`: the gateway takes no feedback on its logs; the vote is kept, but not on the log. */
-export type DeliveryState = "pending" | "delivered" | "failed" | "refused";
+import { logStoreError } from "../store/db";
+import { writeVote } from "../store/votes";
 
 /** A vote as the user cast it. */
 export interface CastVote {
@@ -17,27 +15,6 @@ export interface CastVote {
 	comment?: string;
 	/** Orders a user's votes on one log; later wins. Defaults to the time it arrived. */
 	sequence?: number;
-}
-
-/** The latest vote on one log and how its delivery is going. Stored under one key. */
-export interface VoteRecord
-	extends Required<Pick<CastVote, "aiGatewayLogId" | "gatewayId" | "vote">> {
-	score?: number;
-	comment?: string;
-	sequence: number;
-	/** Increases with every change of vote, so a delivery can tell it was overtaken. */
-	revision: number;
-	castAt: number;
-	state: DeliveryState;
-	attempts: number;
-	/** Start of the retry window: the cast, or the replay of a dead letter. */
-	windowStart: number;
-	nextAttemptAt: number | null;
-	deliveredAt: number | null;
-	failedAt: number | null;
-	error: string | null;
-	/** The gateway refused the vote: it went to the dead letters without retries. */
-	refused?: boolean;
 }
 
 /** What the status route shows the voter. */
@@ -58,7 +35,16 @@ export interface CastResult {
 	status: VoteStatus;
 }
 
+// The object's storage: the vote, and how far the feedback store has followed it.
 const KEY = "vote";
+/** Counts every stored change of the vote. */
+const STORE_VERSION = "store:version";
+/** The version FEEDBACK_DB has. */
+const STORE_SYNCED = "store:synced";
+/** Failed writes to FEEDBACK_DB in a row: the retry policy's attempt number. */
+const STORE_FAILURES = "store:failures";
+/** How long a delivery attempt may take before the store is told the vote is pending. */
+const PENDING_AFTER_MS = 1000;
 
 /**
  * The sequence of a vote that names none: now, or just after the stored one. Sequences
@@ -81,16 +67,15 @@ const sameVote = (record: VoteRecord, input: CastVote) =>
  * a delivery overtaken by a newer vote is followed by another.
  */
 export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
-	/** Copies every change of the vote into the feedback store (FEEDBACK_DB), from the alarm. */
-	readonly store = new VoteStoreSync(this.ctx.storage, this.env);
-
 	#load(): VoteRecord | undefined {
 		return this.ctx.storage.kv.get<VoteRecord>(KEY);
 	}
 
+	/** Every change of the vote goes through here, and counts a version for the feedback store. */
 	#save(record: VoteRecord): void {
-		this.ctx.storage.kv.put(KEY, record);
-		this.store.changed();
+		const { kv } = this.ctx.storage;
+		kv.put(KEY, record);
+		kv.put(STORE_VERSION, (kv.get<number>(STORE_VERSION) ?? 0) + 1);
 	}
 
 	/**
@@ -159,15 +144,65 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 	 */
 	override async alarm(): Promise<void> {
 		await this.#deliver();
-		await this.store.sync(this.#load());
+		await this.#syncStore();
+	}
+
+	/** Whether FEEDBACK_DB has the latest change of the vote. */
+	get storeSynced(): boolean {
+		const { kv } = this.ctx.storage;
+		return (kv.get<number>(STORE_SYNCED) ?? 0) >= (kv.get<number>(STORE_VERSION) ?? 0);
+	}
+
+	/**
+	 * Copies the vote into the feedback store (FEEDBACK_DB) unless it has this version
+	 * already. The object stays the one place that orders a log's votes; the store only
+	 * follows it, and never backwards (writeVote's version guard). On failure an alarm
+	 * tries again, on the same retry policy as deliveries. Never throws.
+	 */
+	async #syncStore(): Promise<void> {
+		const { kv } = this.ctx.storage;
+		const db = this.env.FEEDBACK_DB;
+		const record = this.#load();
+		const version = kv.get<number>(STORE_VERSION) ?? 0;
+		if (!db || !record || (kv.get<number>(STORE_SYNCED) ?? 0) >= version) return;
+		try {
+			await writeVote(db, record, version);
+			// A later version may have been stored, and even written, meanwhile.
+			kv.put(STORE_SYNCED, Math.max(version, kv.get<number>(STORE_SYNCED) ?? 0));
+			kv.delete(STORE_FAILURES);
+		} catch (err) {
+			logStoreError("record vote", record.aiGatewayLogId)(err);
+			const failures = (kv.get<number>(STORE_FAILURES) ?? 0) + 1;
+			kv.put(STORE_FAILURES, failures);
+			if ((await this.ctx.storage.getAlarm()) === null) {
+				await this.ctx.storage.setAlarm(
+					Date.now() + retryDelay(readConfig(this.env).retry, failures),
+				);
+			}
+		}
+	}
+
+	/**
+	 * Waits for `attempt`, a delivery of the stored vote. A quick attempt's outcome reaches
+	 * the store in the same write as the cast before it (one D1 write per vote, not two); an
+	 * attempt slower than PENDING_AFTER_MS lets the store show the vote as pending meanwhile.
+	 */
+	async recordDuring<T>(attempt: Promise<T>): Promise<T> {
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		const slow = new Promise<boolean>((resolve) => {
+			timer = setTimeout(resolve, PENDING_AFTER_MS, true);
+		});
+		const late = await Promise.race([attempt.then(() => false), slow]);
+		clearTimeout(timer);
+		if (late) await this.#syncStore();
+		return attempt;
 	}
 
 	async #deliver(): Promise<void> {
 		const record = this.#load();
 		if (record?.state !== "pending") return;
 		const { revision } = record;
-		const outcome = await this.store.during(
-			record,
+		const outcome = await this.recordDuring(
 			patchFeedback(this.env, record.gatewayId, record.aiGatewayLogId, record),
 		);
 

@@ -3,11 +3,11 @@
  * The log id always comes from the call's own response, never from the shared binding.
  */
 
+import type { ChatInput, Served, Usage } from "../core/chat";
 import type { Config } from "../core/config";
 import { ApiError } from "../core/errors";
-import type { ChatMessage } from "../http/schemas";
 import { aiBinding } from "./binding";
-import { answerText, chunkFinishReason, type Usage, usageOf } from "./model-output";
+import { answerText, chunkFinishReason, usageOf } from "./model-output";
 import { modelInputs, providerOf, routeOf } from "./providers";
 import {
 	ContentBlocked,
@@ -16,19 +16,6 @@ import {
 	upstreamFailure,
 	upstreamStatusError,
 } from "./upstream-errors";
-
-export interface ChatInput {
-	model: string;
-	messages: ChatMessage[];
-	max_tokens?: number;
-	temperature?: number;
-	top_p?: number;
-	stop?: string[];
-	/** Which API asked; stored on the gateway log. */
-	route: "api/chat" | "v1/chat/completions";
-	/** The caller's end-user id (OpenAI's `user`), stored on the gateway log. */
-	user?: string;
-}
 
 const DEADLINE_GRACE_MS = 1000;
 
@@ -41,15 +28,6 @@ export interface ChatAnswer extends Served {
 
 export interface ChatStream extends Served {
 	body: ReadableStream<Uint8Array>;
-}
-
-/** Who answered: the model (the requested one, a fallback, or a dynamic route's pick). */
-interface Served {
-	model: string;
-	provider: string;
-	aiGatewayLogId: string | null;
-	/** The gateway's step that answered (dynamic routes and fallbacks), else null. */
-	step: number | null;
 }
 
 interface Call {

@@ -5,11 +5,7 @@
  * typed stream events: `anthropic/*`). These helpers read all three.
  */
 
-export interface Usage {
-	prompt_tokens?: number;
-	completion_tokens?: number;
-	total_tokens?: number;
-}
+import type { Usage } from "../core/chat";
 
 type Json = Record<string, unknown>;
 

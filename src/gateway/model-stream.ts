@@ -1,3 +1,5 @@
+import type { AnswerOutcome, Usage } from "../core/chat";
+import { log } from "../core/log";
 import { createSseParser } from "../core/sse";
 import {
 	chunkDelta,
@@ -5,10 +7,8 @@ import {
 	chunkError,
 	chunkFinishReason,
 	mergeUsage,
-	type Usage,
 	usageOf,
 } from "./model-output";
-import { watcherOf } from "./stream-watch";
 
 /** Turns what the model streams into the bytes of one of this Worker's stream formats. */
 export interface StreamFramer {
@@ -19,6 +19,19 @@ export interface StreamFramer {
 	end(summary: { usage?: Usage; finishReason: string }): string;
 	/** When the model fails part-way: replaces `end`. */
 	fail(): string;
+}
+
+/** Hears what a model stream carried and how it ended, as the stream is read (the feedback store). */
+export interface StreamObserver {
+	delta(text: string): void;
+	/** Called once, when the stream ends in any way. */
+	end(outcome: AnswerOutcome, usage?: Usage): void;
+}
+
+/** Whom a reframed stream tells about itself: its log id for the logs, and an observer. */
+export interface StreamContext {
+	aiGatewayLogId: string | null;
+	observer?: StreamObserver;
 }
 
 const encoder = new TextEncoder();
@@ -32,7 +45,7 @@ const encoder = new TextEncoder();
 export function reframeModelStream(
 	upstream: ReadableStream<Uint8Array>,
 	framer: StreamFramer,
-	logContext: { aiGatewayLogId: string | null },
+	{ aiGatewayLogId, observer }: StreamContext,
 ): ReadableStream<Uint8Array> {
 	const reader = upstream.getReader();
 	const decoder = new TextDecoder();
@@ -40,19 +53,12 @@ export function reframeModelStream(
 	let finished = false;
 	let usage: Usage | undefined;
 	let finishReason = "stop";
-	const watcher = watcherOf(upstream);
 
 	const fail = (reason: string) => {
-		console.error(
-			JSON.stringify({
-				message: "model stream failed",
-				reason,
-				aiGatewayLogId: logContext.aiGatewayLogId,
-			}),
-		);
+		log.error("model stream failed", { reason, aiGatewayLogId });
 		outgoing += framer.fail();
 		finished = true;
-		watcher?.end("failed", usage);
+		observer?.end("failed", usage);
 	};
 
 	const feed = createSseParser((message) => {
@@ -60,7 +66,7 @@ export function reframeModelStream(
 		if (message.data === "[DONE]") {
 			outgoing += framer.end({ usage, finishReason });
 			finished = true;
-			watcher?.end("complete", usage);
+			observer?.end("complete", usage);
 			return;
 		}
 		let chunk: unknown;
@@ -76,12 +82,12 @@ export function reframeModelStream(
 		const delta = chunkDelta(chunk);
 		if (delta) {
 			outgoing += framer.delta(delta);
-			watcher?.delta(delta);
+			observer?.delta(delta);
 		}
 		if (chunkEndsStream(chunk)) {
 			outgoing += framer.end({ usage, finishReason });
 			finished = true;
-			watcher?.end("complete", usage);
+			observer?.end("complete", usage);
 		}
 	});
 
@@ -113,7 +119,7 @@ export function reframeModelStream(
 			}
 		},
 		cancel(reason) {
-			if (!finished) watcher?.end("aborted", usage);
+			if (!finished) observer?.end("aborted", usage);
 			return reader.cancel(reason);
 		},
 	});

@@ -1,4 +1,4 @@
-import type { ChatInput } from "./inference";
+import type { ChatInput } from "../core/chat";
 
 /**
  * Where a model name sends the request:

@@ -4,6 +4,7 @@
  */
 
 import { ApiError } from "../core/errors";
+import { describeError, log } from "../core/log";
 
 /** A failed or aborted call: a timeout is 504, anything else 502. */
 export function upstreamFailure(what: string, cause?: unknown, signal?: AbortSignal): ApiError {
@@ -132,6 +133,5 @@ function retryAfter(res: Response): string {
 
 /** Only well-known fields are logged: prompts and secrets never reach the logs. */
 export function logUpstream(what: string, cause: unknown): void {
-	const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause ?? "");
-	console.error(JSON.stringify({ message: what, detail: detail.slice(0, 300) }));
+	log.error(what, { detail: describeError(cause) });
 }

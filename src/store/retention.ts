@@ -1,4 +1,4 @@
-import { readConfig } from "../core/config";
+import { log } from "../core/log";
 
 /** Rows deleted per statement: short statements keep the database responsive meanwhile. */
 const BATCH = 1000;
@@ -11,9 +11,8 @@ export const retentionSql = (table: "answers" | "votes") =>
  * Deletes answers and votes older than RETENTION_DAYS from the feedback store, in batches,
  * by the indexed creation times. Run daily by the Cron Trigger (wrangler.jsonc).
  */
-export async function deleteExpired(env: Cloudflare.Env, now = Date.now()) {
-	const db = env.FEEDBACK_DB;
-	const cutoff = now - readConfig(env).retentionDays * 86_400_000;
+export async function deleteExpired(db: D1Database, retentionDays: number, now = Date.now()) {
+	const cutoff = now - retentionDays * 86_400_000;
 	const deleted = { answers: 0, votes: 0 };
 	for (const table of ["answers", "votes"] as const) {
 		const statement = db.prepare(retentionSql(table));
@@ -23,12 +22,6 @@ export async function deleteExpired(env: Cloudflare.Env, now = Date.now()) {
 			if (meta.changes < BATCH) break;
 		}
 	}
-	console.log(
-		JSON.stringify({
-			message: "feedback store: retention",
-			cutoff: new Date(cutoff).toISOString(),
-			...deleted,
-		}),
-	);
+	log.info("feedback store: retention", { cutoff: new Date(cutoff).toISOString(), ...deleted });
 	return deleted;
 }

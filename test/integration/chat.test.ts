@@ -46,7 +46,7 @@ describe("POST /api/chat (JSON)", () => {
 			gateway: {
 				id: "my-gateway",
 				requestTimeoutMs: 5000,
-				metadata: { route: "api/chat" },
+				metadata: { route: "/api/chat" },
 			},
 			returnRawResponse: true,
 		});

@@ -25,7 +25,7 @@ describe("GET /api/logs/:logId (debug)", () => {
 			success: true,
 			feedback: -1,
 			score: 5,
-			metadata: { route: "api/chat", vote: "down" },
+			metadata: { route: "/api/chat", vote: "down" },
 		});
 		// getLog turns created_at into a Date; it travels as an ISO string.
 		expect(new Date(String(log.created_at)).toISOString()).toBe(log.created_at);

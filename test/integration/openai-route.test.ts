@@ -47,7 +47,7 @@ describe("POST /v1/chat/completions (wire format)", () => {
 			stream: false,
 		});
 		expect(run?.options).toMatchObject({
-			gateway: { metadata: { route: "v1/chat/completions", user: "u-1" } },
+			gateway: { metadata: { route: "/v1/chat/completions", user: "u-1" } },
 		});
 		expect(res.headers.get("access-control-expose-headers")).toContain("x-feedback-token");
 		expect(res.headers.get("x-feedback-token")).toMatch(/^v1\./);

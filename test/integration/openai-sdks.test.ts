@@ -60,7 +60,7 @@ describe.each([LLAMA, GPT_OSS])("the official openai package, model %s", (model)
 		const log = await harness.peek(aiGatewayLogId ?? "");
 		expect(log?.feedback).toBe(1);
 		expect(log?.metadata).toMatchObject({
-			route: "v1/chat/completions",
+			route: "/v1/chat/completions",
 			user: "user-42",
 			vote: "up",
 		});

@@ -80,7 +80,7 @@ describe("the feedback store records answers", () => {
 		expect(Number(row.total_ms)).toBeGreaterThan(Number(row.ttfb_ms));
 	});
 
-	it("OpenAI-compatible answers, JSON and stream, under the route /v1", async () => {
+	it("OpenAI-compatible answers, JSON and stream, under the route /v1/chat/completions", async () => {
 		const harness = createHarness();
 		const json = await harness.postJson("/v1/chat/completions", {
 			model: LLAMA,
@@ -98,7 +98,11 @@ describe("the feedback store records answers", () => {
 			[streamed, 1],
 		] as const) {
 			const row = await answerRow(res.headers.get("cf-aig-log-id") as string);
-			expect(row).toMatchObject({ route: "/v1", streamed: flag, outcome: "complete" });
+			expect(row).toMatchObject({
+				route: "/v1/chat/completions",
+				streamed: flag,
+				outcome: "complete",
+			});
 		}
 	});
 

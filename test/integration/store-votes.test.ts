@@ -6,7 +6,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { FeedbackDelivery } from "../../src/feedback/delivery";
-import { type StoredVote, VoteStoreSync, writeVote } from "../../src/store/votes";
+import { type StoredVote, writeVote } from "../../src/store/votes";
 import {
 	type ChatJson,
 	createSharedHarness,
@@ -152,20 +152,20 @@ describe("votes in the feedback store", () => {
 		};
 		const stub = env.FEEDBACK_DELIVERY.getByName(aiGatewayLogId);
 		await runInDurableObject(stub, async (instance: FeedbackDelivery, state) => {
-			const healthy = instance.store;
-			Object.assign(instance, { store: new VoteStoreSync(state.storage, failing) });
+			// The object's own env, with a FEEDBACK_DB that fails every write.
+			Object.assign(instance, { env: failing });
 			await instance.cast({ aiGatewayLogId, gatewayId: harness.gatewayId, vote: "up" });
 			await state.storage.deleteAlarm();
 			await instance.alarm();
 			// Delivered all the same; the store is behind and an alarm will try it again.
 			expect(await instance.status()).toMatchObject({ state: "delivered" });
-			expect(instance.store.synced).toBe(false);
+			expect(instance.storeSynced).toBe(false);
 			expect(await state.storage.getAlarm()).not.toBeNull();
 
-			Object.assign(instance, { store: healthy });
+			Object.assign(instance, { env });
 			await state.storage.deleteAlarm();
 			await instance.alarm();
-			expect(instance.store.synced).toBe(true);
+			expect(instance.storeSynced).toBe(true);
 			expect(await state.storage.getAlarm()).toBeNull();
 		});
 		expect(await voteRow(aiGatewayLogId)).toMatchObject({
@@ -183,20 +183,18 @@ describe("votes in the feedback store", () => {
 		await runInDurableObject(stub, async (instance: FeedbackDelivery, state) => {
 			await instance.cast({ aiGatewayLogId, gatewayId: harness.gatewayId, vote: "up" });
 			await state.storage.deleteAlarm();
-			const record = state.storage.kv.get<StoredVote>("vote") as StoredVote;
 			// Quick: nothing written until the caller syncs the outcome.
-			await instance.store.during(record, Promise.resolve());
-			expect(instance.store.synced).toBe(false);
+			await instance.recordDuring(Promise.resolve());
+			expect(instance.storeSynced).toBe(false);
 			// Slow (over a second): the pending vote is written while the attempt goes on.
 			let finish = () => {};
-			const attempt = instance.store.during(
-				record,
+			const attempt = instance.recordDuring(
 				new Promise<void>((resolve) => {
 					finish = resolve;
 				}),
 			);
 			await voteRow(aiGatewayLogId, (row) => row.state === "pending");
-			expect(instance.store.synced).toBe(true);
+			expect(instance.storeSynced).toBe(true);
 			finish();
 			await attempt;
 		});

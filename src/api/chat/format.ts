@@ -1,6 +1,6 @@
 import type { AnswerMeta } from "../../answers/respond";
 import { formatSseEvent } from "../../core/sse";
-import { reframeModelStream } from "../../gateway/model-stream";
+import { reframeModelStream, type StreamObserver } from "../../gateway/model-stream";
 import type { BlockedPart } from "../../gateway/upstream-errors";
 
 const DONE = formatSseEvent({ data: "[DONE]" });
@@ -21,6 +21,7 @@ const metaEvent = ({ aiGatewayLogId, feedbackToken, model, provider }: AnswerMet
 export function toChatEventStream(
 	upstream: ReadableStream<Uint8Array>,
 	meta: AnswerMeta,
+	observer?: StreamObserver,
 ): ReadableStream<Uint8Array> {
 	return reframeModelStream(
 		upstream,
@@ -30,7 +31,7 @@ export function toChatEventStream(
 			end: () => DONE,
 			fail: () => FAILED,
 		},
-		meta,
+		{ aiGatewayLogId: meta.aiGatewayLogId, observer },
 	);
 }
 

@@ -18,7 +18,7 @@ export const chat = new Hono<AppEnv>().post(
 			messages: body.messages,
 			max_tokens: body.max_tokens,
 			temperature: body.temperature,
-			route: "api/chat" as const,
+			route: "/api/chat" as const,
 		};
 		return respondToChat(c, input, body.stream === true, {
 			json: (answer, feedbackToken) => ({

@@ -1,7 +1,7 @@
+import type { Usage } from "../../core/chat";
 import { formatSseEvent } from "../../core/sse";
 import type { ChatAnswer } from "../../gateway/inference";
-import type { Usage } from "../../gateway/model-output";
-import { reframeModelStream } from "../../gateway/model-stream";
+import { reframeModelStream, type StreamObserver } from "../../gateway/model-stream";
 
 /** OpenAI usage always has all three counts. */
 function openAiUsage(usage: Usage | undefined) {
@@ -53,7 +53,13 @@ export function toChatCompletionChunks(
 		model,
 		aiGatewayLogId,
 		includeUsage,
-	}: { model: string; aiGatewayLogId: string | null; includeUsage: boolean },
+		observer,
+	}: {
+		model: string;
+		aiGatewayLogId: string | null;
+		includeUsage: boolean;
+		observer?: StreamObserver;
+	},
 ): ReadableStream<Uint8Array> {
 	const id = completionId(aiGatewayLogId);
 	const created = now();
@@ -100,7 +106,7 @@ export function toChatCompletionChunks(
 					}),
 				}),
 		},
-		{ aiGatewayLogId },
+		{ aiGatewayLogId, observer },
 	);
 }
 

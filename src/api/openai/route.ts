@@ -48,14 +48,14 @@ export const openai = new Hono<AppEnv>()
 				temperature: body.temperature ?? undefined,
 				top_p: body.top_p ?? undefined,
 				stop: typeof body.stop === "string" ? [body.stop] : (body.stop ?? undefined),
-				route: "v1/chat/completions" as const,
+				route: "/v1/chat/completions" as const,
 				user: body.user,
 			};
 			const includeUsage = body.stream_options?.include_usage === true;
 			return respondToChat(c, input, body.stream === true, {
 				json: (answer) => toChatCompletion(answer.model, answer),
-				stream: (upstream, { model, aiGatewayLogId }) =>
-					toChatCompletionChunks(upstream, { model, aiGatewayLogId, includeUsage }),
+				stream: (upstream, { model, aiGatewayLogId }, observer) =>
+					toChatCompletionChunks(upstream, { model, aiGatewayLogId, includeUsage, observer }),
 				// OpenAI's conventions: a filtered prompt is a 400 `content_filter` error, a filtered
 				// completion a normal answer with `finish_reason: "content_filter"`.
 				blocked: (part, { model, aiGatewayLogId }, stream) =>

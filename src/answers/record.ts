@@ -1,0 +1,81 @@
+import type { Context } from "hono";
+import type { AnswerOutcome, ChatInput, Served, Usage } from "../core/chat";
+import type { StreamObserver } from "../gateway/model-stream";
+import type { AppEnv } from "../http/app-env";
+import { writeAnswer } from "../store/answers";
+
+interface Ending {
+	outcome: AnswerOutcome;
+	/** Unset: the same as the total (a JSON answer). Null: no text came. */
+	ttfbMs?: number | null;
+	usage?: Usage;
+	text: string;
+	cached?: boolean;
+}
+
+/**
+ * Records the answers of one request in the feedback store (FEEDBACK_DB) without delaying
+ * them: a JSON answer once it is complete, a stream when it ends, however it ends. A
+ * failed write is logged, never the client's problem. Made when the request starts, so
+ * the times count from there.
+ */
+export function answerRecorder(c: Context<AppEnv>, input: ChatInput) {
+	const db = c.env.FEEDBACK_DB;
+	const started = Date.now();
+	const { gatewayId, storeTranscripts } = c.var.config;
+
+	const save = (served: Served, streamed: boolean, ending: Ending) => {
+		if (!db || !served.aiGatewayLogId) return;
+		// Measured now, not when the write runs; a JSON answer's first byte is its last.
+		const totalMs = Date.now() - started;
+		const { outcome, ttfbMs, usage, text, cached } = ending;
+		c.executionCtx.waitUntil(
+			writeAnswer(db, {
+				aiGatewayLogId: served.aiGatewayLogId,
+				gatewayId,
+				createdAt: started,
+				route: input.route,
+				requestedModel: input.model,
+				servedModel: served.model,
+				provider: served.provider,
+				step: served.step,
+				streamed,
+				outcome,
+				ttfbMs: ttfbMs === undefined ? totalMs : ttfbMs,
+				totalMs,
+				promptTokens: usage?.prompt_tokens ?? null,
+				completionTokens: usage?.completion_tokens ?? null,
+				totalTokens: usage?.total_tokens ?? null,
+				cached: cached ?? null,
+				conversation: storeTranscripts ? JSON.stringify(input.messages) : null,
+				answerText: storeTranscripts ? text : null,
+			}),
+		);
+	};
+
+	return {
+		/** A complete JSON answer: its first byte is its last. */
+		complete(answer: Served & { response: string; usage?: Usage; cached: boolean }) {
+			save(answer, false, {
+				outcome: "complete",
+				usage: answer.usage,
+				text: answer.response,
+				cached: answer.cached,
+			});
+		},
+		/** The observer of a model stream: it records the answer when the stream ends. */
+		stream(served: Served): StreamObserver {
+			let ttfbMs: number | null = null;
+			let text = "";
+			return {
+				delta(delta) {
+					ttfbMs ??= Date.now() - started;
+					if (storeTranscripts) text += delta;
+				},
+				end(outcome, usage) {
+					save(served, true, { outcome, ttfbMs, usage, text });
+				},
+			};
+		},
+	};
+}

@@ -1,0 +1,21 @@
+/**
+ * The Worker's one logger: a JSON line per event with a `message` field, which Workers Logs
+ * indexes field by field. Callers pass only well-known fields: prompts, answers, comments
+ * and secrets never reach the logs.
+ */
+
+type Fields = Record<string, string | number | boolean | null | undefined>;
+
+const line = (message: string, fields?: Fields) => JSON.stringify({ message, ...fields });
+
+export const log = {
+	info: (message: string, fields?: Fields) => console.log(line(message, fields)),
+	warn: (message: string, fields?: Fields) => console.warn(line(message, fields)),
+	error: (message: string, fields?: Fields) => console.error(line(message, fields)),
+};
+
+/** What went wrong, as "Name: message", cut short: enough to find the cause, never a payload. */
+export function describeError(err: unknown, maxChars = 300): string {
+	const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err ?? "");
+	return text.slice(0, maxChars);
+}
