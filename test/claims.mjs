@@ -466,4 +466,15 @@ export const claims = [
 		new: 'models: ids.map((id) => ({ id, kind: "workers-ai", default: id === defaultModel })),',
 		tests: ["test/integration/models.test.ts"],
 	},
+
+	// --- Issue 18: feedback store, export and admin API ---
+	{
+		name: "replay-takes-non-object",
+		claim:
+			"POST /api/dead-letters/replay refuses a body that is not a JSON object (400 invalid_request) and replays nothing.",
+		file: "src/lib/schemas.ts",
+		old: "export const ReplayRequestSchema = plainObject(",
+		new: "export const ReplayRequestSchema = ((schema) => schema)(",
+		tests: ["test/integration/feedback.test.ts"],
+	},
 ];
