@@ -469,6 +469,32 @@ export const claims = [
 
 	// --- Issue 18: feedback store, export and admin API ---
 	{
+		name: "csv-guards-identifiers",
+		claim:
+			"CSV exports write identifiers the app sets (model ids like @cf/...) as they are: every CSV row's model matches the JSON Lines export.",
+		file: "src/store/export.ts",
+		old: "csvField(item[field], TYPED.has(field))",
+		new: "csvField(item[field], true)",
+		tests: ["test/integration/store-admin.test.ts"],
+	},
+	{
+		name: "csv-transcript-unguarded",
+		claim: "CSV exports guard typed text: comments, the conversation and the answer.",
+		file: "src/store/export.ts",
+		old: 'const TYPED = new Set(["comment", "conversation", "answer"]);',
+		new: 'const TYPED = new Set(["comment", "conversation"]);',
+		tests: ["test/integration/store-admin.test.ts"],
+	},
+	{
+		name: "jsonl-raw-line-separators",
+		claim:
+			"JSON Lines exports escape U+2028, U+2029 and U+0085, so line-splitting readers see one record a line.",
+		file: "src/store/export.ts",
+		old: "JSON.stringify(item).replace(RAW_BREAKS, escapeBreak)",
+		new: "JSON.stringify(item)",
+		tests: ["test/integration/store-admin.test.ts"],
+	},
+	{
 		name: "replay-takes-non-object",
 		claim:
 			"POST /api/dead-letters/replay refuses a body that is not a JSON object (400 invalid_request) and replays nothing.",
