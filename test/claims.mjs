@@ -503,4 +503,20 @@ export const claims = [
 		new: "export const ReplayRequestSchema = ((schema) => schema)(",
 		tests: ["test/integration/feedback.test.ts"],
 	},
+	{
+		name: "state-filter-refuses-refused",
+		claim: "The admin list's state filter takes refused and lists the refused votes.",
+		file: "src/routes/admin.ts",
+		old: "v.picklist(DELIVERY_STATES, oneOf(DELIVERY_STATES))",
+		new: 'v.picklist(["pending", "delivered", "failed"], oneOf(DELIVERY_STATES))',
+		tests: ["test/integration/store-admin.test.ts"],
+	},
+	{
+		name: "state-filter-message-partial",
+		claim: "A wrong state filter is refused with a message naming every allowed state.",
+		file: "src/routes/admin.ts",
+		old: "v.picklist(DELIVERY_STATES, oneOf(DELIVERY_STATES))",
+		new: 'v.picklist(DELIVERY_STATES, "must be pending, delivered or failed")',
+		tests: ["test/integration/store-admin.test.ts"],
+	},
 ];

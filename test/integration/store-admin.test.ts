@@ -1,8 +1,8 @@
 /** The admin API over the feedback store: access, the list with its cursors, the export, stats. */
 import { describe, expect, it } from "vitest";
 import { wilsonInterval } from "../../src/store/stats";
-import { createHarness, type ErrorJson } from "../harness";
-import { type SeedAnswer, seed, TEST_ADMIN_TOKEN, testModel } from "../store/helpers";
+import { type ChatJson, createHarness, createSharedHarness, type ErrorJson } from "../harness";
+import { type SeedAnswer, seed, TEST_ADMIN_TOKEN, testModel, voteRow } from "../store/helpers";
 
 const DAY = 86_400_000;
 const auth = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
@@ -217,6 +217,31 @@ describe("GET /api/admin/feedback", () => {
 			expect(error.code, params).toBe(code);
 			expect(error.message.startsWith(`${param}: `), `${params}: ${error.message}`).toBe(true);
 		}
+	});
+
+	it("names every allowed state when the state filter is wrong", async () => {
+		const res = await admin().get("/feedback?state=lost");
+		expect(res.status).toBe(400);
+		expect(((await res.json()) as ErrorJson).error).toEqual({
+			code: "invalid_request",
+			message: "state: must be pending, delivered, failed or refused",
+		});
+	});
+
+	it("lists the votes of a gateway that takes no feedback with state=refused", async () => {
+		const harness = await createSharedHarness({ logsApi: "unsupported" });
+		const body = (await (await harness.ask("Rate me")).json()) as ChatJson;
+		const aiGatewayLogId = body.aiGatewayLogId as string;
+		await harness.vote({ aiGatewayLogId, token: body.feedbackToken, feedback: "up" });
+		expect((await harness.settled(aiGatewayLogId, body.feedbackToken)).state).toBe("refused");
+		await voteRow(aiGatewayLogId, (row) => row.state === "refused");
+		const { items } = await admin().json<{ items: Item[] }>("/feedback?state=refused&limit=200");
+		expect(items.length).toBeGreaterThan(0);
+		expect(items.every((item) => item.state === "refused")).toBe(true);
+		expect(items.find((item) => item.aiGatewayLogId === aiGatewayLogId)).toMatchObject({
+			vote: "up",
+			state: "refused",
+		});
 	});
 
 	it("refuses a cursor made for other filters", async () => {
