@@ -6,7 +6,8 @@ import { retryDelay } from "./retry-policy";
 import type { Vote } from "./vote";
 
 /** `refused`: the gateway takes no feedback on its logs; the vote is kept, but not on the log. */
-export type DeliveryState = "pending" | "delivered" | "failed" | "refused";
+export const DELIVERY_STATES = ["pending", "delivered", "failed", "refused"] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
 /** A vote as the user cast it. */
 export interface CastVote {
