@@ -466,4 +466,57 @@ export const claims = [
 		new: 'models: ids.map((id) => ({ id, kind: "workers-ai", default: id === defaultModel })),',
 		tests: ["test/integration/models.test.ts"],
 	},
+
+	// --- Issue 18: feedback store, export and admin API ---
+	{
+		name: "csv-guards-identifiers",
+		claim:
+			"CSV exports write identifiers the app sets (model ids like @cf/...) as they are: every CSV row's model matches the JSON Lines export.",
+		file: "src/store/export.ts",
+		old: "csvField(item[field], TYPED.has(field))",
+		new: "csvField(item[field], true)",
+		tests: ["test/integration/store-admin.test.ts"],
+	},
+	{
+		name: "csv-transcript-unguarded",
+		claim: "CSV exports guard typed text: comments, the conversation and the answer.",
+		file: "src/store/export.ts",
+		old: 'const TYPED = new Set(["comment", "conversation", "answer"]);',
+		new: 'const TYPED = new Set(["comment", "conversation"]);',
+		tests: ["test/integration/store-admin.test.ts"],
+	},
+	{
+		name: "jsonl-raw-line-separators",
+		claim:
+			"JSON Lines exports escape U+2028, U+2029 and U+0085, so line-splitting readers see one record a line.",
+		file: "src/store/export.ts",
+		old: "JSON.stringify(item).replace(RAW_BREAKS, escapeBreak)",
+		new: "JSON.stringify(item)",
+		tests: ["test/integration/store-admin.test.ts"],
+	},
+	{
+		name: "replay-takes-non-object",
+		claim:
+			"POST /api/dead-letters/replay refuses a body that is not a JSON object (400 invalid_request) and replays nothing.",
+		file: "src/http/schemas.ts",
+		old: "export const ReplayRequestSchema = plainObject(",
+		new: "export const ReplayRequestSchema = ((schema) => schema)(",
+		tests: ["test/integration/feedback.test.ts"],
+	},
+	{
+		name: "state-filter-refuses-refused",
+		claim: "The admin list's state filter takes refused and lists the refused votes.",
+		file: "src/api/admin/route.ts",
+		old: "v.picklist(DELIVERY_STATES, oneOf(DELIVERY_STATES))",
+		new: 'v.picklist(["pending", "delivered", "failed"], oneOf(DELIVERY_STATES))',
+		tests: ["test/integration/store-admin.test.ts"],
+	},
+	{
+		name: "state-filter-message-partial",
+		claim: "A wrong state filter is refused with a message naming every allowed state.",
+		file: "src/api/admin/route.ts",
+		old: "v.picklist(DELIVERY_STATES, oneOf(DELIVERY_STATES))",
+		new: 'v.picklist(DELIVERY_STATES, "must be pending, delivered or failed")',
+		tests: ["test/integration/store-admin.test.ts"],
+	},
 ];

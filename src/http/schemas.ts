@@ -93,14 +93,17 @@ export const FeedbackRequestSchema = v.object({
 	),
 });
 
-export const ReplayRequestSchema = v.object({
-	aiGatewayLogIds: v.optional(
-		v.pipe(
-			v.array(LogIdSchema, "must be an array of log ids"),
-			v.maxLength(1000, "must hold at most 1000 log ids"),
+/** No ids: every dead letter. So a body that is not an object (`["id"]`) must not pass as `{}`. */
+export const ReplayRequestSchema = plainObject(
+	v.object({
+		aiGatewayLogIds: v.optional(
+			v.pipe(
+				v.array(LogIdSchema, "must be an array of log ids"),
+				v.maxLength(1000, "must hold at most 1000 log ids"),
+			),
 		),
-	),
-});
+	}),
+);
 
 /** `messages[2].content` from valibot's issue path. */
 export function issuePath(issue: v.BaseIssue<unknown>): string {

@@ -29,19 +29,36 @@ function exportItem(row: Row) {
 }
 
 /**
- * One CSV field (RFC 4180). Text that a spreadsheet would run as a formula (starting with
- * =, +, -, @, tab or CR) gets a leading apostrophe: comments and answers are user input.
+ * The fields people type (or a model writes from what they typed): the only ones a formula
+ * can be smuggled into. The rest are identifiers and values the app sets (a model id starts
+ * with @), exported as they are so the dataset matches the API, the stats and the filters.
  */
-function csvField(value: unknown): string {
+const TYPED = new Set(["comment", "conversation", "answer"]);
+
+/**
+ * One CSV field (RFC 4180). Typed text that a spreadsheet would run as a formula (starting
+ * with =, +, -, @, tab or CR) gets a leading apostrophe.
+ */
+function csvField(value: unknown, typed: boolean): string {
 	if (value === null || value === undefined) return "";
 	let text = typeof value === "object" ? JSON.stringify(value) : String(value);
-	if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+	if (typed && typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
 	return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+/**
+ * Line breaks that JSON leaves raw in strings (U+2028, U+2029 and U+0085), where line-splitting
+ * readers such as Python's str.splitlines() would cut a record: escaped as \u2028 and so on.
+ */
+const RAW_BREAKS = /[\u0085\u2028\u2029]/g;
+const escapeBreak = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
+const jsonLine = (item: Record<string, unknown>) =>
+	`${JSON.stringify(item).replace(RAW_BREAKS, escapeBreak)}\n`;
+
 const line: Record<ExportFormat, (item: Record<string, unknown>) => string> = {
-	jsonl: (item) => `${JSON.stringify(item)}\n`,
-	csv: (item) => `${FIELDS.map((field) => csvField(item[field])).join(",")}\r\n`,
+	jsonl: jsonLine,
+	csv: (item) => `${FIELDS.map((field) => csvField(item[field], TYPED.has(field))).join(",")}\r\n`,
 };
 
 /**

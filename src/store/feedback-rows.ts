@@ -1,10 +1,11 @@
 /** Reading the feedback store: each log's latest vote with its answer, filtered, newest first. */
+import type { DeliveryState, Vote } from "../core/votes";
 
 export interface FeedbackFilters {
 	/** The served model. */
 	model?: string;
-	vote?: "up" | "down" | "clear";
-	state?: "pending" | "delivered" | "failed";
+	vote?: Vote;
+	state?: DeliveryState;
 	hasComment?: boolean;
 	/** The feedback's creation time (its first vote), ms: since inclusive, until exclusive. */
 	since?: number;

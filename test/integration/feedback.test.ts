@@ -251,6 +251,27 @@ describe("POST /api/feedback: durable delivery", () => {
 		).toBe(false);
 	}, 20_000);
 
+	it("refuses a replay body that is not a JSON object, and replays nothing", async () => {
+		const harness = await createSharedHarness();
+		const { aiGatewayLogId, token } = await answered(harness);
+		await harness.fail("patchLog", 400, 1);
+		await harness.vote({ aiGatewayLogId, token, feedback: "down" });
+		expect((await harness.settled(aiGatewayLogId, token)).state).toBe("failed");
+		for (const body of [[aiGatewayLogId], [], null, "all", 1]) {
+			const res = await harness.postJson("/api/dead-letters/replay", body, {
+				headers: { authorization: `Bearer ${TEST_DEBUG_TOKEN}` },
+			});
+			expect(res.status, JSON.stringify(body)).toBe(400);
+			expect(await res.json(), JSON.stringify(body)).toEqual({
+				error: { code: "invalid_request", message: "body: must be a JSON object" },
+			});
+		}
+		expect((await harness.settled(aiGatewayLogId, token)).state).toBe("failed");
+		expect(
+			(await deadLetters(harness)).some((entry) => entry.aiGatewayLogId === aiGatewayLogId),
+		).toBe(true);
+	});
+
 	it("takes a new vote on a dead-lettered log and drops the dead letter", async () => {
 		const harness = await createSharedHarness();
 		const { aiGatewayLogId, token } = await answered(harness);

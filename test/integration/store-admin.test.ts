@@ -1,8 +1,8 @@
 /** The admin API over the feedback store: access, the list with its cursors, the export, stats. */
 import { describe, expect, it } from "vitest";
 import { wilsonInterval } from "../../src/store/stats";
-import { createHarness, type ErrorJson } from "../harness";
-import { type SeedAnswer, seed, TEST_ADMIN_TOKEN, testModel } from "../store/helpers";
+import { type ChatJson, createHarness, createSharedHarness, type ErrorJson } from "../harness";
+import { type SeedAnswer, seed, TEST_ADMIN_TOKEN, testModel, voteRow } from "../store/helpers";
 
 const DAY = 86_400_000;
 const auth = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
@@ -49,6 +49,42 @@ function answers(
 
 /** The body as UTF-8 text (Response.text() warns about content types it does not know). */
 const text = async (res: Response) => new TextDecoder().decode(await res.arrayBuffer());
+
+/** RFC 4180 records: quoted fields may hold commas, quotes ("") and line breaks. */
+function parseCsv(csv: string): string[][] {
+	const records: string[][] = [];
+	let record: string[] = [];
+	let field = "";
+	let quoted = false;
+	for (let i = 0; i < csv.length; i++) {
+		const char = csv[i];
+		if (quoted) {
+			if (char === '"' && csv[i + 1] === '"') {
+				field += '"';
+				i++;
+			} else if (char === '"') quoted = false;
+			else field += char;
+		} else if (char === '"') quoted = true;
+		else if (char === ",") {
+			record.push(field);
+			field = "";
+		} else if (char === "\r" && csv[i + 1] === "\n") {
+			record.push(field);
+			records.push(record);
+			record = [];
+			field = "";
+			i++;
+		} else field += char;
+	}
+	if (field || record.length) records.push([...record, field]);
+	return records;
+}
+
+/** CSV records as objects keyed by the header row. */
+function csvObjects(csv: string): Record<string, string>[] {
+	const [header = [], ...rows] = parseCsv(csv);
+	return rows.map((row) => Object.fromEntries(header.map((name, i) => [name, row[i] ?? ""])));
+}
 
 const query = (params: Record<string, string | number | boolean | undefined>) =>
 	new URLSearchParams(
@@ -183,6 +219,31 @@ describe("GET /api/admin/feedback", () => {
 		}
 	});
 
+	it("names every allowed state when the state filter is wrong", async () => {
+		const res = await admin().get("/feedback?state=lost");
+		expect(res.status).toBe(400);
+		expect(((await res.json()) as ErrorJson).error).toEqual({
+			code: "invalid_request",
+			message: "state: must be pending, delivered, failed or refused",
+		});
+	});
+
+	it("lists the votes of a gateway that takes no feedback with state=refused", async () => {
+		const harness = await createSharedHarness({ logsApi: "unsupported" });
+		const body = (await (await harness.ask("Rate me")).json()) as ChatJson;
+		const aiGatewayLogId = body.aiGatewayLogId as string;
+		await harness.vote({ aiGatewayLogId, token: body.feedbackToken, feedback: "up" });
+		expect((await harness.settled(aiGatewayLogId, body.feedbackToken)).state).toBe("refused");
+		await voteRow(aiGatewayLogId, (row) => row.state === "refused");
+		const { items } = await admin().json<{ items: Item[] }>("/feedback?state=refused&limit=200");
+		expect(items.length).toBeGreaterThan(0);
+		expect(items.every((item) => item.state === "refused")).toBe(true);
+		expect(items.find((item) => item.aiGatewayLogId === aiGatewayLogId)).toMatchObject({
+			vote: "up",
+			state: "refused",
+		});
+	});
+
 	it("refuses a cursor made for other filters", async () => {
 		const model = testModel();
 		await seed(answers(model, 3, Date.now() - DAY));
@@ -266,6 +327,54 @@ describe("GET /api/admin/feedback/export", () => {
 		expect(csv).toContain('"Line one\nline two"\r\n');
 		expect(csv).toContain(`"${JSON.stringify(conversation).replaceAll('"', '""')}"`);
 		expect(csv.endsWith("\r\n")).toBe(true);
+	});
+
+	it("keeps identifiers as they are in CSV: every row's model matches the JSON Lines export", async () => {
+		const model = testModel();
+		const typed = ["=1+1", "+SUM(A1)", "-2", "@SUM(A1)"];
+		await seed(
+			answers(model, 6, Date.now() - DAY, (i) => ({
+				comment: typed[i],
+				answer: i === 0 ? "@everyone, see =A1" : undefined,
+			})),
+		);
+		const { get } = admin();
+		const jsonl = (await text(await get(`/feedback/export?${query({ model })}`)))
+			.trimEnd()
+			.split("\n")
+			.map((line) => JSON.parse(line) as Record<string, unknown>);
+		const csv = csvObjects(
+			await text(await get(`/feedback/export?${query({ model, format: "csv" })}`)),
+		);
+		expect(csv).toHaveLength(6);
+		expect(csv.map((row) => row.aiGatewayLogId)).toEqual(jsonl.map((row) => row.aiGatewayLogId));
+		expect(model.startsWith("@")).toBe(true);
+		csv.forEach((row, i) => {
+			expect(row.model, row.aiGatewayLogId).toBe(jsonl[i]?.model);
+			expect(row.requestedModel, row.aiGatewayLogId).toBe(jsonl[i]?.requestedModel);
+			expect(row.route).toBe(jsonl[i]?.route);
+			expect(row.state).toBe(jsonl[i]?.state);
+		});
+		// What people typed (and the transcripts) is still guarded.
+		const byId = new Map(csv.map((row) => [row.aiGatewayLogId, row]));
+		typed.forEach((comment, i) => {
+			expect(byId.get(`${model.slice(6)}-000${i}`)?.comment).toBe(`'${comment}`);
+		});
+		expect(byId.get(`${model.slice(6)}-0000`)?.answer).toBe("'@everyone, see =A1");
+	});
+
+	it("escapes U+2028 and U+2029 in JSON Lines, so line-splitting readers see one record a line", async () => {
+		const model = testModel();
+		const comment = "first\u2028second\u2029third\u0085fourth";
+		await seed([
+			{ id: `ls-${model.slice(6)}`, model, createdAt: Date.now() - DAY, vote: "down", comment },
+		]);
+		const jsonl = await text(await admin().get(`/feedback/export?${query({ model })}`));
+		expect(jsonl).not.toMatch(/[\u2028\u2029\u0085]/);
+		// Where Python's str.splitlines() breaks a line, but for the C0 controls JSON escapes.
+		const lines = jsonl.split(/\r\n|[\n\r\u0085\u2028\u2029]/).filter(Boolean);
+		expect(lines).toHaveLength(1);
+		expect(JSON.parse(lines[0] ?? "")).toMatchObject({ comment });
 	});
 
 	it("takes only jsonl or csv", async () => {

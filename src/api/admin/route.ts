@@ -1,5 +1,6 @@
 import { Hono } from "hono/tiny";
 import * as v from "valibot";
+import { DELIVERY_STATES, inWords, VOTES } from "../../core/votes";
 import type { AppEnv } from "../../http/app-env";
 import { adminAuth } from "../../http/auth";
 import { BooleanParam, IntParam, TimeParam, validQuery } from "../../http/query";
@@ -11,12 +12,13 @@ import { deliveryHealth, feedbackStats } from "../../store/stats";
 const DAY_MS = 86_400_000;
 const UNKNOWN = "is not a parameter of this route";
 
+/** "must be a, b or c" */
+const oneOf = (values: readonly string[]) => `must be ${inWords(values)}`;
+
 const FilterParams = {
 	model: v.optional(v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(200))),
-	vote: v.optional(v.picklist(["up", "down", "clear"], "must be up, down or clear")),
-	state: v.optional(
-		v.picklist(["pending", "delivered", "failed"], "must be pending, delivered or failed"),
-	),
+	vote: v.optional(v.picklist(VOTES, oneOf(VOTES))),
+	state: v.optional(v.picklist(DELIVERY_STATES, oneOf(DELIVERY_STATES))),
 	hasComment: v.optional(BooleanParam),
 	since: v.optional(TimeParam),
 	until: v.optional(TimeParam),
