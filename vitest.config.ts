@@ -63,36 +63,54 @@ const emulatorWorker = {
 const migrations = await readD1Migrations("./migrations");
 
 export default defineConfig({
-	plugins: [
-		cloudflareTest({
-			wrangler: { configPath: "./wrangler.jsonc" },
-			// Everything runs offline: the AI binding is driven against the local emulator.
-			remoteBindings: false,
-			miniflare: {
-				// Test-only secrets; production ones are set with `wrangler secret put`.
-				bindings: {
-					FEEDBACK_SECRET: "test-feedback-secret-0123456789abcdef",
-					DEBUG_TOKEN: "test-debug-token-0123456789abcdefghij",
-					ADMIN_TOKEN: "test-admin-token-0123456789abcdefghij",
-					TEST_MIGRATIONS: migrations,
-					// Feedback delivery on a test's time scale: retries from 20 ms, give up after 5 s.
-					FEEDBACK_RETRY_WINDOW_MS: "5000",
-					FEEDBACK_RETRY_BASE_MS: "20",
-					// Only under `npm run test:mutation`: the mutant StrykerJS switches on (test/setup/mutation.ts).
-					...(process.env.__STRYKER_ACTIVE_MUTANT__ && {
-						STRYKER_ACTIVE_MUTANT: process.env.__STRYKER_ACTIVE_MUTANT__,
-					}),
-				},
-				serviceBindings: { AI_EMULATOR: emulatorWorker.name },
-				workers: [emulatorWorker],
-			},
-		}),
-	],
 	test: {
-		include: ["test/**/*.test.ts"],
-		// The browser tests run in Node against `npm run dev`: `npm run test:e2e`.
-		exclude: ["test/e2e/**"],
-		setupFiles: ["./test/apply-migrations.ts", "./test/setup/mutation.ts"],
+		projects: [
+			{
+				// Everything of the Worker and the emulator, inside workerd.
+				extends: true,
+				plugins: [
+					cloudflareTest({
+						wrangler: { configPath: "./wrangler.jsonc" },
+						// Everything runs offline: the AI binding is driven against the local emulator.
+						remoteBindings: false,
+						miniflare: {
+							// Test-only secrets; production ones are set with `wrangler secret put`.
+							bindings: {
+								FEEDBACK_SECRET: "test-feedback-secret-0123456789abcdef",
+								DEBUG_TOKEN: "test-debug-token-0123456789abcdefghij",
+								ADMIN_TOKEN: "test-admin-token-0123456789abcdefghij",
+								TEST_MIGRATIONS: migrations,
+								// Feedback delivery on a test's time scale: retries from 20 ms, give up after 5 s.
+								FEEDBACK_RETRY_WINDOW_MS: "5000",
+								FEEDBACK_RETRY_BASE_MS: "20",
+								// Only under `npm run test:mutation`: the mutant StrykerJS switches on (test/setup/mutation.ts).
+								...(process.env.__STRYKER_ACTIVE_MUTANT__ && {
+									STRYKER_ACTIVE_MUTANT: process.env.__STRYKER_ACTIVE_MUTANT__,
+								}),
+							},
+							serviceBindings: { AI_EMULATOR: emulatorWorker.name },
+							workers: [emulatorWorker],
+						},
+					}),
+				],
+				test: {
+					name: "workers",
+					include: ["test/**/*.test.ts"],
+					// The browser tests run in Node against `npm run dev`: `npm run test:e2e`.
+					exclude: ["test/e2e/**", "test/tooling/**"],
+					setupFiles: ["./test/apply-migrations.ts", "./test/setup/mutation.ts"],
+				},
+			},
+			{
+				// The project's own rules, checked in Node (its tools run there, not in workerd).
+				test: {
+					name: "tooling",
+					include: ["test/tooling/**/*.test.ts"],
+					environment: "node",
+					pool: "forks",
+				},
+			},
+		],
 		// CI also writes a JSON report, summed up by scripts/test-summary.mjs.
 		reporters: process.env.CI ? ["default", "json"] : ["default"],
 		outputFile: { json: "test-results/vitest.json" },

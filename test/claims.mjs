@@ -519,4 +519,23 @@ export const claims = [
 		new: 'v.picklist(DELIVERY_STATES, "must be pending, delivered or failed")',
 		tests: ["test/integration/store-admin.test.ts"],
 	},
+	// --- Issue 19: layers with enforced import rules ---------------------------------------
+	{
+		name: "upward-import-passes-check",
+		claim:
+			"The layers' import rules are enforced: a lower layer that imports a higher one fails npm run check (and npm test).",
+		file: "src/core/limits.ts",
+		old: "/** Request limits of the public API (documented in the README). */",
+		new: 'import type { AppEnv } from "../http/app-env";\nexport type Upward = AppEnv;\n/** Request limits of the public API (documented in the README). */',
+		tests: ["test/tooling/import-rules.test.ts"],
+	},
+	{
+		name: "import-circle-passes-check",
+		claim:
+			"No import circles: two modules that import each other fail npm run check (and npm test).",
+		file: "src/gateway/providers.ts",
+		old: 'import type { ChatInput } from "../core/chat";',
+		new: 'import type { ChatInput } from "../core/chat";\nimport type { ChatAnswer } from "./inference";\nexport type Circle = ChatAnswer;',
+		tests: ["test/tooling/import-rules.test.ts"],
+	},
 ];
