@@ -275,9 +275,9 @@ export const claims = [
 		name: "dynamic-route-sent-as-a-model",
 		claim:
 			"A model named dynamic/<route> goes through the gateway's dynamic route (gateway.run, provider compat), with no API token.",
-		file: "src/gateway/providers.ts",
-		old: 'if (model.startsWith("dynamic/")) return "dynamic";',
-		new: "",
+		file: "src/core/models.ts",
+		old: 'if (model.startsWith("dynamic/")) {',
+		new: "if (false) {",
 		tests: ["test/integration/dynamic-routes.test.ts"],
 	},
 	{
@@ -462,7 +462,7 @@ export const claims = [
 		claim:
 			"GET /api/models lists the models /api/chat accepts, DEFAULT_MODEL first, saying which are dynamic routes and third-party models.",
 		file: "src/api/models/route.ts",
-		old: "models: ids.map((id) => ({ id, kind: kindOf(id), default: id === defaultModel })),",
+		old: "models: ids.map((id) => ({ id, kind: modelInfo(id).kind, default: id === defaultModel })),",
 		new: 'models: ids.map((id) => ({ id, kind: "workers-ai", default: id === defaultModel })),',
 		tests: ["test/integration/models.test.ts"],
 	},
@@ -537,5 +537,33 @@ export const claims = [
 		old: 'import type { ChatInput } from "../core/chat";',
 		new: 'import type { ChatInput } from "../core/chat";\nimport type { ChatAnswer } from "./inference";\nexport type Circle = ChatAnswer;',
 		tests: ["test/tooling/import-rules.test.ts"],
+	},
+	// --- Issue 19: one home per fact ---------------------------------------------------------
+	{
+		name: "hf-model-listed-third-party",
+		claim:
+			"GET /api/models lists @cf/ and @hf/ models as Workers AI: one function decides a model's kind.",
+		file: "src/api/models/route.ts",
+		old: "kind: modelInfo(id).kind,",
+		new: 'kind: /^(@cf|dynamic)\\//.test(id) ? modelInfo(id).kind : "third-party",',
+		tests: ["test/integration/models.test.ts"],
+	},
+	{
+		name: "other-provider-labelled-workers-ai",
+		claim:
+			"A third-party model of any provider (xai/, alibaba/, ...) is labelled with its own provider.",
+		file: "src/core/models.ts",
+		old: "\t\tprovider: author,",
+		new: '\t\tprovider: ["openai", "anthropic", "google"].includes(author) ? author : "workers-ai",',
+		tests: ["test/integration/third-party.test.ts"],
+	},
+	{
+		name: "other-provider-stream-without-usage",
+		claim:
+			"Every OpenAI-shaped third-party model's stream is asked for usage (stream_options.include_usage).",
+		file: "src/core/models.ts",
+		old: 'shape: OWN_SHAPES[author] ?? "openai",',
+		new: 'shape: OWN_SHAPES[author] ?? (["openai", "google"].includes(author) ? "openai" : "workers-ai"),',
+		tests: ["test/integration/third-party.test.ts"],
 	},
 ];

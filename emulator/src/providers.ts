@@ -54,11 +54,15 @@ export function parseModelRef(name: string, bareWorkersAi = false): ModelRef | M
 	return { provider, model, thirdParty: provider !== "workers-ai" };
 }
 
-/** Third-party models `env.AI.run` takes (Unified Billing), as `{author}/{model}`. */
-const THIRD_PARTY_RUN = /^(openai|anthropic|google)\/[^/]/;
+/**
+ * Third-party models `env.AI.run` takes (Unified Billing), as `{author}/{model}`: openai,
+ * anthropic, google, xai, alibaba, fireworks, minimax and more. Not `@cf/`, `@hf/` or
+ * `dynamic/` (a route is called through `gateway.run`).
+ */
+const THIRD_PARTY_RUN = /^[a-z0-9][a-z0-9-]*\/[^/]/i;
 
 export function isThirdPartyRunModel(model: string): boolean {
-	return THIRD_PARTY_RUN.test(model);
+	return THIRD_PARTY_RUN.test(model) && !model.startsWith("dynamic/");
 }
 
 /** How Google models answer on `env.AI.run`: OpenAI-normalised (default) or native Gemini. */

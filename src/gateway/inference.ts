@@ -6,9 +6,10 @@
 import type { ChatInput, Served, Usage } from "../core/chat";
 import type { Config } from "../core/config";
 import { ApiError } from "../core/errors";
+import { modelInfo } from "../core/models";
 import { aiBinding } from "./binding";
 import { answerText, chunkFinishReason, usageOf } from "./model-output";
-import { modelInputs, providerOf, routeOf } from "./providers";
+import { modelInputs } from "./providers";
 import {
 	ContentBlocked,
 	logUpstream,
@@ -148,7 +149,9 @@ function servedBy(res: Response, model: string, provider: string, step: number |
 }
 
 function runModel(call: Call): Promise<Ran> {
-	return routeOf(call.input.model) === "dynamic" ? runDynamicRoute(call) : runWithFallback(call);
+	return modelInfo(call.input.model).kind === "dynamic-route"
+		? runDynamicRoute(call)
+		: runWithFallback(call);
 }
 
 /**
@@ -178,7 +181,7 @@ async function runDynamicRoute(call: Call): Promise<Ran> {
 		if (signal.aborted) throw upstreamFailure("the call was aborted", undefined, signal);
 		throw await upstreamStatusError(res);
 	}
-	return { res, served: servedBy(res, input.model, "workers-ai", 0) };
+	return { res, served: servedBy(res, input.model, modelInfo(input.model).provider, 0) };
 }
 
 /**
@@ -257,7 +260,7 @@ async function runRaw(call: Call): Promise<Ran> {
 		if (signal.aborted) throw upstreamFailure("the call was aborted", undefined, signal);
 		throw await upstreamStatusError(res);
 	}
-	return { res, served: servedBy(res, input.model, providerOf(input.model), null) };
+	return { res, served: servedBy(res, input.model, modelInfo(input.model).provider, null) };
 }
 
 /**

@@ -47,6 +47,26 @@ describe("GET /api/models", () => {
 		expect(refused.status).toBe(400);
 	});
 
+	it("lists @hf/ models as Workers AI, and any other author/model as third-party", async () => {
+		const harness = createHarness(
+			{},
+			{ ALLOWED_MODELS: "@hf/mistral/mistral-7b-instruct-v0.2,xai/grok-4" },
+		);
+		const { models } = (await (await harness.call("/api/models")).json()) as ModelsJson;
+		expect(models.slice(1)).toEqual([
+			{ id: "@hf/mistral/mistral-7b-instruct-v0.2", kind: "workers-ai", default: false },
+			{ id: "xai/grok-4", kind: "third-party", default: false },
+		]);
+		const v1 = (await (await harness.call("/v1/models")).json()) as {
+			data: Array<{ id: string; owned_by: string }>;
+		};
+		expect(v1.data.map(({ id, owned_by }) => [id, owned_by])).toEqual([
+			[LLAMA, "cloudflare"],
+			["@hf/mistral/mistral-7b-instruct-v0.2", "cloudflare"],
+			["xai/grok-4", "xai"],
+		]);
+	});
+
 	it("answers 405 to other methods", async () => {
 		const res = await createHarness().call("/api/models", { method: "POST" });
 		expect(res.status).toBe(405);

@@ -97,3 +97,25 @@ describe("Anthropic's Messages format", () => {
 		expect(body.choices[0]?.finish_reason).toBe("length");
 	});
 });
+
+describe("a third-party model of any other provider (xai/grok-4)", () => {
+	const model = "xai/grok-4";
+	const options = { ALLOWED_MODELS: model };
+
+	it("is answered and labelled with its own provider, in the answer and its stream", async () => {
+		const { chat } = createHarness({}, options);
+		const json = (await (await chat({ model, messages: conversation })).json()) as Answer;
+		expect(json.provider).toBe("xai");
+		const events = await readEvents(await chat({ model, messages: conversation, stream: true }));
+		expect(JSON.parse(events[0]?.data ?? "")).toMatchObject({ provider: "xai" });
+	});
+
+	it("is asked for usage in its stream, as an OpenAI-shaped model", async () => {
+		const { chat, emulator } = createHarness({}, options);
+		await readEvents(await chat({ model, messages: conversation, stream: true }));
+		expect(emulator.runs[0]?.inputs).toMatchObject({
+			stream: true,
+			stream_options: { include_usage: true },
+		});
+	});
+});

@@ -1,6 +1,7 @@
 import { Hono } from "hono/tiny";
 import { respondToChat } from "../../answers/respond";
 import { resolveModel } from "../../core/config";
+import { modelInfo } from "../../core/models";
 import type { AppEnv } from "../../http/app-env";
 import { apiKeyAuth } from "../../http/auth";
 import { rateLimit } from "../../http/rate-limit";
@@ -13,14 +14,6 @@ import {
 } from "./format";
 import { OpenAiChatRequestSchema } from "./schemas";
 
-/** A dynamic route is the gateway's; a third-party model its provider's; `@cf/...` Cloudflare's. */
-const ownerOf = (model: string) =>
-	model.startsWith("dynamic/")
-		? "ai-gateway"
-		: model.startsWith("@cf/")
-			? "cloudflare"
-			: (model.split("/")[0] ?? "cloudflare");
-
 /** OpenAI-compatible chat completions, on the same models, limits and AI call path as /api/chat. */
 export const openai = new Hono<AppEnv>()
 	.use(apiKeyAuth)
@@ -31,7 +24,7 @@ export const openai = new Hono<AppEnv>()
 				id,
 				object: "model",
 				created: 0,
-				owned_by: ownerOf(id),
+				owned_by: modelInfo(id).owner,
 			})),
 		}),
 	)

@@ -1,0 +1,44 @@
+/**
+ * What a model name stands for: the one place that decides a model's kind, its provider and
+ * the shape it answers in. Routing, GET /api/models and GET /v1/models all ask here.
+ *
+ * - `@cf/...` and `@hf/...`: a Workers AI model, through `env.AI.run`;
+ * - `dynamic/<route>`: a dynamic route configured in the gateway, through `gateway.run` with
+ *   the `compat` provider (OpenAI chat completions in and out, no token);
+ * - any other `author/model` (`openai/`, `anthropic/`, `google/`, `xai/`, `alibaba/`, ...): a
+ *   third-party model through `env.AI.run`, billed with Unified Billing. It answers in
+ *   OpenAI's chat shape, unless its provider is known to answer in its own (Anthropic).
+ */
+
+export type ModelKind = "workers-ai" | "dynamic-route" | "third-party";
+
+/** The request and answer format a model takes on the binding. */
+export type ModelShape = "workers-ai" | "openai" | "anthropic";
+
+export interface ModelInfo {
+	kind: ModelKind;
+	/** Who serves it when called directly (a dynamic route names its pick in a header). */
+	provider: string;
+	/** Who owns it, as GET /v1/models says (`owned_by`). */
+	owner: string;
+	shape: ModelShape;
+}
+
+/** Providers that answer in a shape of their own rather than OpenAI's. */
+const OWN_SHAPES: Record<string, ModelShape> = { anthropic: "anthropic" };
+
+export function modelInfo(model: string): ModelInfo {
+	if (model.startsWith("dynamic/")) {
+		return { kind: "dynamic-route", provider: "workers-ai", owner: "ai-gateway", shape: "openai" };
+	}
+	const author = /^([a-z0-9][a-z0-9-]*)\/[^/]/i.exec(model)?.[1]?.toLowerCase();
+	if (!author || model.startsWith("@")) {
+		return { kind: "workers-ai", provider: "workers-ai", owner: "cloudflare", shape: "workers-ai" };
+	}
+	return {
+		kind: "third-party",
+		provider: author,
+		owner: author,
+		shape: OWN_SHAPES[author] ?? "openai",
+	};
+}
