@@ -197,6 +197,35 @@ describe("GET /api/admin/feedback", () => {
 		expect(((await export_.json()) as ErrorJson).error.message).toMatch(/^format: appears 2 times/);
 	});
 
+	it("says what is wrong with any parameter in words, never the validator's", async () => {
+		const { get } = admin();
+		const params = [
+			"model",
+			"vote",
+			"state",
+			"hasComment",
+			"since",
+			"until",
+			"limit",
+			"cursor",
+			"format",
+			"x",
+		];
+		const values = ["", "x", "-1", "1e3", "2026-13-01", "2026-11-22T08:00:00", "x".repeat(301)];
+		for (const route of ["/feedback", "/feedback/export", "/stats"]) {
+			for (const param of params) {
+				for (const value of values) {
+					const res = await get(`${route}?${query({ [param]: value })}`);
+					if (res.status === 200) continue;
+					expect(res.status).toBe(400);
+					const { error } = (await res.json()) as ErrorJson;
+					expect(error.message, `${route} ${param}=${value}`).toMatch(new RegExp(`^${param}: `));
+					expect(error.message, `${route} ${param}=${value}`).not.toMatch(VALIBOT_DEFAULT_WORDING);
+				}
+			}
+		}
+	});
+
 	it("refuses a cursor made for other filters", async () => {
 		const model = testModel();
 		await seed(answers(model, 3, Date.now() - DAY));
