@@ -2,6 +2,7 @@ import { Hono } from "hono/tiny";
 import { blockedChatEventStream, toChatEventStream } from "../ai/chat-stream";
 import { respondToChat } from "../lib/chat-response";
 import { resolveModel } from "../lib/config";
+import { requirePrompt } from "../lib/prompt";
 import { rateLimit } from "../lib/rate-limit";
 import { ChatRequestSchema } from "../lib/schemas";
 import { jsonBody } from "../lib/validate";
@@ -13,6 +14,7 @@ export const chat = new Hono<AppEnv>().post(
 	jsonBody(ChatRequestSchema),
 	async (c) => {
 		const body = c.req.valid("json");
+		requirePrompt(body.messages);
 		const input = {
 			model: resolveModel(c.var.config, body.model),
 			messages: body.messages,
