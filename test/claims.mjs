@@ -566,4 +566,103 @@ export const claims = [
 		new: 'shape: OWN_SHAPES[author] ?? (["openai", "google"].includes(author) ? "openai" : "workers-ai"),',
 		tests: ["test/integration/third-party.test.ts"],
 	},
+	// --- Issue 18: validation -------------------------------------------------------------
+	{
+		name: "clear-keeps-score",
+		claim:
+			"A withdrawal carries no score or comment: `clear` with a score is a 400 invalid_request, so the store, the log and the status route agree on a withdrawn vote.",
+		file: "src/http/schemas.ts",
+		old: '({ feedback, score }) => feedback !== "clear" || score === undefined,',
+		new: "() => true,",
+		tests: ["test/integration/errors.test.ts", "test/integration/store-votes.test.ts"],
+	},
+	{
+		name: "clear-keeps-comment",
+		claim:
+			"A withdrawal carries no score or comment: `clear` with a comment is a 400 invalid_request.",
+		file: "src/http/schemas.ts",
+		old: '({ feedback, comment }) => feedback !== "clear" || !comment,',
+		new: "() => true,",
+		tests: ["test/integration/errors.test.ts", "test/integration/feedback.test.ts"],
+	},
+	{
+		name: "empty-prompt-chat-accepted",
+		claim:
+			"POST /api/chat with no user message, or an empty last user message, is a 400 empty_prompt; no model is called.",
+		file: "src/api/chat/route.ts",
+		old: "requirePrompt(body.messages);",
+		new: "",
+		tests: ["test/integration/errors.test.ts"],
+	},
+	{
+		name: "empty-prompt-whitespace-accepted",
+		claim: "A last user message that is whitespace only is an empty prompt (400 empty_prompt).",
+		file: "src/core/prompt.ts",
+		old: "if (!messages[last]?.content.trim()) {",
+		new: "if (!messages[last]?.content) {",
+		tests: ["test/integration/errors.test.ts"],
+	},
+	{
+		name: "cursor-too-long-invalid-request",
+		claim:
+			"An admin list cursor this list did not give out, whatever its length, is refused with 400 invalid_cursor.",
+		file: "src/api/admin/route.ts",
+		old: 'cursor: v.optional(v.string("must be a string")),',
+		new: 'cursor: v.optional(v.pipe(v.string("must be a string"), v.maxLength(300, "must be at most 300 characters"))),',
+		tests: ["test/integration/store-admin.test.ts"],
+	},
+	{
+		name: "repeated-query-param-first-wins",
+		claim:
+			"Admin query parameters are checked, repeated ones included, and refused with 400 invalid_request naming the parameter.",
+		file: "src/http/query.ts",
+		old: "if (values.length > 1) {",
+		new: "if (false) {",
+		tests: ["test/integration/store-admin.test.ts"],
+	},
+	{
+		name: "future-since-said-as-range",
+		claim:
+			"Stats: a since in the future (until defaulting to now) is refused, saying it is in the future.",
+		file: "src/api/admin/route.ts",
+		old: "({ since, until }) => since < until,",
+		new: "() => true,",
+		tests: ["test/integration/store-admin.test.ts"],
+	},
+	{
+		name: "missing-field-default-message",
+		claim:
+			"Every error message names the field and says how to fix it, never the validator's own wording (a missing field: `messages: is required; send ...`).",
+		file: "src/http/schemas.ts",
+		old: "v.object(entries, inWords(what, required))",
+		new: "v.object(entries)",
+		tests: ["test/integration/errors.test.ts"],
+	},
+	{
+		name: "array-body-param-differs",
+		claim:
+			"A body that is not a JSON object (an array, null, a number) is `body: must be a JSON object`, with param `body` on /v1.",
+		file: "src/http/validate.ts",
+		old: 'if (data === null || typeof data !== "object" || Array.isArray(data)) {',
+		new: 'if (data === null || typeof data !== "object") {',
+		tests: ["test/integration/openai-route.test.ts", "test/integration/errors.test.ts"],
+	},
+	{
+		name: "null-score-refused",
+		claim:
+			"Optional fields of /api/feedback and /api/chat may be null, which means absent (as on /v1).",
+		file: "src/http/schemas.ts",
+		old: "v.nullish(schema),",
+		new: "v.optional(schema),",
+		tests: ["test/integration/errors.test.ts", "test/unit/schemas.test.ts"],
+	},
+	{
+		name: "comment-limit-utf16",
+		claim:
+			"A comment is up to 1,000 characters counted as Unicode code points, as the page counts them: 1,000 emoji fit.",
+		file: "src/http/schemas.ts",
+		old: "v.maxCodePoints(",
+		new: "v.maxLength(",
+		tests: ["test/integration/errors.test.ts"],
+	},
 ];

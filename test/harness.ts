@@ -175,6 +175,9 @@ export interface ChatJson {
 	usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 }
 
+/** Valibot's default issue messages ("Invalid key: Expected ..."): no client should see them. */
+export const VALIBOT_DEFAULT_WORDING = /\bInvalid \w+:|\bExpected\b/;
+
 export interface ErrorJson {
 	error: { code: string; message: string };
 }

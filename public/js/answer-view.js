@@ -5,6 +5,14 @@
 
 import { renderMarkdown, StreamingMarkdown } from "./markdown.js";
 
+/**
+ * POST /api/feedback takes comments of up to 1,000 characters, counted as Unicode code
+ * points as here (an emoji is one): the input's maxlength would count UTF-16 units.
+ */
+const MAX_COMMENT_CHARS = 1000;
+const characters = (text) => [...text].length;
+const number = (n) => n.toLocaleString("en-US");
+
 /** A model id as people read it: the part after the author, or the route's name. */
 export function shortModel(id) {
 	if (!id) return "";
@@ -274,6 +282,15 @@ export function enableRating(view, { senders, onChange }) {
 			return;
 		}
 		const text = current ? comment.value.trim() : "";
+		const length = characters(text);
+		if (length > MAX_COMMENT_CHARS) {
+			setStatus(
+				"invalid",
+				`The comment is ${number(length)} characters long; the limit is ${number(MAX_COMMENT_CHARS)}. Shorten it by ${number(length - MAX_COMMENT_CHARS)} characters to send it.`,
+			);
+			comment.focus();
+			return;
+		}
 		sent = { vote: current, comment: text, score: current ? value : null };
 		record.vote = current;
 		record.comment = sent.comment;

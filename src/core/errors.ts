@@ -8,6 +8,7 @@ export type ErrorCode =
 	| "incomplete_body"
 	| "invalid_request"
 	| "invalid_cursor"
+	| "empty_prompt"
 	| "payload_too_large"
 	| "unsupported_media_type"
 	| "model_not_allowed"

@@ -6,7 +6,8 @@ import { issuePath } from "./schemas";
 
 /**
  * Hono validator middleware for the query string: the handler reads the checked value with
- * `c.req.valid("query")`; anything wrong is a 400 invalid_request naming the parameter.
+ * `c.req.valid("query")`; anything wrong is a 400 invalid_request naming the parameter. A
+ * repeated parameter is refused too: which of its values was meant is anyone's guess.
  */
 export const validQuery =
 	<S extends v.GenericSchema>(
@@ -17,6 +18,12 @@ export const validQuery =
 		{ in: { query: Record<string, string> }; out: { query: v.InferOutput<S> } }
 	> =>
 	async (c, next) => {
+		for (const [param, values] of Object.entries(c.req.queries())) {
+			if (values.length > 1) {
+				const message = `${param}: appears ${values.length} times; send each parameter once`;
+				throw new ApiError(400, "invalid_request", message, { param });
+			}
+		}
 		const result = v.safeParse(schema, c.req.query(), { abortEarly: true });
 		if (!result.success) {
 			const [issue] = result.issues;
@@ -39,7 +46,7 @@ function realDay(text: string): boolean {
 
 /** A date (midnight UTC) or an ISO 8601 time with its zone, as milliseconds. */
 export const TimeParam = v.pipe(
-	v.string(),
+	v.string("must be a date or a time"),
 	v.regex(
 		TIME,
 		"must be a date (2026-11-22) or an ISO 8601 time with a zone (2026-11-22T08:00:00Z)",
@@ -52,7 +59,7 @@ export const TimeParam = v.pipe(
 /** A whole number from min to max, from its decimal text. */
 export const IntParam = (min: number, max: number) =>
 	v.pipe(
-		v.string(),
+		v.string(`must be an integer from ${min} to ${max}`),
 		v.regex(/^\d{1,9}$/, `must be an integer from ${min} to ${max}`),
 		v.transform(Number),
 		v.minValue(min, `must be an integer from ${min} to ${max}`),

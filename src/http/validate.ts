@@ -46,12 +46,14 @@ export const jsonBody =
 	};
 
 function parse<S extends v.GenericSchema>(schema: S, data: unknown): v.InferOutput<S> {
+	// Every body is an object: anything else (an array, null, a number) is the body's fault,
+	// whatever the schema would say about the keys it lacks.
+	if (data === null || typeof data !== "object" || Array.isArray(data)) {
+		throw new ApiError(400, "invalid_request", "body: must be a JSON object", { param: "body" });
+	}
 	const result = v.safeParse(schema, data, { abortEarly: true });
 	if (result.success) return result.output;
 	const [issue] = result.issues;
-	const message =
-		data === null || typeof data !== "object" || Array.isArray(data)
-			? "body: must be a JSON object"
-			: `${issuePath(issue)}: ${issue.message}`;
-	throw new ApiError(400, "invalid_request", message, { param: issuePath(issue) });
+	const param = issuePath(issue);
+	throw new ApiError(400, "invalid_request", `${param}: ${issue.message}`, { param });
 }

@@ -406,3 +406,31 @@ test("8c. only the latest answer's status is announced, the thumbs have tooltips
 	assert.ok(composerBottom > 844 - 80, `composer ends at ${composerBottom} of 844`);
 	await close();
 });
+
+test("9. a comment counts characters as the API does: 1,000 emoji are sent whole, 1,001 are refused in words", async () => {
+	const { page, close } = await openChat(browser, server);
+	await send(page, "Rate me with emoji");
+	await answered(page);
+	const answer = lastAnswer(page);
+	const logId = (await answer.getAttribute("data-log-id")) ?? "";
+	const status = answer.locator(".vote-status");
+	await answer.getByRole("button", { name: "Good answer" }).click();
+	const comment = answer.getByLabel("Comment on this answer");
+	const emoji = "\u{1F600}";
+	await comment.fill(emoji.repeat(1001));
+	await answer.getByRole("button", { name: "Send feedback" }).click();
+	await page.waitForFunction(
+		(element) =>
+			element?.textContent ===
+			"The comment is 1,001 characters long; the limit is 1,000. Shorten it by 1 characters to send it.",
+		await status.elementHandle(),
+		{ timeout: 5_000 },
+	);
+	assert.equal((await gatewayLog(page, server, logId)).metadata?.comment ?? "", "");
+
+	await comment.fill(emoji.repeat(1000));
+	await answer.getByRole("button", { name: "Send feedback" }).click();
+	const log = await waitForLog(page, server, logId, (log) => Boolean(log.metadata?.comment));
+	assert.equal(log.metadata?.comment, emoji.repeat(1000));
+	await close();
+});

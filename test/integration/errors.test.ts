@@ -1,9 +1,10 @@
 import { describe, expect, it, vi } from "vitest";
 import { signFeedbackToken } from "../../src/core/feedback-token";
 import { LIMITS } from "../../src/core/limits";
-import { createHarness, type ErrorJson } from "../harness";
+import { createHarness, type ErrorJson, VALIBOT_DEFAULT_WORDING } from "../harness";
 
 const user = (content: string) => ({ role: "user", content });
+const SECRET = "test-feedback-secret-0123456789abcdef";
 
 async function expectError(res: Response, status: number, code: string, message?: RegExp) {
 	expect(res.status).toBe(status);
@@ -13,6 +14,8 @@ async function expectError(res: Response, status: number, code: string, message?
 	expect(body.error.code).toBe(code);
 	if (message) expect(body.error.message).toMatch(message);
 	expect(body.error.message).not.toMatch(/\bat .*:\d+:\d+|test-feedback-secret|test-debug-token/);
+	// Words a client can act on, never the validator's own.
+	expect(body.error.message).not.toMatch(VALIBOT_DEFAULT_WORDING);
 	return body;
 }
 
@@ -224,6 +227,313 @@ describe("request validation", () => {
 			});
 			await expectError(res, 415, "unsupported_media_type", /Content-Encoding/);
 			expect(emulator.runs).toHaveLength(0);
+		},
+	);
+});
+
+describe("messages a client can act on", () => {
+	const feedback = { aiGatewayLogId: "01jabc", token: "v1.a.1.b", feedback: "up" };
+	it.each([
+		[
+			"no messages field",
+			"/api/chat",
+			{},
+			/^messages: is required; send an array of \{role, content\}/,
+		],
+		[
+			"messages as a string",
+			"/api/chat",
+			{ messages: "hi" },
+			/^messages: must be an array of \{role, content\}/,
+		],
+		[
+			"a message that is a string",
+			"/api/chat",
+			{ messages: ["hi"] },
+			/^messages\[0\]: must be an object \{role, content\}/,
+		],
+		[
+			"a message without a role",
+			"/api/chat",
+			{ messages: [{ content: "x" }] },
+			/^messages\[0\]\.role: is required; /,
+		],
+		[
+			"a message without content",
+			"/api/chat",
+			{ messages: [{ role: "user" }] },
+			/^messages\[0\]\.content: is required; /,
+		],
+		[
+			"51 messages",
+			"/api/chat",
+			{ messages: Array.from({ length: 51 }, () => user("x")) },
+			/^messages: must hold at most 50 messages; send the last 50$/,
+		],
+		["an array body", "/api/chat", [], /^body: must be a JSON object/],
+		["a null body", "/api/chat", null, /^body: must be a JSON object/],
+		[
+			"an empty feedback body",
+			"/api/feedback",
+			{},
+			/^aiGatewayLogId: is required; send the aiGatewayLogId of the answer/,
+		],
+		[
+			"a vote without token",
+			"/api/feedback",
+			{ ...feedback, token: undefined },
+			/^token: is required; send the feedbackToken/,
+		],
+		[
+			"a vote without feedback",
+			"/api/feedback",
+			{ ...feedback, feedback: undefined },
+			/^feedback: is required; send 'up', 'down' or 'clear'/,
+		],
+		[
+			"an empty /v1 body",
+			"/v1/chat/completions",
+			{},
+			/^messages: is required; send an array of \{role, content\}/,
+		],
+		[
+			"a /v1 message that is a number",
+			"/v1/chat/completions",
+			{ messages: [7] },
+			/^messages\[0\]: must be an object \{role, content\}/,
+		],
+		[
+			"a /v1 text part without text",
+			"/v1/chat/completions",
+			{ messages: [{ role: "user", content: [{ type: "text" }] }] },
+			/^messages\[0\]\.content: must be a string or an array of text parts/,
+		],
+	])(
+		"says what is wrong with %s in words, never the validator's default",
+		async (_name, path, body, message) => {
+			const { postJson, emulator } = createHarness();
+			const res = await postJson(path, body);
+			expect(res.status).toBe(400);
+			const { error } = (await res.json()) as ErrorJson;
+			expect(error.message).toMatch(message);
+			expect(error.message).not.toMatch(VALIBOT_DEFAULT_WORDING);
+			expect(emulator.runs).toHaveLength(0);
+		},
+	);
+});
+
+describe("no validator wording anywhere", () => {
+	const BAD = [
+		undefined,
+		null,
+		0,
+		-1,
+		1.5,
+		1e6,
+		"",
+		"x",
+		"x".repeat(17_000),
+		true,
+		[],
+		[1],
+		{},
+		[{}],
+	];
+	const bodies: [string, Record<string, unknown>, string[]][] = [
+		[
+			"/api/chat",
+			{
+				messages: [user("hi")],
+				model: "@cf/meta/llama-3.3-70b-instruct-fp8-fast",
+				stream: false,
+				max_tokens: 8,
+				temperature: 1,
+			},
+			[
+				"messages",
+				"messages.0",
+				"messages.0.role",
+				"messages.0.content",
+				"model",
+				"stream",
+				"max_tokens",
+				"temperature",
+			],
+		],
+		[
+			"/api/feedback",
+			{
+				aiGatewayLogId: "01jabc",
+				token: "v1.a.1.b",
+				feedback: "up",
+				score: 5,
+				comment: "c",
+				sequence: 1,
+			},
+			["aiGatewayLogId", "token", "feedback", "score", "comment", "sequence"],
+		],
+		[
+			"/v1/chat/completions",
+			{
+				messages: [{ role: "user", content: [{ type: "text", text: "hi" }] }],
+				stop: ["x"],
+				stream_options: { include_usage: true },
+			},
+			[
+				"messages",
+				"messages.0",
+				"messages.0.role",
+				"messages.0.content",
+				"messages.0.content.0",
+				"messages.0.content.0.type",
+				"messages.0.content.0.text",
+				"model",
+				"stream",
+				"stream_options",
+				"stream_options.include_usage",
+				"max_tokens",
+				"max_completion_tokens",
+				"temperature",
+				"top_p",
+				"stop",
+				"stop.0",
+				"n",
+				"user",
+			],
+		],
+	];
+
+	/** `body` with the value at a dotted path replaced (undefined: removed). */
+	function withValue(body: Record<string, unknown>, path: string, value: unknown) {
+		const copy = structuredClone(body);
+		const keys = path.split(".");
+		const last = keys.pop() as string;
+		let target = copy as Record<string, unknown>;
+		for (const key of keys) target = target[key] as Record<string, unknown>;
+		if (value === undefined) delete target[last];
+		else target[last] = value;
+		return copy;
+	}
+
+	it.each(bodies)("answers every wrong field of %s in words", async (path, body, fields) => {
+		const seen: string[] = [];
+		for (const field of fields) {
+			for (const value of BAD) {
+				// A client of its own each time: the rate limits count refused requests too.
+				const res = await createHarness().postJson(path, withValue(body, field, value));
+				if (res.status !== 400) continue;
+				const { error } = (await res.json()) as ErrorJson;
+				seen.push(error.message);
+				expect(error.message, `${field} = ${JSON.stringify(value)?.slice(0, 40)}`).not.toMatch(
+					VALIBOT_DEFAULT_WORDING,
+				);
+			}
+		}
+		expect(seen.length).toBeGreaterThan(fields.length * 3);
+	});
+});
+
+describe("empty prompts", () => {
+	it.each([
+		["an empty content", [user("")]],
+		["a whitespace-only content", [user(" \n\t ")]],
+		["only an assistant message", [{ role: "assistant", content: "Hello" }]],
+		[
+			"a system and an assistant message",
+			[
+				{ role: "system", content: "Be brief." },
+				{ role: "assistant", content: "Hello" },
+			],
+		],
+		[
+			"an empty last user message",
+			[user("Hi"), { role: "assistant", content: "Hello" }, user("  ")],
+		],
+	])(
+		"refuses %s on /api/chat with 400 empty_prompt before any model call",
+		async (_name, messages) => {
+			const { chat, emulator } = createHarness();
+			for (const stream of [false, true]) {
+				const res = await chat({ messages, stream });
+				await expectError(res, 400, "empty_prompt", /^messages(\[\d+\]\.content)?: .*user message/);
+			}
+			expect(emulator.runs).toHaveLength(0);
+		},
+	);
+
+	it("answers a conversation whose last user message has text", async () => {
+		const { chat, emulator } = createHarness();
+		const messages = [user(""), { role: "assistant", content: "Say more?" }, user("What is D1?")];
+		expect((await chat({ messages })).status).toBe(200);
+		// An assistant message after the prompt (a prefill) is fine too.
+		expect(
+			(await chat({ messages: [...messages, { role: "assistant", content: "D1" }] })).status,
+		).toBe(200);
+		expect(emulator.runs).toHaveLength(2);
+	});
+});
+
+describe("optional fields", () => {
+	const signed = async (aiGatewayLogId: string) => ({
+		aiGatewayLogId,
+		token: await signFeedbackToken(aiGatewayLogId, SECRET),
+	});
+
+	it.each([
+		["score", { feedback: "up", score: null }],
+		["comment", { feedback: "down", comment: null }],
+		["sequence", { feedback: "up", sequence: null }],
+		["score and comment with clear", { feedback: "clear", score: null, comment: null }],
+		["an empty comment with clear", { feedback: "clear", comment: "" }],
+	])("take null as absent: %s", async (_name, patch) => {
+		const { vote } = createHarness();
+		const res = await vote({ ...(await signed(`null-${crypto.randomUUID()}`)), ...patch });
+		expect(res.status, await res.clone().text()).toBe(202);
+	});
+
+	it("take null as absent on /api/chat too", async () => {
+		const { chat, emulator } = createHarness();
+		const nulls = { model: null, stream: null, max_tokens: null, temperature: null };
+		const res = await chat({ messages: [user("hi")], ...nulls });
+		expect(res.status, await res.clone().text()).toBe(200);
+		expect(((await res.json()) as { model: string }).model).toBe(emulator.runs[0]?.model);
+	});
+
+	it("counts a comment's characters as Unicode code points: 1,000 emoji fit, 1,001 do not", async () => {
+		const { vote } = createHarness();
+		const emoji = "\u{1F600}";
+		expect(LIMITS.commentChars).toBe(1000);
+		const fits = await vote({
+			...(await signed("emoji-1000")),
+			feedback: "up",
+			comment: emoji.repeat(LIMITS.commentChars),
+		});
+		expect(fits.status, await fits.clone().text()).toBe(202);
+		const over = await vote({
+			...(await signed("emoji-1001")),
+			feedback: "up",
+			comment: emoji.repeat(LIMITS.commentChars + 1),
+		});
+		await expectError(over, 400, "invalid_request", /^comment: must be at most 1000 characters/);
+	});
+
+	it.each([
+		["a score", { score: 77 }, /^score: /],
+		["a score of 0", { score: 0 }, /^score: /],
+		["a comment", { comment: "Changed my mind" }, /^comment: /],
+	])(
+		"refuses a withdrawal (clear) with %s: it carries no score or comment",
+		async (_name, patch, field) => {
+			const { vote } = createHarness();
+			const res = await vote({
+				...(await signed("clear-with-extras")),
+				feedback: "clear",
+				...patch,
+			});
+			const body = await expectError(res, 400, "invalid_request", field);
+			expect(body.error.message).toMatch(
+				/a withdrawal \(feedback 'clear'\) carries no score or comment/,
+			);
 		},
 	);
 });

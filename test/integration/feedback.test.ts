@@ -108,7 +108,11 @@ describe("POST /api/feedback: durable delivery", () => {
 				comment: "Still wrong",
 			});
 			expect((await harness.settled(aiGatewayLogId, token)).state).toBe("delivered");
-			await harness.vote({ aiGatewayLogId, token, feedback: "clear", comment: "ignored on clear" });
+			// A withdrawal carries no comment: one that brings one is refused, and changes nothing.
+			const withComment = { aiGatewayLogId, token, feedback: "clear", comment: "ignored on clear" };
+			await expectError(await harness.vote(withComment), 400, "invalid_request");
+			expect(await harness.peek(aiGatewayLogId)).toMatchObject({ feedback: -1, score: 5 });
+			await harness.vote({ aiGatewayLogId, token, feedback: "clear" });
 			expect((await harness.settled(aiGatewayLogId, token)).state).toBe("delivered");
 			const cleared = await harness.peek(aiGatewayLogId);
 			expect(cleared).toMatchObject({ feedback: null, score: null, metadata: { comment: "" } });

@@ -108,6 +108,21 @@ describe("POST /v1/chat/completions (wire format)", () => {
 		expect(body.error.message).toMatch(new RegExp(`^${param.replace(/[[\]]/g, "\\$&")}: `));
 	});
 
+	it("names the body itself as param for every body that is not an object", async () => {
+		const harness = createHarness();
+		for (const body of [[], [{ role: "user", content: "hi" }], null, 42, "hi"]) {
+			const res = await completions(harness, body);
+			expect(res.status).toBe(400);
+			expect(((await res.json()) as OpenAiError).error, JSON.stringify(body)).toEqual({
+				type: "invalid_request_error",
+				code: "invalid_request",
+				param: "body",
+				message: "body: must be a JSON object",
+			});
+		}
+		expect(harness.emulator.runs).toHaveLength(0);
+	});
+
 	it("answers malformed JSON, wrong methods and unknown paths in OpenAI's shape", async () => {
 		const harness = createHarness();
 		const malformed = await harness.call("/v1/chat/completions", {

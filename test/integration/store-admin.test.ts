@@ -1,7 +1,13 @@
 /** The admin API over the feedback store: access, the list with its cursors, the export, stats. */
 import { describe, expect, it } from "vitest";
 import { wilsonInterval } from "../../src/store/stats";
-import { type ChatJson, createHarness, createSharedHarness, type ErrorJson } from "../harness";
+import {
+	type ChatJson,
+	createHarness,
+	createSharedHarness,
+	type ErrorJson,
+	VALIBOT_DEFAULT_WORDING,
+} from "../harness";
 import { type SeedAnswer, seed, TEST_ADMIN_TOKEN, testModel, voteRow } from "../store/helpers";
 
 const DAY = 86_400_000;
@@ -209,6 +215,12 @@ describe("GET /api/admin/feedback", () => {
 			["modle=x", "invalid_request", "modle"],
 			["cursor=not-a-cursor", "invalid_cursor", "cursor"],
 			[`cursor=${btoa("1.abc.some-log.zz")}`, "invalid_cursor", "cursor"],
+			// Too long to be one of ours is the same kind of error as any other foreign cursor.
+			[`cursor=${"a".repeat(301)}`, "invalid_cursor", "cursor"],
+			[`model=${"m".repeat(201)}`, "invalid_request", "model"],
+			// A repeated parameter is refused, not read as its first value.
+			["state=delivered&state=failed", "invalid_request", "state"],
+			["limit=5&vote=up&limit=5", "invalid_request", "limit"],
 		];
 		for (const [params, code, param] of cases) {
 			const res = await get(`/feedback?${params}`);
@@ -216,6 +228,43 @@ describe("GET /api/admin/feedback", () => {
 			const { error } = (await res.json()) as ErrorJson;
 			expect(error.code, params).toBe(code);
 			expect(error.message.startsWith(`${param}: `), `${params}: ${error.message}`).toBe(true);
+			expect(error.message, params).not.toMatch(VALIBOT_DEFAULT_WORDING);
+		}
+		const repeated = await get("/feedback?state=delivered&state=failed");
+		expect(((await repeated.json()) as ErrorJson).error.message).toBe(
+			"state: appears 2 times; send each parameter once",
+		);
+		const export_ = await get("/feedback/export?format=csv&format=jsonl");
+		expect(export_.status).toBe(400);
+		expect(((await export_.json()) as ErrorJson).error.message).toMatch(/^format: appears 2 times/);
+	});
+
+	it("says what is wrong with any parameter in words, never the validator's", async () => {
+		const { get } = admin();
+		const params = [
+			"model",
+			"vote",
+			"state",
+			"hasComment",
+			"since",
+			"until",
+			"limit",
+			"cursor",
+			"format",
+			"x",
+		];
+		const values = ["", "x", "-1", "1e3", "2026-13-01", "2026-11-22T08:00:00", "x".repeat(301)];
+		for (const route of ["/feedback", "/feedback/export", "/stats"]) {
+			for (const param of params) {
+				for (const value of values) {
+					const res = await get(`${route}?${query({ [param]: value })}`);
+					if (res.status === 200) continue;
+					expect(res.status).toBe(400);
+					const { error } = (await res.json()) as ErrorJson;
+					expect(error.message, `${route} ${param}=${value}`).toMatch(new RegExp(`^${param}: `));
+					expect(error.message, `${route} ${param}=${value}`).not.toMatch(VALIBOT_DEFAULT_WORDING);
+				}
+			}
 		}
 	});
 
@@ -457,6 +506,15 @@ describe("GET /api/admin/stats and /health", () => {
 		const tooLong = await get(`/stats?${query({ since: "2024-01-01", until: "2026-01-01" })}`);
 		expect(tooLong.status).toBe(400);
 		expect(((await tooLong.json()) as ErrorJson).error.message).toMatch(/^since: .*366 days/);
+
+		// A since in the future (until defaults to now) says so, not that the range is too long.
+		const future = await get(
+			`/stats?${query({ since: new Date(Date.now() + DAY).toISOString() })}`,
+		);
+		expect(future.status).toBe(400);
+		const { error } = (await future.json()) as ErrorJson;
+		expect(error.message).toMatch(/^since: is in the future; /);
+		expect(error.message).not.toMatch(/366/);
 	});
 
 	it("tells delivery health: pending, delivered, refused by the gateway, dead letters", async () => {

@@ -13,7 +13,7 @@ import {
 	TEST_DEBUG_TOKEN,
 	type VoteStatusJson,
 } from "../harness";
-import { db, voteRow } from "../store/helpers";
+import { db, TEST_ADMIN_TOKEN, voteRow } from "../store/helpers";
 
 type Harness = Awaited<ReturnType<typeof createSharedHarness>>;
 
@@ -75,6 +75,48 @@ describe("votes in the feedback store", () => {
 			created_at: first.created_at,
 		});
 		expect(Number(row.version)).toBeGreaterThan(Number(first.version));
+	});
+
+	it("agrees with the status route and the gateway's log after a withdrawal: no score, no comment", async () => {
+		const harness = await createSharedHarness();
+		const since = new Date(Date.now() - 1000).toISOString();
+		const { aiGatewayLogId, token } = await answer(harness);
+		const rated = { aiGatewayLogId, token, score: 77, comment: "Out of date" };
+		expect((await harness.vote({ ...rated, feedback: "down" })).status).toBe(202);
+		await harness.settled(aiGatewayLogId, token);
+		// A withdrawal that brings a score or a comment is refused, and changes nothing.
+		const refused = await harness.vote({ ...rated, feedback: "clear" });
+		expect(refused.status).toBe(400);
+		expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(
+			/^score: a withdrawal \(feedback 'clear'\) carries no score or comment/,
+		);
+		const kept = await harness.voteStatus(aiGatewayLogId, token);
+		expect(((await kept.json()) as VoteStatusJson).feedback).toBe("down");
+
+		const cleared = { aiGatewayLogId, token, feedback: "clear", score: null, comment: null };
+		expect((await harness.vote(cleared)).status).toBe(202);
+		expect(await harness.settled(aiGatewayLogId, token)).toMatchObject({
+			feedback: "clear",
+			state: "delivered",
+		});
+		expect(await harness.peek(aiGatewayLogId)).toMatchObject({
+			feedback: null,
+			score: null,
+			metadata: { vote: "clear", comment: "" },
+		});
+		expect(
+			await voteRow(aiGatewayLogId, (row) => row.vote === "clear" && row.state === "delivered"),
+		).toMatchObject({ score: null, comment: null });
+		const list = async (filters: string) => {
+			const res = await harness.call(`/api/admin/feedback?limit=200&since=${since}${filters}`, {
+				headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+			});
+			expect(res.status).toBe(200);
+			const { items } = (await res.json()) as { items: Record<string, unknown>[] };
+			return items.filter((item) => item.aiGatewayLogId === aiGatewayLogId);
+		};
+		expect(await list("")).toMatchObject([{ vote: "clear", score: null, comment: null }]);
+		expect(await list("&hasComment=true")).toEqual([]);
 	});
 
 	it("records a vote the gateway refused, with the gateway's reason, then its replay", async () => {

@@ -46,6 +46,18 @@ describe("schemas", () => {
 		).toBe(true);
 	});
 
+	it("read null in an optional field as absent", () => {
+		const vote = { aiGatewayLogId: "a", token: "t", feedback: "clear" };
+		const parsed = v.parse(FeedbackRequestSchema, {
+			...vote,
+			score: null,
+			comment: null,
+			sequence: null,
+		});
+		expect(parsed).toEqual(vote);
+		expect(Object.values(parsed)).not.toContain(null);
+	});
+
 	it("accept both log id formats and nothing odd", () => {
 		expect(v.is(LogIdSchema, "01977e5b-7a3c-7bb2-9c1e-2f4e8a1b0c3d")).toBe(true);
 		expect(v.is(LogIdSchema, "01JXJ8Q5V3K2P9N8M7L6K5J4H3")).toBe(true);

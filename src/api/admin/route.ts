@@ -16,7 +16,13 @@ const UNKNOWN = "is not a parameter of this route";
 const oneOf = (values: readonly string[]) => `must be ${inWords(values)}`;
 
 const FilterParams = {
-	model: v.optional(v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(200))),
+	model: v.optional(
+		v.pipe(
+			v.string("must be a model id"),
+			v.minLength(1, "must not be empty: leave it out to list every model"),
+			v.maxLength(200, "must be at most 200 characters: send a served model's id"),
+		),
+	),
 	vote: v.optional(v.picklist(VOTES, oneOf(VOTES))),
 	state: v.optional(v.picklist(DELIVERY_STATES, oneOf(DELIVERY_STATES))),
 	hasComment: v.optional(BooleanParam),
@@ -33,7 +39,8 @@ const ListParams = v.strictObject(
 	{
 		...FilterParams,
 		limit: v.optional(IntParam(1, 200), "50"),
-		cursor: v.optional(v.pipe(v.string(), v.maxLength(300))),
+		// Its length is checked with the rest of it: any cursor not given out is invalid_cursor.
+		cursor: v.optional(v.string("must be a string")),
 	},
 	UNKNOWN,
 );
@@ -67,10 +74,18 @@ export const StatsQuery = v.pipe(
 		const end = until ?? Date.now();
 		return { model, until: end, since: since ?? end - 30 * DAY_MS };
 	}),
+	// With both given, inOrder has checked their order: since can only be late against now.
 	v.forward(
 		v.check(
-			({ since, until }) => since < until && until - since <= MAX_STATS_DAYS * DAY_MS,
-			`since and until must be at most ${MAX_STATS_DAYS} days apart, since first`,
+			({ since, until }) => since < until,
+			"is in the future; send an earlier since, or an until after it",
+		),
+		["since"],
+	),
+	v.forward(
+		v.check(
+			({ since, until }) => until - since <= MAX_STATS_DAYS * DAY_MS,
+			`must be at most ${MAX_STATS_DAYS} days before until (now, when until is not given)`,
 		),
 		["since"],
 	),

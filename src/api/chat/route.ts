@@ -1,6 +1,7 @@
 import { Hono } from "hono/tiny";
 import { respondToChat } from "../../answers/respond";
 import { resolveModel } from "../../core/config";
+import { requirePrompt } from "../../core/prompt";
 import type { AppEnv } from "../../http/app-env";
 import { rateLimit } from "../../http/rate-limit";
 import { ChatRequestSchema } from "../../http/schemas";
@@ -13,6 +14,7 @@ export const chat = new Hono<AppEnv>().post(
 	jsonBody(ChatRequestSchema),
 	async (c) => {
 		const body = c.req.valid("json");
+		requirePrompt(body.messages);
 		const input = {
 			model: resolveModel(c.var.config, body.model),
 			messages: body.messages,

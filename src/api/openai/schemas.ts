@@ -5,11 +5,16 @@ import {
 	MaxTokensSchema,
 	ModelSchema,
 	messagesOf,
+	objectOf,
 	plainObject,
+	SEND_MESSAGES,
 	TemperatureSchema,
 } from "../../http/schemas";
 
-const TextPartSchema = v.object({ type: v.literal("text"), text: v.string() });
+const TextPartSchema = v.object(
+	{ type: v.literal("text", 'must be "text"'), text: v.string("must be a string") },
+	'must be a text part {type: "text", text}',
+);
 
 /** OpenAI message content: a string, or text parts (joined); other parts are not supported. */
 const ContentSchema = v.pipe(
@@ -20,7 +25,7 @@ const ContentSchema = v.pipe(
 	v.maxLength(LIMITS.contentChars, CONTENT_TOO_LONG),
 );
 
-const MessageSchema = v.object({
+const MessageEntries = {
 	role: v.pipe(
 		v.picklist(
 			["system", "developer", "user", "assistant"],
@@ -30,10 +35,14 @@ const MessageSchema = v.object({
 		v.transform((role) => (role === "developer" ? "system" : role)),
 	),
 	content: ContentSchema,
+};
+const MessageSchema = objectOf(MessageEntries, "an object {role, content}", {
+	role: "send system, developer, user or assistant",
+	content: "send the message's text",
 });
 
 /** The OpenAI chat-completions request, as far as this Worker supports it; other fields are ignored. */
-export const OpenAiChatRequestSchema = v.object({
+const ChatRequestEntries = {
 	model: v.optional(ModelSchema),
 	messages: messagesOf(MessageSchema),
 	stream: v.optional(v.nullable(v.boolean("must be a boolean"))),
@@ -71,4 +80,7 @@ export const OpenAiChatRequestSchema = v.object({
 	user: v.optional(
 		v.pipe(v.string("must be a string"), v.maxLength(256, "must be at most 256 characters")),
 	),
+};
+export const OpenAiChatRequestSchema = objectOf(ChatRequestEntries, "a JSON object", {
+	messages: SEND_MESSAGES,
 });
