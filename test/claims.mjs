@@ -126,7 +126,7 @@ export const claims = [
 		name: "sequence-unbounded",
 		claim:
 			"sequence is a millisecond timestamp at most one day ahead of the server's clock (400 otherwise), so a log can never freeze.",
-		file: "src/http/schemas.ts",
+		file: "src/api/feedback/schemas.ts",
 		old: "(sequence) => sequence <= Date.now() + MAX_SEQUENCE_LEAD_MS,",
 		new: "() => true,",
 		tests: ["test/integration/feedback.test.ts"],
@@ -498,7 +498,7 @@ export const claims = [
 		name: "replay-takes-non-object",
 		claim:
 			"POST /api/dead-letters/replay refuses a body that is not a JSON object (400 invalid_request) and replays nothing.",
-		file: "src/http/schemas.ts",
+		file: "src/api/debug/schemas.ts",
 		old: "export const ReplayRequestSchema = plainObject(",
 		new: "export const ReplayRequestSchema = ((schema) => schema)(",
 		tests: ["test/integration/feedback.test.ts"],
@@ -506,7 +506,7 @@ export const claims = [
 	{
 		name: "state-filter-refuses-refused",
 		claim: "The admin list's state filter takes refused and lists the refused votes.",
-		file: "src/api/admin/route.ts",
+		file: "src/api/admin/schemas.ts",
 		old: "v.picklist(DELIVERY_STATES, oneOf(DELIVERY_STATES))",
 		new: 'v.picklist(["pending", "delivered", "failed"], oneOf(DELIVERY_STATES))',
 		tests: ["test/integration/store-admin.test.ts"],
@@ -514,7 +514,7 @@ export const claims = [
 	{
 		name: "state-filter-message-partial",
 		claim: "A wrong state filter is refused with a message naming every allowed state.",
-		file: "src/api/admin/route.ts",
+		file: "src/api/admin/schemas.ts",
 		old: "v.picklist(DELIVERY_STATES, oneOf(DELIVERY_STATES))",
 		new: 'v.picklist(DELIVERY_STATES, "must be pending, delivered or failed")',
 		tests: ["test/integration/store-admin.test.ts"],
@@ -571,7 +571,7 @@ export const claims = [
 		name: "clear-keeps-score",
 		claim:
 			"A withdrawal carries no score or comment: `clear` with a score is a 400 invalid_request, so the store, the log and the status route agree on a withdrawn vote.",
-		file: "src/http/schemas.ts",
+		file: "src/api/feedback/schemas.ts",
 		old: '({ feedback, score }) => feedback !== "clear" || score === undefined,',
 		new: "() => true,",
 		tests: ["test/integration/errors.test.ts", "test/integration/store-votes.test.ts"],
@@ -580,7 +580,7 @@ export const claims = [
 		name: "clear-keeps-comment",
 		claim:
 			"A withdrawal carries no score or comment: `clear` with a comment is a 400 invalid_request.",
-		file: "src/http/schemas.ts",
+		file: "src/api/feedback/schemas.ts",
 		old: '({ feedback, comment }) => feedback !== "clear" || !comment,',
 		new: "() => true,",
 		tests: ["test/integration/errors.test.ts", "test/integration/feedback.test.ts"],
@@ -606,7 +606,7 @@ export const claims = [
 		name: "cursor-too-long-invalid-request",
 		claim:
 			"An admin list cursor this list did not give out, whatever its length, is refused with 400 invalid_cursor.",
-		file: "src/api/admin/route.ts",
+		file: "src/api/admin/schemas.ts",
 		old: 'cursor: v.optional(v.string("must be a string")),',
 		new: 'cursor: v.optional(v.pipe(v.string("must be a string"), v.maxLength(300, "must be at most 300 characters"))),',
 		tests: ["test/integration/store-admin.test.ts"],
@@ -624,7 +624,7 @@ export const claims = [
 		name: "future-since-said-as-range",
 		claim:
 			"Stats: a since in the future (until defaulting to now) is refused, saying it is in the future.",
-		file: "src/api/admin/route.ts",
+		file: "src/api/admin/schemas.ts",
 		old: "({ since, until }) => since < until,",
 		new: "() => true,",
 		tests: ["test/integration/store-admin.test.ts"],
@@ -660,7 +660,7 @@ export const claims = [
 		name: "comment-limit-utf16",
 		claim:
 			"A comment is up to 1,000 characters counted as Unicode code points, as the page counts them: 1,000 emoji fit.",
-		file: "src/http/schemas.ts",
+		file: "src/api/feedback/schemas.ts",
 		old: "v.maxCodePoints(",
 		new: "v.maxLength(",
 		tests: ["test/integration/errors.test.ts"],

@@ -3,8 +3,11 @@
 /** The paths that answer chats: stored with each answer, and on its gateway log as `route`. */
 export type ChatRoute = "/api/chat" | "/v1/chat/completions";
 
+/** Who speaks in a chat message. */
+export const CHAT_ROLES = ["system", "user", "assistant"] as const;
+
 export interface ChatMessage {
-	role: "system" | "user" | "assistant";
+	role: (typeof CHAT_ROLES)[number];
 	content: string;
 }
 

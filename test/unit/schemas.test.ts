@@ -1,11 +1,8 @@
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
-import {
-	ChatRequestSchema,
-	FeedbackRequestSchema,
-	issuePath,
-	LogIdSchema,
-} from "../../src/http/schemas";
+import { ChatRequestSchema } from "../../src/api/chat/schemas";
+import { FeedbackRequestSchema } from "../../src/api/feedback/schemas";
+import { issuePath, LogIdSchema } from "../../src/http/schemas";
 
 describe("schemas", () => {
 	it("accept a full chat request and drop unknown fields", () => {

@@ -4,9 +4,9 @@ import { resolveModel } from "../../core/config";
 import { requirePrompt } from "../../core/prompt";
 import type { AppEnv } from "../../http/app-env";
 import { rateLimit } from "../../http/rate-limit";
-import { ChatRequestSchema } from "../../http/schemas";
 import { jsonBody } from "../../http/validate";
 import { blockedChatEventStream, toChatEventStream } from "./format";
+import { ChatRequestSchema } from "./schemas";
 
 export const chat = new Hono<AppEnv>().post(
 	"/",

@@ -2,8 +2,8 @@ import { Hono } from "hono/tiny";
 import { deadLetterList, deliveryFor } from "../../feedback/delivery";
 import type { AppEnv } from "../../http/app-env";
 import { debugAuth } from "../../http/auth";
-import { ReplayRequestSchema } from "../../http/schemas";
 import { jsonBody } from "../../http/validate";
+import { ReplayRequestSchema } from "./schemas";
 
 /** Debug: votes delivery gave up on, and replaying them. */
 export const deadLetters = new Hono<AppEnv>()

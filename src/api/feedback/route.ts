@@ -6,8 +6,8 @@ import { deliveryFor } from "../../feedback/delivery";
 import type { AppEnv } from "../../http/app-env";
 import { rateLimit } from "../../http/rate-limit";
 import { bearerToken, logIdParam } from "../../http/request";
-import { FeedbackRequestSchema } from "../../http/schemas";
 import { jsonBody } from "../../http/validate";
+import { FeedbackRequestSchema } from "./schemas";
 
 /** The feedback secrets, or 404 feedback_disabled when none is configured. */
 function requireSecrets(config: Config): readonly string[] {
