@@ -1,15 +1,13 @@
 import { type Context, Hono } from "hono";
 import {
 	type ChatMessage,
+	composeAnswer,
 	countTokens,
-	emulatedAnswer,
 	formatEvent,
 	jsonAnswer,
 	type OutputShape,
 	outputShapeOf,
 	streamEvents,
-	tokenize,
-	usageOf,
 } from "./answers.ts";
 import {
 	AIG,
@@ -35,6 +33,7 @@ import {
 	runShapeOf,
 } from "./providers.ts";
 import { type DynamicRoute, pickChain, routeProblem } from "./routes.ts";
+import { replyTo } from "./tools.ts";
 import { uuidv7 } from "./uuid.ts";
 
 /** Guardrails on a gateway, reduced to word lists (the real ones ask Llama Guard). */
@@ -733,17 +732,15 @@ export class AiGatewayEmulator {
 			return aborted();
 		}
 
-		const allTokens = tokenize(emulatedAnswer(inference.answerModel, messages));
-		const tokens = allTokens.slice(0, request.maxTokens);
-		const answer = {
-			id: logId,
-			model: inference.answerModel,
-			text: tokens.join(""),
-			tokens,
-			usage: usageOf(countTokens(messages), tokens.length),
-			truncated: tokens.length < allTokens.length,
-			includeUsage: request.includeUsage,
-		};
+		const answer = composeAnswer(
+			{
+				id: logId,
+				model: inference.answerModel,
+				reply: replyTo(request.toolRequest, messages),
+			},
+			request,
+		);
+		const { tokens } = answer;
 		// Responses are evaluated when the gateway has response rules. A stream is then buffered
 		// into one JSON payload, except on env.AI.run set to "unenforced".
 		const evaluated = guardrails?.responseBlockWords !== undefined;
