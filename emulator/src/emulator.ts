@@ -30,6 +30,7 @@ import {
 	missingMessages,
 	parseChat,
 	parseModelRef,
+	runModelRef,
 	runShapeOf,
 } from "./providers.ts";
 import { type DynamicRoute, pickChain, routeProblem } from "./routes.ts";
@@ -371,7 +372,7 @@ export class AiGatewayEmulator {
 		const request = parseChat(shape, inputs);
 		// Workers AI rejects a malformed input itself, before any log; the gateway validates third-party ones.
 		if (!thirdParty && request instanceof Response) return request;
-		const ref = thirdParty ? (parseModelRef(model) as ModelRef) : undefined;
+		const ref = thirdParty ? runModelRef(model) : undefined;
 		const { response } = await this.#infer({
 			model,
 			answerModel: answerModelName(model),

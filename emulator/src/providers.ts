@@ -63,11 +63,23 @@ export function parseModelRef(name: string, bareWorkersAi = false): ModelRef | M
 	return { provider, model, thirdParty: provider !== "workers-ai" };
 }
 
-/** Third-party models `env.AI.run` takes (Unified Billing), as `{author}/{model}`. */
-const THIRD_PARTY_RUN = /^(openai|anthropic|google)\/[^/]/;
+/**
+ * Third-party models `env.AI.run` takes (Unified Billing), as `{author}/{model}`: openai,
+ * anthropic, google, xai, alibaba, ... (Workers AI's own ids start with `@`).
+ */
+const THIRD_PARTY_RUN = /^[a-z0-9][a-z0-9-]*\/[^/]/;
 
 export function isThirdPartyRunModel(model: string): boolean {
 	return THIRD_PARTY_RUN.test(model);
+}
+
+/** The gateway's provider slug and model id of a third-party model on `env.AI.run`. */
+export function runModelRef(model: string): ModelRef {
+	const ref = parseModelRef(model);
+	if (typeof ref !== "string") return ref;
+	// An author the gateway's `compat` list does not name: its own slug.
+	const slash = model.indexOf("/");
+	return { provider: model.slice(0, slash), model: model.slice(slash + 1), thirdParty: true };
 }
 
 /** How Google models answer on `env.AI.run`: OpenAI-normalised (default) or native Gemini. */
@@ -81,7 +93,7 @@ export type GoogleWire = "openai" | "gemini";
 export function runShapeOf(model: string, googleWire: GoogleWire): OutputShape {
 	if (model.startsWith("anthropic/")) return "anthropic";
 	if (model.startsWith("google/")) return googleWire === "gemini" ? "gemini" : "openai-chat";
-	if (model.startsWith("openai/")) return "openai-chat";
+	if (isThirdPartyRunModel(model)) return "openai-chat";
 	return outputShapeOf(model);
 }
 
