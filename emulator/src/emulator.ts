@@ -508,7 +508,7 @@ export class AiGatewayEmulator {
 				);
 				continue;
 			}
-			const parsed = parseChat("workers-ai", inputs);
+			const parsed = parseChat(outputShapeOf(request.endpoint), inputs);
 			if (parsed instanceof Response) {
 				await failed(parsed, label);
 				continue;
