@@ -1,7 +1,6 @@
 import { Hono } from "hono/tiny";
 import { apiKeyAuth } from "../lib/auth";
 import { respondToChat } from "../lib/chat-response";
-import { resolveModel } from "../lib/config";
 import { rateLimit } from "../lib/rate-limit";
 import { jsonBody } from "../lib/validate";
 import {
@@ -10,6 +9,7 @@ import {
 	toChatCompletion,
 	toChatCompletionChunks,
 } from "../openai/format";
+import { chatInputOf } from "../openai/request";
 import { OpenAiChatRequestSchema } from "../openai/schemas";
 import type { AppEnv } from "../types";
 
@@ -41,16 +41,7 @@ export const openai = new Hono<AppEnv>()
 		jsonBody(OpenAiChatRequestSchema),
 		async (c) => {
 			const body = c.req.valid("json");
-			const input = {
-				model: resolveModel(c.var.config, body.model),
-				messages: body.messages,
-				max_tokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
-				temperature: body.temperature ?? undefined,
-				top_p: body.top_p ?? undefined,
-				stop: typeof body.stop === "string" ? [body.stop] : (body.stop ?? undefined),
-				route: "v1/chat/completions" as const,
-				user: body.user,
-			};
+			const input = chatInputOf(c.var.config, body);
 			const includeUsage = body.stream_options?.include_usage === true;
 			return respondToChat(c, input, body.stream === true, {
 				json: (answer) => toChatCompletion(answer.model, answer),
