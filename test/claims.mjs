@@ -27,8 +27,8 @@ export const claims = [
 		claim:
 			"The log id belongs to the answer: JSON answers read cf-aig-log-id from the call's own response, not the binding's shared aiGatewayLogId.",
 		file: "src/gateway/inference.ts",
-		old: "\t\t...served,\n\t\tresponse: answerText(body),",
-		new: "\t\t...served,\n\t\taiGatewayLogId: aiBinding(env).aiGatewayLogId,\n\t\tresponse: answerText(body),",
+		old: "\t\t...served,\n\t\t...readAnswer(body, input),",
+		new: "\t\t...served,\n\t\t...readAnswer(body, input),\n\t\taiGatewayLogId: aiBinding(env).aiGatewayLogId,",
 		tests: ["test/integration/log-id-race.test.ts"],
 	},
 	{
@@ -47,8 +47,8 @@ export const claims = [
 		edits: [
 			{
 				file: "src/gateway/inference.ts",
-				old: "\t\t...served,\n\t\tresponse: answerText(body),",
-				new: "\t\t...served,\n\t\taiGatewayLogId: aiBinding(env).aiGatewayLogId,\n\t\tresponse: answerText(body),",
+				old: "\t\t...served,\n\t\t...readAnswer(body, input),",
+				new: "\t\t...served,\n\t\t...readAnswer(body, input),\n\t\taiGatewayLogId: aiBinding(env).aiGatewayLogId,",
 			},
 			{
 				file: "src/gateway/inference.ts",
@@ -292,9 +292,9 @@ export const claims = [
 		name: "anthropic-system-in-messages",
 		claim:
 			"Anthropic models get the Messages format: the system prompt top level, max_tokens always set.",
-		file: "src/gateway/providers.ts",
-		old: 'messages: input.messages.filter((message) => message.role !== "system"),',
-		new: "messages: input.messages,",
+		file: "src/gateway/tools.ts",
+		old: 'if (message.role === "system") continue;',
+		new: "",
 		tests: ["test/integration/third-party.test.ts"],
 	},
 	{
@@ -664,5 +664,173 @@ export const claims = [
 		old: "v.maxCodePoints(",
 		new: "v.maxLength(",
 		tests: ["test/integration/errors.test.ts"],
+	},
+	// --- Issue 18: /v1 tools, JSON mode and empty prompts ------------------------------------
+	{
+		name: "tools-dropped",
+		claim:
+			"/v1 passes tools, tool_choice, parallel_tool_calls and response_format as they are to OpenAI-shaped models (third-party, dynamic routes, gpt-oss, Kimi).",
+		file: "src/gateway/providers.ts",
+		old: "\t\t\t...openAiToolFields(input),\n",
+		new: "",
+		tests: ["test/integration/openai-tools.test.ts", "test/integration/openai-sdks.test.ts"],
+	},
+	{
+		name: "workers-ai-tools-dropped",
+		claim:
+			"/v1 gives Workers AI's function-calling models (Llama 3.3, Llama 4 Scout, Hermes 2 Pro) the tools in their own form.",
+		file: "src/gateway/providers.ts",
+		old: "tools: can.tools ? tools : undefined,",
+		new: "tools: undefined,",
+		tests: ["test/integration/openai-tools.test.ts", "test/integration/openai-sdks.test.ts"],
+	},
+	{
+		name: "tool-calls-finish-reason-stop",
+		claim:
+			"/v1 answers a tool call with finish_reason tool_calls, also for Workers AI's own shape, which gives none.",
+		file: "src/gateway/inference.ts",
+		old: 'finishReason: toolCalls.length > 0 && reason === "stop" ? "tool_calls" : reason,',
+		new: "finishReason: reason,",
+		tests: ["test/integration/openai-tools.test.ts", "test/integration/openai-sdks.test.ts"],
+	},
+	{
+		name: "tool-calls-stream-finish-reason-stop",
+		claim:
+			"A /v1 stream of tool calls ends with finish_reason tool_calls, also when the model's stream gives no finish reason.",
+		file: "src/gateway/model-stream.ts",
+		old: 'finishReason: toolCalls.size > 0 && finishReason === "stop" ? "tool_calls" : finishReason,',
+		new: "finishReason,",
+		tests: ["test/unit/tool-calls.test.ts"],
+	},
+	{
+		name: "tool-calls-not-returned",
+		claim: "/v1 returns the model's tool calls as OpenAI's tool_calls, in any model shape.",
+		file: "src/gateway/inference.ts",
+		old: "const toolCalls = toolCallsOf(body);",
+		new: "const toolCalls: ToolCall[] = [];",
+		tests: ["test/integration/openai-tools.test.ts", "test/integration/openai-sdks.test.ts"],
+	},
+	{
+		name: "tool-calls-not-streamed",
+		claim: "/v1 streams tool calls as delta.tool_calls pieces with an index.",
+		file: "src/gateway/model-stream.ts",
+		old: "\t\tfor (const piece of chunkToolCalls(chunk)) toolCall(piece);\n",
+		new: "",
+		tests: ["test/integration/openai-tools.test.ts", "test/integration/openai-sdks.test.ts"],
+	},
+	{
+		name: "tool-history-refused",
+		claim:
+			"/v1 accepts tool-call histories: an assistant message with content null and tool_calls, then tool messages with tool_call_id.",
+		file: "src/api/openai/schemas.ts",
+		old: "[SystemMessageSchema, UserMessageSchema, AssistantMessageSchema, ToolMessageSchema],",
+		new: "[SystemMessageSchema, UserMessageSchema, AssistantMessageSchema],",
+		tests: ["test/integration/openai-tools.test.ts", "test/integration/openai-sdks.test.ts"],
+	},
+	{
+		name: "tool-history-raw-to-workers-ai",
+		claim:
+			"A tool-call history reaches Workers AI's own models with string contents (the calls as JSON), as their schemas require.",
+		file: "src/gateway/tools.ts",
+		old: 'if (!("tool_calls" in message)) return message;',
+		new: "return message;",
+		tests: ["test/integration/openai-tools.test.ts", "test/integration/openai-sdks.test.ts"],
+	},
+	{
+		name: "anthropic-tool-form-wrong",
+		claim:
+			"Anthropic models get tools in their own form (input_schema) and tool_use/tool_result blocks.",
+		file: "src/gateway/tools.ts",
+		old: 'input_schema: fn.parameters ?? { type: "object", properties: {} },',
+		new: "parameters: fn.parameters,",
+		tests: ["test/integration/openai-tools.test.ts"],
+	},
+	{
+		name: "unsupported-parameter-accepted",
+		claim:
+			"A parameter the chosen model cannot honour (tools, tool_choice, parallel_tool_calls, response_format, a tool history) is a 400 unsupported_parameter naming it and the allowed models that can.",
+		file: "src/api/openai/request.ts",
+		old: "\tif (param)\n",
+		new: "\tif (param && false)\n",
+		tests: ["test/integration/openai-tools.test.ts"],
+	},
+	{
+		name: "tool-choice-required-ignored",
+		claim:
+			'tool_choice "required" or a named function is refused for Workers AI\'s own models, which choose for themselves.',
+		file: "src/core/model-capabilities.ts",
+		old: 'if (forcesToolCall(input)) return "tool_choice";',
+		new: "",
+		tests: ["test/integration/openai-tools.test.ts"],
+	},
+	{
+		name: "logprobs-accepted",
+		claim:
+			"logprobs, top_logprobs, functions and function_call, which no model here honours, are 400 unsupported_parameter.",
+		file: "src/api/openai/request.ts",
+		old: "if (value !== undefined && value !== null && value !== false)",
+		new: "if (false)",
+		tests: ["test/integration/openai-tools.test.ts"],
+	},
+	{
+		name: "json-mode-dropped",
+		claim: "/v1 gives Workers AI's JSON-mode models response_format in their own form.",
+		file: "src/gateway/providers.ts",
+		old: "response_format: can.json ? response_format : undefined,",
+		new: "response_format: undefined,",
+		tests: ["test/integration/openai-tools.test.ts"],
+	},
+	{
+		name: "json-mode-object-lost",
+		claim:
+			"Workers AI's JSON-mode answer (an object) comes back as the message content, a JSON text.",
+		file: "src/gateway/inference.ts",
+		old: "answerText(body, wantsJson(input))",
+		new: "answerText(body)",
+		tests: ["test/integration/openai-tools.test.ts"],
+	},
+	{
+		name: "json-mode-streamed-to-workers-ai",
+		claim:
+			"Workers AI's JSON mode does not stream: such a request is sent whole and streamed on as one chunk.",
+		file: "src/gateway/providers.ts",
+		old: "stream: stream && !sent.tools && !sent.response_format,",
+		new: "stream,",
+		tests: ["test/integration/openai-tools.test.ts"],
+	},
+	{
+		name: "fallback-ignores-capabilities",
+		claim: "Fallback models that cannot honour the request (tools, JSON mode) are skipped.",
+		file: "src/gateway/inference.ts",
+		old: "(model) => model !== input.model && refusedParameter(model, input) === null,",
+		new: "(model) => model !== input.model,",
+		tests: ["test/integration/fallback.test.ts"],
+	},
+	{
+		name: "third-party-authors-as-workers-ai",
+		claim:
+			"Any {author}/{model} is a third-party model (its provider named), not only openai, anthropic and google.",
+		file: "src/core/models.ts",
+		old: "const author = /^([a-z0-9][a-z0-9-]*)\\/[^/]/i.exec(model)",
+		new: "const author = /^(openai|anthropic|google)\\/[^/]/i.exec(model)",
+		tests: ["test/integration/third-party.test.ts", "test/integration/openai-tools.test.ts"],
+	},
+	{
+		name: "empty-prompt-v1-accepted",
+		claim:
+			'/v1 refuses a request with nothing to answer (only an assistant message, content "" or []) with 400 empty_prompt, param messages.',
+		file: "src/api/openai/request.ts",
+		old: "if (isEmptyPrompt(body.messages))",
+		new: "if (false)",
+		tests: ["test/integration/openai-tools.test.ts"],
+	},
+	{
+		name: "emulator-tools-ignored",
+		claim:
+			"The emulator answers tools with a tool call and JSON mode with JSON, in every wire shape.",
+		file: "emulator/src/emulator.ts",
+		old: "reply: replyTo(request.toolRequest, messages),",
+		new: 'reply: { kind: "text" },',
+		tests: ["test/emulator/tools.test.ts"],
 	},
 ];

@@ -1,15 +1,13 @@
 import { type Context, Hono } from "hono";
 import {
 	type ChatMessage,
+	composeAnswer,
 	countTokens,
-	emulatedAnswer,
 	formatEvent,
 	jsonAnswer,
 	type OutputShape,
 	outputShapeOf,
 	streamEvents,
-	tokenize,
-	usageOf,
 } from "./answers.ts";
 import {
 	AIG,
@@ -32,9 +30,11 @@ import {
 	missingMessages,
 	parseChat,
 	parseModelRef,
+	runModelRef,
 	runShapeOf,
 } from "./providers.ts";
 import { type DynamicRoute, pickChain, routeProblem } from "./routes.ts";
+import { replyTo } from "./tools.ts";
 import { uuidv7 } from "./uuid.ts";
 
 /** Guardrails on a gateway, reduced to word lists (the real ones ask Llama Guard). */
@@ -372,7 +372,7 @@ export class AiGatewayEmulator {
 		const request = parseChat(shape, inputs);
 		// Workers AI rejects a malformed input itself, before any log; the gateway validates third-party ones.
 		if (!thirdParty && request instanceof Response) return request;
-		const ref = thirdParty ? (parseModelRef(model) as ModelRef) : undefined;
+		const ref = thirdParty ? runModelRef(model) : undefined;
 		const { response } = await this.#infer({
 			model,
 			answerModel: answerModelName(model),
@@ -508,7 +508,7 @@ export class AiGatewayEmulator {
 				);
 				continue;
 			}
-			const parsed = parseChat("workers-ai", inputs);
+			const parsed = parseChat(outputShapeOf(request.endpoint), inputs);
 			if (parsed instanceof Response) {
 				await failed(parsed, label);
 				continue;
@@ -733,17 +733,15 @@ export class AiGatewayEmulator {
 			return aborted();
 		}
 
-		const allTokens = tokenize(emulatedAnswer(inference.answerModel, messages));
-		const tokens = allTokens.slice(0, request.maxTokens);
-		const answer = {
-			id: logId,
-			model: inference.answerModel,
-			text: tokens.join(""),
-			tokens,
-			usage: usageOf(countTokens(messages), tokens.length),
-			truncated: tokens.length < allTokens.length,
-			includeUsage: request.includeUsage,
-		};
+		const answer = composeAnswer(
+			{
+				id: logId,
+				model: inference.answerModel,
+				reply: replyTo(request.toolRequest, messages),
+			},
+			request,
+		);
+		const { tokens } = answer;
 		// Responses are evaluated when the gateway has response rules. A stream is then buffered
 		// into one JSON payload, except on env.AI.run set to "unenforced".
 		const evaluated = guardrails?.responseBlockWords !== undefined;

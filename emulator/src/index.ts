@@ -25,3 +25,4 @@ export {
 } from "./log-store.ts";
 export { type GoogleWire, type ModelRef, parseModelRef } from "./providers.ts";
 export type { DynamicRoute, ModelChain, SplitBranch } from "./routes.ts";
+export { minimalValue } from "./tools.ts";

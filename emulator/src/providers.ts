@@ -2,6 +2,15 @@
 
 import { type ChatMessage, type OutputShape, outputShapeOf } from "./answers.ts";
 import { gatewayError, userInputError } from "./errors.ts";
+import {
+	anthropicMessage,
+	anthropicTools,
+	openAiMessages,
+	openAiTools,
+	textOf,
+	workersAiTools,
+} from "./tool-requests.ts";
+import { NO_TOOLS, type ToolRequest } from "./tools.ts";
 
 /** A model as the gateway serves it: the provider's slug and the provider's own model id. */
 export interface ModelRef {
@@ -56,13 +65,21 @@ export function parseModelRef(name: string, bareWorkersAi = false): ModelRef | M
 
 /**
  * Third-party models `env.AI.run` takes (Unified Billing), as `{author}/{model}`: openai,
- * anthropic, google, xai, alibaba, fireworks, minimax and more. Not `@cf/`, `@hf/` or
- * `dynamic/` (a route is called through `gateway.run`).
+ * anthropic, google, xai, alibaba, ... (Workers AI's own ids start with `@`).
  */
-const THIRD_PARTY_RUN = /^[a-z0-9][a-z0-9-]*\/[^/]/i;
+const THIRD_PARTY_RUN = /^[a-z0-9][a-z0-9-]*\/[^/]/;
 
 export function isThirdPartyRunModel(model: string): boolean {
 	return THIRD_PARTY_RUN.test(model) && !model.startsWith("dynamic/");
+}
+
+/** The gateway's provider slug and model id of a third-party model on `env.AI.run`. */
+export function runModelRef(model: string): ModelRef {
+	const ref = parseModelRef(model);
+	if (typeof ref !== "string") return ref;
+	// An author the gateway's `compat` list does not name: its own slug.
+	const slash = model.indexOf("/");
+	return { provider: model.slice(0, slash), model: model.slice(slash + 1), thirdParty: true };
 }
 
 /** How Google models answer on `env.AI.run`: OpenAI-normalised (default) or native Gemini. */
@@ -76,7 +93,7 @@ export type GoogleWire = "openai" | "gemini";
 export function runShapeOf(model: string, googleWire: GoogleWire): OutputShape {
 	if (model.startsWith("anthropic/")) return "anthropic";
 	if (model.startsWith("google/")) return googleWire === "gemini" ? "gemini" : "openai-chat";
-	if (model.startsWith("openai/")) return "openai-chat";
+	if (isThirdPartyRunModel(model)) return "openai-chat";
 	return outputShapeOf(model);
 }
 
@@ -93,22 +110,14 @@ export interface ChatRequest {
 	stream: boolean;
 	/** OpenAI `stream_options.include_usage`. */
 	includeUsage: boolean;
+	/** The tools, tool_choice and JSON mode it asks for. */
+	toolRequest: ToolRequest;
 }
 
 const DEFAULT_MAX_TOKENS = 256;
 
 const typeName = (value: unknown) =>
 	value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
-
-/** Text of a message's content: a string, or an array of `{ type: "text", text }` parts. */
-function textOf(content: unknown): string | null {
-	if (typeof content === "string") return content;
-	if (!Array.isArray(content)) return null;
-	const texts = content.map((part) =>
-		part && typeof part === "object" && typeof part.text === "string" ? part.text : null,
-	);
-	return texts.every((text) => text !== null) ? texts.join("") : null;
-}
 
 export const missingMessages = () =>
 	gatewayError(400, 5006, "Error: oneOf at '/' not all met: 'messages' or 'prompt' is required");
@@ -121,30 +130,49 @@ export function parseChat(
 	const stream = inputs.stream === true;
 	const number = (value: unknown) => (typeof value === "number" ? value : undefined);
 	switch (shape) {
-		case "workers-ai":
-		case "openai": {
+		case "workers-ai": {
 			const messages = plainMessages(inputs);
 			if (!messages) return missingMessages();
+			const toolRequest = workersAiTools(inputs);
+			if (typeof toolRequest === "string") return workersAiInputError(toolRequest);
+			// "JSON Mode currently doesn't support streaming" (Workers AI's JSON mode page); how
+			// the service answers one is not documented: here, a refusal.
+			if (toolRequest.jsonMode && stream)
+				return workersAiInputError("JSON Mode does not support streaming");
 			const maxTokens = number(inputs.max_tokens) ?? DEFAULT_MAX_TOKENS;
-			return { messages, maxTokens, stream, includeUsage: false };
+			return { messages, maxTokens, stream, includeUsage: false, toolRequest };
+		}
+		case "openai": {
+			// Workers AI's OpenAI-shaped models (gpt-oss, Kimi) take chat-completions inputs.
+			const messages = Array.isArray(inputs.messages)
+				? openAiMessages(inputs.messages)
+				: plainMessages(inputs);
+			if (!messages) return missingMessages();
+			if (typeof messages === "string") return workersAiInputError(messages);
+			const toolRequest = openAiTools(inputs);
+			if (typeof toolRequest === "string") return workersAiInputError(toolRequest);
+			const maxTokens = number(inputs.max_tokens) ?? DEFAULT_MAX_TOKENS;
+			return { messages, maxTokens, stream, includeUsage: false, toolRequest };
 		}
 		case "openai-chat": {
 			if (!Array.isArray(inputs.messages) || inputs.messages.length === 0)
 				return userInputError(
 					`Invalid value at messages: Invalid input: expected non-empty array, received ${typeName(inputs.messages)}`,
 				);
-			const messages: ChatMessage[] = [];
-			for (const [index, message] of (inputs.messages as unknown[]).entries()) {
-				const { role, content } = (message ?? {}) as Record<string, unknown>;
-				const text = textOf(content);
-				if (typeof role !== "string" || text === null)
-					return userInputError(`Invalid value at messages.${index}: expected { role, content }`);
-				messages.push({ role, content: text });
-			}
+			const messages = openAiMessages(inputs.messages);
+			if (typeof messages === "string") return userInputError(messages);
+			const toolRequest = openAiTools(inputs);
+			if (typeof toolRequest === "string") return userInputError(toolRequest);
 			const maxTokens =
 				number(inputs.max_completion_tokens) ?? number(inputs.max_tokens) ?? DEFAULT_MAX_TOKENS;
 			const options = inputs.stream_options as { include_usage?: unknown } | undefined;
-			return { messages, maxTokens, stream, includeUsage: options?.include_usage === true };
+			return {
+				messages,
+				maxTokens,
+				stream,
+				includeUsage: options?.include_usage === true,
+				toolRequest,
+			};
 		}
 		case "anthropic":
 			return parseAnthropic(inputs, stream);
@@ -152,6 +180,8 @@ export function parseChat(
 			return parseGemini(inputs, stream);
 	}
 }
+
+const workersAiInputError = (problem: string) => gatewayError(400, 5006, `Error: ${problem}`);
 
 /** Workers AI: `messages` with string (or text-part) contents, or a `prompt`. */
 function plainMessages(inputs: Record<string, unknown>): ChatMessage[] | null {
@@ -189,6 +219,7 @@ function parseAnthropic(inputs: Record<string, unknown>, stream: boolean): ChatR
 			`Invalid value at system: Invalid input: expected string, received ${typeName(system)}`,
 		);
 	const parsed: ChatMessage[] = system ? [{ role: "system", content: system }] : [];
+	const toolUseIds = new Set<string>();
 	for (const [index, message] of messages.entries()) {
 		const role = message?.role;
 		if (role !== "user" && role !== "assistant")
@@ -198,16 +229,18 @@ function parseAnthropic(inputs: Record<string, unknown>, stream: boolean): ChatR
 						? ". The Messages API takes the system prompt as the top-level `system` field"
 						: ""),
 			);
-		const text = textOf(message.content);
-		if (text === null)
+		const read = anthropicMessage(role, message.content, toolUseIds);
+		if (read === null)
 			return userInputError(
-				`Invalid value at messages.${index}.content: Invalid input: expected string or array of content blocks`,
+				`Invalid value at messages.${index}.content: Invalid input: expected string or array of content blocks (text, tool_use, or tool_result answering an earlier tool_use)`,
 			);
-		parsed.push({ role, content: text });
+		parsed.push(...read);
 	}
 	if (!parsed.some((message) => message.role !== "system"))
 		return userInputError("Invalid value at messages: at least one message is required");
-	return { messages: parsed, maxTokens, stream, includeUsage: false };
+	const toolRequest = anthropicTools(inputs);
+	if (typeof toolRequest === "string") return userInputError(toolRequest);
+	return { messages: parsed, maxTokens, stream, includeUsage: false, toolRequest };
 }
 
 /** Gemini `generateContent`: `contents` (roles `user` and `model`), or chat `messages`. */
@@ -222,7 +255,7 @@ function parseGemini(inputs: Record<string, unknown>, stream: boolean): ChatRequ
 	if (inputs.contents === undefined) {
 		const messages = plainMessages(inputs);
 		if (!messages) return userInputError("Required value missing: contents");
-		return { messages, maxTokens, stream, includeUsage: false };
+		return { messages, maxTokens, stream, includeUsage: false, toolRequest: NO_TOOLS };
 	}
 	if (!Array.isArray(inputs.contents))
 		return userInputError(
@@ -238,5 +271,5 @@ function parseGemini(inputs: Record<string, unknown>, stream: boolean): ChatRequ
 			return userInputError(`Invalid value at contents.${index}.parts: expected [{ text }]`);
 		messages.push({ role: content?.role === "model" ? "assistant" : "user", content: text });
 	}
-	return { messages, maxTokens, stream, includeUsage: false };
+	return { messages, maxTokens, stream, includeUsage: false, toolRequest: NO_TOOLS };
 }

@@ -1,5 +1,7 @@
 /** A chat request and who answered it: the shapes every layer shares. */
 
+import type { ToolCall, ToolOptions } from "./tools";
+
 /** The paths that answer chats: stored with each answer, and on its gateway log as `route`. */
 export type ChatRoute = "/api/chat" | "/v1/chat/completions";
 
@@ -11,10 +13,19 @@ export interface ChatMessage {
 	content: string;
 }
 
-/** What a chat asks of a model, whichever API it came through. */
-export interface ChatInput {
+/** A message of a conversation, tool calls and their results included (these only on /v1). */
+export type ModelMessage =
+	| ChatMessage
+	| { role: "assistant"; content: string | null; tool_calls: ToolCall[] }
+	| { role: "tool"; content: string; tool_call_id: string };
+
+export const hasToolHistory = (messages: readonly ModelMessage[]): boolean =>
+	messages.some((message) => message.role === "tool" || "tool_calls" in message);
+
+/** What a chat asks of a model, whichever API it came through; tools and JSON mode only on /v1. */
+export interface ChatInput extends ToolOptions {
 	model: string;
-	messages: ChatMessage[];
+	messages: ModelMessage[];
 	max_tokens?: number;
 	temperature?: number;
 	top_p?: number;

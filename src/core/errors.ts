@@ -7,6 +7,8 @@ export type ErrorCode =
 	| "invalid_json"
 	| "incomplete_body"
 	| "invalid_request"
+	| "unsupported_parameter"
+	| "empty_prompt"
 	| "invalid_cursor"
 	| "empty_prompt"
 	| "payload_too_large"

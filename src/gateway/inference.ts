@@ -6,9 +6,11 @@
 import type { ChatInput, Served, Usage } from "../core/chat";
 import type { Config } from "../core/config";
 import { ApiError } from "../core/errors";
+import { refusedParameter } from "../core/model-capabilities";
 import { modelInfo } from "../core/models";
+import { type ToolCall, wantsJson } from "../core/tools";
 import { aiBinding } from "./binding";
-import { answerText, chunkFinishReason, usageOf } from "./model-output";
+import { answerText, chunkFinishReason, toolCallsOf, usageOf } from "./model-output";
 import { modelInputs } from "./providers";
 import {
 	ContentBlocked,
@@ -22,9 +24,24 @@ const DEADLINE_GRACE_MS = 1000;
 
 export interface ChatAnswer extends Served {
 	response: string;
+	/** Calls of the request's tools, in OpenAI's shape (empty when it answered in text). */
+	toolCalls: ToolCall[];
 	cached: boolean;
 	usage?: Usage;
 	finishReason: string;
+}
+
+/** What a complete result says, in any model shape. */
+function readAnswer(body: unknown, input: ChatInput) {
+	const toolCalls = toolCallsOf(body);
+	const reason = chunkFinishReason(body) ?? "stop";
+	return {
+		response: answerText(body, wantsJson(input)),
+		toolCalls,
+		usage: usageOf(body),
+		// Workers AI's own shape gives no finish reason: calls mean "tool_calls".
+		finishReason: toolCalls.length > 0 && reason === "stop" ? "tool_calls" : reason,
+	};
 }
 
 export interface ChatStream extends Served {
@@ -58,10 +75,8 @@ export async function completeChat(
 	}
 	return {
 		...served,
-		response: answerText(body),
+		...readAnswer(body, input),
 		cached: res.headers.get("cf-aig-cache-status")?.toUpperCase() === "HIT",
-		usage: usageOf(body),
-		finishReason: chunkFinishReason(body) ?? "stop",
 	};
 }
 
@@ -89,10 +104,11 @@ export async function streamChat(
 			signal: callSignal,
 		});
 		if (!res.body) throw upstreamFailure("the stream had no body");
-		// With Guardrails evaluating answers, the gateway answers a stream request with one
-		// JSON payload: stream it on as one delta.
+		// A complete answer (Guardrails evaluating answers make the gateway answer a stream
+		// request so; JSON mode and tool calls of Workers AI's own form are asked for whole):
+		// stream it on as one chunk.
 		if (res.headers.get("content-type")?.startsWith("application/json")) {
-			return { ...served, body: asOneChunkStream(await res.json().catch(() => null)) };
+			return { ...served, body: asOneChunkStream(await res.json().catch(() => null), input) };
 		}
 		return { ...served, body: res.body };
 	} finally {
@@ -101,16 +117,20 @@ export async function streamChat(
 }
 
 /** A complete answer as an SSE stream of one OpenAI-shaped chunk and `[DONE]`. */
-function asOneChunkStream(body: unknown): ReadableStream<Uint8Array> {
+function asOneChunkStream(body: unknown, input: ChatInput): ReadableStream<Uint8Array> {
+	const { response, toolCalls, usage, finishReason } = readAnswer(body, input);
 	const chunk = {
 		choices: [
 			{
 				index: 0,
-				delta: { content: answerText(body) },
-				finish_reason: chunkFinishReason(body) ?? "stop",
+				delta: {
+					content: response,
+					tool_calls: toolCalls.map((call, index) => ({ index, ...call })),
+				},
+				finish_reason: finishReason,
 			},
 		],
-		usage: usageOf(body),
+		usage,
 	};
 	return new Response(`data: ${JSON.stringify(chunk)}\n\ndata: [DONE]\n\n`)
 		.body as ReadableStream<Uint8Array>;
@@ -196,7 +216,10 @@ async function runWithFallback(call: Call): Promise<Ran> {
 		return await runRaw(call);
 	} catch (err) {
 		const { config, input, signal } = call;
-		const fallbacks = config.fallbackModels.filter((model) => model !== input.model);
+		// A fallback must honour what was asked (tools, JSON mode) too, or it answers something else.
+		const fallbacks = config.fallbackModels.filter(
+			(model) => model !== input.model && refusedParameter(model, input) === null,
+		);
 		const recoverable =
 			err instanceof ApiError &&
 			!(err instanceof ContentBlocked) &&

@@ -1,11 +1,13 @@
 /**
- * Models answer in three shapes: Workers AI's own (`response`), OpenAI chat completions
- * (`choices[0].message` / `choices[0].delta`: gpt-oss and Kimi on Workers AI, `openai/*` and
- * `google/*` through the binding, dynamic routes) and Anthropic Messages (`content[]`, and
- * typed stream events: `anthropic/*`). These helpers read all three.
+ * Models answer in three shapes: Workers AI's own (`response`, `tool_calls`), OpenAI chat
+ * completions (`choices[0].message` / `choices[0].delta`: gpt-oss and Kimi on Workers AI,
+ * third-party models such as `openai/*` and `google/*` through the binding, dynamic routes)
+ * and Anthropic Messages (`content[]` with `text` and `tool_use` blocks, and typed stream
+ * events: `anthropic/*`). These helpers read all three.
  */
 
 import type { Usage } from "../core/chat";
+import type { ToolCall } from "../core/tools";
 
 type Json = Record<string, unknown>;
 
@@ -21,11 +23,16 @@ function firstChoice(body: Json): Json | undefined {
 const unwrap = (body: unknown): unknown =>
 	isObject(body) && isObject(body.result) ? body.result : body;
 
-/** The answer text of a non-streamed result, in any shape. */
-export function answerText(wrapped: unknown): string {
+/**
+ * The answer text of a non-streamed result, in any shape. In JSON mode Workers AI answers
+ * the object itself as `response`: `jsonMode` turns it into its JSON text.
+ */
+export function answerText(wrapped: unknown, jsonMode = false): string {
 	const body = unwrap(wrapped);
 	if (!isObject(body)) return "";
 	if (typeof body.response === "string") return body.response;
+	if (jsonMode && typeof body.response === "object" && body.response !== null)
+		return JSON.stringify(body.response);
 	const message = firstChoice(body)?.message;
 	if (isObject(message) && typeof message.content === "string") return message.content;
 	if (Array.isArray(body.content)) {
@@ -34,6 +41,92 @@ export function answerText(wrapped: unknown): string {
 			.join("");
 	}
 	return "";
+}
+
+/** A new id for a tool call whose model gave none (Workers AI's own shape). */
+export const newToolCallId = () => `call_${crypto.randomUUID().replaceAll("-", "").slice(0, 24)}`;
+
+const argumentsText = (args: unknown) =>
+	typeof args === "string" ? args : JSON.stringify(args ?? {});
+
+/**
+ * One tool call in OpenAI's shape, from any model's: OpenAI's own, Workers AI's
+ * `{ name, arguments: {...} }` or `{ id, type, function }`, Anthropic's `tool_use` block.
+ */
+function toolCallOf(raw: unknown): ToolCall | undefined {
+	if (!isObject(raw)) return undefined;
+	const fn = isObject(raw.function) ? raw.function : raw;
+	if (typeof fn.name !== "string" || fn.name === "") return undefined;
+	return {
+		id: typeof raw.id === "string" && raw.id !== "" ? raw.id : newToolCallId(),
+		type: "function",
+		function: { name: fn.name, arguments: argumentsText(fn.arguments ?? fn.input) },
+	};
+}
+
+/** The tool calls of a non-streamed result, in OpenAI's shape, whatever shape the model used. */
+export function toolCallsOf(wrapped: unknown): ToolCall[] {
+	const body = unwrap(wrapped);
+	if (!isObject(body)) return [];
+	const message = firstChoice(body)?.message;
+	const raw = Array.isArray(body.tool_calls)
+		? body.tool_calls
+		: isObject(message) && Array.isArray(message.tool_calls)
+			? message.tool_calls
+			: Array.isArray(body.content)
+				? body.content.filter((block) => isObject(block) && block.type === "tool_use")
+				: [];
+	return raw.map(toolCallOf).filter((call) => call !== undefined);
+}
+
+/** A piece of a streamed tool call: the first piece of a call has its id and name. */
+export interface ToolCallDelta {
+	/** Which call it belongs to, as the model numbers them. */
+	index: number;
+	id?: string;
+	name?: string;
+	arguments?: string;
+}
+
+/**
+ * The tool-call pieces of one streamed chunk: OpenAI's `delta.tool_calls`, Workers AI's
+ * top-level `tool_calls` (its closing entry of nulls skipped), Anthropic's `tool_use` block
+ * start and `input_json_delta`.
+ */
+export function chunkToolCalls(chunk: unknown): ToolCallDelta[] {
+	if (!isObject(chunk)) return [];
+	if (chunk.type === "content_block_start" && isObject(chunk.content_block)) {
+		const block = chunk.content_block;
+		if (block.type !== "tool_use") return [];
+		return [
+			{
+				index: Number(chunk.index ?? 0),
+				id: String(block.id ?? ""),
+				name: String(block.name ?? ""),
+			},
+		];
+	}
+	if (chunk.type === "content_block_delta" && isObject(chunk.delta)) {
+		const { delta } = chunk;
+		if (delta.type !== "input_json_delta" || typeof delta.partial_json !== "string") return [];
+		return [{ index: Number(chunk.index ?? 0), arguments: delta.partial_json }];
+	}
+	const delta = firstChoice(chunk)?.delta;
+	const raw =
+		isObject(delta) && Array.isArray(delta.tool_calls) ? delta.tool_calls : chunk.tool_calls;
+	if (!Array.isArray(raw)) return [];
+	return raw.flatMap((entry, position) => {
+		if (!isObject(entry)) return [];
+		const fn = isObject(entry.function) ? entry.function : entry;
+		const piece: ToolCallDelta = {
+			index: typeof entry.index === "number" ? entry.index : position,
+		};
+		if (typeof entry.id === "string" && entry.id !== "") piece.id = entry.id;
+		if (typeof fn.name === "string" && fn.name !== "") piece.name = fn.name;
+		if (fn.arguments !== undefined && fn.arguments !== null && fn.arguments !== "")
+			piece.arguments = argumentsText(fn.arguments);
+		return piece.id || piece.name || piece.arguments ? [piece] : [];
+	});
 }
 
 /** The text delta of one streamed chunk, in any shape ("" when it carries none). */
@@ -53,6 +146,7 @@ const STOP_REASONS: Record<string, string> = {
 	stop_sequence: "stop",
 	max_tokens: "length",
 	refusal: "content_filter",
+	tool_use: "tool_calls",
 };
 
 /** The finish reason ("stop", "length", ...), when the model gave one. */

@@ -6,7 +6,10 @@ import {
 	chunkEndsStream,
 	chunkError,
 	chunkFinishReason,
+	chunkToolCalls,
 	mergeUsage,
+	newToolCallId,
+	type ToolCallDelta,
 	usageOf,
 } from "./model-output";
 
@@ -15,6 +18,11 @@ export interface StreamFramer {
 	/** Sent before anything from the model. */
 	start(): string;
 	delta(text: string): string;
+	/**
+	 * A piece of a tool call, numbered from 0 in the order the calls start; a call's first
+	 * piece has its id and name. Formats that ask for no tools leave it out.
+	 */
+	toolCall?(piece: ToolCallDelta): string;
 	/** After the model's last chunk. */
 	end(summary: { usage?: Usage; finishReason: string }): string;
 	/** When the model fails part-way: replaces `end`. */
@@ -53,6 +61,29 @@ export function reframeModelStream(
 	let finished = false;
 	let usage: Usage | undefined;
 	let finishReason = "stop";
+	// The model's numbering of tool calls (Anthropic counts text blocks too) to 0, 1, ...
+	const toolCalls = new Map<number, number>();
+	const summary = () => ({
+		usage,
+		// Workers AI's own shape gives no finish reason: calls mean "tool_calls".
+		finishReason: toolCalls.size > 0 && finishReason === "stop" ? "tool_calls" : finishReason,
+	});
+	const toolCall = (piece: ToolCallDelta) => {
+		if (!framer.toolCall) return;
+		let index = toolCalls.get(piece.index);
+		if (index === undefined) {
+			index = toolCalls.size;
+			toolCalls.set(piece.index, index);
+			outgoing += framer.toolCall({
+				index,
+				id: piece.id || newToolCallId(),
+				name: piece.name ?? "",
+				arguments: piece.arguments ?? "",
+			});
+		} else if (piece.arguments) {
+			outgoing += framer.toolCall({ index, arguments: piece.arguments });
+		}
+	};
 
 	const fail = (reason: string) => {
 		log.error("model stream failed", { reason, aiGatewayLogId });
@@ -64,7 +95,7 @@ export function reframeModelStream(
 	const feed = createSseParser((message) => {
 		if (finished) return;
 		if (message.data === "[DONE]") {
-			outgoing += framer.end({ usage, finishReason });
+			outgoing += framer.end(summary());
 			finished = true;
 			observer?.end("complete", usage);
 			return;
@@ -84,8 +115,9 @@ export function reframeModelStream(
 			outgoing += framer.delta(delta);
 			observer?.delta(delta);
 		}
+		for (const piece of chunkToolCalls(chunk)) toolCall(piece);
 		if (chunkEndsStream(chunk)) {
-			outgoing += framer.end({ usage, finishReason });
+			outgoing += framer.end(summary());
 			finished = true;
 			observer?.end("complete", usage);
 		}

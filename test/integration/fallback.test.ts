@@ -81,6 +81,41 @@ describe("model fallback through the universal endpoint", () => {
 		expect(body.id).toBe(`chatcmpl-${res.headers.get("cf-aig-log-id")}`);
 	});
 
+	it("skips fallbacks that cannot honour the request: tools go to one that can call them", async () => {
+		const MISTRAL = "@cf/mistral/mistral-7b-instruct-v0.1";
+		const harness = await withFallback(
+			{ failingModels: [LLAMA] },
+			{ FALLBACK_MODELS: `${MISTRAL}, ${GPT_OSS}` },
+		);
+		const tools = [
+			{
+				type: "function",
+				function: {
+					name: "get_time",
+					description: "The time",
+					parameters: { type: "object", properties: {} },
+				},
+			},
+		];
+		const res = await harness.postJson("/v1/chat/completions", {
+			model: LLAMA,
+			messages: question,
+			tools,
+		});
+		const body = (await res.json()) as {
+			model: string;
+			choices: {
+				finish_reason: string;
+				message: { tool_calls?: { function: { name: string } }[] };
+			}[];
+		};
+		expect(body.model).toBe(GPT_OSS);
+		expect(body.choices[0]?.finish_reason).toBe("tool_calls");
+		expect(body.choices[0]?.message.tool_calls?.[0]?.function.name).toBe("get_time");
+		// The direct call, then the universal request: the primary again, then GPT-OSS; no Mistral.
+		expect((await harness.runs()).map((run) => run.status)).toEqual([500, 500, 200]);
+	});
+
 	it("answers a clean 502 when every model fails, with each step's reason in the server log only", async () => {
 		const errors = vi.spyOn(console, "error").mockImplementation(() => {});
 		const harness = await withFallback({ failingModels: [LLAMA, GPT_OSS, KIMI] });

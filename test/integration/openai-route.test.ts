@@ -86,7 +86,12 @@ describe("POST /v1/chat/completions (wire format)", () => {
 			{ messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "x" } }] }] },
 			"messages[0].content",
 		],
-		["a tool message", { messages: [{ role: "tool", content: "x" }] }, "messages[0].role"],
+		["an unknown role", { messages: [{ role: "function", content: "x" }] }, "messages[0].role"],
+		[
+			"a tool message without tool_call_id",
+			{ messages: [{ role: "tool", content: "x" }] },
+			"messages[0].tool_call_id",
+		],
 		["a top_p over 1", { top_p: 1.5 }, "top_p"],
 		["five stop sequences", { stop: ["a", "b", "c", "d", "e"] }, "stop"],
 		["max_completion_tokens over 4096", { max_completion_tokens: 5000 }, "max_completion_tokens"],

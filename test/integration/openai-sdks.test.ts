@@ -1,5 +1,5 @@
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
-import { generateText, streamText } from "ai";
+import { generateText, jsonSchema, stepCountIs, streamText, tool } from "ai";
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { emulatedAnswer } from "../../emulator/src/index.ts";
@@ -126,6 +126,107 @@ describe.each([LLAMA, GPT_OSS])(
 		});
 	},
 );
+
+const weatherTool: OpenAI.ChatCompletionFunctionTool = {
+	type: "function",
+	function: {
+		name: "get_weather",
+		description: "The weather in a city",
+		parameters: {
+			type: "object",
+			properties: { city: { type: "string", description: "The city" } },
+			required: ["city"],
+		},
+	},
+};
+const weatherQuestion = [{ role: "user" as const, content: "Weather in Paris?" }];
+
+describe.each([LLAMA, GPT_OSS])("the official openai package with tools, model %s", (model) => {
+	it("gets tool_calls back as JSON, with finish_reason tool_calls", async () => {
+		const { openai } = await setup();
+		const completion = await openai.chat.completions.create({
+			model,
+			messages: weatherQuestion,
+			tools: [weatherTool],
+		});
+		const [choice] = completion.choices;
+		expect(choice?.finish_reason).toBe("tool_calls");
+		const call = choice?.message.tool_calls?.[0];
+		expect(call?.type).toBe("function");
+		if (call?.type !== "function") throw new Error("no function call");
+		expect(call.function.name).toBe("get_weather");
+		expect(JSON.parse(call.function.arguments)).toEqual({ city: expect.any(String) });
+	});
+
+	it("streams tool_calls that the SDK's stream helper puts together", async () => {
+		const { openai } = await setup();
+		const stream = openai.chat.completions.stream({
+			model,
+			messages: weatherQuestion,
+			tools: [weatherTool],
+		});
+		const completion = await stream.finalChatCompletion();
+		const [choice] = completion.choices;
+		expect(choice?.finish_reason).toBe("tool_calls");
+		const call = choice?.message.tool_calls?.[0];
+		if (call?.type !== "function") throw new Error("no function call");
+		expect(call.function.name).toBe("get_weather");
+		expect(call.id).toBeTruthy();
+		expect(JSON.parse(call.function.arguments)).toEqual({ city: expect.any(String) });
+	});
+
+	it("round-trips a tool call: the answer with the tool's result comes back as text", async () => {
+		const { openai } = await setup();
+		const first = await openai.chat.completions.create({
+			model,
+			messages: weatherQuestion,
+			tools: [weatherTool],
+		});
+		const assistant = first.choices[0]?.message;
+		const call = assistant?.tool_calls?.[0];
+		if (!assistant || !call) throw new Error("no tool call");
+		const second = await openai.chat.completions.create({
+			model,
+			tools: [weatherTool],
+			messages: [
+				...weatherQuestion,
+				assistant,
+				{ role: "tool", tool_call_id: call.id, content: "18 degrees and sunny" },
+			],
+		});
+		expect(second.choices[0]?.finish_reason).toBe("stop");
+		expect(second.choices[0]?.message.content).toContain("18 degrees and sunny");
+	});
+});
+
+describe("the Vercel AI SDK with tools", () => {
+	it("runs a tool the model calls and answers with its result", async () => {
+		const { provider } = await setup();
+		let asked: unknown;
+		const result = await generateText({
+			model: provider(GPT_OSS),
+			prompt: "Weather in Paris?",
+			tools: {
+				get_weather: tool({
+					description: "The weather in a city",
+					inputSchema: jsonSchema<{ city: string }>({
+						type: "object",
+						properties: { city: { type: "string" } },
+						required: ["city"],
+					}),
+					execute: async (input) => {
+						asked = input;
+						return "18 degrees and sunny";
+					},
+				}),
+			},
+			stopWhen: stepCountIs(2),
+		});
+		expect(asked).toEqual({ city: expect.any(String) });
+		expect(result.steps[0]?.finishReason).toBe("tool-calls");
+		expect(result.text).toContain("18 degrees and sunny");
+	});
+});
 
 describe("errors through the SDKs", () => {
 	it("openai: a model outside the allow-list is a 400 with OpenAI's error shape", async () => {

@@ -7,7 +7,13 @@ import { describe, expect, it } from "vitest";
 import { emulatedAnswer } from "../../emulator/src/index.ts";
 import { type ChatJson, createHarness, deltasOf, readEvents } from "../harness";
 
-const MODELS = ["openai/gpt-4.1-mini", "anthropic/claude-sonnet-4", "google/gemini-3-flash"];
+const MODELS = [
+	"openai/gpt-4.1-mini",
+	"anthropic/claude-sonnet-4",
+	"google/gemini-3-flash",
+	// Any other `{author}/{model}` is a third-party model too.
+	"xai/grok-4",
+];
 const allowed = { ALLOWED_MODELS: MODELS.join(",") };
 const conversation = [
 	{ role: "system", content: "Be brief." },

@@ -19,10 +19,20 @@ const completionId = (aiGatewayLogId: string | null) =>
 	`chatcmpl-${aiGatewayLogId ?? crypto.randomUUID()}`;
 const now = () => Math.floor(Date.now() / 1000);
 
+/** The assistant message: with tool calls, its content is null unless the model also wrote text. */
+const assistantMessage = ({
+	response,
+	toolCalls = [],
+}: Pick<ChatAnswer, "response"> & { toolCalls?: ChatAnswer["toolCalls"] }) =>
+	toolCalls.length > 0
+		? { role: "assistant", content: response || null, refusal: null, tool_calls: toolCalls }
+		: { role: "assistant", content: response, refusal: null };
+
 /** A `chat.completion` object from an answer in either model shape. */
 export function toChatCompletion(
 	model: string,
-	answer: Pick<ChatAnswer, "aiGatewayLogId" | "response" | "finishReason" | "usage">,
+	answer: Pick<ChatAnswer, "aiGatewayLogId" | "response" | "finishReason" | "usage"> &
+		Partial<Pick<ChatAnswer, "toolCalls">>,
 ) {
 	const usage = openAiUsage(answer.usage);
 	return {
@@ -33,7 +43,7 @@ export function toChatCompletion(
 		choices: [
 			{
 				index: 0,
-				message: { role: "assistant", content: answer.response, refusal: null },
+				message: assistantMessage(answer),
 				logprobs: null,
 				finish_reason: answer.finishReason,
 			},
@@ -88,6 +98,22 @@ export function toChatCompletionChunks(
 				]),
 			delta: (text) =>
 				chunk([{ index: 0, delta: { content: text }, logprobs: null, finish_reason: null }]),
+			// OpenAI's pieces: the first of a call has its id, type and name; the rest add arguments.
+			toolCall: ({ index, id, name, arguments: args = "" }) =>
+				chunk([
+					{
+						index: 0,
+						delta: {
+							tool_calls: [
+								id === undefined
+									? { index, function: { arguments: args } }
+									: { index, id, type: "function", function: { name, arguments: args } },
+							],
+						},
+						logprobs: null,
+						finish_reason: null,
+					},
+				]),
 			end: ({ usage, finishReason }) => {
 				const final = chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]);
 				const usageChunk = includeUsage ? chunk([], { usage: openAiUsage(usage) ?? null }) : "";

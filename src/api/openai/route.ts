@@ -1,6 +1,5 @@
 import { Hono } from "hono/tiny";
 import { respondToChat } from "../../answers/respond";
-import { resolveModel } from "../../core/config";
 import { modelInfo } from "../../core/models";
 import type { AppEnv } from "../../http/app-env";
 import { apiKeyAuth } from "../../http/auth";
@@ -12,6 +11,7 @@ import {
 	toChatCompletion,
 	toChatCompletionChunks,
 } from "./format";
+import { chatInputOf } from "./request";
 import { OpenAiChatRequestSchema } from "./schemas";
 
 /** OpenAI-compatible chat completions, on the same models, limits and AI call path as /api/chat. */
@@ -34,16 +34,7 @@ export const openai = new Hono<AppEnv>()
 		jsonBody(OpenAiChatRequestSchema),
 		async (c) => {
 			const body = c.req.valid("json");
-			const input = {
-				model: resolveModel(c.var.config, body.model),
-				messages: body.messages,
-				max_tokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
-				temperature: body.temperature ?? undefined,
-				top_p: body.top_p ?? undefined,
-				stop: typeof body.stop === "string" ? [body.stop] : (body.stop ?? undefined),
-				route: "/v1/chat/completions" as const,
-				user: body.user,
-			};
+			const input = chatInputOf(c.var.config, body);
 			const includeUsage = body.stream_options?.include_usage === true;
 			return respondToChat(c, input, body.stream === true, {
 				json: (answer) => toChatCompletion(answer.model, answer),
