@@ -466,4 +466,30 @@ export const claims = [
 		new: 'models: ids.map((id) => ({ id, kind: "workers-ai", default: id === defaultModel })),',
 		tests: ["test/integration/models.test.ts"],
 	},
+	// --- Issue 18: tooling and logs ---------------------------------------------------------
+	{
+		name: "stream-abort-read-logged-as-failure",
+		claim:
+			"A client that leaves mid-stream is an aborted answer, not an error: the upstream read its cancel breaks off is not logged as a failed stream.",
+		file: "src/ai/model-stream.ts",
+		old: "\t\tcancelled = true;\n\t\tfinished = true;",
+		new: "\t\tcancelled = true;",
+		tests: ["test/integration/client-disconnect.test.ts"],
+	},
+	{
+		name: "stream-abort-at-error-level",
+		claim: "A client that leaves mid-stream is logged at info level as an aborted stream.",
+		file: "src/ai/model-stream.ts",
+		old: "console.info(",
+		new: "console.error(",
+		tests: ["test/integration/client-disconnect.test.ts"],
+	},
+	{
+		name: "stream-failure-below-error-level",
+		claim: "A model stream that breaks (a malformed chunk) is still logged as an error.",
+		file: "src/ai/model-stream.ts",
+		old: "console.error(",
+		new: "console.info(",
+		tests: ["test/integration/client-disconnect.test.ts"],
+	},
 ];
