@@ -75,5 +75,18 @@ const wrangler = spawn(resolve(root, "node_modules/.bin/wrangler"), args, {
 	stdio: "inherit",
 	env: { WRANGLER_SEND_METRICS: "false", ...process.env },
 });
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => wrangler.kill(signal));
+// A signal ends wrangler, which ends workerd, and this script once wrangler has gone. wrangler
+// passes on SIGINT and SIGTERM only: a hang-up ends it with SIGTERM.
+const stop = (/** @type {NodeJS.Signals} */ signal) =>
+	wrangler.kill(signal === "SIGHUP" ? "SIGTERM" : signal);
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => stop(signal));
+// npm runs this script in `sh -c` and passes its SIGTERM to that shell only, which ends without
+// passing it on: this script would keep the port alone. A parent that goes away stops it too.
+const parent = process.ppid;
+const orphaned = setInterval(() => {
+	if (process.ppid === parent) return;
+	clearInterval(orphaned);
+	stop("SIGTERM");
+}, 200);
+orphaned.unref();
 wrangler.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -6,6 +6,8 @@ export const ROOT = resolve(import.meta.dirname, "../..");
 
 export interface DevServer {
 	url: string;
+	/** The `npm` process: leader of a process group with everything `npm run dev` started. */
+	pid: number;
 	debugToken: string;
 	output: () => string;
 	stop: () => Promise<void>;
@@ -23,5 +25,11 @@ export async function startDevServer(persistTo?: string): Promise<DevServer> {
 	});
 	const debugToken =
 		/^DEBUG_TOKEN=(.*)$/m.exec(readFileSync(join(ROOT, ".dev.vars"), "utf8"))?.[1] ?? "";
-	return { url: server.url, debugToken, output: server.output, stop: server.stop };
+	return {
+		url: server.url,
+		pid: server.pid,
+		debugToken,
+		output: server.output,
+		stop: server.stop,
+	};
 }
