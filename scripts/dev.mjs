@@ -11,6 +11,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs
 import { dirname, resolve } from "node:path";
 import { applyLocalMigrations, persistDirOf } from "./d1-local.mjs";
 import { root, writeLocalConfig } from "./local-config.mjs";
+import { OFFLINE_ENV } from "./wrangler-dev.mjs";
 
 const devVars = resolve(root, ".dev.vars");
 const localConfig = resolve(root, ".wrangler/local/wrangler.jsonc");
@@ -73,7 +74,7 @@ const args = [
 const wrangler = spawn(resolve(root, "node_modules/.bin/wrangler"), args, {
 	cwd: dirname(localConfig),
 	stdio: "inherit",
-	env: { WRANGLER_SEND_METRICS: "false", ...process.env },
+	env: { ...OFFLINE_ENV, ...process.env },
 });
 // A signal ends wrangler, which ends workerd, and this script once wrangler has gone. wrangler
 // passes on SIGINT and SIGTERM only: a hang-up ends it with SIGTERM.

@@ -1,7 +1,9 @@
-// `npm run dev` ends as a whole on a signal: npm, scripts/dev.mjs, wrangler and workerd,
-// and the port is free again. npm passes its SIGTERM only to the `sh -c` it runs the script in.
+// `npm run dev` as a process: it asks nothing of the network, and it ends as a whole on a
+// signal (npm, scripts/dev.mjs, wrangler and workerd), the port free again.
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { startDevServer } from "./dev-server.ts";
 
@@ -42,6 +44,19 @@ async function refused(url: string): Promise<boolean> {
 	}
 }
 
+test("npm run dev does not fetch the runtime's Request.cf from workers.cloudflare.com", async (t) => {
+	// Where miniflare keeps the Request.cf it fetched: empty, so a fetch would have to happen.
+	const cache = mkdtempSync(join(tmpdir(), "miniflare-cache-"));
+	t.after(() => rmSync(cache, { recursive: true, force: true }));
+	const server = await startDevServer(undefined, { MINIFLARE_CACHE_DIR: cache });
+	t.after(() => server.stop());
+	// Asked for, the Request.cf is in place by the first answer; offline, its failure is printed.
+	await fetch(`${server.url}/api/models`).then((res) => res.body?.cancel());
+	assert.doesNotMatch(server.output(), /Request\.cf|workers\.cloudflare\.com/);
+	assert.deepEqual(readdirSync(cache), [], "no Request.cf fetched and cached");
+});
+
+// npm passes its SIGTERM only to the `sh -c` it runs the script in.
 test("SIGTERM to npm ends everything `npm run dev` started and frees the port", async (t) => {
 	const server = await startDevServer();
 	t.after(() => server.stop());
