@@ -466,6 +466,7 @@ export const claims = [
 		new: 'models: ids.map((id) => ({ id, kind: "workers-ai", default: id === defaultModel })),',
 		tests: ["test/integration/models.test.ts"],
 	},
+
 	// --- Issue 18: tooling and logs ---------------------------------------------------------
 	{
 		name: "stream-abort-read-logged-as-failure",
@@ -491,5 +492,14 @@ export const claims = [
 		old: "console.error(",
 		new: "console.info(",
 		tests: ["test/integration/client-disconnect.test.ts"],
+	},
+	{
+		name: "outbox-invalid-score-sent",
+		claim:
+			"A score that is not a whole number from 0 to 100 sends nothing: the page's outbox refuses it instead of sending the vote without it.",
+		file: "public/js/feedback-outbox.js",
+		old: "if (score !== undefined && !isScore(score)) {",
+		new: "if (false) {",
+		tests: ["test/unit/feedback-outbox.test.ts"],
 	},
 ];
