@@ -386,19 +386,17 @@ describe("VoteSender and the score (issue 18)", () => {
 		expect(api.posts.map((post) => post.score)).toEqual([0, 100, undefined]);
 	});
 
-	it.each([
-		-5,
-		101,
-		2.5,
-		Number.NaN,
-	])("refuses the score %s: nothing queued, nothing sent", async (score) => {
-		const { api, storage, sender, states } = setup();
-		expect(() => sender.cast("up", "with a bad score", undefined, score)).toThrow(RangeError);
-		await settle();
-		expect(storage.outbox()).toEqual({});
-		expect(api.posts).toEqual([]);
-		expect(states).toEqual([]);
-	});
+	it.each([-5, 101, 2.5, Number.NaN])(
+		"refuses the score %s: nothing queued, nothing sent",
+		async (score) => {
+			const { api, storage, sender, states } = setup();
+			expect(() => sender.cast("up", "with a bad score", undefined, score)).toThrow(RangeError);
+			await settle();
+			expect(storage.outbox()).toEqual({});
+			expect(api.posts).toEqual([]);
+			expect(states).toEqual([]);
+		},
+	);
 });
 
 describe("FeedbackSenders", () => {
