@@ -480,7 +480,11 @@ test("18.10b. a refused score stays said until the field changes, while the vote
 	assert.equal(await status.getAttribute("data-state"), "invalid");
 	// The thumb's vote is recorded meanwhile: the refusal is still what the page says.
 	await page.waitForTimeout(2500);
-	assert.equal(await status.getAttribute("data-state"), "invalid", (await status.textContent()) ?? "");
+	assert.equal(
+		await status.getAttribute("data-state"),
+		"invalid",
+		(await status.textContent()) ?? "",
+	);
 	assert.match((await status.textContent()) ?? "", SCORE_REFUSED);
 	assert.equal(sent.length, 1, "only the thumb's vote went out");
 	assert.equal(sent[0]?.score, undefined);
