@@ -73,6 +73,21 @@ export function reframeModelStream(
 		}
 	};
 
+	// The client went away (cancel below): the store records the answer as "aborted". Not a
+	// failure: the upstream read that cancel breaks off must not be logged as one.
+	let cancelled = false;
+	const abort = () => {
+		cancelled = true;
+		finished = true;
+		console.info(
+			JSON.stringify({
+				message: "model stream aborted",
+				aiGatewayLogId: logContext.aiGatewayLogId,
+			}),
+		);
+		watcher?.end("aborted", usage);
+	};
+
 	const fail = (reason: string) => {
 		console.error(
 			JSON.stringify({
@@ -135,6 +150,7 @@ export function reframeModelStream(
 			} catch (err) {
 				if (!finished) fail(`read failed: ${err instanceof Error ? err.message : String(err)}`);
 			}
+			if (cancelled) return;
 			if (outgoing) {
 				controller.enqueue(encoder.encode(outgoing));
 				outgoing = "";
@@ -145,7 +161,7 @@ export function reframeModelStream(
 			}
 		},
 		cancel(reason) {
-			if (!finished) watcher?.end("aborted", usage);
+			if (!finished) abort();
 			return reader.cancel(reason);
 		},
 	});
