@@ -11,6 +11,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs
 import { dirname, resolve } from "node:path";
 import { applyLocalMigrations, persistDirOf } from "./d1-local.mjs";
 import { root, writeLocalConfig } from "./local-config.mjs";
+import { OFFLINE_ENV } from "./wrangler-dev.mjs";
 
 const devVars = resolve(root, ".dev.vars");
 const localConfig = resolve(root, ".wrangler/local/wrangler.jsonc");
@@ -73,7 +74,20 @@ const args = [
 const wrangler = spawn(resolve(root, "node_modules/.bin/wrangler"), args, {
 	cwd: dirname(localConfig),
 	stdio: "inherit",
-	env: { WRANGLER_SEND_METRICS: "false", ...process.env },
+	env: { ...OFFLINE_ENV, ...process.env },
 });
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => wrangler.kill(signal));
+// A signal ends wrangler, which ends workerd, and this script once wrangler has gone. wrangler
+// passes on SIGINT and SIGTERM only: a hang-up ends it with SIGTERM.
+const stop = (/** @type {NodeJS.Signals} */ signal) =>
+	wrangler.kill(signal === "SIGHUP" ? "SIGTERM" : signal);
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => stop(signal));
+// npm runs this script in `sh -c` and passes its SIGTERM to that shell only, which ends without
+// passing it on: this script would keep the port alone. A parent that goes away stops it too.
+const parent = process.ppid;
+const orphaned = setInterval(() => {
+	if (process.ppid === parent) return;
+	clearInterval(orphaned);
+	stop("SIGTERM");
+}, 200);
+orphaned.unref();
 wrangler.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -2,10 +2,7 @@
 // Seeds the local feedback store (the FEEDBACK_DB D1 of `npm run dev`) with synthetic
 // answers and votes, for the /insights page and the store's benchmark. Straight into the
 // local D1 with `wrangler d1 execute --local` and batched SQL: no route, nothing in the
-// production bundle. Deterministic for a given --seed.
-//
-//   node scripts/seed-feedback.mjs [--answers 100000] [--days 60] [--persist-to .wrangler/state]
-//                                  [--no-transcripts] [--seed 13]
+// production bundle. Deterministic for a given --seed. `--help` says how to call it.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -245,27 +242,97 @@ export function seedLocal({ answers, days, transcripts, seed, persistTo, now }) 
 	return { answers: answerRows.length, votes: voteRows.length };
 }
 
-async function main() {
-	const { values } = parseArgs({
-		options: {
-			answers: { type: "string", default: "100000" },
-			days: { type: "string", default: "60" },
-			"persist-to": { type: "string", default: resolve(root, ".wrangler/state") },
-			"no-transcripts": { type: "boolean", default: false },
-			seed: { type: "string", default: "13" },
-		},
-	});
-	const persistTo = resolve(values["persist-to"]);
-	const started = Date.now();
-	const seeded = seedLocal({
-		answers: Number(values.answers),
-		days: Number(values.days),
+const USAGE = `Usage: node scripts/seed-feedback.mjs [options]
+
+Seeds the local feedback store of \`npm run dev\` (its D1) with synthetic answers and
+votes, for /insights and the admin API. Deterministic for a given --seed.
+
+Options:
+  --answers N        answers to write, 1 to 1000000 (default 100000; about a third are voted)
+  --days N           spread them over the last N days, 1 to 366 (default 60)
+  --persist-to DIR   the local state of \`npm run dev\` (default .wrangler/state)
+  --no-transcripts   leave out the conversations and answer texts
+  --seed N           seed of the generator, 0 to 4294967295 (default 13)
+  -h, --help         show this text`;
+
+const OPTIONS = /** @type {const} */ ({
+	answers: { type: "string", default: "100000" },
+	days: { type: "string", default: "60" },
+	"persist-to": { type: "string", default: resolve(root, ".wrangler/state") },
+	"no-transcripts": { type: "boolean", default: false },
+	seed: { type: "string", default: "13" },
+	help: { type: "boolean", short: "h", default: false },
+});
+
+/** A usage mistake: said in one line, exit code 2. */
+class UsageError extends Error {}
+
+/** `value` as a whole number from `min` to `max`, else a UsageError naming `--name`. */
+function wholeNumber(name, value, min, max) {
+	const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+	if (!(number >= min && number <= max)) {
+		throw new UsageError(
+			`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`,
+		);
+	}
+	return number;
+}
+
+/** The options of `argv`, checked before anything is written; `undefined` for --help. */
+export function parseOptions(argv) {
+	// parseArgs takes `--days -3` for a value left out: pass it as `--days=-3`, for the check below.
+	const args = [];
+	for (let index = 0; index < argv.length; index++) {
+		const [arg, next] = [argv[index], argv[index + 1]];
+		const takesValue = arg.startsWith("--") && OPTIONS[arg.slice(2)]?.type === "string";
+		if (takesValue && /^-\d/.test(next ?? "")) {
+			args.push(`${arg}=${next}`);
+			index++;
+		} else args.push(arg);
+	}
+	let values;
+	try {
+		({ values } = parseArgs({ args, options: OPTIONS, strict: true }));
+	} catch (error) {
+		// Node's message, first line only: "Unknown option '--x'", "Option '--days <value>' argument missing".
+		const message = String(error instanceof Error ? error.message : error);
+		throw new UsageError(message.split("\n")[0].replace(/\.$/, ""));
+	}
+	if (values.help) return undefined;
+	return {
+		answers: wholeNumber("answers", values.answers, 1, 1_000_000),
+		days: wholeNumber("days", values.days, 1, 366),
+		seed: wholeNumber("seed", values.seed, 0, 2 ** 32 - 1),
 		transcripts: !values["no-transcripts"],
-		seed: Number(values.seed),
-		persistTo,
-	});
+		persistTo: resolve(values["persist-to"]),
+	};
+}
+
+async function main() {
+	let options;
+	try {
+		options = parseOptions(process.argv.slice(2));
+	} catch (error) {
+		if (!(error instanceof UsageError)) throw error;
+		console.error(`seed-feedback: ${error.message}. Run with --help for the options.`);
+		process.exit(2);
+	}
+	if (!options) {
+		console.log(USAGE);
+		return;
+	}
+	const started = Date.now();
+	let seeded;
+	try {
+		seeded = seedLocal(options);
+	} catch (error) {
+		// wrangler has printed why on stderr; its stack trace would add nothing.
+		const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+		console.error(`seed-feedback: writing to the local D1 failed: ${reason}`);
+		process.exit(1);
+	}
 	console.log(
-		`Seeded ${seeded.answers} answers and ${seeded.votes} votes into ${persistTo} in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+		`Seeded ${seeded.answers} answers and ${seeded.votes} votes into ${options.persistTo} in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
 	);
 }
 

@@ -13,6 +13,13 @@ import { join, resolve } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 
 const root = resolve(import.meta.dirname, "..");
+
+/**
+ * What keeps `wrangler dev --local` off the network: no usage metrics, and no fetch of the
+ * runtime's `Request.cf` object from workers.cloudflare.com (miniflare's default, which offline
+ * printed `getaddrinfo ENOTFOUND` on every start): the Worker gets miniflare's placeholder.
+ */
+export const OFFLINE_ENV = { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 const wranglerBin = resolve(root, "node_modules/wrangler/bin/wrangler.js");
 
 /**
@@ -61,7 +68,7 @@ export async function startWranglerDev({
 		stdio: ["ignore", "pipe", "pipe", "ipc"],
 		// Its own process group, so that stop() reaches workerd too.
 		detached: true,
-		env: { WRANGLER_SEND_METRICS: "false", ...env },
+		env: { ...OFFLINE_ENV, ...env },
 	});
 	let output = "";
 	child.stdout?.on("data", (chunk) => {

@@ -833,4 +833,39 @@ export const claims = [
 		new: 'reply: { kind: "text" },',
 		tests: ["test/emulator/tools.test.ts"],
 	},
+	// --- Issue 18: tooling and logs ---------------------------------------------------------
+	{
+		name: "stream-abort-read-logged-as-failure",
+		claim:
+			"A client that leaves mid-stream is an aborted answer, not an error: the upstream read its cancel breaks off is not logged as a failed stream.",
+		file: "src/gateway/model-stream.ts",
+		old: "\t\tcancelled = true;\n\t\tfinished = true;",
+		new: "\t\tcancelled = true;",
+		tests: ["test/integration/client-disconnect.test.ts"],
+	},
+	{
+		name: "stream-abort-at-error-level",
+		claim: "A client that leaves mid-stream is logged at info level as an aborted stream.",
+		file: "src/gateway/model-stream.ts",
+		old: 'log.info("model stream aborted"',
+		new: 'log.error("model stream aborted"',
+		tests: ["test/integration/client-disconnect.test.ts"],
+	},
+	{
+		name: "stream-failure-below-error-level",
+		claim: "A model stream that breaks (a malformed chunk) is still logged as an error.",
+		file: "src/gateway/model-stream.ts",
+		old: 'log.error("model stream failed"',
+		new: 'log.info("model stream failed"',
+		tests: ["test/integration/client-disconnect.test.ts"],
+	},
+	{
+		name: "outbox-invalid-score-sent",
+		claim:
+			"A score that is not a whole number from 0 to 100 sends nothing: the page's outbox refuses it instead of sending the vote without it.",
+		file: "public/js/feedback-outbox.js",
+		old: "if (score !== undefined && !isScore(score)) {",
+		new: "if (false) {",
+		tests: ["test/unit/feedback-outbox.test.ts"],
+	},
 ];

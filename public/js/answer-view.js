@@ -3,6 +3,7 @@
 // the feedback senders. Model output reaches the page only through markdown.js, which
 // renders no raw HTML.
 
+import { isScore } from "./feedback-outbox.js";
 import { renderMarkdown, StreamingMarkdown } from "./markdown.js";
 
 /**
@@ -195,6 +196,8 @@ export function enableRating(view, { senders, onChange }) {
 	};
 	let current = sent.vote;
 	let lastState = record.voteState ?? null;
+	/** Why the last send went nowhere: said until the score field changes. */
+	let refusal = null;
 
 	function setStatus(state, text) {
 		status.dataset.state = state;
@@ -210,21 +213,26 @@ export function enableRating(view, { senders, onChange }) {
 		if (!vote) {
 			comment.value = "";
 			score.value = "";
+			refusal = null;
 		}
 		if (wasHidden !== details.hidden) view.onResize();
 	}
 
 	/** The score field as a number, null when empty, or undefined when it is not valid. */
 	function scoreValue() {
+		// A number field reads as "" when it cannot parse what was typed ("e", "5e"): not empty.
+		if (score.validity.badInput) return undefined;
 		const raw = score.value.trim();
 		if (raw === "") return null;
 		const value = Number(raw);
-		return Number.isInteger(value) && value >= 0 && value <= 100 ? value : undefined;
+		return isScore(value) ? value : undefined;
 	}
 
+	// A thumb pressed with a score that could not be sent is a change too.
 	const dirty = () =>
-		current !== null &&
-		(comment.value.trim() !== sent.comment || (scoreValue() ?? null) !== sent.score);
+		current !== sent.vote ||
+		(current !== null &&
+			(comment.value.trim() !== sent.comment || (scoreValue() ?? null) !== sent.score));
 
 	function describe(entry) {
 		const parts = [];
@@ -234,6 +242,10 @@ export function enableRating(view, { senders, onChange }) {
 	}
 
 	function showState() {
+		if (refusal) {
+			setStatus("invalid", refusal);
+			return;
+		}
 		if (!lastState) {
 			setStatus("", "");
 		} else {
@@ -277,10 +289,12 @@ export function enableRating(view, { senders, onChange }) {
 	function cast() {
 		const value = scoreValue();
 		if (value === undefined) {
-			setStatus("invalid", "The score is a whole number from 0 to 100.");
+			refusal = "Score must be a whole number from 0 to 100: not sent.";
+			showState();
 			score.focus();
 			return;
 		}
+		refusal = null;
 		const text = current ? comment.value.trim() : "";
 		const length = characters(text);
 		if (length > MAX_COMMENT_CHARS) {
@@ -310,6 +324,9 @@ export function enableRating(view, { senders, onChange }) {
 	sendButton.addEventListener("click", () => {
 		if (!current) return;
 		cast();
+	});
+	score.addEventListener("input", () => {
+		refusal = null;
 	});
 	for (const field of [comment, score]) {
 		field.addEventListener("input", showState);

@@ -45,6 +45,8 @@ export const OUTBOX_KEY: string;
 export const RETRY_DELAYS_S: readonly number[];
 export const DELIVERY_POLL_MS: { first: number; max: number };
 export const VOTE_LABELS: Record<Vote, string>;
+/** A score the API takes: a whole number from 0 to 100. */
+export function isScore(value: unknown): value is number;
 
 export class FeedbackOutbox {
 	constructor(storage: OutboxStorage, key?: string);
@@ -58,6 +60,7 @@ export class VoteSender {
 	readonly token: string;
 	constructor(aiGatewayLogId: string, token: string, options: SenderOptions);
 	attach(listener: VoteListener): void;
+	/** Throws a RangeError, and sends nothing, for a score that is not `isScore`. */
 	cast(vote: Vote, comment?: string, sequence?: number, score?: number): Promise<void>;
 	follow(entry: OutboxEntry): Promise<void>;
 }

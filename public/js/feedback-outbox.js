@@ -25,6 +25,9 @@ export const KEPT_LABELS = {
 	clear: "A newer vote was kept: no rating",
 };
 
+/** A score the API takes: a whole number from 0 to 100. */
+export const isScore = (value) => Number.isInteger(value) && value >= 0 && value <= 100;
+
 const browserTimers = {
 	set: (callback, ms) => setTimeout(callback, ms),
 	clear: (timer) => clearTimeout(timer),
@@ -122,6 +125,11 @@ export class VoteSender {
 	 * Returns a promise that settles when the sender has nothing left to do.
 	 */
 	cast(vote, comment = "", sequence = undefined, score = undefined) {
+		// Checked by the page before it casts: a score the API would refuse, or one dropped
+		// here, would tell the user a vote was recorded without the score they typed.
+		if (score !== undefined && !isScore(score)) {
+			throw new RangeError(`The score must be a whole number from 0 to 100, not ${score}`);
+		}
 		this.#lastSequence = sequence ?? Math.max(this.#now(), this.#lastSequence + 1);
 		this.#pending = {
 			aiGatewayLogId: this.aiGatewayLogId,
@@ -131,7 +139,7 @@ export class VoteSender {
 			sequence: this.#lastSequence,
 		};
 		// A withdrawn vote carries no score; the server clears the log's score and comment.
-		if (Number.isInteger(score) && vote !== "clear") this.#pending.score = score;
+		if (score !== undefined && vote !== "clear") this.#pending.score = score;
 		this.#outbox.put(this.#pending);
 		if (this.#running) this.#wake();
 		else this.#done = this.#run();

@@ -85,6 +85,16 @@ export function reframeModelStream(
 		}
 	};
 
+	// The client went away (cancel below): the store records the answer as "aborted". Not a
+	// failure: the upstream read that cancel breaks off must not be logged as one.
+	let cancelled = false;
+	const abort = () => {
+		cancelled = true;
+		finished = true;
+		log.info("model stream aborted", { aiGatewayLogId });
+		observer?.end("aborted", usage);
+	};
+
 	const fail = (reason: string) => {
 		log.error("model stream failed", { reason, aiGatewayLogId });
 		outgoing += framer.fail();
@@ -141,6 +151,7 @@ export function reframeModelStream(
 			} catch (err) {
 				if (!finished) fail(`read failed: ${err instanceof Error ? err.message : String(err)}`);
 			}
+			if (cancelled) return;
 			if (outgoing) {
 				controller.enqueue(encoder.encode(outgoing));
 				outgoing = "";
@@ -151,7 +162,7 @@ export function reframeModelStream(
 			}
 		},
 		cancel(reason) {
-			if (!finished) observer?.end("aborted", usage);
+			if (!finished) abort();
 			return reader.cancel(reason);
 		},
 	});

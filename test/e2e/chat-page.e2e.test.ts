@@ -434,3 +434,91 @@ test("9. a comment counts characters as the API does: 1,000 emoji are sent whole
 	assert.equal(log.metadata?.comment, emoji.repeat(1000));
 	await close();
 });
+
+// Issue 18, item 10: the score field.
+
+/** The POST /api/feedback bodies the page sends from now on. */
+function votesSent(page: Page) {
+	const bodies: Record<string, unknown>[] = [];
+	page.on("request", (request) => {
+		if (request.method() === "POST" && new URL(request.url()).pathname === "/api/feedback") {
+			bodies.push(request.postDataJSON());
+		}
+	});
+	return bodies;
+}
+
+const SCORE_REFUSED = /^Score must be a whole number from 0 to 100: not sent\.?$/;
+
+test("18.10a. a score the field cannot read (e, 5e) says why nothing was sent, and sends nothing", async () => {
+	const { page, close, problems } = await openChat(browser, server);
+	await send(page, "Score me with a typo");
+	await answered(page);
+	const answer = lastAnswer(page);
+	const logId = (await answer.getAttribute("data-log-id")) ?? "";
+	const status = answer.locator(".vote-status");
+	await answer.getByRole("button", { name: "Good answer" }).click();
+	await page.waitForFunction(
+		(element) => element?.textContent === "Recorded: good answer",
+		await status.elementHandle(),
+	);
+	const sent = votesSent(page);
+	const score = answer.getByLabel("Score (0 to 100)");
+	await answer.getByLabel("Comment on this answer").fill("Typed with a bad score");
+	for (const typed of ["e", "5e"]) {
+		await score.fill("");
+		await score.pressSequentially(typed);
+		await answer.getByRole("button", { name: "Send feedback" }).click();
+		assert.match((await status.textContent()) ?? "", SCORE_REFUSED, `after typing ${typed}`);
+		assert.equal(await status.getAttribute("data-state"), "invalid");
+		await score.press("Enter");
+		assert.match((await status.textContent()) ?? "", SCORE_REFUSED, `Enter after ${typed}`);
+	}
+	await page.waitForTimeout(500);
+	assert.deepEqual(sent, [], "a vote was sent with an unreadable score");
+	const log = await gatewayLog(page, server, logId);
+	assert.equal(log.metadata?.comment ?? "", "", "the comment went out without its score");
+
+	// A score it can read goes out with the comment.
+	await score.fill("70");
+	await answer.getByRole("button", { name: "Send feedback" }).click();
+	await waitForLog(
+		page,
+		server,
+		logId,
+		(log) => log.score === 70 && log.metadata?.comment === "Typed with a bad score",
+	);
+	assert.equal(sent.length, 1);
+	assert.deepEqual(problems, []);
+	await close();
+});
+
+test("18.10b. a refused score stays said until the field changes, while the vote before it is delivered", async () => {
+	const { page, close } = await openChat(browser, server);
+	await send(page, "Score me out of range");
+	await answered(page);
+	const answer = lastAnswer(page);
+	const status = answer.locator(".vote-status");
+	const sent = votesSent(page);
+	// The thumb's vote is on its way (the emulator delays its log) when the score is refused.
+	await answer.getByRole("button", { name: "Good answer" }).click();
+	const score = answer.getByLabel("Score (0 to 100)");
+	await score.fill("-5");
+	await answer.getByRole("button", { name: "Send feedback" }).click();
+	assert.equal(await status.getAttribute("data-state"), "invalid");
+	// The thumb's vote is recorded meanwhile: the refusal is still what the page says.
+	await page.waitForTimeout(2500);
+	assert.equal(
+		await status.getAttribute("data-state"),
+		"invalid",
+		(await status.textContent()) ?? "",
+	);
+	assert.match((await status.textContent()) ?? "", SCORE_REFUSED);
+	assert.equal(sent.length, 1, "only the thumb's vote went out");
+	assert.equal(sent[0]?.score, undefined);
+
+	// The field changes: the page says the change is not sent yet.
+	await score.fill("5");
+	assert.match((await status.textContent()) ?? "", /^Changes not sent yet/);
+	await close();
+});

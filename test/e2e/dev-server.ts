@@ -6,6 +6,8 @@ export const ROOT = resolve(import.meta.dirname, "../..");
 
 export interface DevServer {
 	url: string;
+	/** The `npm` process: leader of a process group with everything `npm run dev` started. */
+	pid: number;
 	debugToken: string;
 	output: () => string;
 	stop: () => Promise<void>;
@@ -13,15 +15,25 @@ export interface DevServer {
 
 /**
  * Starts `npm run dev` (scripts/dev.mjs) exactly as a user would, on a port the system picks
- * (scripts/wrangler-dev.mjs). State goes to `persistTo`, else to a temporary directory.
+ * (scripts/wrangler-dev.mjs). State goes to `persistTo`, else to a temporary directory;
+ * `env` adds to this process's environment.
  */
-export async function startDevServer(persistTo?: string): Promise<DevServer> {
+export async function startDevServer(
+	persistTo?: string,
+	env: NodeJS.ProcessEnv = {},
+): Promise<DevServer> {
 	const server = await startWranglerDev({
 		command: ["npm", "run", "dev", "--"],
 		persistTo,
-		env: { ...process.env, BROWSER: "none", CI: "true" },
+		env: { ...process.env, BROWSER: "none", CI: "true", ...env },
 	});
 	const debugToken =
 		/^DEBUG_TOKEN=(.*)$/m.exec(readFileSync(join(ROOT, ".dev.vars"), "utf8"))?.[1] ?? "";
-	return { url: server.url, debugToken, output: server.output, stop: server.stop };
+	return {
+		url: server.url,
+		pid: server.pid,
+		debugToken,
+		output: server.output,
+		stop: server.stop,
+	};
 }

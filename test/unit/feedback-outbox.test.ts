@@ -377,6 +377,28 @@ describe("VoteSender", () => {
 	});
 });
 
+describe("VoteSender and the score (issue 18)", () => {
+	it("sends a whole score from 0 to 100 with the vote, and none with a withdrawal", async () => {
+		const { api, sender } = setup();
+		await sender.cast("up", "", undefined, 0);
+		await sender.cast("down", "", undefined, 100);
+		await sender.cast("clear", "", undefined, 50);
+		expect(api.posts.map((post) => post.score)).toEqual([0, 100, undefined]);
+	});
+
+	it.each([-5, 101, 2.5, Number.NaN])(
+		"refuses the score %s: nothing queued, nothing sent",
+		async (score) => {
+			const { api, storage, sender, states } = setup();
+			expect(() => sender.cast("up", "with a bad score", undefined, score)).toThrow(RangeError);
+			await settle();
+			expect(storage.outbox()).toEqual({});
+			expect(api.posts).toEqual([]);
+			expect(states).toEqual([]);
+		},
+	);
+});
+
 describe("FeedbackSenders", () => {
 	it("has one sender per log, and a new listener replaces the old one", async () => {
 		const storage = new MemoryStorage();
