@@ -29,7 +29,7 @@ export const claims = [
 		file: "src/gateway/inference.ts",
 		old: "\t\t...served,\n\t\t...readAnswer(body, input),",
 		new: "\t\t...served,\n\t\t...readAnswer(body, input),\n\t\taiGatewayLogId: aiBinding(env).aiGatewayLogId,",
-		tests: ["test/integration/log-id-race.test.ts"],
+		tests: ["test/api/chat/log-id-race.test.ts"],
 	},
 	{
 		name: "log-id-stream-from-shared-binding",
@@ -38,7 +38,7 @@ export const claims = [
 		file: "src/gateway/inference.ts",
 		old: "return { ...served, body: res.body };",
 		new: "return { ...served, aiGatewayLogId: aiBinding(env).aiGatewayLogId, body: res.body };",
-		tests: ["test/integration/log-id-race.test.ts"],
+		tests: ["test/api/chat/log-id-race.test.ts"],
 	},
 	{
 		name: "log-id-v1-from-shared-binding",
@@ -56,7 +56,7 @@ export const claims = [
 				new: "return { ...served, aiGatewayLogId: aiBinding(env).aiGatewayLogId, body: res.body };",
 			},
 		],
-		tests: ["test/integration/log-id-race-v1.test.ts"],
+		tests: ["test/api/openai/log-id-race.test.ts"],
 	},
 
 	// --- Only the person who got an answer can rate it ------------------------------------
@@ -67,7 +67,7 @@ export const claims = [
 		file: "src/core/feedback-token.ts",
 		old: "if (parts.length !== 4) return false;",
 		new: "if (parts.length >= 0) return true;",
-		tests: ["test/unit/feedback-token.test.ts", "test/integration/feedback.test.ts"],
+		tests: ["test/core/feedback-token.test.ts", "test/api/feedback/feedback.test.ts"],
 	},
 	{
 		name: "token-ignores-expiry",
@@ -75,7 +75,7 @@ export const claims = [
 		file: "src/core/feedback-token.ts",
 		old: "if (expires <= now) return false;",
 		new: "",
-		tests: ["test/unit/feedback-token.test.ts", "test/integration/feedback.test.ts"],
+		tests: ["test/core/feedback-token.test.ts", "test/api/feedback/feedback.test.ts"],
 	},
 	{
 		name: "token-ignores-log-id",
@@ -85,7 +85,7 @@ export const claims = [
 		// The signed payload leaves the log id out: a token then verifies for any log.
 		old: "function signedPayload(aiGatewayLogId: string, kid: string, expires: number): Uint8Array {",
 		new: 'function signedPayload(_logId: string, kid: string, expires: number): Uint8Array {\n\tconst aiGatewayLogId = "";',
-		tests: ["test/unit/feedback-token.test.ts", "test/integration/feedback.test.ts"],
+		tests: ["test/core/feedback-token.test.ts", "test/api/feedback/feedback.test.ts"],
 	},
 	{
 		name: "token-expiry-not-canonical",
@@ -93,7 +93,7 @@ export const claims = [
 		file: "src/core/feedback-token.ts",
 		old: "!/^[1-9]\\d{0,11}$/.test(expiresText)",
 		new: "!/^\\d{1,12}$/.test(expiresText)",
-		tests: ["test/unit/feedback-token.test.ts"],
+		tests: ["test/core/feedback-token.test.ts"],
 	},
 	{
 		name: "token-signature-not-canonical",
@@ -101,7 +101,7 @@ export const claims = [
 		file: "src/core/feedback-token.ts",
 		old: "if (!signature || toBase64Url(signature) !== signatureText) return false;",
 		new: "if (!signature) return false;",
-		tests: ["test/unit/feedback-token.test.ts"],
+		tests: ["test/core/feedback-token.test.ts"],
 	},
 
 	// --- No vote is lost, and the last one wins -------------------------------------------
@@ -112,7 +112,7 @@ export const claims = [
 		file: "src/feedback/delivery.ts",
 		old: "if (current && sequence <= current.sequence) {",
 		new: "if (false) {",
-		tests: ["test/integration/feedback.test.ts"],
+		tests: ["test/api/feedback/feedback.test.ts"],
 	},
 	{
 		name: "superseded-answered-as-accepted",
@@ -120,7 +120,7 @@ export const claims = [
 		file: "src/api/feedback/route.ts",
 		old: 'if (outcome === "superseded")',
 		new: "if (false)",
-		tests: ["test/integration/feedback.test.ts"],
+		tests: ["test/api/feedback/feedback.test.ts"],
 	},
 	{
 		name: "sequence-unbounded",
@@ -129,7 +129,7 @@ export const claims = [
 		file: "src/api/feedback/schemas.ts",
 		old: "(sequence) => sequence <= Date.now() + MAX_SEQUENCE_LEAD_MS,",
 		new: "() => true,",
-		tests: ["test/integration/feedback.test.ts"],
+		tests: ["test/api/feedback/feedback.test.ts"],
 	},
 	{
 		name: "vote-leaves-old-score",
@@ -138,7 +138,7 @@ export const claims = [
 		file: "src/gateway/log-feedback.ts",
 		old: "score: cleared ? null : (score ?? null),",
 		new: "...(!cleared && score !== undefined && { score }),",
-		tests: ["test/integration/feedback.test.ts"],
+		tests: ["test/api/feedback/feedback.test.ts"],
 	},
 	{
 		name: "vote-leaves-old-comment",
@@ -147,7 +147,7 @@ export const claims = [
 		file: "src/gateway/log-feedback.ts",
 		old: 'comment: cleared ? "" : (comment ?? "") },',
 		new: "comment },",
-		tests: ["test/integration/feedback.test.ts"],
+		tests: ["test/api/feedback/feedback.test.ts"],
 	},
 	{
 		name: "log-not-written-yet-is-final",
@@ -156,7 +156,7 @@ export const claims = [
 		file: "src/gateway/log-feedback.ts",
 		old: 'retry: true, reason: "the gateway has not written the log yet"',
 		new: 'retry: false, reason: "the gateway has not written the log yet"',
-		tests: ["test/integration/feedback.test.ts", "test/integration/delivery-object.test.ts"],
+		tests: ["test/api/feedback/feedback.test.ts", "test/feedback/delivery.test.ts"],
 	},
 	{
 		name: "delivery-overtaken-check-removed",
@@ -165,7 +165,7 @@ export const claims = [
 		file: "src/feedback/delivery.ts",
 		old: "if (latest.revision !== revision) {",
 		new: "if (false) {",
-		tests: ["test/integration/delivery-object.test.ts"],
+		tests: ["test/feedback/delivery.test.ts"],
 	},
 
 	// --- Requests and limits --------------------------------------------------------------
@@ -176,7 +176,7 @@ export const claims = [
 		file: "src/gateway/inference.ts",
 		old: "returnRawResponse: true,\n\t\t\t\tsignal,",
 		new: "returnRawResponse: true,",
-		tests: ["test/integration/chat.test.ts", "test/integration/chat-stream.test.ts"],
+		tests: ["test/api/chat/chat.test.ts", "test/api/chat/stream.test.ts"],
 	},
 	{
 		name: "rate-limiter-skipped",
@@ -185,7 +185,7 @@ export const claims = [
 		file: "src/http/rate-limit.ts",
 		old: "const { success } = await limiter.limit({ key });",
 		new: "const success = true;",
-		tests: ["test/integration/feedback.test.ts"],
+		tests: ["test/api/feedback/feedback.test.ts"],
 	},
 	{
 		name: "status-route-unlimited",
@@ -193,7 +193,7 @@ export const claims = [
 		file: "src/api/feedback/route.ts",
 		old: '.get("/:logId", rateLimit("FEEDBACK_STATUS_RATE_LIMITER"), async (c) => {',
 		new: '.get("/:logId", async (c) => {',
-		tests: ["test/integration/feedback.test.ts"],
+		tests: ["test/api/feedback/feedback.test.ts"],
 	},
 	{
 		name: "body-limit-removed",
@@ -207,7 +207,7 @@ export const claims = [
 			},
 			{ file: "src/http/request-body.ts", old: "if (size > maxBytes) {", new: "if (false) {" },
 		],
-		tests: ["test/integration/errors.test.ts"],
+		tests: ["test/http/errors.test.ts"],
 	},
 	{
 		name: "aborted-upload-is-internal",
@@ -216,7 +216,7 @@ export const claims = [
 		file: "src/http/request-body.ts",
 		old: "\t\t} catch (err) {\n\t\t\tthrow incompleteBody(err);",
 		new: "\t\t} catch (err) {\n\t\t\tthrow err;",
-		tests: ["test/integration/errors.test.ts"],
+		tests: ["test/http/errors.test.ts"],
 	},
 	{
 		name: "content-encoding-read-as-text",
@@ -224,7 +224,7 @@ export const claims = [
 		file: "src/http/request-body.ts",
 		old: 'if (encoding && encoding !== "identity") {',
 		new: "if (false) {",
-		tests: ["test/integration/errors.test.ts"],
+		tests: ["test/http/errors.test.ts"],
 	},
 	{
 		name: "array-accepted-as-object",
@@ -232,7 +232,7 @@ export const claims = [
 		file: "src/http/schemas.ts",
 		old: 'v.check((value) => !Array.isArray(value), "must be an object"),',
 		new: 'v.check(() => true, "must be an object"),',
-		tests: ["test/integration/openai-route.test.ts"],
+		tests: ["test/api/openai/route.test.ts"],
 	},
 	{
 		name: "debug-route-open-without-token",
@@ -241,7 +241,7 @@ export const claims = [
 		file: "src/http/auth.ts",
 		old: "return debugBearer(c, next);",
 		new: "return next();",
-		tests: ["test/integration/logs.test.ts", "test/integration/entrypoint.test.ts"],
+		tests: ["test/api/debug/logs.test.ts", "test/index.test.ts"],
 	},
 	{
 		name: "bearer-token-prefix-accepted",
@@ -250,7 +250,7 @@ export const claims = [
 		file: "src/http/auth.ts",
 		old: "return crypto.subtle.timingSafeEqual(a, b);",
 		new: "return given.length > 0 && given.startsWith(expected);",
-		tests: ["test/integration/logs.test.ts", "test/unit/auth.test.ts"],
+		tests: ["test/api/debug/logs.test.ts", "test/http/auth.test.ts"],
 	},
 	{
 		name: "method-not-allowed-answered-404",
@@ -258,7 +258,7 @@ export const claims = [
 		file: "src/index.ts",
 		old: "methodNotAllowed(app, c) ?? notFound()",
 		new: "notFound()",
-		tests: ["test/integration/errors.test.ts", "test/integration/models.test.ts"],
+		tests: ["test/http/errors.test.ts", "test/api/models/models.test.ts"],
 	},
 	{
 		name: "api-key-check-skipped",
@@ -267,7 +267,7 @@ export const claims = [
 		file: "src/http/auth.ts",
 		old: "if (c.var.config.apiKeys === null) return next();",
 		new: "return next();",
-		tests: ["test/integration/openai-route.test.ts", "test/integration/openai-sdks.test.ts"],
+		tests: ["test/api/openai/route.test.ts", "test/api/openai/sdks.test.ts"],
 	},
 
 	// --- Current with AI Gateway ------------------------------------------------------------
@@ -278,7 +278,7 @@ export const claims = [
 		file: "src/core/models.ts",
 		old: 'if (model.startsWith("dynamic/")) {',
 		new: "if (false) {",
-		tests: ["test/integration/dynamic-routes.test.ts"],
+		tests: ["test/gateway/dynamic-routes.test.ts"],
 	},
 	{
 		name: "served-model-not-read",
@@ -286,7 +286,7 @@ export const claims = [
 		file: "src/gateway/inference.ts",
 		old: 'model: res.headers.get("cf-aig-model") ?? model,',
 		new: "model,",
-		tests: ["test/integration/dynamic-routes.test.ts"],
+		tests: ["test/gateway/dynamic-routes.test.ts"],
 	},
 	{
 		name: "anthropic-system-in-messages",
@@ -295,7 +295,7 @@ export const claims = [
 		file: "src/gateway/tools.ts",
 		old: 'if (message.role === "system") continue;',
 		new: "",
-		tests: ["test/integration/third-party.test.ts"],
+		tests: ["test/gateway/third-party.test.ts"],
 	},
 	{
 		name: "anthropic-stream-end-not-read",
@@ -304,7 +304,7 @@ export const claims = [
 		file: "src/gateway/model-output.ts",
 		old: 'isObject(chunk) && chunk.type === "message_stop";',
 		new: "false;",
-		tests: ["test/integration/third-party.test.ts"],
+		tests: ["test/gateway/third-party.test.ts"],
 	},
 	{
 		name: "guardrails-block-opaque",
@@ -313,7 +313,7 @@ export const claims = [
 		file: "src/gateway/upstream-errors.ts",
 		old: "if (codes.includes(PROMPT_BLOCKED) || codes.includes(ANSWER_BLOCKED)) {",
 		new: "if (false) {",
-		tests: ["test/integration/gateway-answers.test.ts"],
+		tests: ["test/gateway/gateway-answers.test.ts"],
 	},
 	{
 		name: "buffered-stream-not-streamed",
@@ -322,7 +322,7 @@ export const claims = [
 		file: "src/gateway/inference.ts",
 		old: 'if (res.headers.get("content-type")?.startsWith("application/json")) {',
 		new: "if (false) {",
-		tests: ["test/integration/gateway-answers.test.ts"],
+		tests: ["test/gateway/gateway-answers.test.ts"],
 	},
 	{
 		name: "out-of-credits-opaque",
@@ -330,7 +330,7 @@ export const claims = [
 		file: "src/gateway/upstream-errors.ts",
 		old: "if (res.status === 402 || codes.includes(OUT_OF_CREDITS)) {",
 		new: "if (false) {",
-		tests: ["test/integration/gateway-answers.test.ts"],
+		tests: ["test/gateway/gateway-answers.test.ts"],
 	},
 	{
 		name: "log-feedback-refusal-generic",
@@ -339,7 +339,7 @@ export const claims = [
 		file: "src/gateway/log-feedback.ts",
 		old: "if (status !== undefined && LOGS_API_MISSING.has(status)) {",
 		new: "if (false) {",
-		tests: ["test/integration/gateway-answers.test.ts"],
+		tests: ["test/gateway/gateway-answers.test.ts"],
 	},
 	{
 		name: "collect-log-ignored",
@@ -347,7 +347,7 @@ export const claims = [
 		file: "src/gateway/inference.ts",
 		old: "...(!config.collectLog && { collectLog: false }),",
 		new: "",
-		tests: ["test/integration/gateway-answers.test.ts"],
+		tests: ["test/gateway/gateway-answers.test.ts"],
 	},
 	{
 		name: "log-payloads-kept",
@@ -355,7 +355,7 @@ export const claims = [
 		file: "src/gateway/inference.ts",
 		old: 'config.logPayloads ? {} : { "cf-aig-collect-log-payload": "false" };',
 		new: "({});",
-		tests: ["test/integration/gateway-answers.test.ts"],
+		tests: ["test/gateway/gateway-answers.test.ts"],
 	},
 
 	// --- The feedback store ---------------------------------------------------------------
@@ -365,7 +365,7 @@ export const claims = [
 		file: "src/core/config.ts",
 		old: 'storeTranscripts: vars.STORE_TRANSCRIPTS.trim().toLowerCase() === "true",',
 		new: "storeTranscripts: true,",
-		tests: ["test/integration/store-answers.test.ts"],
+		tests: ["test/store/answers.test.ts"],
 	},
 	{
 		name: "answers-not-batched",
@@ -373,7 +373,7 @@ export const claims = [
 		file: "src/store/answers.ts",
 		old: "if (open && open.length < ANSWER_BATCH.maxRows) {",
 		new: "if (false) {",
-		tests: ["test/integration/store-answers.test.ts"],
+		tests: ["test/store/answers.test.ts"],
 	},
 	{
 		name: "answer-batch-unbounded",
@@ -381,7 +381,7 @@ export const claims = [
 		file: "src/store/answers.ts",
 		old: "if (open && open.length < ANSWER_BATCH.maxRows) {",
 		new: "if (open) {",
-		tests: ["test/integration/store-answers.test.ts"],
+		tests: ["test/store/answers.test.ts"],
 	},
 	{
 		name: "store-vote-moves-backwards",
@@ -389,7 +389,7 @@ export const claims = [
 		file: "src/store/votes.ts",
 		old: "WHERE excluded.version >= votes.version`;",
 		new: "`;",
-		tests: ["test/integration/store-votes.test.ts"],
+		tests: ["test/store/votes.test.ts"],
 	},
 	{
 		name: "store-vote-not-retried",
@@ -397,7 +397,7 @@ export const claims = [
 		file: "src/feedback/delivery.ts",
 		old: "if ((await this.ctx.storage.getAlarm()) === null) {",
 		new: "if (false) {",
-		tests: ["test/integration/store-votes.test.ts"],
+		tests: ["test/store/votes.test.ts"],
 	},
 	{
 		name: "admin-routes-without-token",
@@ -405,7 +405,7 @@ export const claims = [
 		file: "src/http/auth.ts",
 		old: "if (!c.var.config.adminToken) throw notFound();",
 		new: "",
-		tests: ["test/integration/store-admin.test.ts"],
+		tests: ["test/api/admin/admin.test.ts"],
 	},
 	{
 		name: "cursor-filters-unchecked",
@@ -413,7 +413,7 @@ export const claims = [
 		file: "src/store/cursor.ts",
 		old: "if (!match || match[3] !== filtersHash(filters)) {",
 		new: "if (!match) {",
-		tests: ["test/integration/store-admin.test.ts"],
+		tests: ["test/api/admin/admin.test.ts"],
 	},
 	{
 		name: "list-order-ties-unbroken",
@@ -421,7 +421,7 @@ export const claims = [
 		file: "src/store/feedback-rows.ts",
 		old: 'add("(v.created_at, v.ai_gateway_log_id) < (?, ?)", after.createdAt, after.aiGatewayLogId);',
 		new: 'add("v.created_at < ?", after.createdAt);',
-		tests: ["test/integration/store-admin.test.ts"],
+		tests: ["test/api/admin/admin.test.ts"],
 	},
 	{
 		name: "comment-filter-ignored",
@@ -429,7 +429,7 @@ export const claims = [
 		file: "src/store/feedback-rows.ts",
 		old: "if (filters.hasComment !== undefined)",
 		new: "if (false)",
-		tests: ["test/integration/store-admin.test.ts"],
+		tests: ["test/api/admin/admin.test.ts"],
 	},
 	{
 		name: "csv-formulas-kept",
@@ -437,7 +437,7 @@ export const claims = [
 		file: "src/store/export.ts",
 		old: "/^[=+\\-@\\t\\r]/.test(text)",
 		new: "false",
-		tests: ["test/integration/store-admin.test.ts"],
+		tests: ["test/api/admin/admin.test.ts"],
 	},
 	{
 		name: "wilson-interval-wrong",
@@ -445,7 +445,7 @@ export const claims = [
 		file: "src/store/stats.ts",
 		old: "const centre = p + z2 / (2 * trials);",
 		new: "const centre = p;",
-		tests: ["test/integration/store-admin.test.ts"],
+		tests: ["test/api/admin/admin.test.ts"],
 	},
 	{
 		name: "retention-ignores-days",
@@ -453,7 +453,7 @@ export const claims = [
 		file: "src/store/retention.ts",
 		old: "const cutoff = now - retentionDays * 86_400_000;",
 		new: "const cutoff = now;",
-		tests: ["test/integration/store-retention.test.ts"],
+		tests: ["test/store/retention.test.ts"],
 	},
 
 	// --- The chat page's server side ---------------------------------------------------------
@@ -464,7 +464,7 @@ export const claims = [
 		file: "src/api/models/route.ts",
 		old: "models: ids.map((id) => ({ id, kind: modelInfo(id).kind, default: id === defaultModel })),",
 		new: 'models: ids.map((id) => ({ id, kind: "workers-ai", default: id === defaultModel })),',
-		tests: ["test/integration/models.test.ts"],
+		tests: ["test/api/models/models.test.ts"],
 	},
 
 	// --- Issue 18: feedback store, export and admin API ---
@@ -475,7 +475,7 @@ export const claims = [
 		file: "src/store/export.ts",
 		old: "csvField(item[field], TYPED.has(field))",
 		new: "csvField(item[field], true)",
-		tests: ["test/integration/store-admin.test.ts"],
+		tests: ["test/api/admin/admin.test.ts"],
 	},
 	{
 		name: "csv-transcript-unguarded",
@@ -483,7 +483,7 @@ export const claims = [
 		file: "src/store/export.ts",
 		old: 'const TYPED = new Set(["comment", "conversation", "answer"]);',
 		new: 'const TYPED = new Set(["comment", "conversation"]);',
-		tests: ["test/integration/store-admin.test.ts"],
+		tests: ["test/api/admin/admin.test.ts"],
 	},
 	{
 		name: "jsonl-raw-line-separators",
@@ -492,7 +492,7 @@ export const claims = [
 		file: "src/store/export.ts",
 		old: "JSON.stringify(item).replace(RAW_BREAKS, escapeBreak)",
 		new: "JSON.stringify(item)",
-		tests: ["test/integration/store-admin.test.ts"],
+		tests: ["test/api/admin/admin.test.ts"],
 	},
 	{
 		name: "replay-takes-non-object",
@@ -501,7 +501,7 @@ export const claims = [
 		file: "src/api/debug/schemas.ts",
 		old: "export const ReplayRequestSchema = plainObject(",
 		new: "export const ReplayRequestSchema = ((schema) => schema)(",
-		tests: ["test/integration/feedback.test.ts"],
+		tests: ["test/api/feedback/feedback.test.ts"],
 	},
 	{
 		name: "state-filter-refuses-refused",
@@ -509,7 +509,7 @@ export const claims = [
 		file: "src/api/admin/schemas.ts",
 		old: "v.picklist(DELIVERY_STATES, oneOf(DELIVERY_STATES))",
 		new: 'v.picklist(["pending", "delivered", "failed"], oneOf(DELIVERY_STATES))',
-		tests: ["test/integration/store-admin.test.ts"],
+		tests: ["test/api/admin/admin.test.ts"],
 	},
 	{
 		name: "state-filter-message-partial",
@@ -517,7 +517,7 @@ export const claims = [
 		file: "src/api/admin/schemas.ts",
 		old: "v.picklist(DELIVERY_STATES, oneOf(DELIVERY_STATES))",
 		new: 'v.picklist(DELIVERY_STATES, "must be pending, delivered or failed")',
-		tests: ["test/integration/store-admin.test.ts"],
+		tests: ["test/api/admin/admin.test.ts"],
 	},
 	// --- Issue 19: layers with enforced import rules ---------------------------------------
 	{
@@ -546,7 +546,7 @@ export const claims = [
 		file: "src/api/models/route.ts",
 		old: "kind: modelInfo(id).kind,",
 		new: 'kind: /^(@cf|dynamic)\\//.test(id) ? modelInfo(id).kind : "third-party",',
-		tests: ["test/integration/models.test.ts"],
+		tests: ["test/api/models/models.test.ts"],
 	},
 	{
 		name: "other-provider-labelled-workers-ai",
@@ -555,7 +555,7 @@ export const claims = [
 		file: "src/core/models.ts",
 		old: "\t\tprovider: author,",
 		new: '\t\tprovider: ["openai", "anthropic", "google"].includes(author) ? author : "workers-ai",',
-		tests: ["test/integration/third-party.test.ts"],
+		tests: ["test/gateway/third-party.test.ts"],
 	},
 	{
 		name: "other-provider-stream-without-usage",
@@ -564,7 +564,7 @@ export const claims = [
 		file: "src/core/models.ts",
 		old: 'shape: OWN_SHAPES[author] ?? "openai",',
 		new: 'shape: OWN_SHAPES[author] ?? (["openai", "google"].includes(author) ? "openai" : "workers-ai"),',
-		tests: ["test/integration/third-party.test.ts"],
+		tests: ["test/gateway/third-party.test.ts"],
 	},
 	// --- Issue 18: validation -------------------------------------------------------------
 	{
@@ -574,7 +574,7 @@ export const claims = [
 		file: "src/api/feedback/schemas.ts",
 		old: '({ feedback, score }) => feedback !== "clear" || score === undefined,',
 		new: "() => true,",
-		tests: ["test/integration/errors.test.ts", "test/integration/store-votes.test.ts"],
+		tests: ["test/http/errors.test.ts", "test/store/votes.test.ts"],
 	},
 	{
 		name: "clear-keeps-comment",
@@ -583,7 +583,7 @@ export const claims = [
 		file: "src/api/feedback/schemas.ts",
 		old: '({ feedback, comment }) => feedback !== "clear" || !comment,',
 		new: "() => true,",
-		tests: ["test/integration/errors.test.ts", "test/integration/feedback.test.ts"],
+		tests: ["test/http/errors.test.ts", "test/api/feedback/feedback.test.ts"],
 	},
 	{
 		name: "empty-prompt-chat-accepted",
@@ -592,7 +592,7 @@ export const claims = [
 		file: "src/api/chat/route.ts",
 		old: "requirePrompt(body.messages);",
 		new: "",
-		tests: ["test/integration/errors.test.ts"],
+		tests: ["test/http/errors.test.ts"],
 	},
 	{
 		name: "empty-prompt-whitespace-accepted",
@@ -600,7 +600,7 @@ export const claims = [
 		file: "src/core/prompt.ts",
 		old: "if (!messages[last]?.content.trim()) {",
 		new: "if (!messages[last]?.content) {",
-		tests: ["test/integration/errors.test.ts"],
+		tests: ["test/http/errors.test.ts"],
 	},
 	{
 		name: "cursor-too-long-invalid-request",
@@ -609,7 +609,7 @@ export const claims = [
 		file: "src/api/admin/schemas.ts",
 		old: 'cursor: v.optional(v.string("must be a string")),',
 		new: 'cursor: v.optional(v.pipe(v.string("must be a string"), v.maxLength(300, "must be at most 300 characters"))),',
-		tests: ["test/integration/store-admin.test.ts"],
+		tests: ["test/api/admin/admin.test.ts"],
 	},
 	{
 		name: "repeated-query-param-first-wins",
@@ -618,7 +618,7 @@ export const claims = [
 		file: "src/http/query.ts",
 		old: "if (values.length > 1) {",
 		new: "if (false) {",
-		tests: ["test/integration/store-admin.test.ts"],
+		tests: ["test/api/admin/admin.test.ts"],
 	},
 	{
 		name: "future-since-said-as-range",
@@ -627,7 +627,7 @@ export const claims = [
 		file: "src/api/admin/schemas.ts",
 		old: "({ since, until }) => since < until,",
 		new: "() => true,",
-		tests: ["test/integration/store-admin.test.ts"],
+		tests: ["test/api/admin/admin.test.ts"],
 	},
 	{
 		name: "missing-field-default-message",
@@ -636,7 +636,7 @@ export const claims = [
 		file: "src/http/schemas.ts",
 		old: "v.object(entries, inWords(what, required))",
 		new: "v.object(entries)",
-		tests: ["test/integration/errors.test.ts"],
+		tests: ["test/http/errors.test.ts"],
 	},
 	{
 		name: "array-body-param-differs",
@@ -645,7 +645,7 @@ export const claims = [
 		file: "src/http/validate.ts",
 		old: 'if (data === null || typeof data !== "object" || Array.isArray(data)) {',
 		new: 'if (data === null || typeof data !== "object") {',
-		tests: ["test/integration/openai-route.test.ts", "test/integration/errors.test.ts"],
+		tests: ["test/api/openai/route.test.ts", "test/http/errors.test.ts"],
 	},
 	{
 		name: "null-score-refused",
@@ -654,7 +654,7 @@ export const claims = [
 		file: "src/http/schemas.ts",
 		old: "v.nullish(schema),",
 		new: "v.optional(schema),",
-		tests: ["test/integration/errors.test.ts", "test/unit/schemas.test.ts"],
+		tests: ["test/http/errors.test.ts", "test/api/schemas.test.ts"],
 	},
 	{
 		name: "comment-limit-utf16",
@@ -663,7 +663,7 @@ export const claims = [
 		file: "src/api/feedback/schemas.ts",
 		old: "v.maxCodePoints(",
 		new: "v.maxLength(",
-		tests: ["test/integration/errors.test.ts"],
+		tests: ["test/http/errors.test.ts"],
 	},
 	// --- Issue 18: /v1 tools, JSON mode and empty prompts ------------------------------------
 	{
@@ -673,7 +673,7 @@ export const claims = [
 		file: "src/gateway/providers.ts",
 		old: "\t\t\t...openAiToolFields(input),\n",
 		new: "",
-		tests: ["test/integration/openai-tools.test.ts", "test/integration/openai-sdks.test.ts"],
+		tests: ["test/api/openai/tools.test.ts", "test/api/openai/sdks.test.ts"],
 	},
 	{
 		name: "workers-ai-tools-dropped",
@@ -682,7 +682,7 @@ export const claims = [
 		file: "src/gateway/providers.ts",
 		old: "tools: can.tools ? tools : undefined,",
 		new: "tools: undefined,",
-		tests: ["test/integration/openai-tools.test.ts", "test/integration/openai-sdks.test.ts"],
+		tests: ["test/api/openai/tools.test.ts", "test/api/openai/sdks.test.ts"],
 	},
 	{
 		name: "tool-calls-finish-reason-stop",
@@ -691,7 +691,7 @@ export const claims = [
 		file: "src/gateway/inference.ts",
 		old: 'finishReason: toolCalls.length > 0 && reason === "stop" ? "tool_calls" : reason,',
 		new: "finishReason: reason,",
-		tests: ["test/integration/openai-tools.test.ts", "test/integration/openai-sdks.test.ts"],
+		tests: ["test/api/openai/tools.test.ts", "test/api/openai/sdks.test.ts"],
 	},
 	{
 		name: "tool-calls-stream-finish-reason-stop",
@@ -700,7 +700,7 @@ export const claims = [
 		file: "src/gateway/model-stream.ts",
 		old: 'finishReason: toolCalls.size > 0 && finishReason === "stop" ? "tool_calls" : finishReason,',
 		new: "finishReason,",
-		tests: ["test/unit/tool-calls.test.ts"],
+		tests: ["test/gateway/tool-calls.test.ts"],
 	},
 	{
 		name: "tool-calls-not-returned",
@@ -708,7 +708,7 @@ export const claims = [
 		file: "src/gateway/inference.ts",
 		old: "const toolCalls = toolCallsOf(body);",
 		new: "const toolCalls: ToolCall[] = [];",
-		tests: ["test/integration/openai-tools.test.ts", "test/integration/openai-sdks.test.ts"],
+		tests: ["test/api/openai/tools.test.ts", "test/api/openai/sdks.test.ts"],
 	},
 	{
 		name: "tool-calls-not-streamed",
@@ -716,7 +716,7 @@ export const claims = [
 		file: "src/gateway/model-stream.ts",
 		old: "\t\tfor (const piece of chunkToolCalls(chunk)) toolCall(piece);\n",
 		new: "",
-		tests: ["test/integration/openai-tools.test.ts", "test/integration/openai-sdks.test.ts"],
+		tests: ["test/api/openai/tools.test.ts", "test/api/openai/sdks.test.ts"],
 	},
 	{
 		name: "tool-history-refused",
@@ -725,7 +725,7 @@ export const claims = [
 		file: "src/api/openai/schemas.ts",
 		old: "[SystemMessageSchema, UserMessageSchema, AssistantMessageSchema, ToolMessageSchema],",
 		new: "[SystemMessageSchema, UserMessageSchema, AssistantMessageSchema],",
-		tests: ["test/integration/openai-tools.test.ts", "test/integration/openai-sdks.test.ts"],
+		tests: ["test/api/openai/tools.test.ts", "test/api/openai/sdks.test.ts"],
 	},
 	{
 		name: "tool-history-raw-to-workers-ai",
@@ -734,7 +734,7 @@ export const claims = [
 		file: "src/gateway/tools.ts",
 		old: 'if (!("tool_calls" in message)) return message;',
 		new: "return message;",
-		tests: ["test/integration/openai-tools.test.ts", "test/integration/openai-sdks.test.ts"],
+		tests: ["test/api/openai/tools.test.ts", "test/api/openai/sdks.test.ts"],
 	},
 	{
 		name: "anthropic-tool-form-wrong",
@@ -743,7 +743,7 @@ export const claims = [
 		file: "src/gateway/tools.ts",
 		old: 'input_schema: fn.parameters ?? { type: "object", properties: {} },',
 		new: "parameters: fn.parameters,",
-		tests: ["test/integration/openai-tools.test.ts"],
+		tests: ["test/api/openai/tools.test.ts"],
 	},
 	{
 		name: "unsupported-parameter-accepted",
@@ -752,7 +752,7 @@ export const claims = [
 		file: "src/api/openai/request.ts",
 		old: "\tif (param)\n",
 		new: "\tif (param && false)\n",
-		tests: ["test/integration/openai-tools.test.ts"],
+		tests: ["test/api/openai/tools.test.ts"],
 	},
 	{
 		name: "tool-choice-required-ignored",
@@ -761,7 +761,7 @@ export const claims = [
 		file: "src/core/model-capabilities.ts",
 		old: 'if (forcesToolCall(input)) return "tool_choice";',
 		new: "",
-		tests: ["test/integration/openai-tools.test.ts"],
+		tests: ["test/api/openai/tools.test.ts"],
 	},
 	{
 		name: "logprobs-accepted",
@@ -770,7 +770,7 @@ export const claims = [
 		file: "src/api/openai/request.ts",
 		old: "if (value !== undefined && value !== null && value !== false)",
 		new: "if (false)",
-		tests: ["test/integration/openai-tools.test.ts"],
+		tests: ["test/api/openai/tools.test.ts"],
 	},
 	{
 		name: "json-mode-dropped",
@@ -778,7 +778,7 @@ export const claims = [
 		file: "src/gateway/providers.ts",
 		old: "response_format: can.json ? response_format : undefined,",
 		new: "response_format: undefined,",
-		tests: ["test/integration/openai-tools.test.ts"],
+		tests: ["test/api/openai/tools.test.ts"],
 	},
 	{
 		name: "json-mode-object-lost",
@@ -787,7 +787,7 @@ export const claims = [
 		file: "src/gateway/inference.ts",
 		old: "answerText(body, wantsJson(input))",
 		new: "answerText(body)",
-		tests: ["test/integration/openai-tools.test.ts"],
+		tests: ["test/api/openai/tools.test.ts"],
 	},
 	{
 		name: "json-mode-streamed-to-workers-ai",
@@ -796,7 +796,7 @@ export const claims = [
 		file: "src/gateway/providers.ts",
 		old: "stream: stream && !sent.tools && !sent.response_format,",
 		new: "stream,",
-		tests: ["test/integration/openai-tools.test.ts"],
+		tests: ["test/api/openai/tools.test.ts"],
 	},
 	{
 		name: "fallback-ignores-capabilities",
@@ -804,7 +804,7 @@ export const claims = [
 		file: "src/gateway/inference.ts",
 		old: "(model) => model !== input.model && refusedParameter(model, input) === null,",
 		new: "(model) => model !== input.model,",
-		tests: ["test/integration/fallback.test.ts"],
+		tests: ["test/gateway/fallback.test.ts"],
 	},
 	{
 		name: "third-party-authors-as-workers-ai",
@@ -813,7 +813,7 @@ export const claims = [
 		file: "src/core/models.ts",
 		old: "const author = /^([a-z0-9][a-z0-9-]*)\\/[^/]/i.exec(model)",
 		new: "const author = /^(openai|anthropic|google)\\/[^/]/i.exec(model)",
-		tests: ["test/integration/third-party.test.ts", "test/integration/openai-tools.test.ts"],
+		tests: ["test/gateway/third-party.test.ts", "test/api/openai/tools.test.ts"],
 	},
 	{
 		name: "empty-prompt-v1-accepted",
@@ -822,7 +822,7 @@ export const claims = [
 		file: "src/api/openai/request.ts",
 		old: "if (isEmptyPrompt(body.messages))",
 		new: "if (false)",
-		tests: ["test/integration/openai-tools.test.ts"],
+		tests: ["test/api/openai/tools.test.ts"],
 	},
 	{
 		name: "emulator-tools-ignored",
@@ -841,7 +841,7 @@ export const claims = [
 		file: "src/gateway/model-stream.ts",
 		old: "\t\tcancelled = true;\n\t\tfinished = true;",
 		new: "\t\tcancelled = true;",
-		tests: ["test/integration/client-disconnect.test.ts"],
+		tests: ["test/api/chat/client-disconnect.test.ts"],
 	},
 	{
 		name: "stream-abort-at-error-level",
@@ -849,7 +849,7 @@ export const claims = [
 		file: "src/gateway/model-stream.ts",
 		old: 'log.info("model stream aborted"',
 		new: 'log.error("model stream aborted"',
-		tests: ["test/integration/client-disconnect.test.ts"],
+		tests: ["test/api/chat/client-disconnect.test.ts"],
 	},
 	{
 		name: "stream-failure-below-error-level",
@@ -857,7 +857,7 @@ export const claims = [
 		file: "src/gateway/model-stream.ts",
 		old: 'log.error("model stream failed"',
 		new: 'log.info("model stream failed"',
-		tests: ["test/integration/client-disconnect.test.ts"],
+		tests: ["test/api/chat/client-disconnect.test.ts"],
 	},
 	{
 		name: "outbox-invalid-score-sent",
@@ -866,6 +866,6 @@ export const claims = [
 		file: "public/js/feedback-outbox.js",
 		old: "if (score !== undefined && !isScore(score)) {",
 		new: "if (false) {",
-		tests: ["test/unit/feedback-outbox.test.ts"],
+		tests: ["test/public/feedback-outbox.test.ts"],
 	},
 ];

@@ -1,5 +1,5 @@
 // Feedback: the vote outbox and the senders that empty it. No DOM in here: storage, fetch
-// and timers come in as parameters, so test/unit/feedback-outbox.test.ts runs it as it is.
+// and timers come in as parameters, so test/public/feedback-outbox.test.ts runs it as it is.
 //
 // A vote goes into an outbox in localStorage first, so a vote cast offline, during a
 // server error or just before the tab closes is sent later. Once the API accepts it

@@ -1,6 +1,6 @@
 import { abortAllDurableObjects } from "cloudflare:test";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { signFeedbackToken } from "../../src/core/feedback-token";
+import { signFeedbackToken } from "../../../src/core/feedback-token";
 import {
 	type ChatJson,
 	createHarness,
@@ -9,7 +9,7 @@ import {
 	freshRateLimitWindow,
 	TEST_DEBUG_TOKEN,
 	type VoteStatusJson,
-} from "../harness";
+} from "../../harness";
 
 type Harness = Awaited<ReturnType<typeof createSharedHarness>>;
 

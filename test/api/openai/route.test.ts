@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createHarness, readEvents } from "../harness";
+import { createHarness, readEvents } from "../../harness";
 
 const LLAMA = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { emulatedAnswer } from "../../emulator/src/index.ts";
 import { ANSWER_BATCH } from "../../src/store/answers";
 import { type ChatJson, createHarness, readEvents } from "../harness";
-import { answerRow, db } from "../store/helpers";
+import { answerRow, db } from "./helpers";
 
 const LLAMA = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 const GPT_OSS = "@cf/openai/gpt-oss-120b";

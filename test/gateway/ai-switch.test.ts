@@ -2,8 +2,8 @@ import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { AiGatewayEmulator } from "../../emulator/src/index.ts";
-import worker from "../../src";
 import { aiBinding } from "../../src/gateway/binding";
+import worker from "../../src/index";
 
 describe("the AI binding switch", () => {
 	it("is off without an AI_EMULATOR binding (as deployed): the binding is env.AI itself", () => {

@@ -4,8 +4,8 @@ import {
 	createSharedHarness,
 	TEST_DEBUG_TOKEN,
 	type VoteStatusJson,
-} from "../harness";
-import { db, type StoreRow } from "../store/helpers";
+} from "../../harness";
+import { db, type StoreRow } from "../../store/helpers";
 
 type Vote = "up" | "down" | "clear";
 type Harness = Awaited<ReturnType<typeof createSharedHarness>>;

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { aiThrough } from "../../src/gateway/binding";
-import { type ChatJson, createHarness, createSharedHarness, readEvents } from "../harness";
+import { aiThrough } from "../../../src/gateway/binding";
+import { type ChatJson, createHarness, createSharedHarness, readEvents } from "../../harness";
 
 const LLAMA = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { emulatedAnswer } from "../../emulator/src/index.ts";
-import { type ChatJson, createHarness } from "../harness";
+import { emulatedAnswer } from "../../../emulator/src/index.ts";
+import { type ChatJson, createHarness } from "../../harness";
 
 const LLAMA = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 const GPT_OSS = "@cf/openai/gpt-oss-120b";

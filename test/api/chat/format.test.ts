@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { toChatEventStream } from "../../src/api/chat/format";
-import { deltasOf, readEvents } from "../harness";
+import { toChatEventStream } from "../../../src/api/chat/format";
+import { deltasOf, readEvents } from "../../harness";
 
 const meta = { aiGatewayLogId: "log-1", feedbackToken: "tok", model: "m", provider: "workers-ai" };
 const encoder = new TextEncoder();

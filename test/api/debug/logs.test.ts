@@ -5,7 +5,7 @@ import {
 	createSharedHarness,
 	type ErrorJson,
 	TEST_DEBUG_TOKEN,
-} from "../harness";
+} from "../../harness";
 
 describe("GET /api/logs/:logId (debug)", () => {
 	it("returns the gateway log, with the feedback a vote recorded", async () => {

@@ -7,9 +7,9 @@
 import { env, exports } from "cloudflare:workers";
 import OpenAI from "openai";
 import { afterEach, describe, expect, it, type MockInstance, vi } from "vitest";
-import type { RunRecord } from "../../emulator/src/index.ts";
-import { toChatEventStream } from "../../src/api/chat/format";
-import { readEvents } from "../harness";
+import type { RunRecord } from "../../../emulator/src/index.ts";
+import { toChatEventStream } from "../../../src/api/chat/format";
+import { readEvents } from "../../harness";
 
 const emulator = env.AI_EMULATOR as Fetcher;
 const control = (path: string, init?: RequestInit) =>

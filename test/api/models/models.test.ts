@@ -1,6 +1,6 @@
 // GET /api/models: what the chat page's model picker offers.
 import { describe, expect, it } from "vitest";
-import { createHarness } from "../harness";
+import { createHarness } from "../../harness";
 
 const LLAMA = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 

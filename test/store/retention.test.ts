@@ -6,8 +6,8 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
-import worker from "../../src";
-import { db, seed, testModel } from "../store/helpers";
+import worker from "../../src/index";
+import { db, seed, testModel } from "./helpers";
 
 const DAY = 86_400_000;
 

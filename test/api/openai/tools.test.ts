@@ -5,7 +5,7 @@
  * OpenAI's shape, `tool_calls` and `finish_reason: "tool_calls"` included, JSON and streamed.
  */
 import { describe, expect, it } from "vitest";
-import { createHarness, readEvents } from "../harness";
+import { createHarness, readEvents } from "../../harness";
 
 const LLAMA = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 const SCOUT = "@cf/meta/llama-4-scout-17b-16e-instruct";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { emulatedAnswer } from "../../emulator/src/index.ts";
-import { createHarness, deltasOf, readEvents } from "../harness";
+import { emulatedAnswer } from "../../../emulator/src/index.ts";
+import { createHarness, deltasOf, readEvents } from "../../harness";
 
 const MODELS = [
 	"@cf/meta/llama-3.3-70b-instruct-fp8-fast",

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { feedbackQuery } from "../../src/store/feedback-rows";
 import { retentionSql } from "../../src/store/retention";
 import { HEALTH_SQL, statsQueries } from "../../src/store/stats";
-import { db } from "../store/helpers";
+import { db } from "./helpers";
 
 async function plan(sql: string, params: unknown[]): Promise<string> {
 	const { results } = await db()

@@ -1,7 +1,7 @@
 // The same race as log-id-race.test.ts, on the OpenAI-compatible route: the log id travels
 // in the cf-aig-log-id header and in each completion's id.
 import { describe, expect, it, vi } from "vitest";
-import { createHarness, createSharedHarness, readEvents } from "../harness";
+import { createHarness, createSharedHarness, readEvents } from "../../harness";
 
 const LLAMA = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 

@@ -1,14 +1,14 @@
 /** The admin API over the feedback store: access, the list with its cursors, the export, stats. */
 import { describe, expect, it } from "vitest";
-import { wilsonInterval } from "../../src/store/stats";
+import { wilsonInterval } from "../../../src/store/stats";
 import {
 	type ChatJson,
 	createHarness,
 	createSharedHarness,
 	type ErrorJson,
 	VALIBOT_DEFAULT_WORDING,
-} from "../harness";
-import { type SeedAnswer, seed, TEST_ADMIN_TOKEN, testModel, voteRow } from "../store/helpers";
+} from "../../harness";
+import { type SeedAnswer, seed, TEST_ADMIN_TOKEN, testModel, voteRow } from "../../store/helpers";
 
 const DAY = 86_400_000;
 const auth = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };

@@ -2,8 +2,8 @@ import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { generateText, jsonSchema, stepCountIs, streamText, tool } from "ai";
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
-import { emulatedAnswer } from "../../emulator/src/index.ts";
-import { createSharedHarness } from "../harness";
+import { emulatedAnswer } from "../../../emulator/src/index.ts";
+import { createSharedHarness } from "../../harness";
 
 const LLAMA = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 const GPT_OSS = "@cf/openai/gpt-oss-120b";

@@ -13,7 +13,7 @@ import {
 	TEST_DEBUG_TOKEN,
 	type VoteStatusJson,
 } from "../harness";
-import { db, TEST_ADMIN_TOKEN, voteRow } from "../store/helpers";
+import { db, TEST_ADMIN_TOKEN, voteRow } from "./helpers";
 
 type Harness = Awaited<ReturnType<typeof createSharedHarness>>;
 
