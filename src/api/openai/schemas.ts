@@ -133,10 +133,18 @@ const ToolMessageSchema = v.pipe(
 	})),
 );
 
-const MessageSchema = v.variant(
-	"role",
-	[SystemMessageSchema, UserMessageSchema, AssistantMessageSchema, ToolMessageSchema],
-	"must be one of system, developer, user, assistant, tool",
+/** A message: an object first (a number is not a message with a bad role), then by its role. */
+const MessageSchema = v.pipe(
+	v.unknown(),
+	v.check(
+		(value) => typeof value === "object" && value !== null && !Array.isArray(value),
+		"must be an object {role, content}",
+	),
+	v.variant(
+		"role",
+		[SystemMessageSchema, UserMessageSchema, AssistantMessageSchema, ToolMessageSchema],
+		"must be one of system, developer, user, assistant, tool",
+	),
 );
 
 const FunctionToolSchema = v.object(
