@@ -507,13 +507,14 @@ async function main() {
 		? resolve(root, "test-results/benchmarks-smoke.md")
 		: resolve(root, "docs/benchmarks.md");
 	mkdirSync(resolve(out, ".."), { recursive: true });
-	// Keep the feedback store's section (scripts/bench-feedback-store.mjs writes it).
-	const storeSection = existsSync(out)
-		? /<!-- feedback-store -->[\s\S]*<!-- \/feedback-store -->\n?/.exec(
-				readFileSync(out, "utf8"),
-			)?.[0]
-		: undefined;
-	writeFileSync(out, storeSection ? `${markdown.trimEnd()}\n\n${storeSection}` : markdown);
+	// Keep the sections between markers: the reading of the figures (written by hand) and the
+	// feedback store's (scripts/bench-feedback-store.mjs writes it).
+	const kept = existsSync(out)
+		? [...readFileSync(out, "utf8").matchAll(/<!-- ([a-z-]+) -->[\s\S]*?<!-- \/\1 -->\n?/g)]
+				.map((match) => match[0].trimEnd())
+				.join("\n\n")
+		: "";
+	writeFileSync(out, kept ? `${markdown.trimEnd()}\n\n${kept}\n` : markdown);
 	console.log(`\n${markdown}`);
 	log(`wrote ${out} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }

@@ -110,6 +110,6 @@ export function unsupportedMessage(
 	const others =
 		able.length > 0
 			? `Of the allowed models, these can: ${able.join(", ")}.`
-			: "None of the allowed models can; the README's /v1 section lists the models that can.";
+			: "None of the allowed models can; docs/api.md (Tools and JSON mode) lists the models that can.";
 	return `${param}: ${model.slice(0, 100)} ${WHY[param]}. ${others}`;
 }
