@@ -5,11 +5,18 @@
 const ADMIN_KEY = "insights-admin-token";
 const DEBUG_KEY = "insights-debug-token";
 const DAY_MS = 86_400_000;
+const DAY_S = 86_400;
+/** The charts span at least this many days, so one day of data sits on an axis of days. */
+const MIN_CHART_DAYS = 7;
 const PALETTE_SIZE = 6;
 const CHART_HEIGHT = 260;
 
 const $ = (id) => document.getElementById(id);
 const count = new Intl.NumberFormat("en");
+/** "1 answer", "2 answers". */
+const plural = (n, noun) => `${count.format(n)} ${noun}${n === 1 ? "" : "s"}`;
+/** The store's days are UTC days: label them so, whatever the viewer's time zone. */
+const dayLabel = new Intl.DateTimeFormat("en", { month: "short", day: "numeric", timeZone: "UTC" });
 const percent = (value) => (value == null ? "–" : `${(value * 100).toFixed(1)}%`);
 const withInterval = (row) =>
 	row.upRate == null
@@ -76,7 +83,7 @@ async function load() {
 		const answers = stats.models.reduce((sum, row) => sum + row.answers, 0);
 		const votes = stats.models.reduce((sum, row) => sum + row.up + row.down + row.cleared, 0);
 		setStatus(
-			`${count.format(answers)} answers and ${count.format(votes)} votes from ${stats.models.length} models, ${since.toLocaleDateString()} to ${until.toLocaleDateString()}.`,
+			`${plural(answers, "answer")} and ${plural(votes, "vote")} from ${plural(stats.models.length, "model")}, ${since.toLocaleDateString()} to ${until.toLocaleDateString()}.`,
 		);
 	} catch (err) {
 		$("report").hidden = true;
@@ -94,6 +101,10 @@ async function load() {
 }
 
 function render() {
+	// With no answers in the period, say so and what to do instead of empty charts and tables.
+	const empty = current.stats.days.length === 0;
+	$("empty-state").hidden = !empty;
+	for (const section of document.querySelectorAll(".needs-data")) section.hidden = empty;
 	renderHealth();
 	renderCharts();
 	renderModels();
@@ -123,27 +134,48 @@ function colors() {
 
 const chartWidth = (element) => Math.max(280, element.clientWidth);
 
-function axes({ text, grid }, yValues) {
+/** Steps between the ticks of a count: whole numbers only (there is no half an answer). */
+const COUNT_STEPS = Array.from({ length: 9 }, (_, power) =>
+	[1, 2, 5].map((m) => m * 10 ** power),
+).flat();
+
+/** The x axis (days) and the y axis, with `y`'s options. */
+function axes({ text, grid }, y) {
 	const line = { stroke: grid, width: 1 };
 	return [
-		{ stroke: text, grid: line, ticks: line },
-		{ stroke: text, grid: line, ticks: line, size: 56, ...(yValues && { values: yValues }) },
+		{
+			stroke: text,
+			grid: line,
+			ticks: line,
+			// A tick per day or per few days, labelled with the date: never a time of day.
+			incrs: [1, 2, 3, 7, 14, 28].map((days) => days * DAY_S),
+			values: (_, splits) => splits.map((ts) => dayLabel.format(ts * 1000)),
+		},
+		{ stroke: text, grid: line, ticks: line, size: 56, ...y },
 	];
 }
 
 function renderCharts() {
 	for (const chart of charts.splice(0)) chart.destroy();
 	const { stats } = current;
+	if (stats.days.length === 0) return;
 	const palette = colors();
-	const days = [...new Set(stats.days.map((row) => row.day))].sort();
+	// Every day from the first with data to the last, the days without answers included, and
+	// a week at least: one day of data sits at the end of a week of days, not alone.
+	const dataDays = stats.days.map((row) => Date.parse(`${row.day}T00:00:00Z`));
+	const last = Math.max(...dataDays);
+	const first = Math.min(...dataDays, last - (MIN_CHART_DAYS - 1) * DAY_MS);
+	const days = Array.from({ length: Math.round((last - first) / DAY_MS) + 1 }, (_, i) =>
+		new Date(first + i * DAY_MS).toISOString().slice(0, 10),
+	);
 	const xs = days.map((day) => Date.parse(`${day}T00:00:00Z`) / 1000);
 	const byModelDay = new Map(stats.days.map((row) => [`${row.model}\n${row.day}`, row]));
 	const common = {
 		height: CHART_HEIGHT,
 		legend: { show: false },
-		// The store's days are UTC days: label them so, whatever the viewer's time zone.
 		tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
-		scales: { x: { time: true } },
+		// Half a day on each side, so the first and last bars are whole.
+		scales: { x: { time: true, range: (_, min, max) => [min - DAY_S / 2, max + DAY_S / 2] } },
 	};
 
 	// Up-rate lines with their interval bands: each model adds its rate, upper, lower bound.
@@ -175,7 +207,9 @@ function renderCharts() {
 				series,
 				bands,
 				scales: { ...common.scales, y: { range: [0, 1] } },
-				axes: axes(palette, (_, splits) => splits.map((v) => `${Math.round(v * 100)}%`)),
+				axes: axes(palette, {
+					values: (_, splits) => splits.map((v) => `${Math.round(v * 100)}%`),
+				}),
 			},
 			data,
 			rateElement,
@@ -206,9 +240,7 @@ function renderCharts() {
 					},
 					{ label: "Votes", stroke: votesColor, width: 2, points: { size: 4 } },
 				],
-				// Half a day on each side, so the first and last bars are whole.
-				scales: { x: { time: true, range: (_, min, max) => [min - 43_200, max + 43_200] } },
-				axes: axes(palette),
+				axes: axes(palette, { incrs: COUNT_STEPS }),
 			},
 			[
 				xs,
@@ -239,10 +271,15 @@ function renderCharts() {
 	);
 }
 
-function cells(row, values) {
+/** A table row. The model's cell has its whole name as a title: insights.css cuts it short. */
+function cells(row, values, modelColumn) {
 	for (const [i, value] of values.entries()) {
 		const cell = document.createElement(i === 0 ? "th" : "td");
 		if (i === 0) cell.scope = "row";
+		if (i === modelColumn) {
+			cell.className = "model";
+			cell.title = value;
+		}
 		cell.textContent = value;
 		row.append(cell);
 	}
@@ -252,16 +289,20 @@ function cells(row, values) {
 function renderModels() {
 	$("models-table").tBodies[0].replaceChildren(
 		...current.stats.models.map((row) =>
-			cells(document.createElement("tr"), [
-				row.model,
-				count.format(row.answers),
-				count.format(row.up),
-				count.format(row.down),
-				count.format(row.cleared),
-				withInterval(row),
-				row.meanScore == null ? "–" : row.meanScore.toFixed(1),
-				duration(row.medianLatencyMs),
-			]),
+			cells(
+				document.createElement("tr"),
+				[
+					row.model,
+					count.format(row.answers),
+					count.format(row.up),
+					count.format(row.down),
+					count.format(row.cleared),
+					withInterval(row),
+					row.meanScore == null ? "–" : row.meanScore.toFixed(1),
+					duration(row.medianLatencyMs),
+				],
+				0,
+			),
 		),
 	);
 }
@@ -272,14 +313,18 @@ function renderDays() {
 	);
 	$("days-table").tBodies[0].replaceChildren(
 		...rows.map((row) =>
-			cells(document.createElement("tr"), [
-				row.day,
-				row.model,
-				count.format(row.answers),
-				count.format(row.up),
-				count.format(row.down),
-				withInterval(row),
-			]),
+			cells(
+				document.createElement("tr"),
+				[
+					row.day,
+					row.model,
+					count.format(row.answers),
+					count.format(row.up),
+					count.format(row.down),
+					withInterval(row),
+				],
+				1,
+			),
 		),
 	);
 }
@@ -295,7 +340,13 @@ function renderComparison() {
 	]) {
 		const select = $(id);
 		const previous = select.value;
-		select.replaceChildren(...models.map(({ model }) => new Option(model, model, false, false)));
+		select.replaceChildren(
+			...models.map(({ model }) => {
+				const option = new Option(model, model, false, false);
+				option.title = model;
+				return option;
+			}),
+		);
 		const keep = models.some(({ model }) => model === previous);
 		select.value = keep ? previous : ((models[index] ?? models[0])?.model ?? "");
 	}
@@ -313,7 +364,7 @@ function compare() {
 	const a = find("model-a");
 	const b = find("model-b");
 	out.dataset.verdict = "";
-	if (!a || !b) {
+	if (!a || !b || $("model-a").options.length < 2) {
 		out.textContent = "Two models need votes in this period before they can be compared.";
 		return;
 	}
@@ -397,6 +448,9 @@ $("forget").addEventListener("click", () => {
 	setStatus("Tokens forgotten.");
 });
 $("compare").addEventListener("change", compare);
+// A table wider than the screen scrolls sideways: a tab stop lets the keyboard scroll it, as
+// the chat page's tables.
+for (const region of document.querySelectorAll(".table-scroll")) region.tabIndex = 0;
 $("comments").addEventListener("click", (event) => {
 	const button = event.target.closest(".open-log");
 	if (button) openLog(button.dataset.logId);

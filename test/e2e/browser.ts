@@ -1,6 +1,8 @@
 // Shared by the browser tests: Chromium, the page opened as a client of its own, and the
 // helpers that drive the chat page.
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { type DevServer, ROOT } from "./dev-server.ts";
@@ -13,6 +15,59 @@ export function launchChromium(): Promise<Browser> {
 		executablePath: CHROMIUM,
 		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
 	});
+}
+
+/** The views every page is checked in: desktop and phone, light and dark. */
+export const VIEWS: Array<[string, BrowserContextOptions]> = [
+	["desktop light", { viewport: { width: 1280, height: 800 }, colorScheme: "light" }],
+	["desktop dark", { viewport: { width: 1280, height: 800 }, colorScheme: "dark" }],
+	[
+		"phone light",
+		{ viewport: { width: 390, height: 844 }, colorScheme: "light", isMobile: true, hasTouch: true },
+	],
+	[
+		"phone dark",
+		{ viewport: { width: 390, height: 844 }, colorScheme: "dark", isMobile: true, hasTouch: true },
+	],
+];
+
+// axe-core from node_modules, run in the page: nothing is fetched from elsewhere. Playwright
+// evaluates it through the DevTools protocol, which the page's CSP does not govern.
+const AXE_SOURCE = readFileSync(
+	createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
+	"utf8",
+);
+
+interface AxeViolation {
+	id: string;
+	impact: string | null;
+	help: string;
+	nodes: Array<{ target: string[] }>;
+}
+
+export async function axeViolations(page: Page) {
+	await page.evaluate(AXE_SOURCE);
+	const violations = await page.evaluate(async () => {
+		const axe = (
+			window as unknown as {
+				axe: { run: (...args: unknown[]) => Promise<{ violations: AxeViolation[] }> };
+			}
+		).axe;
+		const result = await axe.run(document, { resultTypes: ["violations"] });
+		return result.violations.map((violation) => ({
+			id: violation.id,
+			impact: violation.impact,
+			help: violation.help,
+			nodes: violation.nodes.map((node) => node.target.join(" ")).slice(0, 5),
+		}));
+	});
+	return violations;
+}
+
+export function serious(violations: Array<{ impact: string | null }>) {
+	return violations.filter(
+		(violation) => violation.impact === "serious" || violation.impact === "critical",
+	);
 }
 
 /**

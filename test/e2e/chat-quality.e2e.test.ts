@@ -3,20 +3,22 @@
 // from the stream to the screen; how much JavaScript and CSS the page loads. Also takes
 // the README's screenshots (UPDATE_SCREENSHOTS=1 writes them to docs/).
 import assert from "node:assert/strict";
-import { copyFileSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import type { Browser, BrowserContextOptions, Page } from "playwright-core";
+import type { Browser, BrowserContextOptions } from "playwright-core";
 import { pageWeight } from "../../scripts/page-weight.mjs";
 import {
 	ARTIFACTS,
 	answered,
+	axeViolations,
 	lastAnswer,
 	launchChromium,
 	openChat,
 	send,
+	serious,
 	settled,
+	VIEWS,
 } from "./browser.ts";
 import { type DevServer, ROOT, startDevServer } from "./dev-server.ts";
 
@@ -33,54 +35,8 @@ after(async () => {
 	await server?.stop();
 });
 
-// axe-core from node_modules, run in the page: nothing is fetched from elsewhere. Playwright
-// evaluates it through the DevTools protocol, which the page's CSP does not govern.
-const AXE_SOURCE = readFileSync(
-	createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
-	"utf8",
-);
-
-interface AxeViolation {
-	id: string;
-	impact: string | null;
-	help: string;
-	nodes: Array<{ target: string[] }>;
-}
-
-async function axeViolations(page: Page) {
-	await page.evaluate(AXE_SOURCE);
-	const violations = await page.evaluate(async () => {
-		const axe = (
-			window as unknown as {
-				axe: { run: (...args: unknown[]) => Promise<{ violations: AxeViolation[] }> };
-			}
-		).axe;
-		const result = await axe.run(document, { resultTypes: ["violations"] });
-		return result.violations.map((violation) => ({
-			id: violation.id,
-			impact: violation.impact,
-			help: violation.help,
-			nodes: violation.nodes.map((node) => node.target.join(" ")).slice(0, 5),
-		}));
-	});
-	return violations;
-}
-
 const CODE_MESSAGE =
 	'Show code:\n\n## Steps\n\n1. Install\n2. Run `npm run dev`\n\n| Route | Method |\n|---|---|\n| /api/chat | POST |\n\n```ts\nconst res = await fetch("/api/chat");\n```';
-
-const VIEWS: Array<[string, BrowserContextOptions]> = [
-	["desktop light", { viewport: { width: 1280, height: 800 }, colorScheme: "light" }],
-	["desktop dark", { viewport: { width: 1280, height: 800 }, colorScheme: "dark" }],
-	[
-		"phone light",
-		{ viewport: { width: 390, height: 844 }, colorScheme: "light", isMobile: true, hasTouch: true },
-	],
-	[
-		"phone dark",
-		{ viewport: { width: 390, height: 844 }, colorScheme: "dark", isMobile: true, hasTouch: true },
-	],
-];
 
 for (const [name, options] of VIEWS) {
 	test(`axe finds no serious or critical violation: ${name}`, async () => {
@@ -121,12 +77,6 @@ for (const [name, options] of VIEWS) {
 		);
 		await close();
 	});
-}
-
-function serious(violations: Array<{ impact: string | null }>) {
-	return violations.filter(
-		(violation) => violation.impact === "serious" || violation.impact === "critical",
-	);
 }
 
 test("measures how long the first delta of an answer takes from the stream to the screen", async () => {

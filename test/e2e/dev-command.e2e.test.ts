@@ -48,7 +48,7 @@ test("npm run dev does not fetch the runtime's Request.cf from workers.cloudflar
 	// Where miniflare keeps the Request.cf it fetched: empty, so a fetch would have to happen.
 	const cache = mkdtempSync(join(tmpdir(), "miniflare-cache-"));
 	t.after(() => rmSync(cache, { recursive: true, force: true }));
-	const server = await startDevServer(undefined, { MINIFLARE_CACHE_DIR: cache });
+	const server = await startDevServer(undefined, { env: { MINIFLARE_CACHE_DIR: cache } });
 	t.after(() => server.stop());
 	// Asked for, the Request.cf is in place by the first answer; offline, its failure is printed.
 	await fetch(`${server.url}/api/models`).then((res) => res.body?.cancel());

@@ -15,15 +15,22 @@ export interface DevServer {
 
 /**
  * Starts `npm run dev` (scripts/dev.mjs) exactly as a user would, on a port the system picks
- * (scripts/wrangler-dev.mjs). State goes to `persistTo`, else to a temporary directory;
- * `env` adds to this process's environment.
+ * (scripts/wrangler-dev.mjs). State goes to `persistTo`, else to a temporary directory.
+ * `vars` override wrangler.jsonc's (`wrangler dev --var`), e.g. ALLOWED_MODELS; `env` adds to
+ * this process's environment.
  */
 export async function startDevServer(
 	persistTo?: string,
-	env: NodeJS.ProcessEnv = {},
+	{ env = {}, vars = {} }: { env?: NodeJS.ProcessEnv; vars?: Record<string, string> } = {},
 ): Promise<DevServer> {
 	const server = await startWranglerDev({
-		command: ["npm", "run", "dev", "--"],
+		command: [
+			"npm",
+			"run",
+			"dev",
+			"--",
+			...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
+		],
 		persistTo,
 		env: { ...process.env, BROWSER: "none", CI: "true", ...env },
 	});
