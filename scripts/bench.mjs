@@ -3,7 +3,8 @@
 // `npm run bench -- --smoke` runs every step briefly (CI), with no timing verdicts.
 // `npm run bench -- --soak=180` runs only the memory soak, for that many seconds, on a
 // fresh app, and prints its samples (the 60 s soak of a full run can end mid-sawtooth);
-// add `--without-store` to soak the app without FEEDBACK_DB.
+// add `--without-store` to soak the app without FEEDBACK_DB. `npm run bench -- --startup`
+// measures only the bundle and the start-up CPU (7 runs), and prints them.
 //
 // Both Workers run on the local runtime (`wrangler dev --local`), each beside its own
 // copy of the emulator, which answers with no added latency (streams: one token every
@@ -520,4 +521,11 @@ async function main() {
 	log(`wrote ${out} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
-await (soakOnly ? soak() : main());
+async function startupOnly() {
+	const { kib, gzipKib, sampledMs, startupMs, startups } = bundleAndStartup();
+	console.log(
+		`bundle ${kib} KiB (${gzipKib} KiB gzipped); start-up CPU, median of ${STARTUP_RUNS}: ${sampledMs} ms in busy samples (wrangler "Active": ${startupMs} ms); runs: ${startups.map((run) => `${run.sampled}/${run.active}`).join(", ")}`,
+	);
+}
+
+await (process.argv.includes("--startup") ? startupOnly() : soakOnly ? soak() : main());
