@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+// The emulator's seeded generator (Node strips its types): the same data for the same seed.
+import { seededRandom } from "../emulator/src/random.ts";
 import { applyLocalMigrations, wranglerBin } from "./d1-local.mjs";
 import { root } from "./local-config.mjs";
 
@@ -64,17 +66,6 @@ function pickModel(roll) {
 	return MODELS[0];
 }
 
-/** mulberry32: the same data for the same seed. */
-function random(seed) {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = Math.imul(state ^ (state >>> 15), state | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 /** A UUIDv7-shaped log id for a time, like the gateway's. */
 function logId(rand, time) {
 	const hex = time.toString(16).padStart(12, "0");
@@ -91,7 +82,7 @@ const sql = (value) =>
 
 /** Answers and votes as the Worker and the delivery objects would have written them. */
 export function generate({ answers, days, transcripts, seed, now = Date.now() }) {
-	const rand = random(seed);
+	const rand = seededRandom(seed);
 	const pick = (items) => items[Math.floor(rand() * items.length)];
 	const lognormal = (median, spread = 0.45) => {
 		const u = Math.max(rand(), 1e-9);

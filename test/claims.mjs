@@ -828,7 +828,7 @@ export const claims = [
 		name: "emulator-tools-ignored",
 		claim:
 			"The emulator answers tools with a tool call and JSON mode with JSON, in every wire shape.",
-		file: "emulator/src/emulator.ts",
+		file: "emulator/src/inference.ts",
 		old: "reply: replyTo(request.toolRequest, messages),",
 		new: 'reply: { kind: "text" },',
 		tests: ["test/emulator/tools.test.ts"],

@@ -2,7 +2,8 @@
  * Deterministic answers in every wire shape the emulator speaks: the two that
  * Workers AI models use, OpenAI chat completions (third-party models and the
  * gateway's `compat` endpoint), Anthropic Messages and Google Gemini. An answer
- * is text, a tool call or JSON (tools.ts decides which).
+ * is text, a tool call or JSON (tools.ts decides which). It is composed here, with
+ * what the shapes share; json-answers.ts and stream-events.ts put it in each shape.
  */
 
 import { jsonPieces, minimalValue, type Reply } from "./tools.ts";
@@ -128,284 +129,22 @@ export function composeAnswer(
 	};
 }
 
-/** Workers AI models whose tool calls come as `{ id, type, function }` (the types' Llama 4 output). */
-const NESTED_TOOL_CALLS = /^@cf\/meta\/llama-4-/;
+// What the shapes share.
 
-const now = () => Math.floor(Date.now() / 1000);
-const compactId = (id: string) => id.replaceAll("-", "");
+export const now = () => Math.floor(Date.now() / 1000);
+export const compactId = (id: string) => id.replaceAll("-", "");
 
 /** The ids each shape gives a tool call. */
-const callId = (id: string) => `call_${compactId(id).slice(-24)}`;
-const toolUseId = (id: string) => `toolu_${compactId(id).slice(-24)}`;
+export const callId = (id: string) => `call_${compactId(id).slice(-24)}`;
+export const toolUseId = (id: string) => `toolu_${compactId(id).slice(-24)}`;
 
-/** A Workers AI tool call: `{ name, arguments }`, or Llama 4's `{ id, type, function }`. */
-function workersAiToolCall(answer: Answer, call: NonNullable<Answer["toolCall"]>) {
-	return NESTED_TOOL_CALLS.test(answer.model)
-		? { id: callId(answer.id), type: "function", function: call }
-		: { name: call.name, arguments: call.arguments };
-}
-
-const anthropicStop = ({ toolCall, truncated }: Answer) =>
+export const anthropicStop = ({ toolCall, truncated }: Answer) =>
 	toolCall ? "tool_use" : truncated ? "max_tokens" : "end_turn";
-const openAiFinish = ({ toolCall, truncated }: Answer) =>
+export const openAiFinish = ({ toolCall, truncated }: Answer) =>
 	toolCall ? "tool_calls" : truncated ? "length" : "stop";
 
-export function jsonAnswer(shape: OutputShape, answer: Answer): unknown {
-	const { id, model, text, usage, truncated, toolCall } = answer;
-	switch (shape) {
-		case "workers-ai":
-			if (toolCall)
-				return { response: "", tool_calls: [workersAiToolCall(answer, toolCall)], usage };
-			return { response: "json" in answer ? answer.json : text, tool_calls: [], usage };
-		case "anthropic":
-			return {
-				id: `msg_${compactId(id)}`,
-				type: "message",
-				role: "assistant",
-				model,
-				content: toolCall
-					? [
-							{
-								type: "tool_use",
-								id: toolUseId(id),
-								name: toolCall.name,
-								input: toolCall.arguments,
-							},
-						]
-					: [{ type: "text", text }],
-				stop_reason: anthropicStop(answer),
-				stop_sequence: null,
-				usage: { input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens },
-			};
-		case "gemini":
-			return {
-				candidates: [
-					{
-						content: { parts: [{ text }], role: "model" },
-						finishReason: truncated ? "MAX_TOKENS" : "STOP",
-						index: 0,
-					},
-				],
-				usageMetadata: geminiUsage(usage),
-				modelVersion: model,
-				responseId: compactId(id),
-			};
-		default:
-			return {
-				id: `chatcmpl-${id}`,
-				object: "chat.completion",
-				created: now(),
-				model,
-				choices: [
-					{
-						index: 0,
-						message: toolCall
-							? {
-									role: "assistant",
-									content: null,
-									tool_calls: [
-										{
-											id: callId(id),
-											type: "function",
-											function: { name: toolCall.name, arguments: text },
-										},
-									],
-									refusal: null,
-								}
-							: { role: "assistant", content: text, refusal: null },
-						logprobs: null,
-						finish_reason: openAiFinish(answer),
-					},
-				],
-				usage,
-			};
-	}
-}
-
-const geminiUsage = (usage: Usage) => ({
+export const geminiUsage = (usage: Usage) => ({
 	promptTokenCount: usage.prompt_tokens,
 	candidatesTokenCount: usage.completion_tokens,
 	totalTokenCount: usage.total_tokens,
 });
-
-/** One server-sent event: `event:` line if named, then one `data:` line. */
-export interface StreamEvent {
-	event?: string;
-	data: unknown;
-	/** Carries one token of the answer (paced, counted, and where a broken stream breaks). */
-	isToken: boolean;
-}
-
-export function formatEvent(event: StreamEvent): string {
-	const data = typeof event.data === "string" ? event.data : JSON.stringify(event.data);
-	return `${event.event ? `event: ${event.event}\n` : ""}data: ${data}\n\n`;
-}
-
-/** Every event of a streamed answer in order, including the closing `[DONE]` where the shape has one. */
-export function streamEvents(shape: OutputShape, answer: Answer): StreamEvent[] {
-	const { id, model, tokens, usage, truncated, toolCall } = answer;
-	const token = (data: unknown, event?: string): StreamEvent => ({ event, data, isToken: true });
-	const other = (data: unknown, event?: string): StreamEvent => ({ event, data, isToken: false });
-	const done = other("[DONE]");
-	switch (shape) {
-		case "workers-ai":
-			if (toolCall)
-				// As Cloudflare's workers-ai-provider reads them: a start, argument pieces, and a
-				// closing entry of nulls.
-				return [
-					other({
-						response: "",
-						tool_calls: [
-							{ index: 0, id: callId(id), type: "function", function: { name: toolCall.name } },
-						],
-					}),
-					...tokens.map((piece) =>
-						token({ response: "", tool_calls: [{ index: 0, function: { arguments: piece } }] }),
-					),
-					other({
-						response: "",
-						tool_calls: [{ id: null, type: null, function: { name: null } }],
-					}),
-					other({ response: "", usage }),
-					done,
-				];
-			return [
-				...tokens.map((delta) =>
-					token({
-						response: delta,
-						p: "abcdefghijklmnopqrstuvwxyz0123456789".slice(0, (delta.length % 16) + 1),
-					}),
-				),
-				other({ response: "", usage }),
-				done,
-			];
-		case "anthropic": {
-			const messageId = `msg_${compactId(id)}`;
-			return [
-				other(
-					{
-						type: "message_start",
-						message: {
-							id: messageId,
-							type: "message",
-							role: "assistant",
-							model,
-							content: [],
-							stop_reason: null,
-							stop_sequence: null,
-							usage: { input_tokens: usage.prompt_tokens, output_tokens: 1 },
-						},
-					},
-					"message_start",
-				),
-				other(
-					{
-						type: "content_block_start",
-						index: 0,
-						content_block: toolCall
-							? { type: "tool_use", id: toolUseId(id), name: toolCall.name, input: {} }
-							: { type: "text", text: "" },
-					},
-					"content_block_start",
-				),
-				other({ type: "ping" }, "ping"),
-				...tokens.map((text) =>
-					token(
-						{
-							type: "content_block_delta",
-							index: 0,
-							delta: toolCall
-								? { type: "input_json_delta", partial_json: text }
-								: { type: "text_delta", text },
-						},
-						"content_block_delta",
-					),
-				),
-				other({ type: "content_block_stop", index: 0 }, "content_block_stop"),
-				other(
-					{
-						type: "message_delta",
-						delta: { stop_reason: anthropicStop(answer), stop_sequence: null },
-						usage: { output_tokens: usage.completion_tokens },
-					},
-					"message_delta",
-				),
-				other({ type: "message_stop" }, "message_stop"),
-			];
-		}
-		case "gemini": {
-			const chunk = (text: string) => ({
-				candidates: [{ content: { parts: [{ text }], role: "model" }, index: 0 }],
-				modelVersion: model,
-				responseId: compactId(id),
-			});
-			return [
-				...tokens.map((text) => token(chunk(text))),
-				other({
-					candidates: [
-						{
-							content: { parts: [{ text: "" }], role: "model" },
-							finishReason: truncated ? "MAX_TOKENS" : "STOP",
-							index: 0,
-						},
-					],
-					usageMetadata: geminiUsage(usage),
-					modelVersion: model,
-					responseId: compactId(id),
-				}),
-			];
-		}
-		default: {
-			const base = {
-				id: `chatcmpl-${id}`,
-				object: "chat.completion.chunk",
-				created: now(),
-				model,
-			};
-			const finish = {
-				...base,
-				choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: openAiFinish(answer) }],
-			};
-			const chunk = (delta: unknown) => ({
-				...base,
-				choices: [{ index: 0, delta, logprobs: null, finish_reason: null }],
-			});
-			const closing =
-				shape === "openai"
-					? [other({ ...finish, usage })]
-					: [
-							other(finish),
-							...(answer.includeUsage ? [other({ ...base, choices: [], usage })] : []),
-						];
-			if (toolCall)
-				// OpenAI's way: the call's id and name first, then its arguments in pieces, all at index 0.
-				return [
-					other(
-						chunk({
-							role: "assistant",
-							content: null,
-							tool_calls: [
-								{
-									index: 0,
-									id: callId(id),
-									type: "function",
-									function: { name: toolCall.name, arguments: "" },
-								},
-							],
-						}),
-					),
-					...tokens.map((piece) =>
-						token(chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] })),
-					),
-					...closing,
-					done,
-				];
-			return [
-				other(chunk({ role: "assistant", content: "" })),
-				...tokens.map((content) => token(chunk({ content }))),
-				...closing,
-				done,
-			];
-		}
-	}
-}

@@ -59,6 +59,18 @@ export const AIG = {
 	notFoundOrInput: 7003,
 } as const;
 
+/** Workers AI's own error codes by HTTP status, for emulated failures and timeouts. */
+export const WORKERS_AI_CODES: Record<number, number> = {
+	400: 5006,
+	401: 10000,
+	404: 5007,
+	429: 3040,
+	500: 3043,
+	502: 3043,
+	503: 3040,
+	504: 3046,
+};
+
 export const PROMPT_BLOCKED = "Prompt blocked due to security configurations";
 export const RESPONSE_BLOCKED = "Response blocked due to security configurations";
 

@@ -4,18 +4,9 @@ export {
 	type OutputShape,
 	outputShapeOf,
 } from "./answers.ts";
-export {
-	AiGatewayEmulator,
-	DEFAULT_SETTINGS,
-	type EmulatorSettings,
-	type FaultStatus,
-	type FaultTarget,
-	type GuardrailSettings,
-	type HoldPart,
-	type LogsApi,
-	type RunRecord,
-} from "./emulator.ts";
+export { AiGatewayEmulator } from "./emulator.ts";
 export { AIG, PROMPT_BLOCKED, RESPONSE_BLOCKED } from "./errors.ts";
+export type { FaultStatus, FaultTarget, HoldPart } from "./faults.ts";
 export {
 	type EmulatedLog,
 	type LogPersistence,
@@ -24,5 +15,13 @@ export {
 	type StoredLog,
 } from "./log-store.ts";
 export { type GoogleWire, type ModelRef, parseModelRef } from "./providers.ts";
+export { seededRandom } from "./random.ts";
 export type { DynamicRoute, ModelChain, SplitBranch } from "./routes.ts";
+export {
+	DEFAULT_SETTINGS,
+	type EmulatorSettings,
+	type GuardrailSettings,
+	type LogsApi,
+} from "./settings.ts";
+export type { RunRecord } from "./state.ts";
 export { minimalValue } from "./tools.ts";

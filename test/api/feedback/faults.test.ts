@@ -1,4 +1,5 @@
 import { expect, it } from "vitest";
+import { seededRandom } from "../../../emulator/src/index.ts";
 import {
 	type ChatJson,
 	createSharedHarness,
@@ -14,17 +15,6 @@ const LOGS = 110;
 const VOTES_PER_LOG = 5;
 const DUPLICATE_SHARE = 0.15;
 const EXPECTED_FEEDBACK: Record<Vote, number | null> = { up: 1, down: -1, clear: null };
-
-/** mulberry32, so a failing run can be replayed with the same seed. */
-function seeded(seed: number) {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = Math.imul(state ^ (state >>> 15), state | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 async function inBatches<T, R>(
 	items: T[],
@@ -72,7 +62,8 @@ const settle = (harness: Harness, logs: Answer[]) =>
 	inBatches(logs, 20, (answer) => harness.settled(answer.aiGatewayLogId, answer.token, 15_000));
 
 it("delivers each log's last vote through write lag, 500s, duplicates and reordering; keeps what it gives up", async () => {
-	const random = seeded(20261122);
+	// Seeded, so a failing run can be replayed with the same seed.
+	const random = seededRandom(20261122);
 	// 30% of patchLog calls fail with 500, and logs appear 150 ms after their answer.
 	const harness = await createSharedHarness({
 		logVisibilityDelayMs: 150,
