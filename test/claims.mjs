@@ -868,4 +868,14 @@ export const claims = [
 		new: "if (false) {",
 		tests: ["test/public/feedback-outbox.test.ts"],
 	},
+	// --- Issue 19: pages ---
+	{
+		name: "insights-missing-log-said-as-route-off",
+		claim:
+			"/insights says a refused token or a route that is off in words, and does not mistake a gateway log that does not exist for a debug route that is off.",
+		file: "public/js/http.js",
+		old: 'if (error.status === 404 && (error.code ?? "not_found") === "not_found") return off;',
+		new: "if (error.status === 404) return off;",
+		tests: ["test/public/http.test.ts"],
+	},
 ];

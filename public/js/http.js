@@ -1,17 +1,63 @@
-// Small helpers shared by the page's modules: the API's errors, and how to say them.
+// Small helpers shared by the pages' modules (the chat page and /insights): requests to this
+// Worker's API, its errors, and how to say them.
 
-/** The API's error message from a failed response, or its HTTP status. */
-export async function errorMessage(res) {
+/** The API's `{ error: { code, message } }` in a failed response; each undefined when it has none. */
+async function readError(res) {
 	try {
-		const body = await res.json();
-		return body.error?.message ?? `HTTP ${res.status}`;
+		const { error } = await res.json();
+		return { code: error?.code, message: error?.message };
 	} catch {
-		return `HTTP ${res.status}`;
+		return {}; // Not JSON: the status says enough.
 	}
 }
 
+/** The API's error message from a failed response, or its HTTP status. */
+export async function errorMessage(res) {
+	return (await readError(res)).message ?? `HTTP ${res.status}`;
+}
+
+/** A request the API refused: its HTTP status, and the API's error code and message. */
+export class ApiFailure extends Error {
+	/**
+	 * @param {number | undefined} status
+	 * @param {string | undefined} code
+	 * @param {string} message
+	 */
+	constructor(status, code, message) {
+		super(message);
+		this.status = status;
+		this.code = code;
+	}
+}
+
+/** GET a JSON resource of this Worker with a bearer token; a refusal throws an ApiFailure. */
+export async function getJson(path, token) {
+	const res = await fetch(path, {
+		headers: { authorization: `Bearer ${token}` },
+		cache: "no-store",
+	});
+	if (!res.ok) {
+		const { code, message } = await readError(res);
+		throw new ApiFailure(res.status, code, message ?? `the server answered ${res.status}`);
+	}
+	return res.json();
+}
+
+/**
+ * What to say about a failed request made with a token ({ status, code, message }, or a
+ * network error): the token refused, the route off because its secret is unset (a 404 of the
+ * route itself, not of what it looked for), or what went wrong while `doing` it.
+ * @param {{ status?: number, code?: string, message: string }} error
+ * @param {{ token: string, off: string, doing: string }} words
+ */
+export function explainTokenFailure(error, { token, off, doing }) {
+	if (error.status === 401) return `The ${token} was not accepted.`;
+	if (error.status === 404 && (error.code ?? "not_found") === "not_found") return off;
+	return `Could not ${doing}: ${error.message}`;
+}
+
 /** A failed chat request: what went wrong, in the API's terms. */
-export class ChatFailure extends Error {
+export class ChatFailure extends ApiFailure {
 	/**
 	 * @param {object} details
 	 * @param {string} details.kind "http", "network", "stream" (an error event) or "broken" (the stream ended early)
@@ -21,27 +67,20 @@ export class ChatFailure extends Error {
 	 * @param {number} [details.retryAfter] seconds, from Retry-After
 	 */
 	constructor({ kind, status, code, detail, retryAfter }) {
-		super(detail ?? code ?? kind);
+		super(status, code, detail ?? code ?? kind);
 		this.kind = kind;
-		this.status = status;
-		this.code = code;
 		this.detail = detail;
 		this.retryAfter = retryAfter;
 	}
 
 	/** From a response that is not ok. */
 	static async fromResponse(res) {
-		let error = {};
-		try {
-			error = (await res.json()).error ?? {};
-		} catch {
-			// Not JSON: the status says enough.
-		}
+		const { code, message } = await readError(res);
 		return new ChatFailure({
 			kind: "http",
 			status: res.status,
-			code: error.code,
-			detail: error.message,
+			code,
+			detail: message,
 			retryAfter: retryAfterSeconds(res.headers.get("retry-after")),
 		});
 	}

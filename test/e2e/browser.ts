@@ -1,21 +1,14 @@
-// Shared by the browser tests: Chromium, the page opened as a client of its own, and the
-// helpers that drive the chat page.
+// Shared by the browser tests: a page opened as a client of its own, axe-core, the views
+// every page is checked in, and the helpers that drive the chat page. Chromium and the dev
+// server come from harness.ts.
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import { type DevServer, ROOT } from "./dev-server.ts";
 
 export const ARTIFACTS = join(ROOT, "test-results/e2e");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
-export function launchChromium(): Promise<Browser> {
-	return chromium.launch({
-		executablePath: CHROMIUM,
-		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-	});
-}
 
 /** The views every page is checked in: desktop and phone, light and dark. */
 export const VIEWS: Array<[string, BrowserContextOptions]> = [
@@ -77,11 +70,18 @@ export function serious(violations: Array<{ impact: string | null }>) {
  */
 export const clientHeaders = () => ({ "cf-connecting-ip": `203.0.113.${randomUUID()}` });
 
-/** Opens the page in a context of its own; `problems` collects console errors (CSP included). */
-export async function openChat(
+/** A script run in a page before the page's own. */
+export type InitScript = Parameters<Page["addInitScript"]>[0];
+
+/**
+ * Opens `url` in a context of its own; `problems` collects console errors (CSP included).
+ * `initScript` runs in the page before its own scripts.
+ */
+export async function openPage(
 	browser: Browser,
-	server: DevServer,
+	url: string,
 	options: BrowserContextOptions = {},
+	initScript?: InitScript,
 ) {
 	const context = await browser.newContext({
 		...options,
@@ -93,7 +93,8 @@ export async function openChat(
 		if (message.type() === "error") problems.push(message.text());
 	});
 	page.on("pageerror", (error) => problems.push(error.message));
-	const response = await page.goto(server.url);
+	if (initScript) await page.addInitScript(initScript);
+	const response = await page.goto(url);
 	const close = () => context.close();
 	return { page, context, response, problems, close };
 }

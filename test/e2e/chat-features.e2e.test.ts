@@ -2,34 +2,14 @@
 // alone, the conversation across reloads, New chat, regenerate, copy, the model picker,
 // and the vote states "superseded" and "refused". `npm run dev` on the emulator.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser } from "playwright-core";
-import {
-	answered,
-	fakeLongAnswers,
-	lastAnswer,
-	launchChromium,
-	openChat,
-	send,
-	waitForLog,
-} from "./browser.ts";
-import { type DevServer, startDevServer } from "./dev-server.ts";
+import { test } from "node:test";
+import { answered, fakeLongAnswers, lastAnswer, send, waitForLog } from "./browser.ts";
+import { browserHarness } from "./harness.ts";
 
-let server: DevServer;
-let browser: Browser;
-
-before(async () => {
-	server = await startDevServer();
-	browser = await launchChromium();
-});
-
-after(async () => {
-	await browser?.close();
-	await server?.stop();
-});
+const e2e = browserHarness();
 
 test("renders Markdown safely: links open in a new tab without referrer, no script links, no images", async () => {
-	const { page, problems, close } = await openChat(browser, server);
+	const { page, problems, close } = await e2e.openChat();
 	await send(
 		page,
 		"L:\n\n## Heading\n\n- [safe](https://example.com/a) and [mail](mailto:a@example.com)\n- [bad](javascript:alert(1)) [rel](/x) ![img](https://e.com/x.png)\n\n| a | b |\n|---|---|\n| 1 | 2 |",
@@ -59,7 +39,7 @@ test("renders Markdown safely: links open in a new tab without referrer, no scri
 });
 
 test("copies a code block and a whole answer", async () => {
-	const { page, context, close } = await openChat(browser, server);
+	const { page, context, close } = await e2e.openChat();
 	await context.grantPermissions(["clipboard-read", "clipboard-write"]);
 	await send(page, "Code:\n\n```js\nconst answer = 42;\n```");
 	await answered(page);
@@ -74,7 +54,7 @@ test("copies a code block and a whole answer", async () => {
 });
 
 test("renders finished blocks once while the answer streams; only the open block changes", async () => {
-	const { page, close } = await openChat(browser, server);
+	const { page, close } = await e2e.openChat();
 	const deltas = [
 		"First ",
 		"paragraph ",
@@ -129,7 +109,7 @@ test("renders finished blocks once while the answer streams; only the open block
 });
 
 test("keeps the conversation and its votes across a reload, until New chat", async () => {
-	const { page, close } = await openChat(browser, server);
+	const { page, close } = await e2e.openChat();
 	await send(page, "Remember this question");
 	await answered(page);
 	const first = lastAnswer(page);
@@ -180,12 +160,12 @@ test("keeps the conversation and its votes across a reload, until New chat", asy
 });
 
 test("regenerates an answer: a new log id and a vote of its own", async () => {
-	const { page, close } = await openChat(browser, server);
+	const { page, close } = await e2e.openChat();
 	await send(page, "Answer me twice");
 	await answered(page);
 	const firstId = (await lastAnswer(page).getAttribute("data-log-id")) ?? "";
 	await lastAnswer(page).getByRole("button", { name: "Bad answer" }).click();
-	await waitForLog(page, server, firstId, (log) => log.feedback === -1);
+	await waitForLog(page, e2e.server, firstId, (log) => log.feedback === -1);
 	const bodies: string[] = [];
 	page.on("request", (request) => {
 		if (request.url().endsWith("/api/chat")) bodies.push(request.postData() ?? "");
@@ -205,14 +185,14 @@ test("regenerates an answer: a new log id and a vote of its own", async () => {
 		"false",
 	);
 	await answer.getByRole("button", { name: "Good answer" }).click();
-	await waitForLog(page, server, secondId, (log) => log.feedback === 1);
+	await waitForLog(page, e2e.server, secondId, (log) => log.feedback === 1);
 	// The first answer's vote stays on its own log.
-	await waitForLog(page, server, firstId, (log) => log.feedback === -1);
+	await waitForLog(page, e2e.server, firstId, (log) => log.feedback === -1);
 	await close();
 });
 
 test("picks the model from the server's list and shows which model served each answer", async () => {
-	const { page, close } = await openChat(browser, server);
+	const { page, close } = await e2e.openChat();
 	const listed = await page.evaluate(
 		async () =>
 			(await (await fetch("/api/models")).json()) as {
@@ -254,7 +234,7 @@ test("picks the model from the server's list and shows which model served each a
 });
 
 test("says when the server kept a newer vote, and when the gateway takes no feedback", async () => {
-	const { page, close } = await openChat(browser, server);
+	const { page, close } = await e2e.openChat();
 	await send(page, "Vote states");
 	await answered(page);
 	await page.route("**/api/feedback", (route) =>

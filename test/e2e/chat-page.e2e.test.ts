@@ -1,33 +1,20 @@
 // The chat page's behaviour, defect by defect (issue 14): scrolling, comments, failed turns,
 // long messages, errors, refused votes, and the small things. `npm run dev` on the emulator.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser, Page, Route } from "playwright-core";
+import { test } from "node:test";
+import type { Page, Route } from "playwright-core";
 import {
 	answered,
 	fakeLongAnswers,
 	gatewayLog,
 	lastAnswer,
-	launchChromium,
-	openChat,
 	send,
 	settled,
 	waitForLog,
 } from "./browser.ts";
-import { type DevServer, startDevServer } from "./dev-server.ts";
+import { browserHarness } from "./harness.ts";
 
-let server: DevServer;
-let browser: Browser;
-
-before(async () => {
-	server = await startDevServer();
-	browser = await launchChromium();
-});
-
-after(async () => {
-	await browser?.close();
-	await server?.stop();
-});
+const e2e = browserHarness();
 
 const DESKTOP = { viewport: { width: 1280, height: 800 } };
 
@@ -56,7 +43,7 @@ const jsonError = (status: number, code: string, message: string, headers = {}) 
 });
 
 test("1. the newest answer sits above the message box, and a long answer is followed as it streams", async () => {
-	const { page, close } = await openChat(browser, server, DESKTOP);
+	const { page, close } = await e2e.openChat(DESKTOP);
 	for (let i = 1; i <= 4; i++) {
 		await send(page, `Question ${i}: ${"tell me more about the gateway and its logs, ".repeat(4)}`);
 		await answered(page);
@@ -106,7 +93,7 @@ test("1. the newest answer sits above the message box, and a long answer is foll
 });
 
 test("2. a typed comment is sent with a button, and Recorded is said only once it is delivered", async () => {
-	const { page, close } = await openChat(browser, server);
+	const { page, close } = await e2e.openChat();
 	await send(page, "Rate me with a comment");
 	await answered(page);
 	const answer = lastAnswer(page);
@@ -128,14 +115,14 @@ test("2. a typed comment is sent with a button, and Recorded is said only once i
 			/comment/.test(element?.textContent ?? ""),
 		await status.elementHandle(),
 	);
-	const log = await gatewayLog(page, server, logId ?? "");
+	const log = await gatewayLog(page, e2e.server, logId ?? "");
 	assert.equal(log.feedback, 1);
 	assert.equal(log.metadata?.comment, "Clear and short");
 	await close();
 });
 
 test("3. emptying the comment removes it from the log, and withdrawing the vote clears the comment", async () => {
-	const { page, close } = await openChat(browser, server);
+	const { page, close } = await e2e.openChat();
 	await send(page, "Rate me, comment, then take it back");
 	await answered(page);
 	const answer = lastAnswer(page);
@@ -148,14 +135,19 @@ test("3. emptying the comment removes it from the log, and withdrawing the vote 
 	await answer.getByRole("button", { name: "Send feedback" }).click();
 	await waitForLog(
 		page,
-		server,
+		e2e.server,
 		logId,
 		(log) => log.metadata?.comment === "Out of date" && log.score === 20,
 	);
 
 	await comment.fill("");
 	await answer.getByRole("button", { name: "Send feedback" }).click();
-	await waitForLog(page, server, logId, (log) => log.metadata?.comment === "" && log.score === 20);
+	await waitForLog(
+		page,
+		e2e.server,
+		logId,
+		(log) => log.metadata?.comment === "" && log.score === 20,
+	);
 	const status = answer.locator(".vote-status");
 	await page.waitForFunction(
 		(element) => element?.textContent?.startsWith("Recorded: bad answer"),
@@ -166,7 +158,7 @@ test("3. emptying the comment removes it from the log, and withdrawing the vote 
 	await down.click();
 	await waitForLog(
 		page,
-		server,
+		e2e.server,
 		logId,
 		(log) => log.feedback === null && log.metadata?.comment === "",
 	);
@@ -176,7 +168,7 @@ test("3. emptying the comment removes it from the log, and withdrawing the vote 
 });
 
 test("4. failed turns are not sent as history, and the message is kept for a retry", async () => {
-	const { page, close } = await openChat(browser, server);
+	const { page, close } = await e2e.openChat();
 	const failures = [
 		jsonError(500, "internal_error", "Internal error"),
 		jsonError(429, "rate_limited", "Too many requests; slow down and retry later", {
@@ -213,7 +205,7 @@ test("4. failed turns are not sent as history, and the message is kept for a ret
 });
 
 test("5. pasting past the limit keeps the text, shows a counter and says what happened", async () => {
-	const { page, context, close } = await openChat(browser, server);
+	const { page, context, close } = await e2e.openChat();
 	await context.grantPermissions(["clipboard-read", "clipboard-write"]);
 	await page.evaluate(() => navigator.clipboard.writeText("x".repeat(20_000)));
 	await page.focus("#prompt");
@@ -234,7 +226,7 @@ test("5. pasting past the limit keeps the text, shows a counter and says what ha
 });
 
 test("6. errors are said in words, with a retry button, a countdown on 429, and no rating controls", async () => {
-	const { page, close } = await openChat(browser, server);
+	const { page, close } = await e2e.openChat();
 	const replies: Array<(route: Route) => Promise<void>> = [
 		(route) => route.abort("failed"),
 		(route) => route.fulfill(jsonError(502, "upstream_error", "Workers AI failed")),
@@ -303,7 +295,7 @@ test("6. errors are said in words, with a retry button, a countdown on 429, and 
 });
 
 test("7. a vote the server refuses un-presses its thumb", async () => {
-	const { page, close } = await openChat(browser, server);
+	const { page, close } = await e2e.openChat();
 	await page.route("**/api/feedback", (route) =>
 		route.request().method() === "POST"
 			? route.fulfill(
@@ -331,7 +323,7 @@ test("7. a vote the server refuses un-presses its thumb", async () => {
 });
 
 test("8a. Enter while an answer streams, and a blank message, say why nothing was sent; Escape stops", async () => {
-	const { page, close } = await openChat(browser, server);
+	const { page, close } = await e2e.openChat();
 	await fakeLongAnswers(
 		page,
 		Array.from({ length: 200 }, (_, i) => `word${i} `),
@@ -354,11 +346,11 @@ test("8a. Enter while an answer streams, and a blank message, say why nothing wa
 });
 
 test("8b. the debug panel's status always describes the selected answer", async () => {
-	const { page, close } = await openChat(browser, server);
+	const { page, close } = await e2e.openChat();
 	await send(page, "First for the debug panel");
 	await answered(page);
 	await page.click("#debug summary");
-	await page.fill("#debug-token", server.debugToken);
+	await page.fill("#debug-token", e2e.server.debugToken);
 	// The gateway writes a log a moment after the answer: ask until it is there.
 	for (let tries = 0; !(await page.textContent("#debug-log"))?.startsWith("{"); tries++) {
 		assert.ok(tries < 50, "the log never showed");
@@ -378,7 +370,7 @@ test("8b. the debug panel's status always describes the selected answer", async 
 });
 
 test("8c. only the latest answer's status is announced, the thumbs have tooltips, and a phone keeps the composer at the bottom", async () => {
-	const { page, close } = await openChat(browser, server, {
+	const { page, close } = await e2e.openChat({
 		viewport: { width: 390, height: 844 },
 	});
 	const live = await page.evaluate(() =>
@@ -408,7 +400,7 @@ test("8c. only the latest answer's status is announced, the thumbs have tooltips
 });
 
 test("9. a comment counts characters as the API does: 1,000 emoji are sent whole, 1,001 are refused in words", async () => {
-	const { page, close } = await openChat(browser, server);
+	const { page, close } = await e2e.openChat();
 	await send(page, "Rate me with emoji");
 	await answered(page);
 	const answer = lastAnswer(page);
@@ -426,11 +418,11 @@ test("9. a comment counts characters as the API does: 1,000 emoji are sent whole
 		await status.elementHandle(),
 		{ timeout: 5_000 },
 	);
-	assert.equal((await gatewayLog(page, server, logId)).metadata?.comment ?? "", "");
+	assert.equal((await gatewayLog(page, e2e.server, logId)).metadata?.comment ?? "", "");
 
 	await comment.fill(emoji.repeat(1000));
 	await answer.getByRole("button", { name: "Send feedback" }).click();
-	const log = await waitForLog(page, server, logId, (log) => Boolean(log.metadata?.comment));
+	const log = await waitForLog(page, e2e.server, logId, (log) => Boolean(log.metadata?.comment));
 	assert.equal(log.metadata?.comment, emoji.repeat(1000));
 	await close();
 });
@@ -451,7 +443,7 @@ function votesSent(page: Page) {
 const SCORE_REFUSED = /^Score must be a whole number from 0 to 100: not sent\.?$/;
 
 test("18.10a. a score the field cannot read (e, 5e) says why nothing was sent, and sends nothing", async () => {
-	const { page, close, problems } = await openChat(browser, server);
+	const { page, close, problems } = await e2e.openChat();
 	await send(page, "Score me with a typo");
 	await answered(page);
 	const answer = lastAnswer(page);
@@ -476,7 +468,7 @@ test("18.10a. a score the field cannot read (e, 5e) says why nothing was sent, a
 	}
 	await page.waitForTimeout(500);
 	assert.deepEqual(sent, [], "a vote was sent with an unreadable score");
-	const log = await gatewayLog(page, server, logId);
+	const log = await gatewayLog(page, e2e.server, logId);
 	assert.equal(log.metadata?.comment ?? "", "", "the comment went out without its score");
 
 	// A score it can read goes out with the comment.
@@ -484,7 +476,7 @@ test("18.10a. a score the field cannot read (e, 5e) says why nothing was sent, a
 	await answer.getByRole("button", { name: "Send feedback" }).click();
 	await waitForLog(
 		page,
-		server,
+		e2e.server,
 		logId,
 		(log) => log.score === 70 && log.metadata?.comment === "Typed with a bad score",
 	);
@@ -494,7 +486,7 @@ test("18.10a. a score the field cannot read (e, 5e) says why nothing was sent, a
 });
 
 test("18.10b. a refused score stays said until the field changes, while the vote before it is delivered", async () => {
-	const { page, close } = await openChat(browser, server);
+	const { page, close } = await e2e.openChat();
 	await send(page, "Score me out of range");
 	await answered(page);
 	const answer = lastAnswer(page);

@@ -5,42 +5,30 @@
 import assert from "node:assert/strict";
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
-import type { Browser, BrowserContextOptions } from "playwright-core";
+import { test } from "node:test";
+import type { BrowserContextOptions } from "playwright-core";
 import { pageWeight } from "../../scripts/page-weight.mjs";
 import {
 	ARTIFACTS,
 	answered,
 	axeViolations,
 	lastAnswer,
-	launchChromium,
-	openChat,
 	send,
 	serious,
 	settled,
 	VIEWS,
 } from "./browser.ts";
-import { type DevServer, ROOT, startDevServer } from "./dev-server.ts";
+import { ROOT } from "./dev-server.ts";
+import { browserHarness } from "./harness.ts";
 
-let server: DevServer;
-let browser: Browser;
-
-before(async () => {
-	server = await startDevServer();
-	browser = await launchChromium();
-});
-
-after(async () => {
-	await browser?.close();
-	await server?.stop();
-});
+const e2e = browserHarness();
 
 const CODE_MESSAGE =
 	'Show code:\n\n## Steps\n\n1. Install\n2. Run `npm run dev`\n\n| Route | Method |\n|---|---|\n| /api/chat | POST |\n\n```ts\nconst res = await fetch("/api/chat");\n```';
 
 for (const [name, options] of VIEWS) {
 	test(`axe finds no serious or critical violation: ${name}`, async () => {
-		const { page, problems, close } = await openChat(browser, server, options);
+		const { page, problems, close } = await e2e.openChat(options);
 		assert.deepEqual(await axeViolations(page).then(serious), [], "the empty page");
 		// A failed answer (error, retry), an answer in Markdown with its rating open, the
 		// character counter, the debug panel.
@@ -80,7 +68,7 @@ for (const [name, options] of VIEWS) {
 }
 
 test("measures how long the first delta of an answer takes from the stream to the screen", async () => {
-	const { page, close } = await openChat(browser, server, {
+	const { page, close } = await e2e.openChat({
 		viewport: { width: 1280, height: 800 },
 	});
 	// In the page: when the fetch stream hands the page its first delta, when the answer's
@@ -203,7 +191,7 @@ test("screenshots: desktop light, phone dark, an answer with code", async () => 
 		],
 	];
 	for (const [file, options, messages] of shots) {
-		const { page, close } = await openChat(browser, server, options);
+		const { page, close } = await e2e.openChat(options);
 		for (const message of messages) {
 			await send(page, message);
 			await answered(page);

@@ -1,52 +1,15 @@
 // End to end: `npm run dev` on the local emulator, driven in Debian's Chromium.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { type DevServer, ROOT, startDevServer } from "./dev-server.ts";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
+import { ARTIFACTS, lastAnswer, send } from "./browser.ts";
+import { browserHarness } from "./harness.ts";
 
-const ARTIFACTS = join(ROOT, "test-results/e2e");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
-let server: DevServer;
-let browser: Browser;
-
-before(async () => {
-	mkdirSync(ARTIFACTS, { recursive: true });
-	server = await startDevServer();
-	browser = await chromium.launch({
-		executablePath: CHROMIUM,
-		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-	});
-});
-
-after(async () => {
-	await browser?.close();
-	await server?.stop();
-});
-
-/** Opens the page and fails the test on any console error (CSP violations included). */
-async function openChat(options: Parameters<Browser["newPage"]>[0] = {}) {
-	const page = await browser.newPage(options);
-	const problems: string[] = [];
-	page.on("console", (message) => {
-		if (message.type() === "error") problems.push(message.text());
-	});
-	page.on("pageerror", (error) => problems.push(error.message));
-	const response = await page.goto(server.url);
-	return { page, response, problems };
-}
-
-async function send(page: Page, text: string) {
-	await page.fill("#prompt", text);
-	await page.press("#prompt", "Enter");
-}
-
-const lastAnswer = (page: Page) => page.locator(".message.assistant").last();
+const e2e = browserHarness();
 
 async function showLog(page: Page) {
-	await page.fill("#debug-token", server.debugToken);
+	await page.fill("#debug-token", e2e.server.debugToken);
 	await page.click("#debug-show");
 	await page.waitForFunction(() =>
 		document.querySelector("#debug-log")?.textContent?.startsWith("{"),
@@ -58,7 +21,7 @@ async function showLog(page: Page) {
 }
 
 test("chat, watch the answer stream in, rate it, and see the rating on the gateway log", async () => {
-	const { page, response, problems } = await openChat();
+	const { page, response, problems, close } = await e2e.openChat();
 	assert.match(response?.headers()["content-security-policy"] ?? "", /default-src 'none'/);
 	assert.match(response?.headers()["content-security-policy"] ?? "", /script-src 'self'/);
 
@@ -115,15 +78,15 @@ test("chat, watch the answer stream in, rate it, and see the rating on the gatew
 			const res = await fetch(`/api/logs/${id}`, { headers: { authorization: `Bearer ${token}` } });
 			return (await res.json()) as { feedback: number };
 		},
-		{ id: logId, token: server.debugToken },
+		{ id: logId, token: e2e.server.debugToken },
 	);
 	assert.equal(afterReload.feedback, 1);
 	assert.deepEqual(problems, []);
-	await page.close();
+	await close();
 });
 
 test("shows HTML in a model answer as text", async () => {
-	const { page, problems } = await openChat();
+	const { page, problems, close } = await e2e.openChat();
 	await page.evaluate(() => {
 		(window as unknown as { injected: boolean }).injected = false;
 	});
@@ -142,11 +105,11 @@ test("shows HTML in a model answer as text", async () => {
 		false,
 	);
 	assert.deepEqual(problems, []);
-	await page.close();
+	await close();
 });
 
 test("fits a phone screen in dark mode", async () => {
-	const { page, problems } = await openChat({
+	const { page, problems, close } = await e2e.openChat({
 		viewport: { width: 390, height: 844 },
 		colorScheme: "dark",
 		deviceScaleFactor: 2,
@@ -163,11 +126,11 @@ test("fits a phone screen in dark mode", async () => {
 	assert.equal(background, "rgb(20, 20, 23)");
 	await page.screenshot({ path: join(ARTIFACTS, "chat-phone-dark.png") });
 	assert.deepEqual(problems, []);
-	await page.close();
+	await close();
 });
 
 test("is usable with the keyboard alone", async () => {
-	const { page } = await openChat();
+	const { page, close } = await e2e.openChat();
 	// The message box has the focus from the start, as in every chat.
 	assert.equal(await page.evaluate(() => document.activeElement?.id), "prompt");
 	await page.keyboard.type("Keyboard only");
@@ -188,11 +151,11 @@ test("is usable with the keyboard alone", async () => {
 	await page.waitForFunction(
 		() => document.querySelector(".vote-status")?.getAttribute("data-state") === "recorded",
 	);
-	await page.close();
+	await close();
 });
 
 test("retries a vote the server turned away, and shows it until the gateway has it", async () => {
-	const { page, problems } = await openChat();
+	const { page, problems, close } = await e2e.openChat();
 	let turnedAway = 0;
 	await page.route("**/api/feedback", async (route) => {
 		if (route.request().method() === "POST" && turnedAway === 0) {
@@ -230,13 +193,13 @@ test("retries a vote the server turned away, and shows it until the gateway has 
 		problems.filter((problem) => !problem.includes("503")),
 		[],
 	);
-	await page.close();
+	await close();
 });
 
 test("keeps a vote cast offline and delivers it when the page comes back", async () => {
-	const context = await browser.newContext();
+	const context = await e2e.browser.newContext();
 	const page = await context.newPage();
-	await page.goto(server.url);
+	await page.goto(e2e.server.url);
 	await send(page, "Rate me offline");
 	const answer = lastAnswer(page);
 	await answer.locator(".thumb:not([disabled])").first().waitFor();
@@ -259,7 +222,7 @@ test("keeps a vote cast offline and delivers it when the page comes back", async
 	// A later visit, online again, sends what the outbox kept.
 	await context.setOffline(false);
 	const later = await context.newPage();
-	await later.goto(server.url);
+	await later.goto(e2e.server.url);
 	await later.waitForFunction(
 		() => localStorage.getItem("feedback-outbox-v1") === "{}",
 		undefined,
@@ -276,14 +239,14 @@ test("keeps a vote cast offline and delivers it when the page comes back", async
 				await new Promise((done) => setTimeout(done, 200));
 			}
 		},
-		{ id: logId, token: server.debugToken },
+		{ id: logId, token: e2e.server.debugToken },
 	);
 	assert.equal(log.feedback, 1);
 	await context.close();
 });
 
 test("withdraws a vote when its thumb is pressed again", async () => {
-	const { page } = await openChat();
+	const { page, close } = await e2e.openChat();
 	await send(page, "Rate me, then change your mind");
 	const answer = lastAnswer(page);
 	await answer.locator(".thumb:not([disabled])").first().waitFor();
@@ -303,5 +266,5 @@ test("withdraws a vote when its thumb is pressed again", async () => {
 	await page.click("#debug summary");
 	const log = await showLog(page);
 	assert.equal(log.feedback, null);
-	await page.close();
+	await close();
 });

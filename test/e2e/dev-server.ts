@@ -9,6 +9,7 @@ export interface DevServer {
 	/** The `npm` process: leader of a process group with everything `npm run dev` started. */
 	pid: number;
 	debugToken: string;
+	adminToken: string;
 	output: () => string;
 	stop: () => Promise<void>;
 }
@@ -34,12 +35,14 @@ export async function startDevServer(
 		persistTo,
 		env: { ...process.env, BROWSER: "none", CI: "true", ...env },
 	});
-	const debugToken =
-		/^DEBUG_TOKEN=(.*)$/m.exec(readFileSync(join(ROOT, ".dev.vars"), "utf8"))?.[1] ?? "";
+	// `.dev.vars`, written by the first run of `npm run dev`, has the tokens.
+	const devVars = readFileSync(join(ROOT, ".dev.vars"), "utf8");
+	const token = (name: string) => new RegExp(`^${name}=(.*)$`, "m").exec(devVars)?.[1] ?? "";
 	return {
 		url: server.url,
 		pid: server.pid,
-		debugToken,
+		debugToken: token("DEBUG_TOKEN"),
+		adminToken: token("ADMIN_TOKEN"),
 		output: server.output,
 		stop: server.stop,
 	};

@@ -3,20 +3,14 @@
 // 130-character name) and with two models' answers and votes.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import {
-	ARTIFACTS,
-	axeViolations,
-	clientHeaders,
-	launchChromium,
-	serious,
-	VIEWS,
-} from "./browser.ts";
-import { type DevServer, ROOT, startDevServer } from "./dev-server.ts";
+import type { BrowserContextOptions, Page } from "playwright-core";
+import { ARTIFACTS, axeViolations, clientHeaders, serious, VIEWS } from "./browser.ts";
+import { ROOT } from "./dev-server.ts";
+import { browserHarness } from "./harness.ts";
 
 const GOOD = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 const POOR = "@cf/openai/gpt-oss-120b";
@@ -27,9 +21,8 @@ const PER_MODEL = 9;
 const DAY_MS = 86_400_000;
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-let server: DevServer;
-let browser: Browser;
-let adminToken: string;
+// Each block of tests has a dev server (and store) of its own: `e2e.serve()`.
+const e2e = browserHarness({ server: false });
 const commented: string[] = [];
 
 interface Answer {
@@ -38,7 +31,7 @@ interface Answer {
 }
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
-	const res = await fetch(`${server.url}${path}`, {
+	const res = await fetch(`${e2e.server.url}${path}`, {
 		method: "POST",
 		headers: { "content-type": "application/json", ...headers },
 		body: JSON.stringify(body),
@@ -48,8 +41,8 @@ async function post(path: string, body: unknown, headers: Record<string, string>
 }
 
 const admin = async (path: string) => {
-	const res = await fetch(`${server.url}/api/admin${path}`, {
-		headers: { authorization: `Bearer ${adminToken}` },
+	const res = await fetch(`${e2e.server.url}/api/admin${path}`, {
+		headers: { authorization: `Bearer ${e2e.server.adminToken}` },
 	});
 	assert.equal(res.status, 200);
 	return res.json();
@@ -66,33 +59,12 @@ async function delivered(count: number) {
 	}
 }
 
-/** Starts `npm run dev`; `.dev.vars` (written by its first run) has the admin token. */
-async function startServer(vars: Record<string, string> = {}, persistTo?: string) {
-	server = await startDevServer(persistTo, { vars });
-	adminToken = /^ADMIN_TOKEN=(.*)$/m.exec(readFileSync(join(ROOT, ".dev.vars"), "utf8"))?.[1] ?? "";
-}
-
-before(async () => {
-	mkdirSync(ARTIFACTS, { recursive: true });
-	browser = await launchChromium();
-});
-
-after(async () => {
-	await browser?.close();
-});
-
 /**
  * Opens /insights, failing the test on any console error or CSP violation. The page records
  * the text its charts draw on their canvases (uPlot draws its axes' labels with fillText).
  */
-async function openInsights(options: Parameters<Browser["newPage"]>[0] = {}) {
-	const page = await browser.newPage(options);
-	const problems: string[] = [];
-	page.on("console", (message) => {
-		if (message.type() === "error") problems.push(message.text());
-	});
-	page.on("pageerror", (error) => problems.push(error.message));
-	await page.addInitScript(() => {
+function openInsights(options: BrowserContextOptions = {}) {
+	return e2e.open("/insights", options, () => {
 		document.addEventListener("securitypolicyviolation", (event) => {
 			console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`);
 		});
@@ -112,20 +84,18 @@ async function openInsights(options: Parameters<Browser["newPage"]>[0] = {}) {
 				(canvas) => drawn.get(canvas) ?? [],
 			);
 	});
-	const response = await page.goto(`${server.url}/insights`);
-	return { page, response, problems };
 }
 
 async function showInsights(page: Page) {
-	await page.fill("#admin-token", adminToken);
-	await page.fill("#debug-token", server.debugToken);
+	await page.fill("#admin-token", e2e.server.adminToken);
+	await page.fill("#debug-token", e2e.server.debugToken);
 	await page.press("#admin-token", "Enter");
 	await page.waitForSelector("#report:not([hidden]) #uprate-chart canvas");
 }
 
 /** Shows the report whatever it holds: waits for the status line that ends a load. */
 async function showReport(page: Page) {
-	await page.fill("#admin-token", adminToken);
+	await page.fill("#admin-token", e2e.server.adminToken);
 	await page.press("#admin-token", "Enter");
 	await page.waitForFunction(() =>
 		/ from \d+ models?,/.test(document.querySelector("#status")?.textContent ?? ""),
@@ -215,16 +185,12 @@ async function layoutProblems(page: Page) {
 }
 
 describe("little data: an empty store, then one answer from a model with a 130-character name", () => {
-	before(async () => {
-		await startServer({ ALLOWED_MODELS: [GOOD, LONG].join(",") });
-	});
-
-	after(async () => {
-		await server.stop();
-	});
+	e2e.serve({ vars: { ALLOWED_MODELS: [GOOD, LONG].join(",") } });
 
 	test("an empty store says there are no answers yet and what to do, with no dates on empty axes", async () => {
-		const { page, problems } = await openInsights({ viewport: { width: 1280, height: 800 } });
+		const { page, problems, close } = await openInsights({
+			viewport: { width: 1280, height: 800 },
+		});
 		await showReport(page);
 		assert.match(
 			(await page.textContent("#status")) ?? "",
@@ -247,17 +213,17 @@ describe("little data: an empty store, then one answer from a model with a 130-c
 		);
 		assert.deepEqual(drawn, [], "no axes are drawn without data");
 		assert.deepEqual(problems, []);
-		await page.close();
+		await close();
 	});
 
 	for (const [name, options] of VIEWS) {
 		test(`an empty store: axe finds no serious or critical violation, and the layout holds: ${name}`, async () => {
-			const { page, problems } = await openInsights(options);
+			const { page, problems, close } = await openInsights(options);
 			await showReport(page);
 			assert.deepEqual(serious(await axeViolations(page)), []);
 			assert.deepEqual(await layoutProblems(page), []);
 			assert.deepEqual(problems, []);
-			await page.close();
+			await close();
 		});
 	}
 
@@ -277,7 +243,7 @@ describe("little data: an empty store, then one answer from a model with a 130-c
 			{ width: 1280, height: 800 },
 			{ width: 390, height: 844 },
 		]) {
-			const { page, problems } = await openInsights({ viewport });
+			const { page, problems, close } = await openInsights({ viewport });
 			await showInsights(page);
 			assert.match((await page.textContent("#status")) ?? "", /^1 answer and 1 vote from 1 model,/);
 			assert.equal(await page.isVisible("#empty-state"), false);
@@ -289,13 +255,15 @@ describe("little data: an empty store, then one answer from a model with a 130-c
 			assert.equal(charts.length, 2);
 			assert.deepEqual(axisProblems(charts, today()), [], `at ${viewport.width} px`);
 			assert.deepEqual(problems, []);
-			await page.close();
+			await close();
 		}
 	});
 
 	test("a 130-character model name leaves every number in view, with the name in full", async () => {
 		assert.equal(LONG.length, 130);
-		const { page, problems } = await openInsights({ viewport: { width: 1280, height: 800 } });
+		const { page, problems, close } = await openInsights({
+			viewport: { width: 1280, height: 800 },
+		});
 		await showInsights(page);
 		await page.getByText("Daily numbers as a table").click();
 		for (const table of ["#models-table", "#days-table"]) {
@@ -315,7 +283,7 @@ describe("little data: an empty store, then one answer from a model with a 130-c
 		}
 		assert.equal(await page.getAttribute("#model-a option", "title"), LONG);
 		assert.deepEqual(problems, []);
-		await page.close();
+		await close();
 
 		const phone = await openInsights({ viewport: { width: 390, height: 844 } });
 		await showInsights(phone.page);
@@ -324,25 +292,26 @@ describe("little data: an empty store, then one answer from a model with a 130-c
 		);
 		assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
 		assert.deepEqual(phone.problems, []);
-		await phone.page.close();
+		await phone.close();
 	});
 
 	for (const [name, options] of VIEWS) {
 		test(`one answer from the long-named model: axe finds no serious or critical violation, and the layout holds: ${name}`, async () => {
-			const { page, problems } = await openInsights(options);
+			const { page, problems, close } = await openInsights(options);
 			await showInsights(page);
 			await page.getByText("Daily numbers as a table").click();
 			assert.deepEqual(serious(await axeViolations(page)), []);
 			assert.deepEqual(await layoutProblems(page), []);
 			assert.deepEqual(problems, []);
-			await page.close();
+			await close();
 		});
 	}
 });
 
 describe("two models, 18 answers and votes of today", () => {
+	e2e.serve();
+
 	before(async () => {
-		await startServer();
 		// One model is liked (8 of 9 up), the other is not (1 of 9): far apart beyond their intervals.
 		for (const [model, ups] of [
 			[GOOD, 8],
@@ -368,12 +337,8 @@ describe("two models, 18 answers and votes of today", () => {
 		await delivered(2 * PER_MODEL);
 	});
 
-	after(async () => {
-		await server.stop();
-	});
-
 	test("shows up-rates with intervals, the A/B answer, comments with their logs, and delivery health", async () => {
-		const { page, response, problems } = await openInsights();
+		const { page, response, problems, close } = await openInsights();
 		const csp = response?.headers()["content-security-policy"] ?? "";
 		assert.match(csp, /script-src 'self'/);
 		assert.match(csp, /style-src 'self'/);
@@ -425,11 +390,11 @@ describe("two models, 18 answers and votes of today", () => {
 
 		await page.screenshot({ path: join(ARTIFACTS, "insights.png"), fullPage: true });
 		assert.deepEqual(problems, []);
-		await page.close();
+		await close();
 	});
 
 	test("compares the two models the user picks, and hides one from the chart", async () => {
-		const { page, problems } = await openInsights();
+		const { page, problems, close } = await openInsights();
 		await showInsights(page);
 		await page.selectOption("#model-a", POOR);
 		await page.selectOption("#model-b", POOR);
@@ -439,11 +404,11 @@ describe("two models, 18 answers and votes of today", () => {
 		// Hiding a model from the chart is a checkbox in its legend.
 		await page.getByRole("checkbox", { name: POOR }).uncheck();
 		assert.deepEqual(problems, []);
-		await page.close();
+		await close();
 	});
 
 	test("refuses a wrong admin token and keeps nothing of it", async () => {
-		const { page } = await openInsights();
+		const { page, close } = await openInsights();
 		await page.fill("#admin-token", "not-the-admin-token-0123456789abcdef");
 		await page.click("#show");
 		await page.waitForFunction(() =>
@@ -451,11 +416,11 @@ describe("two models, 18 answers and votes of today", () => {
 		);
 		assert.equal(await page.isHidden("#report"), true);
 		assert.equal(await page.evaluate(() => sessionStorage.getItem("insights-admin-token")), null);
-		await page.close();
+		await close();
 	});
 
 	test("works with the keyboard alone, on a phone, in dark mode", async () => {
-		const { page, problems } = await openInsights({
+		const { page, problems, close } = await openInsights({
 			viewport: { width: 390, height: 844 },
 			colorScheme: "dark",
 			deviceScaleFactor: 2,
@@ -464,7 +429,7 @@ describe("two models, 18 answers and votes of today", () => {
 		await page.keyboard.press("Tab");
 		await page.keyboard.press("Tab");
 		assert.equal(await page.evaluate(() => document.activeElement?.id), "admin-token");
-		await page.keyboard.type(adminToken);
+		await page.keyboard.type(e2e.server.adminToken);
 		await page.keyboard.press("Enter");
 		await page.waitForSelector("#report:not([hidden]) #uprate-chart canvas");
 		const overflow = await page.evaluate(
@@ -481,7 +446,7 @@ describe("two models, 18 answers and votes of today", () => {
 		);
 		await page.screenshot({ path: join(ARTIFACTS, "insights-phone-dark.png") });
 		assert.deepEqual(problems, []);
-		await page.close();
+		await close();
 	});
 
 	test("the charts' axes are days around the data, never times of day", async () => {
@@ -489,24 +454,24 @@ describe("two models, 18 answers and votes of today", () => {
 			{ width: 1280, height: 800 },
 			{ width: 390, height: 844 },
 		]) {
-			const { page, problems } = await openInsights({ viewport });
+			const { page, problems, close } = await openInsights({ viewport });
 			await showInsights(page);
 			const charts = await chartTexts(page);
 			assert.equal(charts.length, 2);
 			assert.deepEqual(axisProblems(charts, today()), [], `at ${viewport.width} px`);
 			assert.deepEqual(problems, []);
-			await page.close();
+			await close();
 		}
 	});
 
 	for (const [name, options] of VIEWS) {
 		test(`axe finds no serious or critical violation, and the layout holds: ${name}`, async () => {
-			const { page, problems } = await openInsights(options);
+			const { page, problems, close } = await openInsights(options);
 			await showInsights(page);
 			assert.deepEqual(serious(await axeViolations(page)), []);
 			assert.deepEqual(await layoutProblems(page), []);
 			assert.deepEqual(problems, []);
-			await page.close();
+			await close();
 		});
 	}
 });
@@ -521,11 +486,10 @@ describe("three days of answers, seeded into the store", () => {
 			["scripts/seed-feedback.mjs", "--answers", "300", "--days", "3", "--persist-to", state],
 			{ cwd: ROOT, stdio: "ignore" },
 		);
-		await startServer({}, state);
 	});
+	e2e.serve({ persistTo: () => state });
 
-	after(async () => {
-		await server.stop();
+	after(() => {
 		rmSync(state, { recursive: true, force: true });
 	});
 
@@ -534,7 +498,7 @@ describe("three days of answers, seeded into the store", () => {
 			{ width: 1280, height: 800 },
 			{ width: 390, height: 844 },
 		]) {
-			const { page, problems } = await openInsights({ viewport });
+			const { page, problems, close } = await openInsights({ viewport });
 			await showInsights(page);
 			const charts = await chartTexts(page);
 			assert.equal(charts.length, 2);
@@ -542,7 +506,7 @@ describe("three days of answers, seeded into the store", () => {
 			assert.doesNotMatch(labels, /\d(am|pm)\b/i, `at ${viewport.width} px`);
 			assert.deepEqual(axisProblems(charts, today()), [], `at ${viewport.width} px`);
 			assert.deepEqual(problems, []);
-			await page.close();
+			await close();
 		}
 	});
 });
