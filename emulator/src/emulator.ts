@@ -1031,7 +1031,7 @@ function containsWord(messages: readonly ChatMessage[], words: readonly string[]
 }
 
 /** mulberry32: a small deterministic generator, so a failure pattern can be replayed. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
 	let state = seed >>> 0;
 	return () => {
 		state = (state + 0x6d2b79f5) >>> 0;

@@ -14,6 +14,7 @@ export {
 	type HoldPart,
 	type LogsApi,
 	type RunRecord,
+	seededRandom,
 } from "./emulator.ts";
 export { AIG, PROMPT_BLOCKED, RESPONSE_BLOCKED } from "./errors.ts";
 export {

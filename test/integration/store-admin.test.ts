@@ -1,5 +1,6 @@
 /** The admin API over the feedback store: access, the list with its cursors, the export, stats. */
 import { describe, expect, it } from "vitest";
+import { LATENCY_RELATIVE_ERROR } from "../../src/store/rollups";
 import { wilsonInterval } from "../../src/store/stats";
 import { type ChatJson, createHarness, createSharedHarness, type ErrorJson } from "../harness";
 import { type SeedAnswer, seed, TEST_ADMIN_TOKEN, testModel, voteRow } from "../store/helpers";
@@ -45,6 +46,15 @@ function answers(
 		vote: (["up", "down", "clear"] as const)[i % 3],
 		...extra(i),
 	}));
+}
+
+/** A latency from the stats within their stated relative error of the exact one (then rounded). */
+function expectNear(received: unknown, exact: number) {
+	expect(typeof received, String(received)).toBe("number");
+	const error = Math.abs((received as number) - exact);
+	expect(error, `${received} for ${exact}`).toBeLessThanOrEqual(
+		LATENCY_RELATIVE_ERROR * exact + 0.5,
+	);
 }
 
 /** The body as UTF-8 text (Response.text() warns about content types it does not know). */
@@ -419,6 +429,14 @@ describe("GET /api/admin/stats and /health", () => {
 		const until = new Date(day2 + DAY).toISOString();
 		const stats = await json<Stats>(`/stats?${query({ model: a, since, until })}`);
 		const [low, high] = wilsonInterval(3, 5);
+		// Latencies come from the rollups' histograms: within the stated relative error.
+		expect(stats).toMatchObject({
+			since: "2026-11-10T00:00:00.000Z",
+			until: "2026-11-13T00:00:00.000Z",
+			latencyRelativeError: LATENCY_RELATIVE_ERROR,
+		});
+		expect(LATENCY_RELATIVE_ERROR).toBeLessThan(0.09);
+		const [model] = stats.models;
 		expect(stats.models).toEqual([
 			{
 				model: a,
@@ -430,15 +448,21 @@ describe("GET /api/admin/stats and /health", () => {
 				upRateLow: Math.round(low * 1e4) / 1e4,
 				upRateHigh: Math.round(high * 1e4) / 1e4,
 				meanScore: 65,
-				medianLatencyMs: 300,
+				medianLatencyMs: expect.any(Number),
+				p90LatencyMs: expect.any(Number),
+				p99LatencyMs: expect.any(Number),
 			},
 		]);
-		expect(
-			stats.days.map((day) => [day.day, day.answers, day.up, day.down, day.medianLatencyMs]),
-		).toEqual([
-			["2026-11-10", 6, 3, 1, 350],
-			["2026-11-11", 1, 0, 1, 50],
+		// Exact: the median 300, p90 540 and p99 594 of 50, 100, 200, ..., 600.
+		expectNear(model?.medianLatencyMs, 300);
+		expectNear(model?.p90LatencyMs, 540);
+		expectNear(model?.p99LatencyMs, 594);
+		expect(stats.days.map((day) => [day.day, day.answers, day.up, day.down])).toEqual([
+			["2026-11-10", 6, 3, 1],
+			["2026-11-11", 1, 0, 1],
 		]);
+		expectNear(stats.days[0]?.medianLatencyMs, 350);
+		expectNear(stats.days[1]?.medianLatencyMs, 50);
 		expect(stats.days[1]).toMatchObject({
 			upRate: 0,
 			upRateLow: 0,
