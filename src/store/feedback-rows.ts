@@ -1,5 +1,6 @@
 /** Reading the feedback store: each log's latest vote with its answer, filtered, newest first. */
 import type { DeliveryState, Vote } from "../core/votes";
+import type { D1Reads } from "./db";
 
 export interface FeedbackFilters {
 	/** The served model. */
@@ -69,7 +70,7 @@ ORDER BY v.created_at DESC, v.ai_gateway_log_id DESC LIMIT ?`;
 
 /** One page (or export batch) of rows after `after`, in the list's order. */
 export async function feedbackRows(
-	db: D1Database,
+	db: D1Reads,
 	filters: FeedbackFilters,
 	after: Keyset | undefined,
 	limit: number,
