@@ -13,6 +13,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { applyLocalMigrations, wranglerBin } from "./d1-local.mjs";
 import { root } from "./local-config.mjs";
+import { rebuildRollups } from "./rebuild-rollups.mjs";
 
 /** Served models: share of the traffic, up-rate of their votes, typical latency. */
 const MODELS = [
@@ -242,6 +243,8 @@ export function seedLocal({ answers, days, transcripts, seed, persistTo, now }) 
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}
+	// The rows carry no latency bucket: the rebuild gives them theirs and counts them afresh.
+	rebuildRollups({ persistTo });
 	return { answers: answerRows.length, votes: voteRows.length };
 }
 

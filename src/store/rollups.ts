@@ -54,8 +54,10 @@ export function bucketLatency(bucket: number): number {
 	return (2 * lo * hi) / (lo + hi);
 }
 
-/** A histogram: answers per bucket. */
-export type Histogram = Map<number, number>;
+/** A histogram: answers per bucket, indexed by bucket (BUCKET_FLOORS.length + 1 of them). */
+export type Histogram = number[];
+
+export const emptyHistogram = (): Histogram => new Array(BUCKET_FLOORS.length + 1).fill(0);
 
 /**
  * The `p` quantile (0 to 1) of a histogram's latencies, interpolated between the two nearest
@@ -63,18 +65,18 @@ export type Histogram = Map<number, number>;
  * two), each rank read as its bucket's latency. Null for an empty histogram.
  */
 export function quantile(histogram: Histogram, p: number): number | null {
-	const buckets = [...histogram].filter(([, n]) => n > 0).sort(([a], [b]) => a - b);
-	const total = buckets.reduce((sum, [, n]) => sum + n, 0);
+	const total = histogram.reduce((sum, n) => sum + n, 0);
 	if (total === 0) return null;
 	const rank = (total - 1) * p;
 	const below = Math.floor(rank);
+	/** The latency at a rank (0 the smallest): its bucket's. */
 	const at = (index: number) => {
 		let seen = 0;
-		for (const [bucket, n] of buckets) {
+		for (const [bucket, n] of histogram.entries()) {
 			seen += n;
 			if (index < seen) return bucketLatency(bucket);
 		}
-		return bucketLatency(buckets.at(-1)?.[0] ?? 0);
+		return 0;
 	};
 	const low = at(below);
 	return low + (rank - below) * (at(Math.ceil(rank)) - low);

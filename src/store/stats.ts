@@ -3,7 +3,13 @@
  * (migrations/0003_rollups.sql): their cost grows with days × models, not with answers.
  */
 import type { D1Reads } from "./db";
-import { DAY_MS, type Histogram, LATENCY_RELATIVE_ERROR, quantile } from "./rollups";
+import {
+	DAY_MS,
+	emptyHistogram,
+	type Histogram,
+	LATENCY_RELATIVE_ERROR,
+	quantile,
+} from "./rollups";
 
 export interface StatsQuery {
 	/** Answers created in [since, until), ms, widened to the whole UTC days they touch. */
@@ -23,12 +29,8 @@ interface Counts {
 	scored: number;
 }
 
-interface Latencies {
-	model: string;
-	day: number;
-	bucket: number;
-	answers: number;
-}
+/** A day's counts, and its histogram as `bucket:answers,...` (null without complete answers). */
+type DayRow = Counts & { latencies: string | null };
 
 /**
  * The 95% Wilson score interval of `successes` out of `trials`: unlike p ± 1.96·SE it
@@ -55,18 +57,22 @@ export const statsDays = ({ since, until }: StatsQuery) => ({
 	end: Math.ceil(until / DAY_MS),
 });
 
-/** The statements of feedbackStats, with their parameters: the counts, then the latencies. */
-export function statsQueries(range: StatsQuery) {
+/**
+ * The statement of feedbackStats, with its parameters: each day's counts per model, with
+ * its latency histogram in one text (one row per day and model, not one per bucket).
+ */
+export function statsQuery(range: StatsQuery) {
 	const { first, end } = statsDays(range);
-	const modelFilter = range.model === undefined ? "" : " AND served_model = ?3";
-	const params = range.model === undefined ? [first, end] : [first, end, range.model];
-	return [
-		`SELECT served_model AS model, day, answers, up, down, cleared, score_sum, scored
-FROM answer_rollups WHERE day >= ?1 AND day < ?2${modelFilter} AND answers > 0
-ORDER BY served_model, day`,
-		`SELECT served_model AS model, day, bucket, answers
-FROM latency_rollups WHERE day >= ?1 AND day < ?2${modelFilter} AND answers > 0`,
-	].map((sql) => ({ sql, params }));
+	const modelFilter = range.model === undefined ? "" : " AND r.served_model = ?3";
+	return {
+		sql: `SELECT r.served_model AS model, r.day AS day, r.answers AS answers, r.up AS up,
+r.down AS down, r.cleared AS cleared, r.score_sum AS score_sum, r.scored AS scored,
+(SELECT group_concat(l.bucket || ':' || l.answers) FROM latency_rollups l
+WHERE l.day = r.day AND l.served_model = r.served_model AND l.answers > 0) AS latencies
+FROM answer_rollups r WHERE r.day >= ?1 AND r.day < ?2${modelFilter} AND r.answers > 0
+ORDER BY r.served_model, r.day`,
+		params: range.model === undefined ? [first, end] : [first, end, range.model],
+	};
 }
 
 /** Median, p90 and p99 of a histogram, to the ms (null without complete answers). */
@@ -86,22 +92,32 @@ function latencies(histogram: Histogram | undefined) {
  */
 export async function feedbackStats(db: D1Reads, range: StatsQuery) {
 	const { first, end } = statsDays(range);
-	const [counts, buckets] = await db.batch<Counts & Latencies>(
-		statsQueries(range).map(({ sql, params }) => db.prepare(sql).bind(...params)),
-	);
+	const { sql, params } = statsQuery(range);
+	const { results } = await db
+		.prepare(sql)
+		.bind(...params)
+		.all<DayRow>();
+	// Each day's histogram, and each model's over the range.
 	const histograms = new Map<string, Histogram>();
-	const add = (key: string, bucket: number, answers: number) => {
-		const histogram = histograms.get(key) ?? new Map<number, number>();
-		histogram.set(bucket, (histogram.get(bucket) ?? 0) + answers);
+	const histogramOf = (key: string) => {
+		const histogram = histograms.get(key) ?? emptyHistogram();
 		histograms.set(key, histogram);
+		return histogram;
 	};
-	for (const row of (buckets?.results ?? []) as Latencies[]) {
-		add(`${row.model}\n${row.day}`, row.bucket, row.answers);
-		add(row.model, row.bucket, row.answers);
+	for (const row of results) {
+		const day = histogramOf(`${row.model}\n${row.day}`);
+		const model = histogramOf(row.model);
+		for (const pair of row.latencies?.split(",") ?? []) {
+			const colon = pair.indexOf(":");
+			const bucket = Number(pair.slice(0, colon));
+			const answers = Number(pair.slice(colon + 1));
+			day[bucket] = (day[bucket] ?? 0) + answers;
+			model[bucket] = (model[bucket] ?? 0) + answers;
+		}
 	}
 
 	const models = new Map<string, Counts>();
-	const days = ((counts?.results ?? []) as Counts[]).map((row) => {
+	const days = results.map((row) => {
 		const sum = models.get(row.model) ?? {
 			...row,
 			answers: 0,

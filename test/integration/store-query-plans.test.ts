@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { feedbackQuery } from "../../src/store/feedback-rows";
 import { retentionSql } from "../../src/store/retention";
-import { HEALTH_SQL, statsQueries } from "../../src/store/stats";
+import { HEALTH_SQL, statsQuery } from "../../src/store/stats";
 import { db } from "../store/helpers";
 
 async function plan(sql: string, params: unknown[]): Promise<string> {
@@ -61,19 +61,17 @@ const cases: [string, { sql: string; params: unknown[] }, string[]][] = [
 		feedbackQuery({ vote: "up" }, after, 200, true),
 		["SEARCH v USING INDEX votes_by_vote (vote=? AND (created_at,ai_gateway_log_id)<(?,?))"],
 	],
-	...statsQueries(range).map(
-		(query, i) =>
+	...[undefined, "m"].map(
+		(model) =>
 			[
-				i === 0 ? "stats: counts" : "stats: latency histograms",
-				query,
-				[`SEARCH ${i === 0 ? "answer" : "latency"}_rollups USING PRIMARY KEY (day>? AND day<?)`],
-			] as [string, typeof query, string[]],
+				model ? "stats of one model" : "stats",
+				statsQuery({ ...range, model }),
+				[
+					"SEARCH r USING PRIMARY KEY (day>? AND day<?)",
+					"SEARCH l USING PRIMARY KEY (day=? AND served_model=?)",
+				],
+			] as [string, { sql: string; params: unknown[] }, string[]],
 	),
-	[
-		"stats of one model",
-		statsQueries({ ...range, model: "m" })[1] as { sql: string; params: unknown[] },
-		["SEARCH latency_rollups USING PRIMARY KEY (day>? AND day<?)"],
-	],
 	[
 		"delivery health",
 		{ sql: HEALTH_SQL, params: [] },
