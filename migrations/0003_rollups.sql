@@ -1,7 +1,8 @@
 -- Statistics from rollups: per UTC day (created_at / 86400000) and served model, the answers,
--- their latest votes and a histogram of their latencies. Triggers keep them current in the
--- same transaction as the rows they count, so GET /api/admin/stats reads days × models rows,
--- never the answers; a write that changes no row (a redelivered answer, an older vote
+-- their latest votes and a histogram of their latencies; and the votes per delivery state.
+-- Triggers keep them current in the same transaction as the rows they count, so
+-- GET /api/admin/stats reads days × models rows and GET /api/admin/health a few, never the
+-- answers or votes; a write that changes no row (a redelivered answer, an older vote
 -- version) fires nothing. Votes count on their answer's day and model, once the answer row
 -- is there, whichever came first. src/store/rollups.ts defines the latency buckets and holds
 -- the rebuild from the rows (npm run store:rebuild-rollups), whose statements end this file.
@@ -30,6 +31,13 @@ CREATE TABLE latency_rollups (
 	bucket INTEGER NOT NULL,
 	answers INTEGER NOT NULL,
 	PRIMARY KEY (day, served_model, bucket)
+) STRICT, WITHOUT ROWID;
+
+-- Votes per delivery state; `refused`: those of them the gateway refused.
+CREATE TABLE vote_states (
+	state TEXT PRIMARY KEY,
+	votes INTEGER NOT NULL,
+	refused INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
 
 -- A new answer: counted, with its vote when the vote reached the store first.
@@ -62,8 +70,11 @@ CREATE TRIGGER answers_rollup_delete AFTER DELETE ON answers BEGIN
 		AND bucket = OLD.latency_bucket AND OLD.outcome = 'complete';
 END;
 
--- A log's first vote: counted on its answer's day and model, if the answer is there.
+-- A log's first vote: counted in its state, and on its answer's day and model if the answer
+-- is there.
 CREATE TRIGGER votes_rollup_insert AFTER INSERT ON votes BEGIN
+	INSERT INTO vote_states (state, votes, refused) VALUES (NEW.state, 1, NEW.refused)
+	ON CONFLICT (state) DO UPDATE SET votes = votes + 1, refused = refused + excluded.refused;
 	UPDATE answer_rollups SET up = up + (NEW.vote = 'up'), down = down + (NEW.vote = 'down'),
 		cleared = cleared + (NEW.vote = 'clear'),
 		score_sum = score_sum + IIF(NEW.vote <> 'clear', IFNULL(NEW.score, 0), 0),
@@ -87,8 +98,20 @@ WHEN OLD.vote IS NOT NEW.vote OR OLD.score IS NOT NEW.score BEGIN
 		WHERE ai_gateway_log_id = NEW.ai_gateway_log_id);
 END;
 
--- A vote deleted (retention): uncounted, if its answer is still there.
+-- A delivery that moves on (pending, delivered, failed, refused): the vote changes state.
+CREATE TRIGGER votes_state_update AFTER UPDATE OF state, refused ON votes
+WHEN OLD.state IS NOT NEW.state OR OLD.refused IS NOT NEW.refused BEGIN
+	UPDATE vote_states SET votes = votes - 1, refused = refused - OLD.refused
+	WHERE state = OLD.state;
+	INSERT INTO vote_states (state, votes, refused) VALUES (NEW.state, 1, NEW.refused)
+	ON CONFLICT (state) DO UPDATE SET votes = votes + 1, refused = refused + excluded.refused;
+END;
+
+-- A vote deleted (retention): uncounted, in its state and, if its answer is still there, on
+-- the answer's day and model.
 CREATE TRIGGER votes_rollup_delete AFTER DELETE ON votes BEGIN
+	UPDATE vote_states SET votes = votes - 1, refused = refused - OLD.refused
+	WHERE state = OLD.state;
 	UPDATE answer_rollups SET up = up - (OLD.vote = 'up'), down = down - (OLD.vote = 'down'),
 		cleared = cleared - (OLD.vote = 'clear'),
 		score_sum = score_sum - IIF(OLD.vote <> 'clear', IFNULL(OLD.score, 0), 0),
@@ -111,3 +134,6 @@ INSERT INTO latency_rollups (day, served_model, bucket, answers)
 SELECT created_at / 86400000, served_model, latency_bucket, COUNT(*) FROM answers
 WHERE outcome = 'complete' AND latency_bucket IS NOT NULL
 GROUP BY 1, 2, 3;
+DELETE FROM vote_states;
+INSERT INTO vote_states (state, votes, refused)
+SELECT state, COUNT(*), SUM(refused) FROM votes GROUP BY state;

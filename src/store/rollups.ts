@@ -1,7 +1,7 @@
 /**
  * The statistics' rollups (migrations/0003_rollups.sql): per UTC day and served model, the
- * answers, their latest votes and a histogram of their latencies, which triggers keep
- * current in the same transaction as the rows. This module defines the latency buckets and
+ * answers, their latest votes and a histogram of their latencies, and the votes per
+ * delivery state, which triggers keep current in the same transaction as the rows. This module defines the latency buckets and
  * holds the rebuild from the rows. It imports nothing, so scripts run it in Node as it is
  * (`npm run store:rebuild-rollups`, scripts/seed-feedback.mjs).
  */
@@ -94,7 +94,8 @@ const voteCounts = (vote: string, score: string) => ({
 /**
  * Rebuilds the rollups from the rows, in one batch: fills in the latency bucket of rows
  * written before it existed, then counts every answer, with its vote, on its day and served
- * model (migrations/0003_rollups.sql ends with the same statements).
+ * model, and every vote in its delivery state (migrations/0003_rollups.sql ends with the
+ * same statements).
  */
 export const REBUILD_ROLLUPS = [
 	`UPDATE answers SET latency_bucket = ${bucketSql("total_ms")}
@@ -109,6 +110,9 @@ GROUP BY 1, 2`,
 SELECT created_at / ${DAY_MS}, served_model, latency_bucket, COUNT(*) FROM answers
 WHERE outcome = 'complete' AND latency_bucket IS NOT NULL
 GROUP BY 1, 2, 3`,
+	"DELETE FROM vote_states",
+	`INSERT INTO vote_states (state, votes, refused)
+SELECT state, COUNT(*), SUM(refused) FROM votes GROUP BY state`,
 ];
 
 /** Rebuilds the rollups from the rows (REBUILD_ROLLUPS) in one transaction. */

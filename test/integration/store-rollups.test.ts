@@ -74,7 +74,11 @@ function scenario(seed: number, models: string[], start: number) {
 		const changes = Math.floor(random() * 5);
 		for (let change = 0; change < changes; change++) {
 			const last = history.at(-1)?.vote;
-			const redelivery = last && random() < 0.3;
+			// A delivery update keeps the vote and moves its state on.
+			const redelivery = last && random() < 0.4;
+			const state = redelivery
+				? pick(["delivered", "failed", "failed", "refused"] as const)
+				: "pending";
 			if (!redelivery) revision++;
 			const vote: Vote = redelivery ? last.vote : pick(["up", "down", "clear"] as const);
 			const score = redelivery
@@ -93,7 +97,8 @@ function scenario(seed: number, models: string[], start: number) {
 					sequence: castAt + change,
 					revision,
 					castAt: castAt + change,
-					state: redelivery ? "delivered" : "pending",
+					state,
+					refused: state === "failed" && random() < 0.5,
 					attempts: 1,
 					nextAttemptAt: null,
 					deliveredAt: redelivery ? castAt + change : null,
@@ -140,10 +145,14 @@ async function apply(writes: Write[]) {
 
 const countsKey = (model: unknown, day: unknown) => `${model} ${day}`;
 
-/** The rollups of these models, as stored: counts per day and model, answers per bucket. */
+/**
+ * The rollups of these models, as stored: counts per day and model, answers per bucket; and
+ * the votes per delivery state (of every vote).
+ */
 async function rollups(models: string[]) {
 	const marks = models.map(() => "?").join(",");
-	const [counts, latencies] = await db().batch<Row>([
+	const [states, counts, latencies] = await db().batch<Row>([
+		db().prepare("SELECT state, votes, refused FROM vote_states WHERE votes > 0 ORDER BY state"),
 		db()
 			.prepare(`SELECT * FROM answer_rollups WHERE served_model IN (${marks})`)
 			.bind(...models),
@@ -151,7 +160,11 @@ async function rollups(models: string[]) {
 			.prepare(`SELECT * FROM latency_rollups WHERE served_model IN (${marks})`)
 			.bind(...models),
 	]);
-	const result = { counts: {} as Record<string, Row>, latencies: {} as Record<string, number> };
+	const result = {
+		counts: {} as Record<string, Row>,
+		latencies: {} as Record<string, number>,
+		states: states?.results,
+	};
 	for (const row of counts?.results ?? []) {
 		const { day, served_model, ...rest } = row;
 		// A row left at zero counts nothing (retention removes those).
@@ -167,7 +180,10 @@ async function rollups(models: string[]) {
 
 const NONE = { answers: 0, up: 0, down: 0, cleared: 0, score_sum: 0, scored: 0 };
 
-/** The same, counted afresh from the rows: every answer on its day and model, with its vote. */
+/**
+ * The same, counted afresh from the rows: every answer on its day and model, with its vote;
+ * every vote in its state.
+ */
 async function recount(models: string[]) {
 	const marks = models.map(() => "?").join(",");
 	const { results } = await db()
@@ -181,6 +197,13 @@ WHERE a.served_model IN (${marks})`,
 	const result = {
 		counts: {} as Record<string, typeof NONE>,
 		latencies: {} as Record<string, number>,
+		states: (
+			await db()
+				.prepare(
+					"SELECT state, COUNT(*) AS votes, SUM(refused) AS refused FROM votes GROUP BY state ORDER BY state",
+				)
+				.all<Row>()
+		).results,
 	};
 	for (const row of results) {
 		const key = countsKey(row.served_model, Math.floor(Number(row.created_at) / DAY_MS));
