@@ -7,6 +7,9 @@
 -- is there, whichever came first. src/store/rollups.ts defines the latency buckets and holds
 -- the rebuild from the rows (npm run store:rebuild-rollups), whose statements end this file.
 
+-- The medians read this index; the rollups replace it, and every answer write kept it.
+DROP INDEX answers_by_model;
+
 -- The answer's latency bucket (src/store/rollups.ts latencyBucket of total_ms), written with
 -- the row: the SQL below needs no math functions.
 ALTER TABLE answers ADD COLUMN latency_bucket INTEGER;

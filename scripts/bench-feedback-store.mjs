@@ -178,13 +178,13 @@ async function exportOnce(dev, headers, format) {
 	};
 }
 
-/** The size of the local D1's database file, in MiB. */
+/** The size of the local D1's database, in MiB: its file and its write-ahead log. */
 function databaseMiB(persistTo) {
 	const dir = join(persistTo, "v3/d1/miniflare-D1DatabaseObject");
-	const file = readdirSync(dir).find(
-		(name) => name.endsWith(".sqlite") && name !== "metadata.sqlite",
-	);
-	return file ? statSync(join(dir, file)).size / 2 ** 20 : 0;
+	const bytes = readdirSync(dir)
+		.filter((name) => /\.sqlite(-wal)?$/.test(name) && !name.startsWith("metadata."))
+		.reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+	return bytes / 2 ** 20;
 }
 
 /** Timed admin API requests to `npm run dev`: one, or a series after a warm-up. */

@@ -51,7 +51,7 @@ export function feedbackQuery(
 		params.push(...values);
 	};
 	// Unary +: walk the votes in the list's order and check each answer's model, rather than
-	// gather the model's answers (answers_by_model) and sort them for every page.
+	// gather the model's answers through any index on it and sort them for every page.
 	if (filters.model !== undefined) add("+a.served_model = ?", filters.model);
 	if (filters.vote) add("v.vote = ?", filters.vote);
 	if (filters.state) add("v.state = ?", filters.state);
