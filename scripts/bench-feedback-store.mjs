@@ -198,8 +198,8 @@ function adminClient(dev) {
 		if (!res.ok) throw new Error(`${path}: ${res.status} ${body.slice(0, 200)}`);
 		return { ms: performance.now() - begin, body };
 	};
-	const series = async (path, runs = RUNS) => {
-		await timed(path);
+	const series = async (path, runs = RUNS, warmups = 1) => {
+		for (let i = 0; i < warmups; i++) await timed(path);
 		const times = [];
 		for (let i = 0; i < runs; i++) times.push((await timed(path)).ms);
 		return {
@@ -322,6 +322,8 @@ const SCALE_MODELS = [
 	"@cf/moonshotai/kimi-k2.6",
 ];
 const ROWS_PER_INSERT = 100_000;
+/** Each figure of the scale run: the median of this many requests, after three warm-ups. */
+const SCALE_RUNS = 15;
 
 /**
  * Answers number `from` to `to` - 1, over the DAYS before `now`, and votes on about a third
@@ -404,7 +406,9 @@ async function scale(sizes) {
 			);
 			const dev = await startDev(persistTo);
 			try {
-				const { timed, series } = adminClient(dev);
+				const { timed, series: many } = adminClient(dev);
+				const series = (path) => many(path, SCALE_RUNS, 3);
+				const load = os.loadavg()[0];
 				const stats = JSON.parse((await timed(`/api/admin/stats?${range}`)).body);
 				const { delivery } = JSON.parse((await timed("/api/admin/health")).body);
 				steps.push({
@@ -413,6 +417,7 @@ async function scale(sizes) {
 					seedSeconds,
 					rebuildSeconds,
 					dbMiB: databaseMiB(persistTo),
+					load,
 					stats: await series(`/api/admin/stats?${range}`),
 					stats30: await series("/api/admin/stats"),
 					firstPage: await series("/api/admin/feedback?limit=50"),
@@ -436,15 +441,15 @@ function scaleReport(steps) {
 	const rows = steps
 		.map(
 			(step) =>
-				`| ${step.answers.toLocaleString("en")} | ${step.votes.toLocaleString("en")} | ${step.seedSeconds.toFixed(0)} + ${step.rebuildSeconds.toFixed(0)} | ${step.dbMiB.toFixed(0)} | ${ms(step.stats)} | ${ms(step.stats30)} | ${ms(step.firstPage)} | ${ms(step.deepPage)} | ${ms(step.health)} |`,
+				`| ${step.answers.toLocaleString("en")} | ${step.votes.toLocaleString("en")} | ${step.seedSeconds.toFixed(0)} + ${step.rebuildSeconds.toFixed(0)} | ${step.dbMiB.toFixed(0)} | ${ms(step.stats)} | ${ms(step.stats30)} | ${ms(step.firstPage)} | ${ms(step.deepPage)} | ${ms(step.health)} | ${step.load.toFixed(1)} |`,
 		)
 		.join("\n");
 	return `## Feedback store from ${steps[0]?.answers.toLocaleString("en")} to ${steps.at(-1)?.answers.toLocaleString("en")} answers
 
-Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${cpu.length} cores (${cpu[0]?.model.trim()}), Node ${process.version}, with \`node scripts/bench-feedback-store.mjs --sizes ${steps.map((step) => step.answers).join(",")}\`: one local D1 grows to each size in turn (answers over ${DAYS} days, four models, a third of them voted, no transcripts), seeded in bulk by SQL (recursive CTEs, through the rollups' triggers) and its rollups then rebuilt from the rows (\`npm run store:rebuild-rollups\`'s statements); then \`npm run dev\` starts on it and one client calls the admin API over HTTP, ${RUNS} runs after a warm-up. Times in ms: median (min–max). Seed and rebuild in seconds.
+Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${cpu.length} cores (${cpu[0]?.model.trim()}), Node ${process.version}, with \`node scripts/bench-feedback-store.mjs --sizes ${steps.map((step) => step.answers).join(",")}\`: one local D1 grows to each size in turn (answers over ${DAYS} days, four models, a third of them voted, no transcripts), seeded in bulk by SQL (recursive CTEs, through the rollups' triggers) and its rollups then rebuilt from the rows (\`npm run store:rebuild-rollups\`'s statements); then \`npm run dev\` starts on it and one client calls the admin API over HTTP, ${SCALE_RUNS} runs after three warm-ups. Times in ms: median (min–max). Seed and rebuild in seconds. The machine's load average (1 minute) as each size's requests began is in the last column: on a shared 2-core machine, other work moves every figure.
 
-| answers | votes | seed + rebuild s | database MiB | \`GET /api/admin/stats\`, all ${DAYS} days | stats, default 30 days | \`GET /api/admin/feedback?limit=50\` | the same, 200 pages down | \`GET /api/admin/health\` |
-|---|---|---|---|---|---|---|---|---|
+| answers | votes | seed + rebuild s | database MiB | \`GET /api/admin/stats\`, all ${DAYS} days | stats, default 30 days | \`GET /api/admin/feedback?limit=50\` | the same, 200 pages down | \`GET /api/admin/health\` | load |
+|---|---|---|---|---|---|---|---|---|---|
 ${rows}
 `;
 }
