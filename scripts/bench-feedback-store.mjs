@@ -12,18 +12,11 @@
 //   node scripts/bench-feedback-store.mjs [--answers 100000] [--no-write]
 //   node scripts/bench-feedback-store.mjs --sizes 10000,100000 [--no-write]
 import { execFileSync, spawn } from "node:child_process";
-import {
-	existsSync,
-	mkdtempSync,
-	readdirSync,
-	readFileSync,
-	rmSync,
-	statSync,
-	writeFileSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import { join, resolve } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
 import { applyLocalMigrations, wranglerBin } from "./d1-local.mjs";
 import { root } from "./local-config.mjs";
@@ -178,13 +171,20 @@ async function exportOnce(dev, headers, format) {
 	};
 }
 
-/** The size of the local D1's database, in MiB: its file and its write-ahead log. */
+/** The size of the local D1's database in MiB: its pages in use, write-ahead log included. */
 function databaseMiB(persistTo) {
 	const dir = join(persistTo, "v3/d1/miniflare-D1DatabaseObject");
-	const bytes = readdirSync(dir)
-		.filter((name) => /\.sqlite(-wal)?$/.test(name) && !name.startsWith("metadata."))
-		.reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
-	return bytes / 2 ** 20;
+	const file = readdirSync(dir).find(
+		(name) => name.endsWith(".sqlite") && name !== "metadata.sqlite",
+	);
+	if (!file) return 0;
+	const db = new DatabaseSync(join(dir, file), { readOnly: true });
+	try {
+		const pages = db.prepare("PRAGMA page_count").get().page_count;
+		return (pages * db.prepare("PRAGMA page_size").get().page_size) / 2 ** 20;
+	} finally {
+		db.close();
+	}
 }
 
 /** Timed admin API requests to `npm run dev`: one, or a series after a warm-up. */
@@ -404,6 +404,7 @@ async function scale(sizes) {
 			log(
 				`seeded in ${seedSeconds.toFixed(1)} s, rollups rebuilt in ${rebuildSeconds.toFixed(1)} s`,
 			);
+			const dbMiB = databaseMiB(persistTo);
 			const dev = await startDev(persistTo);
 			try {
 				const { timed, series: many } = adminClient(dev);
@@ -416,7 +417,7 @@ async function scale(sizes) {
 					votes: delivery.pending + delivery.delivered + delivery.deadLetters,
 					seedSeconds,
 					rebuildSeconds,
-					dbMiB: databaseMiB(persistTo),
+					dbMiB,
 					load,
 					stats: await series(`/api/admin/stats?${range}`),
 					stats30: await series("/api/admin/stats"),
@@ -466,7 +467,7 @@ function report({ seeded, seedSeconds, dbMiB, results }) {
 		.join("\n");
 	return `## Feedback store at ${seeded.answers.toLocaleString("en")} answers
 
-Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${cpu.length} cores (${cpu[0]?.model.trim()}), Node ${process.version}, with \`node scripts/bench-feedback-store.mjs\`: it seeds ${seeded.answers.toLocaleString("en")} answers over ${DAYS} days (${seeded.votes.toLocaleString("en")} of them voted, four models, transcripts stored) into a fresh local D1 with \`scripts/seed-feedback.mjs\` (${seedSeconds.toFixed(0)} s; the database file is ${dbMiB.toFixed(0)} MiB), starts \`npm run dev\` on it, and calls the admin API over HTTP (one client, ${RUNS} runs after a warm-up). Local D1 is SQLite inside workerd on this machine: on Cloudflare, add the network round trip to the database. The plans of these queries are in \`test/integration/store-query-plans.test.ts\`.
+Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${cpu.length} cores (${cpu[0]?.model.trim()}), Node ${process.version}, with \`node scripts/bench-feedback-store.mjs\`: it seeds ${seeded.answers.toLocaleString("en")} answers over ${DAYS} days (${seeded.votes.toLocaleString("en")} of them voted, four models, transcripts stored) into a fresh local D1 with \`scripts/seed-feedback.mjs\` (${seedSeconds.toFixed(0)} s; the database is ${dbMiB.toFixed(0)} MiB), starts \`npm run dev\` on it, and calls the admin API over HTTP (one client, ${RUNS} runs after a warm-up). Local D1 is SQLite inside workerd on this machine: on Cloudflare, add the network round trip to the database. The plans of these queries are in \`test/integration/store-query-plans.test.ts\`.
 
 | request | median ms | min ms | max ms |
 |---|---|---|---|

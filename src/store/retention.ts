@@ -14,7 +14,7 @@ export const retentionSql = (table: "answers" | "votes") =>
  * Rollup rows left at zero: the triggers uncount each deleted row (migrations/0003), and a
  * day whose answers are all gone keeps no row. The rollups are days × models: small.
  */
-export const EMPTY_ROLLUPS = [
+const EMPTY_ROLLUPS = [
 	"DELETE FROM answer_rollups WHERE answers = 0",
 	"DELETE FROM latency_rollups WHERE answers = 0",
 ];

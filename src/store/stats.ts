@@ -52,7 +52,7 @@ export function wilsonInterval(successes: number, trials: number, z = 1.96): [nu
 const round = (value: number, digits = 4) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /** The whole UTC days a range touches, as rollup days: from `first` up to, not including, `end`. */
-export const statsDays = ({ since, until }: StatsQuery) => ({
+const statsDays = ({ since, until }: StatsQuery) => ({
 	first: Math.floor(since / DAY_MS),
 	end: Math.ceil(until / DAY_MS),
 });
