@@ -12,7 +12,15 @@
 //   node scripts/bench-feedback-store.mjs [--answers 100000] [--no-write]
 //   node scripts/bench-feedback-store.mjs --sizes 10000,100000 [--no-write]
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+	cpSync,
+	existsSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import { join, resolve } from "node:path";
@@ -198,18 +206,21 @@ function adminClient(dev) {
 		if (!res.ok) throw new Error(`${path}: ${res.status} ${body.slice(0, 200)}`);
 		return { ms: performance.now() - begin, body };
 	};
-	const series = async (path, runs = RUNS, warmups = 1) => {
-		for (let i = 0; i < warmups; i++) await timed(path);
+	const series = async (path, runs = RUNS) => {
+		await timed(path);
 		const times = [];
 		for (let i = 0; i < runs; i++) times.push((await timed(path)).ms);
-		return {
-			median: round(median(times)),
-			min: round(Math.min(...times)),
-			max: round(Math.max(...times)),
-		};
+		return spread(times);
 	};
 	return { timed, series, headers };
 }
+
+/** Median, min and max of times in ms. */
+const spread = (times) => ({
+	median: round(median(times)),
+	min: round(Math.min(...times)),
+	max: round(Math.max(...times)),
+});
 
 /** The path of a list page deep in the list: its cursor followed 200 pages (10,000 rows) down. */
 async function deepPage(timed) {
@@ -261,7 +272,7 @@ async function main() {
 	const dev = await startDev(persistTo);
 	const { timed, series, headers } = adminClient(dev);
 
-	const results = {};
+	const results = { load: os.loadavg()[0] };
 	try {
 		const range = `since=${new Date(now - DAYS * 86_400_000 - 60_000).toISOString()}&until=${new Date(now + 60_000).toISOString()}`;
 		log("stats");
@@ -322,7 +333,7 @@ const SCALE_MODELS = [
 	"@cf/moonshotai/kimi-k2.6",
 ];
 const ROWS_PER_INSERT = 100_000;
-/** Each figure of the scale run: the median of this many requests, after three warm-ups. */
+/** Each figure of the scale run: the median of this many rounds, after three warm-ups. */
 const SCALE_RUNS = 15;
 
 /**
@@ -384,73 +395,100 @@ function executeLocal(persistTo, statements) {
 	);
 }
 
-/** The stats, list pages and health as one database grows through `sizes` answers. */
+/**
+ * One request to each server in turn, SCALE_RUNS times after three warm-ups: whatever else
+ * the machine does falls on every size alike. `paths[i]` is what server i is asked.
+ */
+async function interleaved(clients, paths) {
+	const times = clients.map(() => []);
+	for (let run = -3; run < SCALE_RUNS; run++) {
+		for (const [i, client] of clients.entries()) {
+			const { ms } = await client.timed(paths[i]);
+			if (run >= 0) times[i]?.push(ms);
+		}
+	}
+	return times.map(spread);
+}
+
+/**
+ * The stats, list pages and health at each of `sizes` answers: one database grown to each
+ * size in turn, a copy kept of each, then every copy served at once and asked alike.
+ */
 async function scale(sizes) {
-	const persistTo = mkdtempSync(join(os.tmpdir(), "store-scale-"));
+	const work = mkdtempSync(join(os.tmpdir(), "store-scale-"));
+	const growing = join(work, "growing");
 	const now = Date.now();
 	const range = `since=${new Date(now - DAYS * 86_400_000).toISOString()}&until=${new Date(now + 60_000).toISOString()}`;
-	applyLocalMigrations(persistTo);
+	applyLocalMigrations(growing);
 	const steps = [];
+	const devs = [];
 	let have = 0;
 	try {
 		for (const size of [...sizes].sort((a, b) => a - b)) {
 			const began = Date.now();
 			log(`seeding answers ${have.toLocaleString("en")} to ${size.toLocaleString("en")}`);
-			executeLocal(persistTo, bulkSeed(have, size, now));
+			executeLocal(growing, bulkSeed(have, size, now));
 			const seedSeconds = (Date.now() - began) / 1000;
-			rebuildRollups({ persistTo });
+			rebuildRollups({ persistTo: growing });
 			const rebuildSeconds = (Date.now() - began) / 1000 - seedSeconds;
 			have = size;
 			log(
 				`seeded in ${seedSeconds.toFixed(1)} s, rollups rebuilt in ${rebuildSeconds.toFixed(1)} s`,
 			);
-			const dbMiB = databaseMiB(persistTo);
-			const dev = await startDev(persistTo);
-			try {
-				const { timed, series: many } = adminClient(dev);
-				const series = (path) => many(path, SCALE_RUNS, 3);
-				const load = os.loadavg()[0];
-				const stats = JSON.parse((await timed(`/api/admin/stats?${range}`)).body);
-				const { delivery } = JSON.parse((await timed("/api/admin/health")).body);
-				steps.push({
-					answers: stats.models.reduce((sum, row) => sum + row.answers, 0),
-					votes: delivery.pending + delivery.delivered + delivery.deadLetters,
-					seedSeconds,
-					rebuildSeconds,
-					dbMiB,
-					load,
-					stats: await series(`/api/admin/stats?${range}`),
-					stats30: await series("/api/admin/stats"),
-					firstPage: await series("/api/admin/feedback?limit=50"),
-					deepPage: await series(await deepPage(timed)),
-					health: await series("/api/admin/health"),
-				});
-				log(JSON.stringify(steps.at(-1)));
-			} finally {
-				await dev.stop();
-			}
+			const persistTo = join(work, String(size));
+			cpSync(growing, persistTo, { recursive: true });
+			steps.push({ persistTo, seedSeconds, rebuildSeconds, dbMiB: databaseMiB(persistTo) });
 		}
+		rmSync(growing, { recursive: true, force: true });
+		for (const step of steps) devs.push(await startDev(step.persistTo));
+		const clients = devs.map(adminClient);
+		const loads = [os.loadavg()[0]];
+		for (const [i, client] of clients.entries()) {
+			const stats = JSON.parse((await client.timed(`/api/admin/stats?${range}`)).body);
+			const { delivery } = JSON.parse((await client.timed("/api/admin/health")).body);
+			Object.assign(steps[i] ?? {}, {
+				answers: stats.models.reduce((sum, row) => sum + row.answers, 0),
+				votes: delivery.pending + delivery.delivered + delivery.deadLetters,
+				deepPath: await deepPage(client.timed),
+			});
+		}
+		const same = (path) => clients.map(() => path);
+		const figures = {
+			stats: await interleaved(clients, same(`/api/admin/stats?${range}`)),
+			stats30: await interleaved(clients, same("/api/admin/stats")),
+			firstPage: await interleaved(clients, same("/api/admin/feedback?limit=50")),
+			deepPage: await interleaved(
+				clients,
+				steps.map((step) => step.deepPath),
+			),
+			health: await interleaved(clients, same("/api/admin/health")),
+		};
+		loads.push(os.loadavg()[0]);
+		for (const [i, step] of steps.entries()) {
+			for (const [name, each] of Object.entries(figures)) step[name] = each[i];
+		}
+		writeSection("feedback-store-scale", scaleReport(steps, loads));
 	} finally {
-		rmSync(persistTo, { recursive: true, force: true });
+		for (const dev of devs) await dev.stop();
+		rmSync(work, { recursive: true, force: true });
 	}
-	writeSection("feedback-store-scale", scaleReport(steps));
 }
 
-function scaleReport(steps) {
+function scaleReport(steps, loads) {
 	const cpu = os.cpus();
 	const ms = (r) => `${r.median} (${r.min}–${r.max})`;
 	const rows = steps
 		.map(
 			(step) =>
-				`| ${step.answers.toLocaleString("en")} | ${step.votes.toLocaleString("en")} | ${step.seedSeconds.toFixed(0)} + ${step.rebuildSeconds.toFixed(0)} | ${step.dbMiB.toFixed(0)} | ${ms(step.stats)} | ${ms(step.stats30)} | ${ms(step.firstPage)} | ${ms(step.deepPage)} | ${ms(step.health)} | ${step.load.toFixed(1)} |`,
+				`| ${step.answers.toLocaleString("en")} | ${step.votes.toLocaleString("en")} | ${step.seedSeconds.toFixed(0)} + ${step.rebuildSeconds.toFixed(0)} | ${step.dbMiB.toFixed(0)} | ${ms(step.stats)} | ${ms(step.stats30)} | ${ms(step.firstPage)} | ${ms(step.deepPage)} | ${ms(step.health)} |`,
 		)
 		.join("\n");
 	return `## Feedback store from ${steps[0]?.answers.toLocaleString("en")} to ${steps.at(-1)?.answers.toLocaleString("en")} answers
 
-Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${cpu.length} cores (${cpu[0]?.model.trim()}), Node ${process.version}, with \`node scripts/bench-feedback-store.mjs --sizes ${steps.map((step) => step.answers).join(",")}\`: one local D1 grows to each size in turn (answers over ${DAYS} days, four models, a third of them voted, no transcripts), seeded in bulk by SQL (recursive CTEs, through the rollups' triggers) and its rollups then rebuilt from the rows (\`npm run store:rebuild-rollups\`'s statements); then \`npm run dev\` starts on it and one client calls the admin API over HTTP, ${SCALE_RUNS} runs after three warm-ups. Times in ms: median (min–max). Seed and rebuild in seconds. The machine's load average (1 minute) as each size's requests began is in the last column: on a shared 2-core machine, other work moves every figure.
+Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${cpu.length} cores (${cpu[0]?.model.trim()}), Node ${process.version}, with \`node scripts/bench-feedback-store.mjs --sizes ${steps.map((step) => step.answers).join(",")}\`: one local D1 grows to each size in turn (answers over ${DAYS} days, four models, a third of them voted, no transcripts), seeded in bulk by SQL (recursive CTEs, through the rollups' triggers) and its rollups then rebuilt from the rows (\`npm run store:rebuild-rollups\`'s statements), and a copy of each size is kept. Then \`npm run dev\` serves every copy at once, and one client asks each the same request in turn, ${SCALE_RUNS} rounds after three warm-ups, so whatever else the machine does falls on every size alike (its load average went from ${loads[0]?.toFixed(1)} to ${loads[1]?.toFixed(1)} meanwhile). Times in ms: median (min–max). Seed and rebuild in seconds. Before the statistics came from rollups, the stats read every answer of their period: 594 ms over 60 days at 100,000 answers (2026-11-23), and growing with the answers.
 
-| answers | votes | seed + rebuild s | database MiB | \`GET /api/admin/stats\`, all ${DAYS} days | stats, default 30 days | \`GET /api/admin/feedback?limit=50\` | the same, 200 pages down | \`GET /api/admin/health\` | load |
-|---|---|---|---|---|---|---|---|---|---|
+| answers | votes | seed + rebuild s | database MiB | \`GET /api/admin/stats\`, all ${DAYS} days | stats, default 30 days | \`GET /api/admin/feedback?limit=50\` | the same, 200 pages down | \`GET /api/admin/health\` |
+|---|---|---|---|---|---|---|---|---|
 ${rows}
 `;
 }
@@ -467,7 +505,7 @@ function report({ seeded, seedSeconds, dbMiB, results }) {
 		.join("\n");
 	return `## Feedback store at ${seeded.answers.toLocaleString("en")} answers
 
-Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${cpu.length} cores (${cpu[0]?.model.trim()}), Node ${process.version}, with \`node scripts/bench-feedback-store.mjs\`: it seeds ${seeded.answers.toLocaleString("en")} answers over ${DAYS} days (${seeded.votes.toLocaleString("en")} of them voted, four models, transcripts stored) into a fresh local D1 with \`scripts/seed-feedback.mjs\` (${seedSeconds.toFixed(0)} s; the database is ${dbMiB.toFixed(0)} MiB), starts \`npm run dev\` on it, and calls the admin API over HTTP (one client, ${RUNS} runs after a warm-up). Local D1 is SQLite inside workerd on this machine: on Cloudflare, add the network round trip to the database. The plans of these queries are in \`test/integration/store-query-plans.test.ts\`.
+Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${cpu.length} cores (${cpu[0]?.model.trim()}), Node ${process.version}, with \`node scripts/bench-feedback-store.mjs\`: it seeds ${seeded.answers.toLocaleString("en")} answers over ${DAYS} days (${seeded.votes.toLocaleString("en")} of them voted, four models, transcripts stored) into a fresh local D1 with \`scripts/seed-feedback.mjs\` (${seedSeconds.toFixed(0)} s; the database is ${dbMiB.toFixed(0)} MiB), starts \`npm run dev\` on it, and calls the admin API over HTTP (one client, ${RUNS} runs after a warm-up; the machine's load average was ${results.load.toFixed(1)} as they began). Local D1 is SQLite inside workerd on this machine: on Cloudflare, add the network round trip to the database. The plans of these queries are in \`test/integration/store-query-plans.test.ts\`.
 
 | request | median ms | min ms | max ms |
 |---|---|---|---|
