@@ -1,30 +1,46 @@
 #!/usr/bin/env node
-// The feedback store at scale: seeds 100,000 answers (with votes and transcripts) into a
-// fresh local D1, starts `npm run dev` on it, and times the admin API's stats, a page of
-// the list and a full JSONL export, sampling the workerd process's memory during the
-// export. Writes its section of docs/benchmarks.md (between the feedback-store markers).
+// The feedback store at scale, on the local runtime. Two runs, each writing its own section
+// of docs/benchmarks.md (between its markers):
+//
+// - By default: seeds 100,000 answers (with votes and transcripts) into a fresh local D1,
+//   starts `npm run dev` on it, and times the admin API's stats, pages of the list and full
+//   exports, sampling the workerd process's memory during the exports (about 2 minutes).
+// - With --sizes: the stats, list pages and the health route as one database grows to each
+//   size in turn, seeded in bulk by SQL (recursive CTEs; no transcripts) with its rollups
+//   filled by the rebuild. `--sizes 10000,100000,1000000` takes about 10 minutes here.
 //
 //   node scripts/bench-feedback-store.mjs [--answers 100000] [--no-write]
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+//   node scripts/bench-feedback-store.mjs --sizes 10000,100000 [--no-write]
+import { execFileSync, spawn } from "node:child_process";
+import {
+	cpSync,
+	existsSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import { join, resolve } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
+import { applyLocalMigrations, wranglerBin } from "./d1-local.mjs";
 import { root } from "./local-config.mjs";
+import { rebuildRollups } from "./rebuild-rollups.mjs";
 import { seedLocal } from "./seed-feedback.mjs";
 
 const { values: options } = parseArgs({
 	options: {
 		answers: { type: "string", default: "100000" },
 		"no-write": { type: "boolean", default: false },
+		sizes: { type: "string" },
 	},
 });
 const ANSWERS = Number(options.answers);
 const DAYS = 60;
 const RUNS = 7;
-const START = "<!-- feedback-store -->";
-const END = "<!-- /feedback-store -->";
 
 const log = (message) => console.log(`[store bench] ${message}`);
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
@@ -163,6 +179,79 @@ async function exportOnce(dev, headers, format) {
 	};
 }
 
+/** The size of the local D1's database in MiB: its pages in use, write-ahead log included. */
+function databaseMiB(persistTo) {
+	const dir = join(persistTo, "v3/d1/miniflare-D1DatabaseObject");
+	const file = readdirSync(dir).find(
+		(name) => name.endsWith(".sqlite") && name !== "metadata.sqlite",
+	);
+	if (!file) return 0;
+	const db = new DatabaseSync(join(dir, file), { readOnly: true });
+	try {
+		const pages = db.prepare("PRAGMA page_count").get().page_count;
+		return (pages * db.prepare("PRAGMA page_size").get().page_size) / 2 ** 20;
+	} finally {
+		db.close();
+	}
+}
+
+/** Timed admin API requests to `npm run dev`: one, or a series after a warm-up. */
+function adminClient(dev) {
+	const token = /^ADMIN_TOKEN=(.*)$/m.exec(readFileSync(resolve(root, ".dev.vars"), "utf8"))?.[1];
+	const headers = { authorization: `Bearer ${token}` };
+	const timed = async (path) => {
+		const begin = performance.now();
+		const res = await fetch(`${dev.url}${path}`, { headers });
+		const body = await res.text();
+		if (!res.ok) throw new Error(`${path}: ${res.status} ${body.slice(0, 200)}`);
+		return { ms: performance.now() - begin, body };
+	};
+	const series = async (path, runs = RUNS) => {
+		await timed(path);
+		const times = [];
+		for (let i = 0; i < runs; i++) times.push((await timed(path)).ms);
+		return spread(times);
+	};
+	return { timed, series, headers };
+}
+
+/** Median, min and max of times in ms. */
+const spread = (times) => ({
+	median: round(median(times)),
+	min: round(Math.min(...times)),
+	max: round(Math.max(...times)),
+});
+
+/** The path of a list page deep in the list: its cursor followed 200 pages (10,000 rows) down. */
+async function deepPage(timed) {
+	let cursor = "";
+	for (let i = 0; i < 200; i++) {
+		const { body } = await timed(`/api/admin/feedback?limit=50${cursor}`);
+		const { nextCursor } = JSON.parse(body);
+		if (!nextCursor) break;
+		cursor = `&cursor=${nextCursor}`;
+	}
+	return `/api/admin/feedback?limit=50${cursor}`;
+}
+
+/** Prints a report and, unless --no-write, puts it in docs/benchmarks.md between its markers. */
+function writeSection(name, markdown) {
+	console.log(`\n${markdown}`);
+	if (options["no-write"]) return;
+	const [start, end] = [`<!-- ${name} -->`, `<!-- /${name} -->`];
+	const file = resolve(root, "docs/benchmarks.md");
+	const existing = existsSync(file) ? readFileSync(file, "utf8") : "";
+	const from = existing.indexOf(start);
+	const to = existing.indexOf(end);
+	const text = `${start}\n${markdown}${end}\n`;
+	const next =
+		from >= 0 && to > from
+			? `${existing.slice(0, from)}${text}${existing.slice(to + end.length + 1)}`
+			: `${existing.trimEnd()}\n\n${text}`;
+	writeFileSync(file, next);
+	log(`wrote ${file}`);
+}
+
 async function main() {
 	const persistTo = mkdtempSync(join(os.tmpdir(), "store-bench-"));
 	const started = Date.now();
@@ -178,35 +267,12 @@ async function main() {
 	});
 	const seedSeconds = (Date.now() - started) / 1000;
 	log(`seeded ${seeded.answers} answers and ${seeded.votes} votes in ${seedSeconds.toFixed(1)} s`);
-	const dbFile = readdirSync(join(persistTo, "v3/d1/miniflare-D1DatabaseObject")).find(
-		(file) => file.endsWith(".sqlite") && file !== "metadata.sqlite",
-	);
-	const dbMiB = dbFile
-		? readFileSync(join(persistTo, "v3/d1/miniflare-D1DatabaseObject", dbFile)).byteLength / 2 ** 20
-		: 0;
+	const dbMiB = databaseMiB(persistTo);
 
 	const dev = await startDev(persistTo);
-	const token = /^ADMIN_TOKEN=(.*)$/m.exec(readFileSync(resolve(root, ".dev.vars"), "utf8"))?.[1];
-	const headers = { authorization: `Bearer ${token}` };
-	const timed = async (path) => {
-		const begin = performance.now();
-		const res = await fetch(`${dev.url}${path}`, { headers });
-		const body = await res.text();
-		if (!res.ok) throw new Error(`${path}: ${res.status} ${body.slice(0, 200)}`);
-		return { ms: performance.now() - begin, body };
-	};
-	const series = async (path, runs = RUNS) => {
-		await timed(path);
-		const times = [];
-		for (let i = 0; i < runs; i++) times.push((await timed(path)).ms);
-		return {
-			median: round(median(times)),
-			min: round(Math.min(...times)),
-			max: round(Math.max(...times)),
-		};
-	};
+	const { timed, series, headers } = adminClient(dev);
 
-	const results = {};
+	const results = { load: os.loadavg()[0] };
 	try {
 		const range = `since=${new Date(now - DAYS * 86_400_000 - 60_000).toISOString()}&until=${new Date(now + 60_000).toISOString()}`;
 		log("stats");
@@ -218,15 +284,7 @@ async function main() {
 		results.modelPage = await series(
 			"/api/admin/feedback?limit=50&model=%40cf%2Fmoonshotai%2Fkimi-k2.6",
 		);
-		// A page deep in the list: follow the cursor 200 pages (10,000 rows) down.
-		let cursor = "";
-		for (let i = 0; i < 200; i++) {
-			const { body } = await timed(`/api/admin/feedback?limit=50${cursor}`);
-			const { nextCursor } = JSON.parse(body);
-			if (!nextCursor) break;
-			cursor = `&cursor=${nextCursor}`;
-		}
-		results.deepPage = await series(`/api/admin/feedback?limit=50${cursor}`);
+		results.deepPage = await series(await deepPage(timed));
 		results.health = await series("/api/admin/health");
 
 		log("export");
@@ -264,20 +322,175 @@ async function main() {
 		rmSync(persistTo, { recursive: true, force: true });
 	}
 
-	const markdown = report({ seeded, seedSeconds, dbMiB, results });
-	console.log(`\n${markdown}`);
-	if (!options["no-write"]) {
-		const file = resolve(root, "docs/benchmarks.md");
-		const existing = existsSync(file) ? readFileSync(file, "utf8") : "";
-		const start = existing.indexOf(START);
-		const end = existing.indexOf(END);
-		const next =
-			start >= 0 && end > start
-				? `${existing.slice(0, start)}${markdown}${existing.slice(end + END.length + 1)}`
-				: `${existing.trimEnd()}\n\n${markdown}`;
-		writeFileSync(file, next);
-		log(`wrote ${file}`);
+	writeSection("feedback-store", report({ seeded, seedSeconds, dbMiB, results }));
+}
+
+/** The bulk seed's served models, in equal shares. */
+const SCALE_MODELS = [
+	"@cf/meta/llama-3.3-70b-instruct-fp8-fast",
+	"@cf/meta/llama-4-scout-17b-16e-instruct",
+	"@cf/openai/gpt-oss-120b",
+	"@cf/moonshotai/kimi-k2.6",
+];
+const ROWS_PER_INSERT = 100_000;
+/** Each figure of the scale run: the median of this many rounds, after three warm-ups. */
+const SCALE_RUNS = 15;
+
+/**
+ * Answers number `from` to `to` - 1, over the DAYS before `now`, and votes on about a third
+ * of them, generated inside SQLite by recursive CTEs: no SQL text per row. MATERIALIZED keeps
+ * each row's random draws one value wherever it is used. Latency buckets are left to the
+ * rebuild.
+ */
+function bulkSeed(from, to, now) {
+	const statements = [];
+	for (let first = from; first < to; first += ROWS_PER_INSERT) {
+		const last = Math.min(to, first + ROWS_PER_INSERT);
+		statements.push(`INSERT INTO answers (ai_gateway_log_id, gateway_id, created_at, route,
+requested_model, served_model, provider, streamed, outcome, ttfb_ms, total_ms, prompt_tokens,
+completion_tokens, total_tokens, cached)
+WITH RECURSIVE n(i) AS (SELECT ${first} UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ${last}),
+r AS MATERIALIZED (SELECT i, ${now} - abs(random()) % ${DAYS * 86_400_000} AS t,
+CASE abs(random()) % 4 ${SCALE_MODELS.map((model, i) => `WHEN ${i} THEN '${model}'`).join(" ")} END AS m FROM n)
+SELECT printf('bench-%012d', i), 'default', t,
+IIF(abs(random()) % 5 = 0, '/v1/chat/completions', '/api/chat'), m, m, 'workers-ai',
+abs(random()) % 2, IIF(abs(random()) % 20 = 0, 'aborted', 'complete'), 300 + abs(random()) % 700,
+1000 + abs(random()) % 8000, 100, 200, 300, 0 FROM r`);
 	}
+	statements.push(`INSERT INTO votes (ai_gateway_log_id, gateway_id, vote, score, comment, sequence,
+revision, version, state, refused, attempts, created_at, cast_at, delivered_at, next_attempt_at,
+failed_at, error, updated_at)
+WITH c AS MATERIALIZED (SELECT ai_gateway_log_id AS id, created_at + 2000 + abs(random()) % 60000 AS at,
+CASE abs(random()) % 10 WHEN 0 THEN 'clear' WHEN 1 THEN 'down' WHEN 2 THEN 'down' WHEN 3 THEN 'down' ELSE 'up' END AS vote,
+CASE abs(random()) % 100 WHEN 0 THEN 'pending' WHEN 1 THEN 'failed' ELSE 'delivered' END AS state
+FROM answers WHERE rowid > ${from} AND abs(random()) % 100 < 35)
+SELECT id, 'default', vote, IIF(abs(random()) % 5 < 2, abs(random()) % 101, NULL),
+IIF(abs(random()) % 12 = 0, 'Too long', NULL), at, 1, 2, state, 0, 1, at, at,
+IIF(state = 'delivered', at + 300, NULL), IIF(state = 'pending', at + 4000, NULL),
+IIF(state = 'failed', at + 900000, NULL),
+IIF(state = 'failed', 'gave up after 12 attempts: the gateway failed (503)', NULL), at + 3000 FROM c`);
+	return statements;
+}
+
+/** Runs statements on the local D1 under `persistTo`, as one batch. */
+function executeLocal(persistTo, statements) {
+	execFileSync(
+		wranglerBin,
+		[
+			"d1",
+			"execute",
+			"FEEDBACK_DB",
+			"--local",
+			"--persist-to",
+			persistTo,
+			"--command",
+			statements.map((sql) => `${sql};`).join("\n"),
+			"--yes",
+		],
+		{
+			cwd: root,
+			stdio: ["ignore", "ignore", "inherit"],
+			env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
+		},
+	);
+}
+
+/**
+ * One request to each server in turn, SCALE_RUNS times after three warm-ups: whatever else
+ * the machine does falls on every size alike. `paths[i]` is what server i is asked.
+ */
+async function interleaved(clients, paths) {
+	const times = clients.map(() => []);
+	for (let run = -3; run < SCALE_RUNS; run++) {
+		for (const [i, client] of clients.entries()) {
+			const { ms } = await client.timed(paths[i]);
+			if (run >= 0) times[i]?.push(ms);
+		}
+	}
+	return times.map(spread);
+}
+
+/**
+ * The stats, list pages and health at each of `sizes` answers: one database grown to each
+ * size in turn, a copy kept of each, then every copy served at once and asked alike.
+ */
+async function scale(sizes) {
+	const work = mkdtempSync(join(os.tmpdir(), "store-scale-"));
+	const growing = join(work, "growing");
+	const now = Date.now();
+	const range = `since=${new Date(now - DAYS * 86_400_000).toISOString()}&until=${new Date(now + 60_000).toISOString()}`;
+	applyLocalMigrations(growing);
+	const steps = [];
+	const devs = [];
+	let have = 0;
+	try {
+		for (const size of [...sizes].sort((a, b) => a - b)) {
+			const began = Date.now();
+			log(`seeding answers ${have.toLocaleString("en")} to ${size.toLocaleString("en")}`);
+			executeLocal(growing, bulkSeed(have, size, now));
+			const seedSeconds = (Date.now() - began) / 1000;
+			rebuildRollups({ persistTo: growing });
+			const rebuildSeconds = (Date.now() - began) / 1000 - seedSeconds;
+			have = size;
+			log(
+				`seeded in ${seedSeconds.toFixed(1)} s, rollups rebuilt in ${rebuildSeconds.toFixed(1)} s`,
+			);
+			const persistTo = join(work, String(size));
+			cpSync(growing, persistTo, { recursive: true });
+			steps.push({ persistTo, seedSeconds, rebuildSeconds, dbMiB: databaseMiB(persistTo) });
+		}
+		rmSync(growing, { recursive: true, force: true });
+		for (const step of steps) devs.push(await startDev(step.persistTo));
+		const clients = devs.map(adminClient);
+		const loads = [os.loadavg()[0]];
+		for (const [i, client] of clients.entries()) {
+			const stats = JSON.parse((await client.timed(`/api/admin/stats?${range}`)).body);
+			const { delivery } = JSON.parse((await client.timed("/api/admin/health")).body);
+			Object.assign(steps[i] ?? {}, {
+				answers: stats.models.reduce((sum, row) => sum + row.answers, 0),
+				votes: delivery.pending + delivery.delivered + delivery.deadLetters,
+				deepPath: await deepPage(client.timed),
+			});
+		}
+		const same = (path) => clients.map(() => path);
+		const figures = {
+			stats: await interleaved(clients, same(`/api/admin/stats?${range}`)),
+			stats30: await interleaved(clients, same("/api/admin/stats")),
+			firstPage: await interleaved(clients, same("/api/admin/feedback?limit=50")),
+			deepPage: await interleaved(
+				clients,
+				steps.map((step) => step.deepPath),
+			),
+			health: await interleaved(clients, same("/api/admin/health")),
+		};
+		loads.push(os.loadavg()[0]);
+		for (const [i, step] of steps.entries()) {
+			for (const [name, each] of Object.entries(figures)) step[name] = each[i];
+		}
+		writeSection("feedback-store-scale", scaleReport(steps, loads));
+	} finally {
+		for (const dev of devs) await dev.stop();
+		rmSync(work, { recursive: true, force: true });
+	}
+}
+
+function scaleReport(steps, loads) {
+	const cpu = os.cpus();
+	const ms = (r) => `${r.median} (${r.min}–${r.max})`;
+	const rows = steps
+		.map(
+			(step) =>
+				`| ${step.answers.toLocaleString("en")} | ${step.votes.toLocaleString("en")} | ${step.seedSeconds.toFixed(0)} + ${step.rebuildSeconds.toFixed(0)} | ${step.dbMiB.toFixed(0)} | ${ms(step.stats)} | ${ms(step.stats30)} | ${ms(step.firstPage)} | ${ms(step.deepPage)} | ${ms(step.health)} |`,
+		)
+		.join("\n");
+	return `## Feedback store from ${steps[0]?.answers.toLocaleString("en")} to ${steps.at(-1)?.answers.toLocaleString("en")} answers
+
+Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${cpu.length} cores (${cpu[0]?.model.trim()}), Node ${process.version}, with \`node scripts/bench-feedback-store.mjs --sizes ${steps.map((step) => step.answers).join(",")}\`: one local D1 grows to each size in turn (answers over ${DAYS} days, four models, a third of them voted, no transcripts), seeded in bulk by SQL (recursive CTEs, through the rollups' triggers) and its rollups then rebuilt from the rows (\`npm run store:rebuild-rollups\`'s statements), and a copy of each size is kept. Then \`npm run dev\` serves every copy at once, and one client asks each the same request in turn, ${SCALE_RUNS} rounds after three warm-ups, so whatever else the machine does falls on every size alike (its load average went from ${loads[0]?.toFixed(1)} to ${loads[1]?.toFixed(1)} meanwhile). Times in ms: median (min–max). Seed and rebuild in seconds. Before the statistics came from rollups, the stats read every answer of their period: 594 ms over 60 days at 100,000 answers (2026-11-23), and growing with the answers.
+
+| answers | votes | seed + rebuild s | database MiB | \`GET /api/admin/stats\`, all ${DAYS} days | stats, default 30 days | \`GET /api/admin/feedback?limit=50\` | the same, 200 pages down | \`GET /api/admin/health\` |
+|---|---|---|---|---|---|---|---|---|
+${rows}
+`;
 }
 
 function report({ seeded, seedSeconds, dbMiB, results }) {
@@ -290,10 +503,9 @@ function report({ seeded, seedSeconds, dbMiB, results }) {
 				`| export ${i + 1}, ${e.format} | ${e.mib} MiB in ${e.seconds} s | ${e.rssGrowth} | ${e.rssMax} | ${e.rssSamples.join(", ")} |`,
 		)
 		.join("\n");
-	return `${START}
-## Feedback store at ${seeded.answers.toLocaleString("en")} answers
+	return `## Feedback store at ${seeded.answers.toLocaleString("en")} answers
 
-Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${cpu.length} cores (${cpu[0]?.model.trim()}), Node ${process.version}, with \`node scripts/bench-feedback-store.mjs\`: it seeds ${seeded.answers.toLocaleString("en")} answers over ${DAYS} days (${seeded.votes.toLocaleString("en")} of them voted, four models, transcripts stored) into a fresh local D1 with \`scripts/seed-feedback.mjs\` (${seedSeconds.toFixed(0)} s; the database file is ${dbMiB.toFixed(0)} MiB), starts \`npm run dev\` on it, and calls the admin API over HTTP (one client, ${RUNS} runs after a warm-up). Local D1 is SQLite inside workerd on this machine: on Cloudflare, add the network round trip to the database. The plans of these queries are in \`test/store/query-plans.test.ts\`.
+Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${cpu.length} cores (${cpu[0]?.model.trim()}), Node ${process.version}, with \`node scripts/bench-feedback-store.mjs\`: it seeds ${seeded.answers.toLocaleString("en")} answers over ${DAYS} days (${seeded.votes.toLocaleString("en")} of them voted, four models, transcripts stored) into a fresh local D1 with \`scripts/seed-feedback.mjs\` (${seedSeconds.toFixed(0)} s; the database is ${dbMiB.toFixed(0)} MiB), starts \`npm run dev\` on it, and calls the admin API over HTTP (one client, ${RUNS} runs after a warm-up; the machine's load average was ${results.load.toFixed(1)} as they began). Local D1 is SQLite inside workerd on this machine: on Cloudflare, add the network round trip to the database. The plans of these queries are in \`test/store/query-plans.test.ts\`.
 
 | request | median ms | min ms | max ms |
 |---|---|---|---|
@@ -314,8 +526,7 @@ ${exports}
 | control: ${results.walk.pages} requests for \`/favicon.svg\` | | ${results.staticGrowth} | | |
 
 The export holds one batch of 200 rows at a time. RSS creeps up by a similar amount for each export whatever it carries (CSV is a third smaller than JSON Lines), and by as much for the same D1 reads made page by page without transcripts, or for plain static requests: that growth is the local runtime's per-request and per-query overhead (under steady load it climbs to a plateau and garbage collection brings it back: \`npm run bench -- --soak=180\`), not the export's size, which would add tens of MiB at once.
-${END}
 `;
 }
 
-await main();
+await (options.sizes ? scale(options.sizes.split(",").map(Number)) : main());

@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 // The emulator's seeded generator (Node strips its types): the same data for the same seed.
 import { seededRandom } from "../emulator/src/random.ts";
+import { latencyBucket } from "../src/store/rollups.ts";
 import { applyLocalMigrations, wranglerBin } from "./d1-local.mjs";
 import { root } from "./local-config.mjs";
 
@@ -124,6 +125,8 @@ export function generate({ answers, days, transcripts, seed, now = Date.now() })
 			transcripts
 				? `An answer to "${question}" in ${completion} tokens. ${"Lorem ipsum dolor sit amet. ".repeat(4 + Math.floor(rand() * 8))}`
 				: null,
+			// As the Worker writes it: the rollups' triggers count the row into its bucket.
+			latencyBucket(total),
 		]);
 		if (rand() >= 0.35) continue;
 		// Each model's up-rate drifts a little from day to day.
@@ -172,7 +175,7 @@ export function generate({ answers, days, transcripts, seed, now = Date.now() })
 }
 
 const ANSWER_COLUMNS =
-	"ai_gateway_log_id, gateway_id, created_at, route, requested_model, served_model, provider, step, streamed, outcome, ttfb_ms, total_ms, prompt_tokens, completion_tokens, total_tokens, cached, conversation, answer_text";
+	"ai_gateway_log_id, gateway_id, created_at, route, requested_model, served_model, provider, step, streamed, outcome, ttfb_ms, total_ms, prompt_tokens, completion_tokens, total_tokens, cached, conversation, answer_text, latency_bucket";
 const VOTE_COLUMNS =
 	"ai_gateway_log_id, gateway_id, vote, score, comment, sequence, revision, version, state, refused, attempts, created_at, cast_at, delivered_at, next_attempt_at, failed_at, error, updated_at";
 

@@ -878,4 +878,95 @@ export const claims = [
 		new: "if (error.status === 404) return off;",
 		tests: ["test/public/http.test.ts"],
 	},
+	// --- Issue 20: rollups and replicas ---
+	{
+		name: "rollups-not-moved-by-revote",
+		claim:
+			"A re-vote moves its count in the statistics' rollups: up to down, down to clear (docs/feedback-store.md).",
+		file: "migrations/0003_rollups.sql",
+		old: "up = up + (NEW.vote = 'up') - (OLD.vote = 'up'),",
+		new: "up = up + (NEW.vote = 'up'),",
+		tests: ["test/store/rollups.test.ts"],
+	},
+	{
+		name: "rollup-counted-twice-on-redelivery",
+		claim:
+			"A redelivered or retried answer changes nothing: its row is not written again, so the rollups count it once.",
+		edits: [
+			{
+				file: "src/store/answers.ts",
+				old: "const INSERT = `INSERT INTO answers (",
+				new: "const INSERT = `INSERT OR REPLACE INTO answers (",
+			},
+			{
+				file: "src/store/answers.ts",
+				old: "\nON CONFLICT (ai_gateway_log_id) DO NOTHING`;",
+				new: "`;",
+			},
+		],
+		tests: ["test/store/rollups.test.ts"],
+	},
+	{
+		name: "vote-before-answer-not-counted",
+		claim:
+			"A vote that reaches the store before its answer counts once the answer's row is written.",
+		file: "migrations/0003_rollups.sql",
+		old: "FROM votes WHERE ai_gateway_log_id = NEW.ai_gateway_log_id",
+		new: "FROM votes WHERE 0",
+		tests: ["test/store/rollups.test.ts"],
+	},
+	{
+		name: "vote-state-not-moved-by-delivery",
+		claim:
+			"GET /api/admin/health counts each vote in its delivery state: a delivery that moves on moves its count.",
+		file: "migrations/0003_rollups.sql",
+		old: "\tWHERE state = OLD.state;\n\tINSERT INTO vote_states",
+		new: "\tWHERE 0;\n\tINSERT INTO vote_states",
+		tests: ["test/store/rollups.test.ts", "test/api/admin/admin.test.ts"],
+	},
+	{
+		name: "answer-written-without-latency-bucket",
+		claim:
+			"An answer's row carries its latency bucket, so the stats' latencies come from the rollups' histogram.",
+		file: "src/store/answers.ts",
+		old: "\tlatencyBucket(row.totalMs),\n];",
+		new: "\tnull,\n];",
+		tests: ["test/store/rollups.test.ts"],
+	},
+	{
+		name: "stats-read-from-rows",
+		claim:
+			"GET /api/admin/stats reads the rollups alone (days × models rows), never the answers or votes.",
+		file: "src/store/stats.ts",
+		old: "FROM answer_rollups r WHERE",
+		new: "FROM (SELECT a.created_at / 86400000 AS day, a.served_model, COUNT(*) AS answers, IFNULL(SUM(v.vote = 'up'), 0) AS up, IFNULL(SUM(v.vote = 'down'), 0) AS down, IFNULL(SUM(v.vote = 'clear'), 0) AS cleared, IFNULL(SUM(IIF(v.vote <> 'clear', v.score, NULL)), 0) AS score_sum, COUNT(IIF(v.vote <> 'clear', v.score, NULL)) AS scored FROM answers a LEFT JOIN votes v ON v.ai_gateway_log_id = a.ai_gateway_log_id GROUP BY 1, 2) r WHERE",
+		tests: ["test/store/query-plans.test.ts"],
+	},
+	{
+		name: "retention-counts-rollup-rows",
+		claim:
+			"Retention reports the answers and votes it deleted, not the rollup rows its triggers changed.",
+		file: "src/store/retention.ts",
+		old: "const { results } = await statement.bind(cutoff).run();\n\t\t\tdeleted[table] += results.length;",
+		new: "const { results, meta } = await statement.bind(cutoff).run();\n\t\t\tdeleted[table] += meta.changes;",
+		tests: ["test/store/rollups.test.ts"],
+	},
+	{
+		name: "replica-session-skipped",
+		claim:
+			"The admin routes read through D1 sessions (read replicas): the stats on any replica (docs/feedback-store.md).",
+		file: "src/api/admin/route.ts",
+		old: 'feedbackStats(anyReplica(c), c.req.valid("query"))',
+		new: 'feedbackStats(c.env.FEEDBACK_DB, c.req.valid("query"))',
+		tests: ["test/api/admin/admin.test.ts"],
+	},
+	{
+		name: "list-page-drops-bookmark",
+		claim:
+			"A list page sees at least what the page before saw: its cursor carries the session's bookmark, and the next page's session starts there.",
+		file: "src/api/admin/route.ts",
+		old: "encodeCursor(keysetOf(last), filters, session.getBookmark())",
+		new: "encodeCursor(keysetOf(last), filters)",
+		tests: ["test/api/admin/admin.test.ts"],
+	},
 ];

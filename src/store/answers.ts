@@ -1,4 +1,5 @@
 import { logStoreError } from "./db";
+import { latencyBucket } from "./rollups";
 
 /** One answer as the feedback store keeps it (the `answers` table). */
 export interface AnswerRow {
@@ -25,7 +26,8 @@ export interface AnswerRow {
 
 const INSERT = `INSERT INTO answers (ai_gateway_log_id, gateway_id, created_at, route, requested_model,
 served_model, provider, step, streamed, outcome, ttfb_ms, total_ms, prompt_tokens, completion_tokens,
-total_tokens, cached, conversation, answer_text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+total_tokens, cached, conversation, answer_text, latency_bucket)
+VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 ON CONFLICT (ai_gateway_log_id) DO NOTHING`;
 
 const flag = (value: boolean | null) => (value === null ? null : value ? 1 : 0);
@@ -50,6 +52,8 @@ const valuesOf = (row: AnswerRow) => [
 	flag(row.cached),
 	row.conversation,
 	row.answerText,
+	// The rollups' histogram counts it there (migrations/0003_rollups.sql).
+	latencyBucket(row.totalMs),
 ];
 
 /** How long the first answer of a batch waits for others to join it, and the most that join. */
@@ -63,7 +67,8 @@ const gathering = new WeakMap<D1Database, AnswerRow[]>();
  * ANSWER_BATCH.gatherMs of it, in one D1 batch: one round trip and one transaction for
  * all of them, where D1 runs one query at a time per database. The request that opens a
  * batch writes it, in its own context; the others only add their rows. Idempotent on the
- * log id. Never throws.
+ * log id: a row already there is not written again, so the rollups' triggers count it once.
+ * Never throws.
  */
 export async function writeAnswer(db: D1Database, row: AnswerRow): Promise<void> {
 	const open = gathering.get(db);

@@ -1,4 +1,4 @@
-import { logStoreError } from "./db";
+import { type D1Reads, logStoreError } from "./db";
 import {
 	type FeedbackFilters,
 	FIELDS,
@@ -67,7 +67,7 @@ const line: Record<ExportFormat, (item: Record<string, unknown>) => string> = {
  * so the client sees a broken download, never a short one that looks complete.
  */
 export function exportStream(
-	db: D1Database,
+	db: D1Reads,
 	filters: FeedbackFilters,
 	format: ExportFormat,
 ): ReadableStream<Uint8Array> {

@@ -1,5 +1,6 @@
 /** Reading the feedback store: each log's latest vote with its answer, filtered, newest first. */
 import type { DeliveryState, Vote } from "../core/votes";
+import type { D1Reads } from "./db";
 
 export interface FeedbackFilters {
 	/** The served model. */
@@ -50,7 +51,7 @@ export function feedbackQuery(
 		params.push(...values);
 	};
 	// Unary +: walk the votes in the list's order and check each answer's model, rather than
-	// gather the model's answers (answers_by_model) and sort them for every page.
+	// gather the model's answers through any index on it and sort them for every page.
 	if (filters.model !== undefined) add("+a.served_model = ?", filters.model);
 	if (filters.vote) add("v.vote = ?", filters.vote);
 	if (filters.state) add("v.state = ?", filters.state);
@@ -69,7 +70,7 @@ ORDER BY v.created_at DESC, v.ai_gateway_log_id DESC LIMIT ?`;
 
 /** One page (or export batch) of rows after `after`, in the list's order. */
 export async function feedbackRows(
-	db: D1Database,
+	db: D1Reads,
 	filters: FeedbackFilters,
 	after: Keyset | undefined,
 	limit: number,

@@ -1,9 +1,18 @@
-/** Feedback statistics per served model and per UTC day, from the feedback store. */
-
-const DAY_MS = 86_400_000;
+/**
+ * Feedback statistics per served model and per UTC day, read from the rollups alone
+ * (migrations/0003_rollups.sql): their cost grows with days × models, not with answers.
+ */
+import type { D1Reads } from "./db";
+import {
+	DAY_MS,
+	emptyHistogram,
+	type Histogram,
+	LATENCY_RELATIVE_ERROR,
+	quantile,
+} from "./rollups";
 
 export interface StatsQuery {
-	/** Answers created in [since, until), ms. */
+	/** Answers created in [since, until), ms, widened to the whole UTC days they touch. */
 	since: number;
 	until: number;
 	model?: string;
@@ -13,18 +22,15 @@ interface Counts {
 	model: string;
 	day: number;
 	answers: number;
-	up: number | null;
-	down: number | null;
-	cleared: number | null;
-	score_sum: number | null;
+	up: number;
+	down: number;
+	cleared: number;
+	score_sum: number;
 	scored: number;
 }
 
-interface Median {
-	model: string;
-	day: number | null;
-	median: number;
-}
+/** A day's counts, and its histogram as `bucket:answers,...` (null without complete answers). */
+type DayRow = Counts & { latencies: string | null };
 
 /**
  * The 95% Wilson score interval of `successes` out of `trials`: unlike p ± 1.96·SE it
@@ -45,62 +51,73 @@ export function wilsonInterval(successes: number, trials: number, z = 1.96): [nu
 
 const round = (value: number, digits = 4) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-/**
- * The exact median latency of complete answers per model and day (`byDay`) or per model:
- * each group's middle row (or the mean of the middle two), found by a correlated subquery
- * that sorts only its own group's latencies, read from answers_by_model.
- */
-const medianSql = (byDay: boolean, modelFilter: string) => {
-	const from = byDay ? `MAX(?1, g.day * ${DAY_MS})` : "?1";
-	const to = byDay ? `MIN(?2, (g.day + 1) * ${DAY_MS})` : "?2";
-	return `SELECT g.model AS model, g.day AS day, (SELECT AVG(x) FROM (
-SELECT x, ROW_NUMBER() OVER (ORDER BY x) AS i FROM (SELECT total_ms AS x FROM answers
-WHERE served_model = g.model AND outcome = 'complete' AND created_at >= ${from}
-AND created_at < ${to} AND total_ms IS NOT NULL)) WHERE 2 * i - g.n BETWEEN 0 AND 2) AS median
-FROM (SELECT served_model AS model, ${byDay ? `created_at / ${DAY_MS}` : "NULL"} AS day,
-COUNT(total_ms) AS n FROM answers a WHERE created_at >= ?1 AND created_at < ?2
-AND outcome = 'complete'${modelFilter} GROUP BY 1, 2) AS g`;
-};
+/** The whole UTC days a range touches, as rollup days: from `first` up to, not including, `end`. */
+const statsDays = ({ since, until }: StatsQuery) => ({
+	first: Math.floor(since / DAY_MS),
+	end: Math.ceil(until / DAY_MS),
+});
 
-/** The statements of feedbackStats, with their parameters: counts, then the medians by day and overall. */
-export function statsQueries({ since, until, model }: StatsQuery) {
-	const modelFilter = model === undefined ? "" : " AND a.served_model = ?3";
-	const params = model === undefined ? [since, until] : [since, until, model];
-	return [
-		`SELECT a.served_model AS model, a.created_at / ${DAY_MS} AS day, COUNT(*) AS answers,
-SUM(v.vote = 'up') AS up, SUM(v.vote = 'down') AS down, SUM(v.vote = 'clear') AS cleared,
-SUM(IIF(v.vote <> 'clear', v.score, NULL)) AS score_sum,
-COUNT(IIF(v.vote <> 'clear', v.score, NULL)) AS scored
-FROM answers a LEFT JOIN votes v ON v.ai_gateway_log_id = a.ai_gateway_log_id
-WHERE a.created_at >= ?1 AND a.created_at < ?2${modelFilter}
-GROUP BY a.served_model, day ORDER BY a.served_model, day`,
-		medianSql(true, modelFilter),
-		medianSql(false, modelFilter),
-	].map((sql) => ({ sql, params }));
+/**
+ * The statement of feedbackStats, with its parameters: each day's counts per model, with
+ * its latency histogram in one text (one row per day and model, not one per bucket).
+ */
+export function statsQuery(range: StatsQuery) {
+	const { first, end } = statsDays(range);
+	const modelFilter = range.model === undefined ? "" : " AND r.served_model = ?3";
+	return {
+		sql: `SELECT r.served_model AS model, r.day AS day, r.answers AS answers, r.up AS up,
+r.down AS down, r.cleared AS cleared, r.score_sum AS score_sum, r.scored AS scored,
+(SELECT group_concat(l.bucket || ':' || l.answers) FROM latency_rollups l
+WHERE l.day = r.day AND l.served_model = r.served_model AND l.answers > 0) AS latencies
+FROM answer_rollups r WHERE r.day >= ?1 AND r.day < ?2${modelFilter} AND r.answers > 0
+ORDER BY r.served_model, r.day`,
+		params: range.model === undefined ? [first, end] : [first, end, range.model],
+	};
+}
+
+/** Median, p90 and p99 of a histogram, to the ms (null without complete answers). */
+function latencies(histogram: Histogram | undefined) {
+	const at = (p: number) => {
+		const value = histogram ? quantile(histogram, p) : null;
+		return value === null ? null : Math.round(value);
+	};
+	return { medianLatencyMs: at(0.5), p90LatencyMs: at(0.9), p99LatencyMs: at(0.99) };
 }
 
 /**
  * Answers, votes (each log's latest), the up-rate up / (up + down) with its 95% Wilson
- * interval, the mean score of rated votes and the median latency (to the whole answer),
- * per model over the range and per model and day. One D1 round trip.
+ * interval, the mean score of rated votes and the latency (to the whole answer) at the
+ * median, p90 and p99, within LATENCY_RELATIVE_ERROR, per model over the whole UTC days of
+ * the range and per model and day. One D1 round trip.
  */
-export async function feedbackStats(db: D1Database, range: StatsQuery) {
-	const { since, until } = range;
-	const [counts, ...medians] = await db.batch<Counts & Median>(
-		statsQueries(range).map(({ sql, params }) => db.prepare(sql).bind(...params)),
-	);
-	const medianOf = (index: number) => {
-		const found = new Map<string, number>();
-		for (const row of medians[index]?.results ?? []) {
-			found.set(`${row.model}\n${row.day}`, Math.round(row.median));
-		}
-		return (model: string, day: number | null) => found.get(`${model}\n${day}`) ?? null;
+export async function feedbackStats(db: D1Reads, range: StatsQuery) {
+	const { first, end } = statsDays(range);
+	const { sql, params } = statsQuery(range);
+	const { results } = await db
+		.prepare(sql)
+		.bind(...params)
+		.all<DayRow>();
+	// Each day's histogram, and each model's over the range.
+	const histograms = new Map<string, Histogram>();
+	const histogramOf = (key: string) => {
+		const histogram = histograms.get(key) ?? emptyHistogram();
+		histograms.set(key, histogram);
+		return histogram;
 	};
-	const byDay = medianOf(0);
-	const overall = medianOf(1);
+	for (const row of results) {
+		const day = histogramOf(`${row.model}\n${row.day}`);
+		const model = histogramOf(row.model);
+		for (const pair of row.latencies?.split(",") ?? []) {
+			const colon = pair.indexOf(":");
+			const bucket = Number(pair.slice(0, colon));
+			const answers = Number(pair.slice(colon + 1));
+			day[bucket] = (day[bucket] ?? 0) + answers;
+			model[bucket] = (model[bucket] ?? 0) + answers;
+		}
+	}
 
 	const models = new Map<string, Counts>();
-	const days = (counts?.results ?? []).map((row) => {
+	const days = results.map((row) => {
 		const sum = models.get(row.model) ?? {
 			...row,
 			answers: 0,
@@ -111,32 +128,32 @@ export async function feedbackStats(db: D1Database, range: StatsQuery) {
 			scored: 0,
 		};
 		sum.answers += row.answers;
-		sum.up = (sum.up ?? 0) + (row.up ?? 0);
-		sum.down = (sum.down ?? 0) + (row.down ?? 0);
-		sum.cleared = (sum.cleared ?? 0) + (row.cleared ?? 0);
-		sum.score_sum = (sum.score_sum ?? 0) + (row.score_sum ?? 0);
+		sum.up += row.up;
+		sum.down += row.down;
+		sum.cleared += row.cleared;
+		sum.score_sum += row.score_sum;
 		sum.scored += row.scored;
 		models.set(row.model, sum);
 		return {
 			day: new Date(row.day * DAY_MS).toISOString().slice(0, 10),
 			...summary(row),
-			medianLatencyMs: byDay(row.model, row.day),
+			...latencies(histograms.get(`${row.model}\n${row.day}`)),
 		};
 	});
 	return {
-		since: new Date(since).toISOString(),
-		until: new Date(until).toISOString(),
+		since: new Date(first * DAY_MS).toISOString(),
+		until: new Date(end * DAY_MS).toISOString(),
+		latencyRelativeError: LATENCY_RELATIVE_ERROR,
 		models: [...models.values()].map((row) => ({
 			...summary(row),
-			medianLatencyMs: overall(row.model, null),
+			...latencies(histograms.get(row.model)),
 		})),
 		days,
 	};
 }
 
 function summary(row: Counts) {
-	const up = row.up ?? 0;
-	const down = row.down ?? 0;
+	const { up, down } = row;
 	const voted = up + down;
 	const [low, high] = wilsonInterval(up, voted);
 	return {
@@ -144,7 +161,7 @@ function summary(row: Counts) {
 		answers: row.answers,
 		up,
 		down,
-		cleared: row.cleared ?? 0,
+		cleared: row.cleared,
 		upRate: voted ? round(up / voted) : null,
 		upRateLow: voted ? round(low) : null,
 		upRateHigh: voted ? round(high) : null,
@@ -152,11 +169,11 @@ function summary(row: Counts) {
 	};
 }
 
-export const HEALTH_SQL =
-	"SELECT state, COUNT(*) AS n, SUM(refused) AS refused FROM votes GROUP BY state";
+/** The votes per delivery state, from their rollup (a row per state), not from the votes. */
+export const HEALTH_SQL = "SELECT state, votes AS n, refused FROM vote_states";
 
 /** Where the votes' deliveries stand: pending, delivered, refused by the gateway, dead letters. */
-export async function deliveryHealth(db: D1Database) {
+export async function deliveryHealth(db: D1Reads) {
 	const { results } = await db
 		.prepare(HEALTH_SQL)
 		.all<{ state: string; n: number; refused: number }>();

@@ -1,5 +1,6 @@
 /** Helpers for the feedback store's tests: the real test D1 (FEEDBACK_DB), polled and seeded. */
 import { env } from "cloudflare:workers";
+import { latencyBucket } from "../../src/store/rollups";
 
 export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789abcdefghij";
 export const db = () => env.FEEDBACK_DB;
@@ -57,8 +58,8 @@ export async function seed(rows: SeedAnswer[]): Promise<void> {
 			.prepare(
 				`INSERT INTO answers (ai_gateway_log_id, gateway_id, created_at, route, requested_model,
 served_model, provider, streamed, outcome, ttfb_ms, total_ms, prompt_tokens, completion_tokens,
-total_tokens, cached, conversation, answer_text) VALUES (?, 'seed', ?, '/api/chat', ?, ?, 'workers-ai',
-1, 'complete', ?, ?, 10, 20, 30, 0, ?, ?)`,
+total_tokens, cached, conversation, answer_text, latency_bucket) VALUES (?, 'seed', ?, '/api/chat', ?, ?,
+'workers-ai', 1, 'complete', ?, ?, 10, 20, 30, 0, ?, ?, ?)`,
 			)
 			.bind(
 				row.id,
@@ -69,6 +70,7 @@ total_tokens, cached, conversation, answer_text) VALUES (?, 'seed', ?, '/api/cha
 				row.totalMs ?? null,
 				row.conversation === undefined ? null : JSON.stringify(row.conversation),
 				row.answer ?? null,
+				row.totalMs === undefined ? null : latencyBucket(row.totalMs),
 			);
 		if (!row.vote) return [answer];
 		const votedAt = row.votedAt ?? row.createdAt + 1000;

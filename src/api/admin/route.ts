@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import type { AppEnv } from "../../http/app-env";
 import { adminAuth } from "../../http/auth";
@@ -9,8 +10,15 @@ import { deliveryHealth, feedbackStats } from "../../store/stats";
 import { ExportQuery, ListQuery, StatsQuery } from "./schemas";
 
 /**
- * The feedback store for the team: the list, the dataset export and the statistics.
- * ADMIN_TOKEN guards it all (404 while unset); nothing here may be cached on the way.
+ * A session on any copy of the store, the primary or a read replica, which may lag by
+ * seconds; its later reads see at least what its first saw (docs/feedback-store.md).
+ */
+const anyReplica = (c: Context<AppEnv>) => c.env.FEEDBACK_DB.withSession("first-unconstrained");
+
+/**
+ * The feedback store for the team: the list, the dataset export and the statistics, read
+ * through D1 sessions, so from read replicas where the database has them. ADMIN_TOKEN
+ * guards it all (404 while unset); nothing here may be cached on the way.
  */
 export const admin = new Hono<AppEnv>()
 	.use(adminAuth)
@@ -20,25 +28,31 @@ export const admin = new Hono<AppEnv>()
 	})
 	.get("/feedback", validQuery(ListQuery), async (c) => {
 		const { limit, cursor, ...filters } = c.req.valid("query");
-		const after = cursor === undefined ? undefined : decodeCursor(cursor, filters);
-		const rows = await feedbackRows(c.env.FEEDBACK_DB, filters, after, limit + 1);
+		const from = cursor === undefined ? undefined : decodeCursor(cursor, filters);
+		// A next page starts from the bookmark of the page before: it sees at least as much.
+		const session = from?.bookmark ? c.env.FEEDBACK_DB.withSession(from.bookmark) : anyReplica(c);
+		const rows = await feedbackRows(session, filters, from?.after, limit + 1);
 		const page = rows.slice(0, limit);
 		const last = page.at(-1);
 		return c.json({
 			items: page.map(feedbackItem),
-			nextCursor: rows.length > limit && last ? encodeCursor(keysetOf(last), filters) : null,
+			nextCursor:
+				rows.length > limit && last
+					? encodeCursor(keysetOf(last), filters, session.getBookmark())
+					: null,
 		});
 	})
 	.get("/feedback/export", validQuery(ExportQuery), (c) => {
 		const { format, ...filters } = c.req.valid("query");
 		const name = `feedback-${new Date().toISOString().slice(0, 10)}.${format}`;
-		return c.body(exportStream(c.env.FEEDBACK_DB, filters, format), 200, {
+		// One session for every batch: none sees less than the batch before it.
+		return c.body(exportStream(anyReplica(c), filters, format), 200, {
 			"content-type":
 				format === "csv" ? "text/csv; charset=utf-8" : "application/jsonl; charset=utf-8",
 			"content-disposition": `attachment; filename="${name}"`,
 		});
 	})
 	.get("/stats", validQuery(StatsQuery), async (c) =>
-		c.json(await feedbackStats(c.env.FEEDBACK_DB, c.req.valid("query"))),
+		c.json(await feedbackStats(anyReplica(c), c.req.valid("query"))),
 	)
-	.get("/health", async (c) => c.json({ delivery: await deliveryHealth(c.env.FEEDBACK_DB) }));
+	.get("/health", async (c) => c.json({ delivery: await deliveryHealth(anyReplica(c)) }));

@@ -1,5 +1,10 @@
-/** The admin API over the feedback store: access, the list with its cursors, the export, stats. */
+/**
+ * The admin API over the feedback store: access, the list with its cursors, the export,
+ * stats, and their reads through D1 sessions (read replicas).
+ */
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { LATENCY_RELATIVE_ERROR } from "../../../src/store/rollups";
 import { wilsonInterval } from "../../../src/store/stats";
 import {
 	type ChatJson,
@@ -51,6 +56,15 @@ function answers(
 		vote: (["up", "down", "clear"] as const)[i % 3],
 		...extra(i),
 	}));
+}
+
+/** A latency from the stats within their stated relative error of the exact one (then rounded). */
+function expectNear(received: unknown, exact: number) {
+	expect(typeof received, String(received)).toBe("number");
+	const error = Math.abs((received as number) - exact);
+	expect(error, `${received} for ${exact}`).toBeLessThanOrEqual(
+		LATENCY_RELATIVE_ERROR * exact + 0.5,
+	);
 }
 
 /** The body as UTF-8 text (Response.text() warns about content types it does not know). */
@@ -468,6 +482,14 @@ describe("GET /api/admin/stats and /health", () => {
 		const until = new Date(day2 + DAY).toISOString();
 		const stats = await json<Stats>(`/stats?${query({ model: a, since, until })}`);
 		const [low, high] = wilsonInterval(3, 5);
+		// Latencies come from the rollups' histograms: within the stated relative error.
+		expect(stats).toMatchObject({
+			since: "2026-11-10T00:00:00.000Z",
+			until: "2026-11-13T00:00:00.000Z",
+			latencyRelativeError: LATENCY_RELATIVE_ERROR,
+		});
+		expect(LATENCY_RELATIVE_ERROR).toBeLessThan(0.09);
+		const [model] = stats.models;
 		expect(stats.models).toEqual([
 			{
 				model: a,
@@ -479,15 +501,21 @@ describe("GET /api/admin/stats and /health", () => {
 				upRateLow: Math.round(low * 1e4) / 1e4,
 				upRateHigh: Math.round(high * 1e4) / 1e4,
 				meanScore: 65,
-				medianLatencyMs: 300,
+				medianLatencyMs: expect.any(Number),
+				p90LatencyMs: expect.any(Number),
+				p99LatencyMs: expect.any(Number),
 			},
 		]);
-		expect(
-			stats.days.map((day) => [day.day, day.answers, day.up, day.down, day.medianLatencyMs]),
-		).toEqual([
-			["2026-11-10", 6, 3, 1, 350],
-			["2026-11-11", 1, 0, 1, 50],
+		// Exact: the median 300, p90 540 and p99 594 of 50, 100, 200, ..., 600.
+		expectNear(model?.medianLatencyMs, 300);
+		expectNear(model?.p90LatencyMs, 540);
+		expectNear(model?.p99LatencyMs, 594);
+		expect(stats.days.map((day) => [day.day, day.answers, day.up, day.down])).toEqual([
+			["2026-11-10", 6, 3, 1],
+			["2026-11-11", 1, 0, 1],
 		]);
+		expectNear(stats.days[0]?.medianLatencyMs, 350);
+		expectNear(stats.days[1]?.medianLatencyMs, 50);
 		expect(stats.days[1]).toMatchObject({
 			upRate: 0,
 			upRateLow: 0,
@@ -532,6 +560,96 @@ describe("GET /api/admin/stats and /health", () => {
 			Object.entries(after).map(([key, value]) => [key, value - (before[key] ?? 0)]),
 		);
 		expect(delta).toEqual({ pending: 2, delivered: 4, refused: 1, deadLetters: 3 });
+	});
+});
+
+/**
+ * The test D1, noting each session started on it (what it started from, and the session) and
+ * every read made on the database itself, outside a session.
+ */
+function sessionSpy() {
+	const sessions: { from: string; session: D1DatabaseSession }[] = [];
+	const direct: string[] = [];
+	const real = env.FEEDBACK_DB;
+	const db = new Proxy(real, {
+		get: (target, key) => {
+			if (key === "withSession")
+				return (from: string) => {
+					const session = target.withSession(from);
+					sessions.push({ from, session });
+					return session;
+				};
+			if (key === "prepare" || key === "batch" || key === "exec") direct.push(key);
+			const value = Reflect.get(target, key);
+			return typeof value === "function" ? value.bind(target) : value;
+		},
+	});
+	return { db, sessions, direct };
+}
+
+/** A cursor's raw text: `1.<created_at>.<log id>.<filters hash>[.<bookmark>]`. */
+const cursorText = (cursor: string) => atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
+
+describe("reads through D1 sessions (read replicas)", () => {
+	it("stats, health, the list and the export each read in a session on any replica", async () => {
+		for (const path of ["/stats", "/health", "/feedback", "/feedback/export"]) {
+			const spy = sessionSpy();
+			const res = await admin({ FEEDBACK_DB: spy.db }).get(path);
+			expect(res.status, path).toBe(200);
+			await res.arrayBuffer();
+			expect(
+				spy.sessions.map(({ from }) => from),
+				path,
+			).toEqual(["first-unconstrained"]);
+			expect(spy.direct, path).toEqual([]);
+		}
+	});
+
+	it("a list page starts its session from the bookmark of the page before, carried in its cursor", async () => {
+		const model = testModel();
+		await seed(answers(model, 3, Date.now() - DAY));
+		const spy = sessionSpy();
+		const { json } = admin({ FEEDBACK_DB: spy.db });
+		const seen: string[] = [];
+		let cursor: string | undefined;
+		for (let page = 0; page < 3; page++) {
+			const body = await json<{ items: Item[]; nextCursor: string | null }>(
+				`/feedback?${query({ model, limit: 1, cursor })}`,
+			);
+			seen.push(...body.items.map((item) => item.aiGatewayLogId));
+			const { session } = spy.sessions[page] ?? {};
+			const bookmark = session?.getBookmark();
+			expect(bookmark).toMatch(/^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/);
+			if (page < 2) {
+				expect(cursorText(body.nextCursor ?? "").endsWith(`.${bookmark}`)).toBe(true);
+			} else expect(body.nextCursor).toBeNull();
+			cursor = body.nextCursor ?? undefined;
+		}
+		expect(seen).toHaveLength(3);
+		expect(new Set(seen).size).toBe(3);
+		// The first page on any replica; each next one from the bookmark its cursor carried.
+		const [first, second, third] = spy.sessions;
+		expect(spy.sessions.map(({ from }) => from)).toEqual([
+			"first-unconstrained",
+			first?.session.getBookmark(),
+			second?.session.getBookmark(),
+		]);
+		expect(third).toBeDefined();
+		expect(spy.direct).toEqual([]);
+	});
+
+	it("refuses a cursor whose bookmark is not one D1 gives out", async () => {
+		const model = testModel();
+		await seed(answers(model, 2, Date.now() - DAY));
+		const { json, get } = admin();
+		const { nextCursor } = await json<{ nextCursor: string }>(
+			`/feedback?${query({ model, limit: 1 })}`,
+		);
+		const text = cursorText(nextCursor);
+		const forged = btoa(text.replace(/\.[0-9a-f-]+$/, ".not-a-bookmark")).replace(/=+$/, "");
+		const res = await get(`/feedback?${query({ model, limit: 1, cursor: forged })}`);
+		expect(res.status).toBe(400);
+		expect(((await res.json()) as ErrorJson).error.code).toBe("invalid_cursor");
 	});
 });
 
