@@ -100,7 +100,7 @@ export const admin = new Hono<AppEnv>()
 	.get("/feedback/export", validQuery(ExportQuery), (c) => {
 		const { format, ...filters } = c.req.valid("query");
 		const name = `feedback-${new Date().toISOString().slice(0, 10)}.${format}`;
-		return c.body(exportStream(c.env.FEEDBACK_DB, filters, format), 200, {
+		return c.body(exportStream(c.env.FEEDBACK_DB, filters, format, c.env.TRANSCRIPTS), 200, {
 			"content-type":
 				format === "csv" ? "text/csv; charset=utf-8" : "application/jsonl; charset=utf-8",
 			"content-disposition": `attachment; filename="${name}"`,
