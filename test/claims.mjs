@@ -566,4 +566,98 @@ export const claims = [
 		new: 'shape: OWN_SHAPES[author] ?? (["openai", "google"].includes(author) ? "openai" : "workers-ai"),',
 		tests: ["test/integration/third-party.test.ts"],
 	},
+	// --- Issue 20: answers through a queue ---
+	{
+		name: "idempotent-consumer",
+		claim:
+			"The answers' consumer is idempotent on aiGatewayLogId: a redelivered or retried batch changes nothing that is stored.",
+		file: "src/store/answers.ts",
+		old: "ON CONFLICT (ai_gateway_log_id) DO NOTHING`;",
+		new: "ON CONFLICT (ai_gateway_log_id) DO UPDATE SET outcome = excluded.outcome, total_ms = excluded.total_ms`;",
+		tests: ["test/integration/answer-queue.test.ts"],
+	},
+	{
+		name: "queue-less-fallback",
+		claim:
+			"Where no queue is bound (ANSWERS_QUEUE), the Worker writes the answers itself, batched per isolate.",
+		file: "src/answers/answer-queue.ts",
+		old: "\tconst queue = env.ANSWERS_QUEUE;\n\tif (queue) {\n\t\tconst bytes",
+		new: "\tconst queue = env.ANSWERS_QUEUE;\n\tif (!queue) return;\n\t{\n\t\tconst bytes",
+		tests: ["test/integration/store-answers.test.ts"],
+	},
+	{
+		name: "answer-batch-written-row-by-row",
+		claim: "The consumer writes each batch of up to 100 answers in one D1 batch of one statement.",
+		file: "src/answers/answer-queue.ts",
+		old: "\t\tawait writeAnswerRows(env.FEEDBACK_DB, rows);\n\t\tfor (const message of answers) message.ack();",
+		new: "\t\tfor (const one of rows) await writeAnswerRows(env.FEEDBACK_DB, [one]);\n\t\tfor (const message of answers) message.ack();",
+		tests: ["test/integration/answer-queue.test.ts"],
+	},
+	{
+		name: "answer-retry-without-backoff",
+		claim: "A batch D1 failed to write is retried whole, after a backoff that doubles per attempt.",
+		file: "src/answers/answer-queue.ts",
+		old: "for (const message of answers) message.retry({ delaySeconds });",
+		new: "for (const message of answers) message.retry();",
+		tests: ["test/integration/answer-queue.test.ts"],
+	},
+	{
+		name: "failed-answer-batch-acked",
+		claim:
+			"Every answer reaches D1 exactly once when the consumer and D1 fail: a batch D1 failed is retried, never acknowledged.",
+		file: "src/answers/answer-queue.ts",
+		old: "for (const message of answers) message.retry({ delaySeconds });",
+		new: "for (const message of answers) message.ack();",
+		tests: ["test/integration/feedback-faults.test.ts", "test/integration/answer-queue.test.ts"],
+	},
+	{
+		name: "answer-dead-letters-written-not-parked",
+		claim:
+			"What the queue gives up on is parked in the dead letters (listed and replayed by the debug API), not written.",
+		file: "src/answers/answer-queue.ts",
+		old: "return batch.queue === ANSWERS_DEAD_LETTER_QUEUE",
+		new: 'return batch.queue === "answers-dead-letters"',
+		tests: ["test/integration/answer-queue.test.ts"],
+	},
+	{
+		name: "transcript-dropped-when-r2-fails",
+		claim: "A long transcript is never dropped silently: when R2 fails it stays in the row.",
+		file: "src/answers/answer-queue.ts",
+		old: '\t\t\tlogStoreError("store transcript in R2", row.aiGatewayLogId)(err);',
+		new: "\t\t\trow = { ...row, conversation: null, answerText: null };",
+		tests: ["test/integration/answer-queue.test.ts"],
+	},
+	{
+		name: "export-skips-r2-transcripts",
+		claim: "The export streams the transcripts kept in R2 back into their rows.",
+		file: "src/store/export.ts",
+		old: "? { ...row, conversation: transcript.conversation, answer: transcript.answerText }",
+		new: "? row",
+		tests: ["test/integration/answer-queue.test.ts"],
+	},
+	{
+		name: "store-max-mb-ignored",
+		claim:
+			"The daily cron deletes the store's oldest days while its database is larger than STORE_MAX_MB.",
+		file: "src/store/retention.ts",
+		old: "while (size > maxBytes) {",
+		new: "while (false) {",
+		tests: ["test/integration/store-retention.test.ts"],
+	},
+	{
+		name: "store-max-mb-deletes-today",
+		claim: "The size retention never deletes the current day's answers.",
+		file: "src/store/retention.ts",
+		old: "if (cutoff > today) {",
+		new: "if (false) {",
+		tests: ["test/integration/store-retention.test.ts"],
+	},
+	{
+		name: "retention-keeps-r2-transcripts",
+		claim: "The retention deletes the transcripts kept in R2 with their days.",
+		file: "src/store/retention.ts",
+		old: "if (transcripts) deleted.transcripts = await deleteTranscriptsBefore(transcripts, cutoff);",
+		new: "",
+		tests: ["test/integration/store-retention.test.ts"],
+	},
 ];

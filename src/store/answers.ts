@@ -123,6 +123,8 @@ export const answerWrites = {
 	statements: 0,
 	/** Rows sent (a row already stored is sent, and skipped). */
 	rows: 0,
+	/** D1's rows written, its billing unit: each stored row, and its entry in each index. */
+	rowsWritten: 0,
 	/** Time spent in those batches. */
 	ms: 0,
 	failures: 0,
@@ -137,13 +139,15 @@ export async function writeAnswerRows(db: D1Database, rows: readonly AnswerRow[]
 	if (rows.length === 0) return;
 	const statements = parameters(rows).map((json) => db.prepare(INSERT).bind(json));
 	const started = Date.now();
+	let results: D1Result[];
 	try {
-		await db.batch(statements);
+		results = await db.batch(statements);
 	} catch (err) {
 		answerWrites.failures++;
 		throw err;
 	}
 	answerWrites.batches++;
+	for (const { meta } of results) answerWrites.rowsWritten += meta.rows_written;
 	answerWrites.statements += statements.length;
 	answerWrites.rows += rows.length;
 	answerWrites.ms += Date.now() - started;

@@ -3,6 +3,9 @@ import type { AppEnv } from "../../http/app-env";
 import { debugAuth } from "../../http/auth";
 import { answerWrites } from "../../store/answers";
 
+/** When this isolate loaded the app: the counts start from zero there. */
+const since = new Date().toISOString();
+
 /**
  * Debug: what this isolate has written to the answers table (D1 batches, statements, rows
  * and time) since it started. Locally one isolate does it all, so `npm run bench` counts D1
@@ -10,4 +13,4 @@ import { answerWrites } from "../../store/answers";
  */
 export const storeWrites = new Hono<AppEnv>()
 	.use(debugAuth)
-	.get("/", (c) => c.json({ answers: answerWrites }));
+	.get("/", (c) => c.json({ since, answers: answerWrites }));
