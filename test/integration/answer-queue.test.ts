@@ -254,6 +254,30 @@ describe("answers through the queue", () => {
 		await stored(model, 1);
 	});
 
+	it("guards the answers' dead letters and the write counts with DEBUG_TOKEN", async () => {
+		for (const [path, method] of [
+			["/api/dead-letters/answers", "GET"],
+			["/api/dead-letters/answers/replay", "POST"],
+			["/api/store-writes", "GET"],
+		] as const) {
+			const init = {
+				method,
+				headers: { "content-type": "application/json" },
+				body: method === "POST" ? "{}" : undefined,
+			};
+			expect((await createHarness().call(path, init)).status, path).toBe(401);
+			const off = createHarness({}, { DEBUG_TOKEN: "" });
+			expect(
+				(await off.call(path, { ...init, headers: { ...init.headers, ...debugAuth } })).status,
+				path,
+			).toBe(404);
+		}
+		const counts = await debugJson<{ since: string; answers: typeof answerWrites }>(
+			"/api/store-writes",
+		);
+		expect(Object.keys(counts.answers).sort()).toEqual(Object.keys(answerWrites).sort());
+	});
+
 	it("replay refuses a body that is not a JSON object", async () => {
 		const res = await createHarness().call("/api/dead-letters/answers/replay", {
 			method: "POST",
