@@ -220,8 +220,8 @@ async function storeWrites(target, debugToken) {
 		headers: { authorization: `Bearer ${debugToken}` },
 	});
 	if (!res.ok) throw new Error(`GET /api/store-writes answered ${res.status}`);
-	const { since, answers } = await res.json();
-	return { ...answers, since };
+	const { isolate, answers } = await res.json();
+	return { ...answers, isolate };
 }
 
 /**
@@ -236,10 +236,11 @@ async function writesSince(target, debugToken, before, answers) {
 		now = await storeWrites(target, debugToken);
 	}
 	// A new isolate (wrangler reloads the Worker when its sources change) counts from zero.
-	if (now.since !== before.since) throw new Error(`${target.url}: the Worker restarted mid-count`);
+	if (now.isolate !== before.isolate)
+		throw new Error(`${target.url}: the Worker restarted mid-count`);
 	const delta = Object.fromEntries(
 		Object.keys(now)
-			.filter((key) => key !== "since")
+			.filter((key) => key !== "isolate")
 			.map((key) => [key, now[key] - before[key]]),
 	);
 	return { answers, ...delta };

@@ -272,7 +272,7 @@ describe("answers through the queue", () => {
 				path,
 			).toBe(404);
 		}
-		const counts = await debugJson<{ since: string; answers: typeof answerWrites }>(
+		const counts = await debugJson<{ isolate: string; answers: typeof answerWrites }>(
 			"/api/store-writes",
 		);
 		expect(Object.keys(counts.answers).sort()).toEqual(Object.keys(answerWrites).sort());
