@@ -13,7 +13,10 @@ import { logStoreError } from "../store/db";
 import { moveLongTranscript } from "../store/transcripts";
 import { type AnswerDeadLetter, answerDeadLetters } from "./dead-letters";
 
-/** The dead-letter queue's name in wrangler.jsonc: its batches are parked, not written. */
+/**
+ * The dead-letter queue's name in wrangler.jsonc: its batches are parked, not written. A
+ * renamed one would be written like the answers' queue (the same idempotent write), not lost.
+ */
 export const ANSWERS_DEAD_LETTER_QUEUE = "ai-gateway-feedback-chat-answers-dead-letters";
 
 /**
