@@ -4,7 +4,7 @@
 // gets the schema of migrations/ and N synthetic answers (scripts/seed-feedback.mjs, 35% of
 // them voted), and D1's own size_after gives the bytes per answer, indexes and votes included.
 //
-//   node scripts/measure-store-size.mjs [--answers 20000]
+//   node scripts/measure-store-size.mjs [--answers 2000]
 import { readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -12,7 +12,7 @@ import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { root } from "./local-config.mjs";
 import { generate } from "./seed-feedback.mjs";
 
-const { values } = parseArgs({ options: { answers: { type: "string", default: "20000" } } });
+const { values } = parseArgs({ options: { answers: { type: "string", default: "2000" } } });
 const ANSWERS = Number(values.answers);
 
 /** Transcript sizes (conversation and answer together, bytes): none, then a short question, ... */
