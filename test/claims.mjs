@@ -604,11 +604,12 @@ export const claims = [
 	{
 		name: "failed-answer-batch-acked",
 		claim:
-			"Every answer reaches D1 exactly once when the consumer and D1 fail: a batch D1 failed is retried, never acknowledged.",
+			"A batch of answers D1 failed to write is retried, never acknowledged: no answer is lost.",
 		file: "src/answers/answer-queue.ts",
 		old: "for (const message of answers) message.retry({ delaySeconds });",
 		new: "for (const message of answers) message.ack();",
-		tests: ["test/integration/feedback-faults.test.ts", "test/integration/answer-queue.test.ts"],
+		// Not the fault test, which no claim names (docs/testing.md): too timing-bound.
+		tests: ["test/integration/answer-queue.test.ts"],
 	},
 	{
 		name: "answer-dead-letters-written-not-parked",
