@@ -548,7 +548,8 @@ function report({ chat, stream, feedback, memory, bundle }) {
 		),
 		`| first delta no more than 2 ms later than the baseline's | ${fixed(stream.app.firstDelta - stream.baseline.firstDelta, 1)} ms (without limiter and asset router: ${fixed(stream.core.firstDelta - stream.baseline.firstDelta, 1)} ms) | ${verdict(stream.app.firstDelta - stream.baseline.firstDelta <= 2)} |`,
 		`| no delta held back | ${stream.app.heldBack} held back (without limiter and asset router: ${stream.core.heldBack}) | ${verdict(stream.app.heldBack === 0)} |`,
-		`| bundle <= 25 KiB gzipped | ${bundle.gzipKib} KiB | ${verdict(bundle.gzipKib <= 25)} |`,
+		// The budget scripts/check-bundle.mjs enforces.
+		`| bundle <= 40 KiB gzipped | ${bundle.gzipKib} KiB | ${verdict(bundle.gzipKib <= 40)} |`,
 		`| start-up < 5 ms CPU | ${bundle.sampledMs} ms in busy samples (wrangler "Active": ${bundle.startupMs} ms) | ${verdict(bundle.sampledMs < 5)} |`,
 		`| memory steady under 60 s of load | ${fixed(growth, 1)} MiB over the last third | ${verdict(growth < 20)} |`,
 		"",
