@@ -46,7 +46,8 @@ function writeConfigs() {
 	mkdirSync(benchDir, { recursive: true });
 	const secrets = join(benchDir, ".dev.vars");
 	const secret = () => randomBytes(32).toString("base64url");
-	writeFileSync(secrets, `FEEDBACK_SECRET=${secret()}\nDEBUG_TOKEN=${secret()}\n`);
+	const debugToken = secret();
+	writeFileSync(secrets, `FEEDBACK_SECRET=${secret()}\nDEBUG_TOKEN=${debugToken}\n`);
 	// The limiter still runs on every request; it just never says no to the load generator.
 	const unlimited = (config) => ({
 		...config,
@@ -67,11 +68,24 @@ function writeConfigs() {
 		outFile: ".wrangler/bench/app-core.jsonc",
 		adjust: (config) => ({ ...config, assets: undefined, ratelimits: undefined }),
 	});
-	// The app as it is but without FEEDBACK_DB: it tells the feedback store's cost apart.
+	// The app as it is but without FEEDBACK_DB (nor the answers' queue and the transcripts'
+	// bucket that feed it): it tells the feedback store's cost apart.
 	const storeless = writeLocalConfig({
 		sourceFile: "wrangler.jsonc",
 		outFile: ".wrangler/bench/app-storeless.jsonc",
-		adjust: (config) => ({ ...unlimited(config), d1_databases: undefined }),
+		adjust: (config) => ({
+			...unlimited(config),
+			d1_databases: undefined,
+			queues: undefined,
+			r2_buckets: undefined,
+		}),
+	});
+	// The app without the answers' queue: it writes its answers itself, batched per isolate
+	// (what a deployment without Queues runs), for the D1 writes per answer before the queue.
+	const queueless = writeLocalConfig({
+		sourceFile: "wrangler.jsonc",
+		outFile: ".wrangler/bench/app-queueless.jsonc",
+		adjust: (config) => ({ ...unlimited(config), queues: undefined }),
 	});
 	const baseline = writeLocalConfig({
 		sourceFile: "bench/baseline/wrangler.jsonc",
@@ -98,8 +112,10 @@ function writeConfigs() {
 		app,
 		core,
 		storeless,
+		queueless,
 		baseline,
 		secrets,
+		debugToken,
 		instantEmulator: emulator("emulator-instant", 0),
 		pacedEmulator: emulator("emulator-paced", TOKEN_INTERVAL_MS),
 	};
@@ -196,23 +212,79 @@ const summary = (result) => ({
 	errors: result.errors + result.non2xx + result.timeouts,
 });
 
+const perThousand = (count, answers) => (answers ? ((count / answers) * 1000).toFixed(1) : "n/a");
+
 const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
 
-async function chatThroughput(targets) {
+/** What the target's isolate has written to the answers table (GET /api/store-writes). */
+async function storeWrites(target, debugToken) {
+	const res = await fetch(`${target.url}/api/store-writes`, {
+		headers: { authorization: `Bearer ${debugToken}` },
+	});
+	if (!res.ok) throw new Error(`GET /api/store-writes answered ${res.status}`);
+	const { isolate, answers } = await res.json();
+	return { ...answers, isolate };
+}
+
+/**
+ * The D1 writes of `answers` answers since `before`: waits until they are all written (the
+ * queue delivers a batch when it holds 100 messages or after max_batch_timeout, 5 s).
+ */
+async function writesSince(target, debugToken, before, answers) {
+	const deadline = Date.now() + 30_000;
+	let now = await storeWrites(target, debugToken);
+	while (now.rows - before.rows < answers && Date.now() < deadline) {
+		await new Promise((done) => setTimeout(done, 250));
+		now = await storeWrites(target, debugToken);
+	}
+	// A new isolate (wrangler reloads the Worker when its sources change) counts from zero.
+	if (now.isolate !== before.isolate)
+		throw new Error(`${target.url}: the Worker restarted mid-count`);
+	const delta = Object.fromEntries(
+		Object.keys(now)
+			.filter((key) => key !== "isolate")
+			.map((key) => [key, now[key] - before[key]]),
+	);
+	return { answers, ...delta };
+}
+
+/** The targets whose D1 writes are counted: with the answers' queue, and without. */
+const COUNTED = ["app", "queueless"];
+
+async function chatThroughput(targets, debugToken) {
 	const rows = [];
 	for (const connections of CONCURRENCY) {
 		const amount = REQUESTS[connections];
 		const runs = Object.fromEntries(Object.keys(targets).map((name) => [name, []]));
-		for (const target of Object.values(targets)) {
-			await load({ url: `${target.url}/api/chat`, connections, amount: Math.min(amount, 200) });
+		const answered = Object.fromEntries(Object.keys(targets).map((name) => [name, 0]));
+		const before = Object.fromEntries(
+			await Promise.all(
+				COUNTED.map(async (name) => [name, await storeWrites(targets[name], debugToken)]),
+			),
+		);
+		for (const [name, target] of Object.entries(targets)) {
+			const warmUp = await load({
+				url: `${target.url}/api/chat`,
+				connections,
+				amount: Math.min(amount, 200),
+			});
+			answered[name] += warmUp["2xx"];
 		}
 		for (let round = 0; round < ROUNDS; round++) {
 			for (const [name, target] of Object.entries(targets)) {
-				runs[name].push(
-					summary(await load({ url: `${target.url}/api/chat`, connections, amount })),
-				);
+				const result = await load({ url: `${target.url}/api/chat`, connections, amount });
+				answered[name] += result["2xx"];
+				runs[name].push(summary(result));
 			}
 		}
+		const writes = Object.fromEntries(
+			await Promise.all(
+				COUNTED.map(async (name) => [
+					name,
+					await writesSince(targets[name], debugToken, before[name], answered[name]),
+				]),
+			),
+		);
 		const combine = (list) => ({
 			rps: mean(list.map((run) => run.rps)),
 			p50: mean(list.map((run) => run.p50)),
@@ -222,6 +294,7 @@ async function chatThroughput(targets) {
 		const row = {
 			connections,
 			amount,
+			writes,
 			...Object.fromEntries(Object.entries(runs).map(([name, list]) => [name, combine(list)])),
 		};
 		rows.push(row);
@@ -230,6 +303,12 @@ async function chatThroughput(targets) {
 				.map((name) => `${name} ${row[name].rps.toFixed(0)} rps p99 ${row[name].p99} ms`)
 				.join("; ")}`,
 		);
+		for (const name of COUNTED) {
+			const w = writes[name];
+			log(
+				`  D1 writes, ${name}: ${w.answers} answers, ${w.rows} rows in ${w.batches} batches of ${w.statements} statements (${perThousand(w.statements, w.answers)} per 1,000 answers), ${w.failures} failed`,
+			);
+		}
 	}
 	return rows;
 }
@@ -401,15 +480,28 @@ function report({ chat, stream, feedback, memory, bundle }) {
 		"",
 		`Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.`,
 		"",
-		`Command: \`npm run bench${smoke ? " -- --smoke" : ""}\` (scripts/bench.mjs). Both Workers run on the local runtime (\`wrangler dev --local\`, workerd) beside their own copy of the emulator, which answers at once (streams: one token every ${TOKEN_INTERVAL_MS} ms). The baseline is bench/baseline/worker.ts: no framework, no validation, no tokens, the same binding. The load generator is autocannon, alternating the targets in each round; figures are means of ${ROUNDS} round(s) after a warm-up. A third target, the app without the Rate Limiting binding and the static-asset router (which \`wrangler dev\` emulates with extra JavaScript workers in front of the app, where Cloudflare runs them in its own layers), tells the cost of our code apart from the local emulation's; a fourth, the app without its feedback store (no FEEDBACK_DB), tells the store's cost (one D1 write per answer, batched, on the same 2 cores locally) apart, in the JSON table.`,
+		`Command: \`npm run bench${smoke ? " -- --smoke" : ""}\` (scripts/bench.mjs). Both Workers run on the local runtime (\`wrangler dev --local\`, workerd) beside their own copy of the emulator, which answers at once (streams: one token every ${TOKEN_INTERVAL_MS} ms). The baseline is bench/baseline/worker.ts: no framework, no validation, no tokens, the same binding. The load generator is autocannon, alternating the targets in each round; figures are means of ${ROUNDS} round(s) after a warm-up. A third target, the app without the Rate Limiting binding and the static-asset router (which \`wrangler dev\` emulates with extra JavaScript workers in front of the app, where Cloudflare runs them in its own layers), tells the cost of our code apart from the local emulation's; a fourth, the app without its feedback store (no FEEDBACK_DB), tells the store's cost (answers through the queue into local D1, on the same 2 cores) apart, and a fifth, the app without the answers' queue, the queue's, in the JSON table.`,
 		"",
 		"## JSON chat, `POST /api/chat`",
 		"",
-		"| connections | requests | app rps | baseline rps | ratio | app p50 ms | app p99 ms | baseline p99 ms | p99 ratio | errors | app without limiter and asset router: rps ratio, p99 ratio | app without the feedback store: rps ratio, p99 ratio |",
-		"|---|---|---|---|---|---|---|---|---|---|---|---|",
+		"| connections | requests | app rps | baseline rps | ratio | app p50 ms | app p99 ms | baseline p99 ms | p99 ratio | errors | app without limiter and asset router: rps ratio, p99 ratio | app without the feedback store: rps ratio, p99 ratio | app without the answers' queue: rps ratio, p99 ratio |",
+		"|---|---|---|---|---|---|---|---|---|---|---|---|---|",
 		...chat.map(
 			(row) =>
-				`| ${row.connections} | ${row.amount} | ${fixed(row.app.rps)} | ${fixed(row.baseline.rps)} | ${fixed(row.app.rps / row.baseline.rps, 2)} | ${row.app.p50} | ${row.app.p99} | ${row.baseline.p99} | ${fixed(row.app.p99 / Math.max(row.baseline.p99, 1), 2)} | ${row.app.errors + row.baseline.errors + row.core.errors + row.storeless.errors} | ${fixed(row.core.rps / row.baseline.rps, 2)} x, ${fixed(row.core.p99 / Math.max(row.baseline.p99, 1), 2)} x | ${fixed(row.storeless.rps / row.baseline.rps, 2)} x, ${fixed(row.storeless.p99 / Math.max(row.baseline.p99, 1), 2)} x |`,
+				`| ${row.connections} | ${row.amount} | ${fixed(row.app.rps)} | ${fixed(row.baseline.rps)} | ${fixed(row.app.rps / row.baseline.rps, 2)} | ${row.app.p50} | ${row.app.p99} | ${row.baseline.p99} | ${fixed(row.app.p99 / Math.max(row.baseline.p99, 1), 2)} | ${row.app.errors + row.baseline.errors + row.core.errors + row.storeless.errors + row.queueless.errors} | ${fixed(row.core.rps / row.baseline.rps, 2)} x, ${fixed(row.core.p99 / Math.max(row.baseline.p99, 1), 2)} x | ${fixed(row.storeless.rps / row.baseline.rps, 2)} x, ${fixed(row.storeless.p99 / Math.max(row.baseline.p99, 1), 2)} x | ${fixed(row.queueless.rps / row.baseline.rps, 2)} x, ${fixed(row.queueless.p99 / Math.max(row.baseline.p99, 1), 2)} x |`,
+		),
+		"",
+		"## Feedback store writes during the JSON chat benchmark",
+		"",
+		"D1 writes to the answers table, counted by the Worker itself (`GET /api/store-writes`, one isolate locally), from the warm-up to the last answer written, for the app (answers through the queue: one message each, written by `queue()` in batches of up to 100) and the app without `ANSWERS_QUEUE` (each isolate writes answers that end within 10 ms of each other together, up to 50). A batch is one `db.batch()` call: one round trip and one transaction; a statement is one INSERT in it. D1's rows written (its billing unit) count each row and its entry in each of the table's three indexes. Consumer rows per second: rows over the time spent in `db.batch()` (local D1, same machine).",
+		"",
+		"| connections | path | rps | answers | D1 batches | statements | statements per 1,000 answers | rows per batch | D1 rows written per answer | rows per second of D1 time | failed batches |",
+		"|---|---|---|---|---|---|---|---|---|---|---|",
+		...chat.flatMap((row) =>
+			COUNTED.map((name) => {
+				const w = row.writes[name];
+				return `| ${row.connections} | ${name === "app" ? "queue" : "no queue (in-isolate batches)"} | ${fixed(row[name].rps)} | ${w.answers} | ${w.batches} | ${w.statements} | ${perThousand(w.statements, w.answers)} | ${w.batches ? fixed(w.rows / w.batches, 1) : "n/a"} | ${w.rows ? fixed(w.rowsWritten / w.rows, 1) : "n/a"} | ${w.ms ? fixed((w.rows / w.ms) * 1000) : "n/a"} | ${w.failures} |`;
+			}),
 		),
 		"",
 		"## Streaming",
@@ -445,6 +537,17 @@ function report({ chat, stream, feedback, memory, bundle }) {
 				row.app.p99 <= 1.25 * Math.max(row.baseline.p99, 1);
 			return `| JSON chat at ${row.connections}: throughput >= 0.85 x baseline, p99 <= 1.25 x baseline | ${fixed(row.app.rps / row.baseline.rps, 2)} x, ${fixed(row.app.p99 / Math.max(row.baseline.p99, 1), 2)} x | ${verdict(ok)} |`;
 		}),
+		...chat
+			.filter((row) => row.connections >= 16)
+			.map((row) => {
+				const w = row.writes.app;
+				const value = (w.statements / Math.max(w.answers, 1)) * 1000;
+				return `| D1 write statements at ${row.connections} connections, with the queue: at most 20 per 1,000 answers | ${perThousand(w.statements, w.answers)} (without the queue: ${perThousand(row.writes.queueless.statements, row.writes.queueless.answers)}) | ${verdict(value <= 20)} |`;
+			}),
+		...chat.map(
+			(row) =>
+				`| the app with its store within noise (10%) of the app without it, at ${row.connections} | ${fixed(row.app.rps / row.storeless.rps, 2)} x the throughput | ${verdict(row.app.rps >= 0.9 * row.storeless.rps)} |`,
+		),
 		`| first delta no more than 2 ms later than the baseline's | ${fixed(stream.app.firstDelta - stream.baseline.firstDelta, 1)} ms (without limiter and asset router: ${fixed(stream.core.firstDelta - stream.baseline.firstDelta, 1)} ms) | ${verdict(stream.app.firstDelta - stream.baseline.firstDelta <= 2)} |`,
 		`| no delta held back | ${stream.app.heldBack} held back (without limiter and asset router: ${stream.core.heldBack}) | ${verdict(stream.app.heldBack === 0)} |`,
 		`| bundle <= ${MAX_GZIP_KIB} KiB gzipped | ${bundle.gzipKib} KiB | ${verdict(bundle.gzipKib <= MAX_GZIP_KIB)} |`,
@@ -481,16 +584,21 @@ async function main() {
 	let app;
 	let core;
 	let storeless;
+	let queueless;
 	let baseline;
 	let results;
 	try {
 		app = await startWorker(configs.app, configs.instantEmulator, configs.secrets);
 		core = await startWorker(configs.core, configs.instantEmulator, configs.secrets);
 		storeless = await startWorker(configs.storeless, configs.instantEmulator, configs.secrets);
+		queueless = await startWorker(configs.queueless, configs.instantEmulator, configs.secrets);
 		baseline = await startWorker(configs.baseline, configs.instantEmulator, configs.secrets);
-		// Alternating app, core, storeless, baseline in each round.
-		const chat = await chatThroughput({ app, core, storeless, baseline });
-		await storeless.stop();
+		// Alternating app, core, storeless, queueless, baseline in each round.
+		const chat = await chatThroughput(
+			{ app, core, storeless, queueless, baseline },
+			configs.debugToken,
+		);
+		await Promise.all([storeless.stop(), queueless.stop()]);
 		const feedback = await feedbackThroughput(app);
 		const memory = await memorySoak(app);
 		await Promise.all([app.stop(), core.stop(), baseline.stop()]);
@@ -501,7 +609,13 @@ async function main() {
 		const stream = await streaming({ app, core, baseline });
 		results = { chat, stream, feedback, memory };
 	} finally {
-		await Promise.all([app?.stop(), core?.stop(), storeless?.stop(), baseline?.stop()]);
+		await Promise.all([
+			app?.stop(),
+			core?.stop(),
+			storeless?.stop(),
+			queueless?.stop(),
+			baseline?.stop(),
+		]);
 	}
 	results.bundle = bundleAndStartup();
 	const markdown = report(results);

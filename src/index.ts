@@ -1,11 +1,13 @@
 import type { Context } from "hono";
 import { cors } from "hono/cors";
 import { Hono } from "hono/tiny";
+import { answerQueue } from "./answers/answer-queue";
 import { admin } from "./api/admin/route";
 import { chat } from "./api/chat/route";
 import { deadLetters } from "./api/debug/dead-letters";
 import { gateway } from "./api/debug/gateway";
 import { logs } from "./api/debug/logs";
+import { storeWrites } from "./api/debug/store-writes";
 import { feedback } from "./api/feedback/route";
 import { models } from "./api/models/route";
 import { openai } from "./api/openai/route";
@@ -17,7 +19,7 @@ import type { AppEnv } from "./http/app-env";
 import { errorResponse, openAiErrorResponse } from "./http/error-response";
 import { methodNotAllowed } from "./http/method-not-allowed";
 import { requestBody } from "./http/request-body";
-import { deleteExpired } from "./store/retention";
+import { applyRetention } from "./store/retention";
 
 const app = new Hono<AppEnv>();
 
@@ -55,6 +57,7 @@ app.route("/api/feedback", feedback);
 app.route("/api/logs", logs);
 app.route("/api/dead-letters", deadLetters);
 app.route("/api/gateway", gateway);
+app.route("/api/store-writes", storeWrites);
 app.route("/api/admin", admin);
 app.route("/api/models", models);
 app.route("/v1", openai);
@@ -73,14 +76,20 @@ app.onError((err, c) => {
 	return respondWith(c, apiError);
 });
 
+export { AnswerDeadLetters } from "./answers/dead-letters";
 export { FeedbackDeadLetters } from "./feedback/dead-letters";
 export { FeedbackDelivery } from "./feedback/delivery";
 
 export default {
 	fetch: app.fetch,
-	/** The daily Cron Trigger: the feedback store forgets what RETENTION_DAYS no longer keeps. */
+	/** The answers' queue and its dead-letter queue (src/answers/answer-queue.ts). */
+	queue: (batch, env) => answerQueue(batch, env),
+	/**
+	 * The daily Cron Trigger: the feedback store forgets what RETENTION_DAYS no longer keeps,
+	 * then its oldest days while it is larger than STORE_MAX_MB.
+	 */
 	scheduled: (controller, env, ctx) =>
 		ctx.waitUntil(
-			deleteExpired(env.FEEDBACK_DB, readConfig(env).retentionDays, controller.scheduledTime),
+			applyRetention(env.FEEDBACK_DB, readConfig(env), env.TRANSCRIPTS, controller.scheduledTime),
 		),
 } satisfies ExportedHandler<Cloudflare.Env>;

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { AnswerOutcome, ChatInput, Served, Usage } from "../core/chat";
 import type { StreamObserver } from "../gateway/model-stream";
 import type { AppEnv } from "../http/app-env";
-import { writeAnswer } from "../store/answers";
+import { storeAnswer } from "./answer-queue";
 
 interface Ending {
 	outcome: AnswerOutcome;
@@ -15,9 +15,9 @@ interface Ending {
 
 /**
  * Records the answers of one request in the feedback store (FEEDBACK_DB) without delaying
- * them: a JSON answer once it is complete, a stream when it ends, however it ends. A
- * failed write is logged, never the client's problem. Made when the request starts, so
- * the times count from there.
+ * them: a JSON answer once it is complete, a stream when it ends, however it ends, through
+ * the answers' queue when one is bound (answer-queue.ts). A failed write is logged, never
+ * the client's problem. Made when the request starts, so the times count from there.
  */
 export function answerRecorder(c: Context<AppEnv>, input: ChatInput) {
 	const db = c.env.FEEDBACK_DB;
@@ -30,7 +30,7 @@ export function answerRecorder(c: Context<AppEnv>, input: ChatInput) {
 		const totalMs = Date.now() - started;
 		const { outcome, ttfbMs, usage, text, cached } = ending;
 		c.executionCtx.waitUntil(
-			writeAnswer(db, {
+			storeAnswer(c.env, {
 				aiGatewayLogId: served.aiGatewayLogId,
 				gatewayId,
 				createdAt: started,
@@ -49,6 +49,7 @@ export function answerRecorder(c: Context<AppEnv>, input: ChatInput) {
 				cached: cached ?? null,
 				conversation: storeTranscripts ? JSON.stringify(input.messages) : null,
 				answerText: storeTranscripts ? text : null,
+				transcriptKey: null,
 			}),
 		);
 	};

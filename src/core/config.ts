@@ -32,6 +32,8 @@ export interface Config {
 	storeTranscripts: boolean;
 	/** The feedback store forgets answers and votes older than this. */
 	retentionDays: number;
+	/** ...and its oldest days while its database is larger than this (STORE_MAX_MB). */
+	storeMaxBytes: number;
 }
 
 const text = v.optional(v.string(), "");
@@ -86,6 +88,7 @@ const EnvSchema = v.object({
 	ADMIN_TOKEN: text,
 	STORE_TRANSCRIPTS: text,
 	RETENTION_DAYS: positive(90),
+	STORE_MAX_MB: positive(450),
 });
 
 const cache = new WeakMap<Cloudflare.Env, Config>();
@@ -128,6 +131,7 @@ function parse(env: Cloudflare.Env): Config {
 		adminToken: secret("ADMIN_TOKEN"),
 		storeTranscripts: vars.STORE_TRANSCRIPTS.trim().toLowerCase() === "true",
 		retentionDays: vars.RETENTION_DAYS,
+		storeMaxBytes: vars.STORE_MAX_MB * 1_000_000,
 	};
 }
 

@@ -19,20 +19,50 @@ export interface AnswerRow {
 	completionTokens: number | null;
 	totalTokens: number | null;
 	cached: boolean | null;
-	/** The conversation sent, as JSON, when transcripts are stored. */
+	/** The conversation sent, as JSON, when transcripts are stored in the row. */
 	conversation: string | null;
 	answerText: string | null;
+	/** Where in R2 (TRANSCRIPTS) the transcript is, when it was too long for the row. */
+	transcriptKey: string | null;
 }
 
-const INSERT = `INSERT INTO answers (ai_gateway_log_id, gateway_id, created_at, route, requested_model,
-served_model, provider, step, streamed, outcome, ttfb_ms, total_ms, prompt_tokens, completion_tokens,
-total_tokens, cached, conversation, answer_text, latency_bucket)
-VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+/** The columns written, in the order of each row's JSON array. */
+const COLUMNS = [
+	"ai_gateway_log_id",
+	"gateway_id",
+	"created_at",
+	"route",
+	"requested_model",
+	"served_model",
+	"provider",
+	"step",
+	"streamed",
+	"outcome",
+	"ttfb_ms",
+	"total_ms",
+	"prompt_tokens",
+	"completion_tokens",
+	"total_tokens",
+	"cached",
+	"conversation",
+	"answer_text",
+	"transcript_key",
+	"latency_bucket",
+];
+
+/**
+ * Many rows in one statement: they travel as one JSON parameter (D1 binds at most 100
+ * parameters a statement, five rows' worth), and a log id already stored is skipped, so a
+ * repeated or retried write changes nothing. `WHERE true` lets SQLite tell the upsert
+ * clause from a join.
+ */
+const INSERT = `INSERT INTO answers (${COLUMNS.join(", ")})
+SELECT ${COLUMNS.map((_, i) => `value ->> ${i}`).join(", ")} FROM json_each(?) WHERE true
 ON CONFLICT (ai_gateway_log_id) DO NOTHING`;
 
 const flag = (value: boolean | null) => (value === null ? null : value ? 1 : 0);
 
-/** The INSERT's values, in its column order. */
+/** A row as the JSON array the INSERT reads, in COLUMNS order. */
 const valuesOf = (row: AnswerRow) => [
 	row.aiGatewayLogId,
 	row.gatewayId,
@@ -52,9 +82,80 @@ const valuesOf = (row: AnswerRow) => [
 	flag(row.cached),
 	row.conversation,
 	row.answerText,
+	row.transcriptKey,
 	// The rollups' histogram counts it there (migrations/0003_rollups.sql).
 	latencyBucket(row.totalMs),
 ];
+
+/**
+ * The most JSON one statement carries: D1 takes strings up to 2,000,000 bytes. Rows with
+ * transcripts kept in the row (up to TRANSCRIPT_IN_ROW_BYTES each, or a queue message's
+ * size) need a few statements per batch; rows without, one per 100.
+ */
+const MAX_PARAMETER_BYTES = 1_000_000;
+
+const encoder = new TextEncoder();
+
+/** The rows as JSON parameters of at most MAX_PARAMETER_BYTES each (a longer row alone). */
+function parameters(rows: readonly AnswerRow[]): string[] {
+	const chunks: string[] = [];
+	let open: string[] = [];
+	let bytes = 2;
+	for (const row of rows) {
+		const json = JSON.stringify(valuesOf(row));
+		const size = encoder.encode(json).length + 1;
+		if (open.length > 0 && bytes + size > MAX_PARAMETER_BYTES) {
+			chunks.push(`[${open.join(",")}]`);
+			open = [];
+			bytes = 2;
+		}
+		open.push(json);
+		bytes += size;
+	}
+	if (open.length > 0) chunks.push(`[${open.join(",")}]`);
+	return chunks;
+}
+
+/**
+ * What this isolate has written to the answers table since it started: the debug route
+ * GET /api/store-writes shows it, and `npm run bench` reads it to count D1 writes.
+ */
+export const answerWrites = {
+	/** db.batch() calls: one round trip and one transaction each. */
+	batches: 0,
+	/** INSERT statements in them. */
+	statements: 0,
+	/** Rows sent (a row already stored is sent, and skipped). */
+	rows: 0,
+	/** D1's rows written, its billing unit: each stored row, and its entry in each index. */
+	rowsWritten: 0,
+	/** Time spent in those batches. */
+	ms: 0,
+	failures: 0,
+};
+
+/**
+ * Writes answers' rows to D1 in one batch: one round trip and one transaction, so either
+ * all of them are stored or none (and a retry of the whole batch is safe). Throws what D1
+ * throws.
+ */
+export async function writeAnswerRows(db: D1Database, rows: readonly AnswerRow[]): Promise<void> {
+	if (rows.length === 0) return;
+	const statements = parameters(rows).map((json) => db.prepare(INSERT).bind(json));
+	const started = Date.now();
+	let results: D1Result[];
+	try {
+		results = await db.batch(statements);
+	} catch (err) {
+		answerWrites.failures++;
+		throw err;
+	}
+	answerWrites.batches++;
+	for (const { meta } of results) answerWrites.rowsWritten += meta.rows_written;
+	answerWrites.statements += statements.length;
+	answerWrites.rows += rows.length;
+	answerWrites.ms += Date.now() - started;
+}
 
 /** How long the first answer of a batch waits for others to join it, and the most that join. */
 export const ANSWER_BATCH = { gatherMs: 10, maxRows: 50 };
@@ -68,7 +169,7 @@ const gathering = new WeakMap<D1Database, AnswerRow[]>();
  * all of them, where D1 runs one query at a time per database. The request that opens a
  * batch writes it, in its own context; the others only add their rows. Idempotent on the
  * log id: a row already there is not written again, so the rollups' triggers count it once.
- * Never throws.
+ * Never throws. This is the path without a queue (ANSWERS_QUEUE unbound).
  */
 export async function writeAnswer(db: D1Database, row: AnswerRow): Promise<void> {
 	const open = gathering.get(db);
@@ -81,7 +182,7 @@ export async function writeAnswer(db: D1Database, row: AnswerRow): Promise<void>
 	await scheduler.wait(ANSWER_BATCH.gatherMs);
 	if (gathering.get(db) === batch) gathering.delete(db);
 	try {
-		await db.batch(batch.map((each) => db.prepare(INSERT).bind(...valuesOf(each))));
+		await writeAnswerRows(db, batch);
 	} catch (err) {
 		for (const { aiGatewayLogId } of batch) logStoreError("record answer", aiGatewayLogId)(err);
 	}

@@ -7,6 +7,7 @@ import {
 	type Keyset,
 	keysetOf,
 } from "./feedback-rows";
+import { readTranscripts } from "./transcripts";
 
 export type ExportFormat = "jsonl" | "csv";
 
@@ -62,14 +63,34 @@ const line: Record<ExportFormat, (item: Record<string, unknown>) => string> = {
 };
 
 /**
+ * Puts back the transcripts kept in R2 (store/transcripts.ts) into a batch's rows, and
+ * takes their keys out. Throws when one cannot be read: the bucket unbound or the object
+ * missing.
+ */
+async function withTranscripts(rows: Row[], bucket: R2Bucket | undefined): Promise<Row[]> {
+	const keys = rows.map((row) => row.transcriptKey).filter((key) => typeof key === "string");
+	if (keys.length > 0 && !bucket)
+		throw new Error("transcripts are kept in R2, but TRANSCRIPTS is not bound");
+	const found = bucket && keys.length > 0 ? await readTranscripts(bucket, keys) : undefined;
+	return rows.map(({ transcriptKey, ...row }) => {
+		const transcript = typeof transcriptKey === "string" ? found?.get(transcriptKey) : undefined;
+		return transcript
+			? { ...row, conversation: transcript.conversation, answer: transcript.answerText }
+			: row;
+	});
+}
+
+/**
  * The whole filtered feedback as JSON Lines or CSV, read from D1 in keyset batches as the
- * client takes them: memory stays flat whatever the size. A failing read errors the stream,
- * so the client sees a broken download, never a short one that looks complete.
+ * client takes them: memory stays flat whatever the size. Transcripts kept in R2 are read
+ * back in, each batch's at once. A failing read errors the stream, so the client sees a
+ * broken download, never a short one that looks complete.
  */
 export function exportStream(
 	db: D1Reads,
 	filters: FeedbackFilters,
 	format: ExportFormat,
+	transcripts?: R2Bucket,
 ): ReadableStream<Uint8Array> {
 	const encoder = new TextEncoder();
 	let after: Keyset | undefined;
@@ -81,7 +102,10 @@ export function exportStream(
 		async pull(controller) {
 			let rows: Row[];
 			try {
-				rows = await feedbackRows(db, filters, after, BATCH, true);
+				rows = await withTranscripts(
+					await feedbackRows(db, filters, after, BATCH, true),
+					transcripts,
+				);
 			} catch (err) {
 				logStoreError("export", after?.aiGatewayLogId ?? "")(err);
 				throw err;

@@ -31,6 +31,8 @@ v.sequence sequence, v.revision revision, v.state state, v.refused refused,
 v.attempts attempts, v.cast_at castAt, v.delivered_at deliveredAt,
 v.next_attempt_at nextAttemptAt, v.error error`;
 const TRANSCRIPT = ", a.conversation conversation, a.answer_text answer";
+/** Where a transcript too long for its row is (store/transcripts.ts): read, never exported. */
+const TRANSCRIPT_KEY = ", a.transcript_key transcriptKey";
 
 /** The names of a row's fields, in order (with the transcript's). */
 export const FIELDS = `${COLUMNS}${TRANSCRIPT}`
@@ -61,7 +63,7 @@ export function feedbackQuery(
 	if (filters.until !== undefined) add("v.created_at < ?", filters.until);
 	if (after)
 		add("(v.created_at, v.ai_gateway_log_id) < (?, ?)", after.createdAt, after.aiGatewayLogId);
-	const sql = `SELECT ${COLUMNS}${transcripts ? TRANSCRIPT : ""}
+	const sql = `SELECT ${COLUMNS}${transcripts ? TRANSCRIPT + TRANSCRIPT_KEY : ""}
 FROM votes v LEFT JOIN answers a ON a.ai_gateway_log_id = v.ai_gateway_log_id
 ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
 ORDER BY v.created_at DESC, v.ai_gateway_log_id DESC LIMIT ?`;

@@ -7,6 +7,8 @@ import { type ChatJson, createHarness, readEvents } from "../harness";
 import { answerRow, db } from "./helpers";
 
 const LLAMA = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
+/** The queue-less path: what a deployment without Queues runs. */
+const WITHOUT_QUEUE = { ANSWERS_QUEUE: undefined } as unknown as Partial<Cloudflare.Env>;
 const GPT_OSS = "@cf/openai/gpt-oss-120b";
 
 /** The real D1 with its `batch` replaced. */
@@ -22,12 +24,13 @@ const withBatch = (
 		},
 	});
 
-/** The real D1, noting the number of statements of each batch written to it. */
+/** The real D1, noting the rows each batch written to it stored (its statements' changes). */
 function countingBatches() {
 	const sizes: number[] = [];
-	const counting = withBatch(env.FEEDBACK_DB, (statements) => {
-		sizes.push(statements.length);
-		return env.FEEDBACK_DB.batch(statements);
+	const counting = withBatch(env.FEEDBACK_DB, async (statements) => {
+		const results = await env.FEEDBACK_DB.batch(statements);
+		sizes.push(results.reduce((rows, result) => rows + result.meta.changes, 0));
+		return results;
 	});
 	return { db: counting, sizes };
 }
@@ -140,87 +143,96 @@ describe("the feedback store records answers", () => {
 		expect(Number(row.total_ms)).toBeLessThan(50 * 50);
 	});
 
-	it("answers at once while the store is slow, and records the answer afterwards", async () => {
-		let release = () => {};
-		const held = new Promise<void>((resolve) => {
-			release = resolve;
-		});
-		// The real D1, behind a gate that holds every write until the test opens it.
-		const slowDb = withBatch(env.FEEDBACK_DB, async (statements) => {
-			await held;
-			return env.FEEDBACK_DB.batch(statements);
-		});
-		const harness = createHarness({}, { FEEDBACK_DB: slowDb });
-		const res = await harness.ask("Do not wait for the store");
-		expect(res.status).toBe(200);
-		const { aiGatewayLogId } = (await res.json()) as ChatJson;
-		const before = await db()
-			.prepare("SELECT 1 FROM answers WHERE ai_gateway_log_id = ?")
-			.bind(aiGatewayLogId)
-			.first();
-		expect(before).toBeNull();
-		release();
-		expect(await answerRow(aiGatewayLogId as string)).toMatchObject({ outcome: "complete" });
-	});
-
-	it("never fails a chat when the store fails, and logs no transcript", async () => {
-		const errors = vi.spyOn(console, "error");
-		const failingDb = new Proxy(env.FEEDBACK_DB, {
-			get: (target, key) =>
-				key === "prepare"
-					? () => {
-							throw new Error("D1_ERROR: emulated outage");
-						}
-					: Reflect.get(target, key),
-		});
-		const harness = createHarness({}, { FEEDBACK_DB: failingDb, STORE_TRANSCRIPTS: "true" });
-		const res = await harness.ask("A secret question");
-		expect(res.status).toBe(200);
-		const streamed = await harness.ask("Another secret question", { stream: true });
-		expect(streamed.status).toBe(200);
-		expect((await readEvents(streamed)).at(-1)?.data).toBe("[DONE]");
-		await vi.waitFor(() => expect(errors).toHaveBeenCalledTimes(2));
-		const logged = errors.mock.calls.map((call) => String(call[0])).join("\n");
-		expect(logged).toContain("feedback store: record answer failed");
-		expect(logged).not.toContain("secret question");
-		errors.mockRestore();
-	});
-
-	describe("in batches", () => {
-		const { gatherMs } = ANSWER_BATCH;
-		afterEach(() => {
-			ANSWER_BATCH.gatherMs = gatherMs;
+	describe("without a queue (ANSWERS_QUEUE unbound), the Worker writes them itself", () => {
+		it("answers at once while the store is slow, and records the answer afterwards", async () => {
+			let release = () => {};
+			const held = new Promise<void>((resolve) => {
+				release = resolve;
+			});
+			// The real D1, behind a gate that holds every write until the test opens it.
+			const slowDb = withBatch(env.FEEDBACK_DB, async (statements) => {
+				await held;
+				return env.FEEDBACK_DB.batch(statements);
+			});
+			const harness = createHarness({}, { FEEDBACK_DB: slowDb, ...WITHOUT_QUEUE });
+			const res = await harness.ask("Do not wait for the store");
+			expect(res.status).toBe(200);
+			const { aiGatewayLogId } = (await res.json()) as ChatJson;
+			const before = await db()
+				.prepare("SELECT 1 FROM answers WHERE ai_gateway_log_id = ?")
+				.bind(aiGatewayLogId)
+				.first();
+			expect(before).toBeNull();
+			release();
+			expect(await answerRow(aiGatewayLogId as string)).toMatchObject({ outcome: "complete" });
 		});
 
-		it("writes the answers that end together in one batch, up to its most rows", async () => {
-			// Wide enough that every answer below ends within it, even on a busy machine.
-			ANSWER_BATCH.gatherMs = 1_000;
-			const { db: countingDb, sizes } = countingBatches();
-			const harness = createHarness({}, { FEEDBACK_DB: countingDb });
-			const count = ANSWER_BATCH.maxRows + 5;
-			const bodies = await Promise.all(
-				Array.from({ length: count }, async (_, i) => {
-					// One client each, so the chat rate limit lets them all through.
-					const headers = { "cf-connecting-ip": `batch-${i}-${crypto.randomUUID()}` };
-					const res = await harness.chat(
-						{ messages: [{ role: "user", content: `Batch ${i}` }] },
-						{ headers },
-					);
-					return (await res.json()) as ChatJson;
-				}),
+		it("never fails a chat when the store fails, and logs no transcript", async () => {
+			const errors = vi.spyOn(console, "error");
+			const failingDb = new Proxy(env.FEEDBACK_DB, {
+				get: (target, key) =>
+					key === "prepare"
+						? () => {
+								throw new Error("D1_ERROR: emulated outage");
+							}
+						: Reflect.get(target, key),
+			});
+			const harness = createHarness(
+				{},
+				{
+					FEEDBACK_DB: failingDb,
+					STORE_TRANSCRIPTS: "true",
+					...WITHOUT_QUEUE,
+				},
 			);
-			for (const body of bodies) await answerRow(body.aiGatewayLogId as string);
-			expect(sizes.sort((a, b) => b - a)).toEqual([ANSWER_BATCH.maxRows, 5]);
+			const res = await harness.ask("A secret question");
+			expect(res.status).toBe(200);
+			const streamed = await harness.ask("Another secret question", { stream: true });
+			expect(streamed.status).toBe(200);
+			expect((await readEvents(streamed)).at(-1)?.data).toBe("[DONE]");
+			await vi.waitFor(() => expect(errors).toHaveBeenCalledTimes(2));
+			const logged = errors.mock.calls.map((call) => String(call[0])).join("\n");
+			expect(logged).toContain("feedback store: record answer failed");
+			expect(logged).not.toContain("secret question");
+			errors.mockRestore();
 		});
 
-		it("writes an answer alone when no other ends within the window", async () => {
-			const { db: countingDb, sizes } = countingBatches();
-			const harness = createHarness({}, { FEEDBACK_DB: countingDb });
-			const first = (await (await harness.ask("One")).json()) as ChatJson;
-			await answerRow(first.aiGatewayLogId as string);
-			const second = (await (await harness.ask("Two")).json()) as ChatJson;
-			await answerRow(second.aiGatewayLogId as string);
-			expect(sizes).toEqual([1, 1]);
+		describe("in batches", () => {
+			const { gatherMs } = ANSWER_BATCH;
+			afterEach(() => {
+				ANSWER_BATCH.gatherMs = gatherMs;
+			});
+
+			it("writes the answers that end together in one batch, up to its most rows", async () => {
+				// Wide enough that every answer below ends within it, even on a busy machine.
+				ANSWER_BATCH.gatherMs = 1_000;
+				const { db: countingDb, sizes } = countingBatches();
+				const harness = createHarness({}, { FEEDBACK_DB: countingDb, ...WITHOUT_QUEUE });
+				const count = ANSWER_BATCH.maxRows + 5;
+				const bodies = await Promise.all(
+					Array.from({ length: count }, async (_, i) => {
+						// One client each, so the chat rate limit lets them all through.
+						const headers = { "cf-connecting-ip": `batch-${i}-${crypto.randomUUID()}` };
+						const res = await harness.chat(
+							{ messages: [{ role: "user", content: `Batch ${i}` }] },
+							{ headers },
+						);
+						return (await res.json()) as ChatJson;
+					}),
+				);
+				for (const body of bodies) await answerRow(body.aiGatewayLogId as string);
+				expect(sizes.sort((a, b) => b - a)).toEqual([ANSWER_BATCH.maxRows, 5]);
+			});
+
+			it("writes an answer alone when no other ends within the window", async () => {
+				const { db: countingDb, sizes } = countingBatches();
+				const harness = createHarness({}, { FEEDBACK_DB: countingDb, ...WITHOUT_QUEUE });
+				const first = (await (await harness.ask("One")).json()) as ChatJson;
+				await answerRow(first.aiGatewayLogId as string);
+				const second = (await (await harness.ask("Two")).json()) as ChatJson;
+				await answerRow(second.aiGatewayLogId as string);
+				expect(sizes).toEqual([1, 1]);
+			});
 		});
 	});
 });

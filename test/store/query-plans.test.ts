@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { feedbackQuery } from "../../src/store/feedback-rows";
-import { retentionSql } from "../../src/store/retention";
+import { OLDEST_SQL, retentionSql } from "../../src/store/retention";
 import { HEALTH_SQL, statsQuery } from "../../src/store/stats";
 import { db } from "./helpers";
 
@@ -82,6 +82,14 @@ const cases: [string, { sql: string; params: unknown[] }, string[]][] = [
 		"retention, votes",
 		{ sql: retentionSql("votes"), params: [range.since] },
 		["SEARCH votes USING COVERING INDEX votes_by_time (created_at<?)"],
+	],
+	[
+		"size retention: the oldest day",
+		{ sql: OLDEST_SQL, params: [] },
+		[
+			"SEARCH answers USING COVERING INDEX answers_by_time",
+			"SEARCH votes USING COVERING INDEX votes_by_time",
+		],
 	],
 ];
 

@@ -65,6 +65,7 @@ function scenario(seed: number, models: string[], start: number) {
 			cached: null,
 			conversation: null,
 			answerText: null,
+			transcriptKey: null,
 		});
 		// Each change of the vote or of its delivery is a new version, as the object writes them.
 		const history: { vote: StoredVote; version: number }[] = [];

@@ -46,7 +46,7 @@ export const admin = new Hono<AppEnv>()
 		const { format, ...filters } = c.req.valid("query");
 		const name = `feedback-${new Date().toISOString().slice(0, 10)}.${format}`;
 		// One session for every batch: none sees less than the batch before it.
-		return c.body(exportStream(anyReplica(c), filters, format), 200, {
+		return c.body(exportStream(anyReplica(c), filters, format, c.env.TRANSCRIPTS), 200, {
 			"content-type":
 				format === "csv" ? "text/csv; charset=utf-8" : "application/jsonl; charset=utf-8",
 			"content-disposition": `attachment; filename="${name}"`,

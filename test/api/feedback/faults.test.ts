@@ -1,5 +1,8 @@
-import { expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { afterEach, expect, it } from "vitest";
 import { seededRandom } from "../../../emulator/src/index.ts";
+import { ANSWERS_DEAD_LETTER_QUEUE } from "../../../src/answers/answer-queue";
+import worker from "../../../src/index";
 import {
 	type ChatJson,
 	createSharedHarness,
@@ -14,6 +17,10 @@ type Harness = Awaited<ReturnType<typeof createSharedHarness>>;
 const LOGS = 110;
 const VOTES_PER_LOG = 5;
 const DUPLICATE_SHARE = 0.15;
+/** Share of the answers' queue batches whose consumer fails before writing anything. */
+const CONSUMER_FAILURE_SHARE = 0.3;
+/** Share of D1 batches (the consumer's answer writes) and of vote writes that D1 fails. */
+const D1_FAILURE_SHARE = 0.2;
 const EXPECTED_FEEDBACK: Record<Vote, number | null> = { up: 1, down: -1, clear: null };
 
 async function inBatches<T, R>(
@@ -61,9 +68,74 @@ const send = (harness: Harness, answer: Answer, feedback: Vote, sequence: number
 const settle = (harness: Harness, logs: Answer[]) =>
 	inBatches(logs, 20, (answer) => harness.settled(answer.aiGatewayLogId, answer.token, 15_000));
 
+/** True for `share` of its calls, spread evenly from the first (0.3: the 1st, 4th, 7th, 11th...). */
+function evenly(share: number) {
+	let calls = 0;
+	return () => {
+		calls++;
+		return Math.ceil(calls * share) > Math.ceil((calls - 1) * share);
+	};
+}
+
+/**
+ * Faults below the Worker, in this test file's isolate: the answers' queue consumer fails a
+ * share of its batches outright, and D1 fails a share of the answers' batch writes and of the
+ * votes' writes. Everything is retried by the code under test (the queue, the delivery
+ * objects' alarms); nothing here helps it along.
+ */
+function injectFaults(random: () => number) {
+	const counts = {
+		consumerBatches: 0,
+		consumerBatchesFailed: 0,
+		d1AnswerBatchesFailed: 0,
+		d1VoteWritesFailed: 0,
+	};
+	const consumerFails = evenly(CONSUMER_FAILURE_SHARE);
+	const answerWriteFails = evenly(D1_FAILURE_SHARE);
+	const queue = worker.queue;
+	worker.queue = (batch, batchEnv) => {
+		if (batch.queue === ANSWERS_DEAD_LETTER_QUEUE) return queue(batch, batchEnv);
+		counts.consumerBatches++;
+		if (consumerFails()) {
+			counts.consumerBatchesFailed++;
+			return Promise.reject(new Error("emulated consumer crash"));
+		}
+		return queue(batch, batchEnv);
+	};
+	const database = Object.getPrototypeOf(env.FEEDBACK_DB) as D1Database;
+	const statement = Object.getPrototypeOf(
+		env.FEEDBACK_DB.prepare("SELECT 1"),
+	) as D1PreparedStatement;
+	const { batch } = database;
+	const { run } = statement;
+	database.batch = function (this: D1Database, statements) {
+		if (answerWriteFails()) {
+			counts.d1AnswerBatchesFailed++;
+			return Promise.reject(new Error("D1_ERROR: emulated write failure"));
+		}
+		return batch.call(this, statements);
+	} as D1Database["batch"];
+	statement.run = function (this: D1PreparedStatement) {
+		if (random() < D1_FAILURE_SHARE) {
+			counts.d1VoteWritesFailed++;
+			return Promise.reject(new Error("D1_ERROR: emulated write failure"));
+		}
+		return run.call(this);
+	} as D1PreparedStatement["run"];
+	restoreFaults = () => {
+		worker.queue = queue;
+		database.batch = batch;
+		statement.run = run;
+	};
+	return counts;
+}
+let restoreFaults = () => {};
+afterEach(() => restoreFaults());
+
 it("delivers each log's last vote through write lag, 500s, duplicates and reordering; keeps what it gives up", async () => {
 	// Seeded, so a failing run can be replayed with the same seed.
 	const random = seededRandom(20261122);
+	const faults = injectFaults(seededRandom(20261207));
 	// 30% of patchLog calls fail with 500, and logs appear 150 ms after their answer.
 	const harness = await createSharedHarness({
 		logVisibilityDelayMs: 150,
@@ -105,11 +177,13 @@ it("delivers each log's last vote through write lag, 500s, duplicates and reorde
 	const settled = await settle(harness, logs);
 	let delivered = 0;
 	let mismatches = 0;
+	const undelivered: VoteStatusJson[] = [];
 	for (const [index, answer] of logs.entries()) {
 		const status = settled[index] as VoteStatusJson;
 		const log = await harness.peek(answer.aiGatewayLogId);
 		const expected = lastVote.get(answer.aiGatewayLogId) as Vote;
 		if (status.state === "delivered") delivered++;
+		else undelivered.push(status);
 		if (status.feedback !== expected || log?.feedback !== EXPECTED_FEEDBACK[expected]) mismatches++;
 	}
 
@@ -178,8 +252,48 @@ it("delivers each log's last vote through write lag, 500s, duplicates and reorde
 		await scheduler.wait(100);
 	}
 
+	// Every answer is in D1 exactly once, whatever the queue's consumer and D1 failed: the
+	// consumer retried its batches, and answers it gave up on wait in the dead letters to be
+	// replayed (with these fault rates, rarely).
+	const answerIds = [...logs, ...doomed].map((answer) => answer.aiGatewayLogId);
+	const gateways = [harness.gatewayId, rejecting.gatewayId, neverWritten.gatewayId];
+	const storedOnce = async () => {
+		const { results } = await db()
+			.prepare(
+				`SELECT ai_gateway_log_id id, COUNT(*) n FROM answers WHERE gateway_id IN (?, ?, ?) GROUP BY ai_gateway_log_id`,
+			)
+			.bind(...gateways)
+			.all<{ id: string; n: number }>();
+		return results;
+	};
+	let answerRows = await storedOnce();
+	let deadLettersReplayed = 0;
+	for (const deadline = Date.now() + 20_000; answerRows.length < answerIds.length; ) {
+		if (Date.now() > deadline) break;
+		const dead = await harness.call("/api/dead-letters/answers", {
+			headers: { authorization: `Bearer ${TEST_DEBUG_TOKEN}` },
+		});
+		const { answers: letters } = (await dead.json()) as { answers: { id: string }[] };
+		const ours = letters.map((letter) => letter.id).filter((id) => answerIds.includes(id));
+		if (ours.length > 0) {
+			await harness.postJson(
+				"/api/dead-letters/answers/replay",
+				{ aiGatewayLogIds: ours },
+				{ headers: { authorization: `Bearer ${TEST_DEBUG_TOKEN}` } },
+			);
+			deadLettersReplayed += ours.length;
+		}
+		await scheduler.wait(200);
+		answerRows = await storedOnce();
+	}
+	// Issue 20, rollups: "the rollups equal a recount" of these rows is checked here.
+
 	console.log(
 		JSON.stringify({
+			answers: answerIds.length,
+			answersStoredOnce: answerRows.filter((row) => row.n === 1).length,
+			answerDeadLettersReplayed: deadLettersReplayed,
+			...faults,
 			logs: LOGS,
 			votesSent: outgoing.length,
 			duplicates: outgoing.length - votes.length,
@@ -190,11 +304,17 @@ it("delivers each log's last vote through write lag, 500s, duplicates and reorde
 			undeliverableVotes: doomed.length,
 			givenUpInDeadLetters: givenUp.filter(Boolean).length,
 			feedbackStoreAgreesWithGatewayAndStatus: `${storeAgrees} of ${everyLog.length}`,
+			undelivered,
 			reasons: [
 				...new Set(givenUp.map((letter) => letter?.reason.replace(/\d+ attempts/, "N attempts"))),
 			],
 		}),
 	);
+	expect(answerRows.map((row) => row.id).sort()).toEqual([...answerIds].sort());
+	expect(answerRows.every((row) => row.n === 1)).toBe(true);
+	expect(faults.consumerBatchesFailed).toBeGreaterThan(0);
+	expect(faults.d1AnswerBatchesFailed).toBeGreaterThan(0);
+	expect(faults.d1VoteWritesFailed).toBeGreaterThan(0);
 	expect(outgoing.length).toBeGreaterThanOrEqual(500);
 	expect(storeAgrees).toBe(everyLog.length);
 	expect(delivered).toBe(LOGS);
@@ -208,4 +328,4 @@ it("delivers each log's last vote through write lag, 500s, duplicates and reorde
 			/^gave up after \d+ attempts: the gateway has not written the log yet$/,
 		);
 	}
-}, 60_000);
+}, 90_000);

@@ -1,0 +1,205 @@
+/**
+ * The answers' way into the feedback store. With ANSWERS_QUEUE bound (wrangler.jsonc), each
+ * ended answer is one queue message, and this Worker's queue() writes up to 100 of them in
+ * one D1 batch; without it, the Worker writes them itself, batched per isolate
+ * (store/answers.ts writeAnswer). The binding's presence is the one switch.
+ */
+import * as v from "valibot";
+import { readConfig } from "../core/config";
+import { describeError, log } from "../core/log";
+import { retryDelay } from "../core/retry-policy";
+import { type AnswerRow, writeAnswer, writeAnswerRows } from "../store/answers";
+import { logStoreError } from "../store/db";
+import { moveLongTranscript } from "../store/transcripts";
+import { type AnswerDeadLetter, answerDeadLetters } from "./dead-letters";
+
+/**
+ * The dead-letter queue's name in wrangler.jsonc: its batches are parked, not written. A
+ * renamed one would be written like the answers' queue (the same idempotent write), not lost.
+ */
+export const ANSWERS_DEAD_LETTER_QUEUE = "ai-gateway-feedback-chat-answers-dead-letters";
+
+/**
+ * The largest message this Worker sends: Queues takes 128 KB including about 100 bytes of
+ * its own. A larger answer (a long transcript with no R2 bucket to hold it) is written
+ * directly instead.
+ */
+export const MAX_MESSAGE_BYTES = 120_000;
+
+const encoder = new TextEncoder();
+
+/**
+ * Records one ended answer: its long transcript into R2 when TRANSCRIPTS is bound, then
+ * the row onto the queue, or straight into D1 when there is no queue, the message would be
+ * too large, or the queue refuses it (a Free plan past its daily operations, an outage).
+ * Never throws, and never drops a transcript: when R2 fails it stays in the row.
+ */
+export async function storeAnswer(env: Cloudflare.Env, answer: AnswerRow): Promise<void> {
+	let row = answer;
+	if (env.TRANSCRIPTS) {
+		try {
+			row = await moveLongTranscript(env.TRANSCRIPTS, row);
+		} catch (err) {
+			logStoreError("store transcript in R2", row.aiGatewayLogId)(err);
+		}
+	}
+	const queue = env.ANSWERS_QUEUE;
+	if (queue) {
+		const bytes = encoder.encode(JSON.stringify(row)).length;
+		if (bytes <= MAX_MESSAGE_BYTES) {
+			try {
+				await queue.send(row, { contentType: "json" });
+				return;
+			} catch (err) {
+				logStoreError("queue answer (writing it directly)", row.aiGatewayLogId)(err);
+			}
+		} else {
+			log.warn("feedback store: answer too large for a queue message, writing it directly", {
+				aiGatewayLogId: row.aiGatewayLogId,
+				bytes,
+			});
+		}
+	}
+	await writeAnswer(env.FEEDBACK_DB, row);
+}
+
+const int = v.pipe(v.number(), v.integer());
+const text = v.string();
+const nullable = <S extends v.GenericSchema>(schema: S) => v.nullable(schema);
+
+/** A message as storeAnswer sends it: one AnswerRow. Anything else is dead-lettered unread. */
+const AnswerMessage = v.object({
+	aiGatewayLogId: v.pipe(text, v.nonEmpty()),
+	gatewayId: text,
+	createdAt: int,
+	route: text,
+	requestedModel: text,
+	servedModel: text,
+	provider: text,
+	step: nullable(int),
+	streamed: v.boolean(),
+	outcome: text,
+	ttfbMs: nullable(int),
+	totalMs: int,
+	promptTokens: nullable(int),
+	completionTokens: nullable(int),
+	totalTokens: nullable(int),
+	cached: nullable(v.boolean()),
+	conversation: nullable(text),
+	answerText: nullable(text),
+	transcriptKey: nullable(text),
+}) satisfies v.GenericSchema<unknown, AnswerRow>;
+
+export const readAnswerMessage = (body: unknown): AnswerRow | undefined => {
+	const parsed = v.safeParse(AnswerMessage, body);
+	return parsed.success ? parsed.output : undefined;
+};
+
+/** The Worker's queue(): the answers' queue writes, its dead-letter queue parks. */
+export function answerQueue(batch: MessageBatch<unknown>, env: Cloudflare.Env): Promise<void> {
+	return batch.queue === ANSWERS_DEAD_LETTER_QUEUE
+		? parkDeadAnswers(batch, env)
+		: writeAnswerBatch(batch, env);
+}
+
+/**
+ * Writes a batch of answers in one D1 batch. Idempotent on the log id, so a batch that is
+ * redelivered or retried after a partial failure changes nothing that is stored. When D1
+ * fails, the whole batch is retried with the votes' backoff (FEEDBACK_RETRY_BASE_MS,
+ * doubling, with jitter); after max_retries the queue moves it to the dead letters. A
+ * message that is not an answer goes there at once.
+ */
+async function writeAnswerBatch(batch: MessageBatch<unknown>, env: Cloudflare.Env): Promise<void> {
+	const rows: AnswerRow[] = [];
+	const answers: Message<unknown>[] = [];
+	for (const message of batch.messages) {
+		const row = readAnswerMessage(message.body);
+		if (row) {
+			rows.push(row);
+			answers.push(message);
+			continue;
+		}
+		try {
+			await env.ANSWERS_DEAD_LETTER_QUEUE.send(message.body, { contentType: "json" });
+			message.ack();
+		} catch {
+			// Retried, and dead-lettered by the queue itself after max_retries.
+			message.retry();
+		}
+	}
+	try {
+		await writeAnswerRows(env.FEEDBACK_DB, rows);
+		for (const message of answers) message.ack();
+	} catch (err) {
+		const attempts = Math.max(...answers.map((message) => message.attempts));
+		const delaySeconds = Math.round(retryDelay(readConfig(env).retry, attempts) / 1000);
+		for (const message of answers) message.retry({ delaySeconds });
+		log.error("feedback store: answer batch failed, retrying", {
+			rows: rows.length,
+			attempts,
+			delaySeconds,
+			detail: describeError(err, 1000),
+		});
+	}
+}
+
+/** Parks what the answers' queue gave up on in ANSWER_DEAD_LETTERS, for the debug API. */
+async function parkDeadAnswers(batch: MessageBatch<unknown>, env: Cloudflare.Env): Promise<void> {
+	const deadAt = new Date().toISOString();
+	const letters = batch.messages.map((message): AnswerDeadLetter => {
+		const row = readAnswerMessage(message.body);
+		return row
+			? { id: row.aiGatewayLogId, row, deadAt }
+			: { id: `message:${message.id}`, row: null, deadAt };
+	});
+	await answerDeadLetters(env).add(letters);
+	log.warn("feedback store: answers dead-lettered", {
+		count: letters.length,
+		first: letters[0]?.id,
+	});
+	batch.ackAll();
+}
+
+/**
+ * Sends dead-lettered answers back through the queue (or writes them directly when none is
+ * bound) and forgets them. Rows already stored are skipped by the write, so replaying
+ * twice is harmless. Returns the log ids replayed.
+ */
+export async function replayDeadAnswers(
+	env: Cloudflare.Env,
+	aiGatewayLogIds?: readonly string[],
+): Promise<string[]> {
+	const list = answerDeadLetters(env);
+	const letters = (await list.list()).filter(
+		(letter): letter is AnswerDeadLetter & { row: AnswerRow } =>
+			letter.row !== null && (!aiGatewayLogIds || aiGatewayLogIds.includes(letter.id)),
+	);
+	const rows = letters.map((letter) => letter.row);
+	const queue = env.ANSWERS_QUEUE;
+	if (queue) {
+		for (const chunk of sendBatches(rows))
+			await queue.sendBatch(chunk.map((body) => ({ body, contentType: "json" as const })));
+	} else {
+		await writeAnswerRows(env.FEEDBACK_DB, rows);
+	}
+	const ids = letters.map((letter) => letter.id);
+	await list.remove(ids);
+	return ids;
+}
+
+/** A sendBatch takes at most 100 messages and 256 KB. */
+function* sendBatches(rows: readonly AnswerRow[]): Generator<AnswerRow[]> {
+	let chunk: AnswerRow[] = [];
+	let bytes = 0;
+	for (const row of rows) {
+		const size = encoder.encode(JSON.stringify(row)).length;
+		if (chunk.length === 100 || (chunk.length > 0 && bytes + size > 250_000)) {
+			yield chunk;
+			chunk = [];
+			bytes = 0;
+		}
+		chunk.push(row);
+		bytes += size;
+	}
+	if (chunk.length > 0) yield chunk;
+}
