@@ -498,9 +498,20 @@ export const claims = [
 		name: "replay-takes-non-object",
 		claim:
 			"POST /api/dead-letters/replay refuses a body that is not a JSON object (400 invalid_request) and replays nothing.",
-		file: "src/api/debug/schemas.ts",
-		old: "export const ReplayRequestSchema = plainObject(",
-		new: "export const ReplayRequestSchema = ((schema) => schema)(",
+		// Two guards: every JSON body must be an object (http/validate.ts), and the replay's own
+		// schema refuses an array besides; the claim breaks only with both gone.
+		edits: [
+			{
+				file: "src/api/debug/schemas.ts",
+				old: "export const ReplayRequestSchema = plainObject(",
+				new: "export const ReplayRequestSchema = ((schema) => schema)(",
+			},
+			{
+				file: "src/http/validate.ts",
+				old: 'if (data === null || typeof data !== "object" || Array.isArray(data)) {',
+				new: 'if (data === null || typeof data !== "object") {',
+			},
+		],
 		tests: ["test/api/feedback/feedback.test.ts"],
 	},
 	{

@@ -290,6 +290,7 @@ describe("the statistics' rollups", () => {
 			expect(deleted, why).toEqual({
 				answers: Number(before.answers) - Number(after.answers),
 				votes: Number(before.votes) - Number(after.votes),
+				transcripts: 0,
 			});
 			const kept = await recount(models);
 			expect(Object.keys(kept.counts).length, why).toBeLessThan(Object.keys(counted.counts).length);
