@@ -300,7 +300,7 @@ export function enableRating(view, { senders, onChange }) {
 		if (length > MAX_COMMENT_CHARS) {
 			setStatus(
 				"invalid",
-				`The comment is ${number(length)} characters long; the limit is ${number(MAX_COMMENT_CHARS)}. Shorten it by ${number(length - MAX_COMMENT_CHARS)} characters to send it.`,
+				`The comment is ${number(length)} characters long; the limit is ${number(MAX_COMMENT_CHARS)}. Shorten it by ${number(length - MAX_COMMENT_CHARS)} ${length - MAX_COMMENT_CHARS === 1 ? "character" : "characters"} to send it.`,
 			);
 			comment.focus();
 			return;

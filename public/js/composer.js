@@ -70,7 +70,7 @@ export function initComposer(root, { onSend, isBusy, onResize = () => {} }) {
 		}
 		if (text.length > MAX_MESSAGE_CHARS) {
 			say(
-				`This message is ${number(text.length)} characters long; the limit is ${number(MAX_MESSAGE_CHARS)}. Shorten it by ${number(text.length - MAX_MESSAGE_CHARS)} characters to send it.`,
+				`This message is ${number(text.length)} characters long; the limit is ${number(MAX_MESSAGE_CHARS)}. Shorten it by ${number(text.length - MAX_MESSAGE_CHARS)} ${text.length - MAX_MESSAGE_CHARS === 1 ? "character" : "characters"} to send it.`,
 			);
 			return;
 		}
