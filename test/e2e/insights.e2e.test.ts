@@ -60,6 +60,21 @@ async function delivered(count: number) {
 }
 
 /**
+ * Waits until the store holds `count` answers: they reach it through the answers' queue, whose
+ * consumer writes a batch up to 5 s (max_batch_timeout) after its first answer.
+ */
+async function stored(count: number) {
+	const deadline = Date.now() + 30_000;
+	for (;;) {
+		const { models } = (await admin("/stats")) as { models: { answers: number }[] };
+		const answers = models.reduce((sum, model) => sum + model.answers, 0);
+		if (answers === count) return;
+		assert.ok(Date.now() < deadline, `only ${answers} answers stored`);
+		await new Promise((done) => setTimeout(done, 250));
+	}
+}
+
+/**
  * Opens /insights, failing the test on any console error or CSP violation. The page records
  * the text its charts draw on their canvases (uPlot draws its axes' labels with fillText).
  */
@@ -239,6 +254,7 @@ describe("little data: an empty store, then one answer from a model with a 130-c
 			feedback: "up",
 		});
 		await delivered(1);
+		await stored(1);
 		for (const viewport of [
 			{ width: 1280, height: 800 },
 			{ width: 390, height: 844 },
@@ -335,6 +351,7 @@ describe("two models, 18 answers and votes of today", () => {
 		}
 		// Every vote delivered, and in the store.
 		await delivered(2 * PER_MODEL);
+		await stored(2 * PER_MODEL);
 	});
 
 	test("shows up-rates with intervals, the A/B answer, comments with their logs, and delivery health", async () => {
