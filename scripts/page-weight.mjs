@@ -75,6 +75,7 @@ export function pageWeight() {
 
 const DOC = resolve(import.meta.dirname, "../docs/chat-page.md");
 const [START, END] = ["<!-- page-weight -->", "<!-- /page-weight -->"];
+/** @param {number} bytes */
 const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
 
 /** The doc's block: the totals in words, then each file. */
@@ -97,7 +98,11 @@ export function weightMarkdown(weight = pageWeight()) {
 	].join("\n");
 }
 
-/** docs/chat-page.md with `block` between its markers. */
+/**
+ * docs/chat-page.md with `block` between its markers.
+ * @param {string} doc
+ * @param {string} block
+ */
 function withBlock(doc, block) {
 	const from = doc.indexOf(START);
 	const to = doc.indexOf(END);
