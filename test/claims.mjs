@@ -1075,4 +1075,32 @@ export const claims = [
 		new: "",
 		tests: ["test/store/retention.test.ts"],
 	},
+	// --- The chat page's limits, served by GET /api/models ---------------------------------
+	{
+		name: "models-route-limits-lost",
+		claim:
+			"GET /api/models serves the API's request limits (messages, body bytes, message and comment length, score range), so the chat page copies none of them.",
+		file: "src/api/models/route.ts",
+		old: "limits: { ...LIMITS, score: SCORE_RANGE },",
+		new: "",
+		tests: ["test/api/models/models.test.ts"],
+	},
+	{
+		name: "models-route-limits-differ-from-enforced",
+		claim:
+			"The limits GET /api/models serves are the ones the API enforces: the page trims and checks by the server's own figures.",
+		file: "src/api/models/route.ts",
+		old: "limits: { ...LIMITS, score: SCORE_RANGE },",
+		new: "limits: { ...LIMITS, messages: LIMITS.messages + 2, score: { min: 0, max: 10 } },",
+		tests: ["test/api/models/models.test.ts"],
+	},
+	{
+		name: "score-range-not-from-votes",
+		claim:
+			"A vote's score range has one home (src/core/votes.ts), which POST /api/feedback enforces.",
+		file: "src/api/feedback/schemas.ts",
+		old: "v.maxValue(SCORE_RANGE.max,",
+		new: "v.maxValue(1000,",
+		tests: ["test/api/models/models.test.ts"],
+	},
 ];

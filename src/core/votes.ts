@@ -7,6 +7,9 @@
 export const VOTES = ["up", "down", "clear"] as const;
 export type Vote = (typeof VOTES)[number];
 
+/** The whole numbers a vote's optional `score` may take. */
+export const SCORE_RANGE = { min: 0, max: 100 } as const;
+
 /**
  * Where a vote's delivery to its gateway log stands. `refused`: the gateway takes no feedback
  * on its logs; the vote is kept, but not on the log.
