@@ -26,6 +26,7 @@ import os from "node:os";
 import { join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
+import { DAY_MS } from "../src/core/time.ts";
 import { applyLocalMigrations, wranglerBin } from "./d1-local.mjs";
 import { root } from "./local-config.mjs";
 import { rebuildRollups } from "./rebuild-rollups.mjs";
@@ -274,7 +275,7 @@ async function main() {
 
 	const results = { load: os.loadavg()[0] };
 	try {
-		const range = `since=${new Date(now - DAYS * 86_400_000 - 60_000).toISOString()}&until=${new Date(now + 60_000).toISOString()}`;
+		const range = `since=${new Date(now - DAYS * DAY_MS - 60_000).toISOString()}&until=${new Date(now + 60_000).toISOString()}`;
 		log("stats");
 		results.stats = await series(`/api/admin/stats?${range}`);
 		results.stats30 = await series("/api/admin/stats");
@@ -350,7 +351,7 @@ function bulkSeed(from, to, now) {
 requested_model, served_model, provider, streamed, outcome, ttfb_ms, total_ms, prompt_tokens,
 completion_tokens, total_tokens, cached)
 WITH RECURSIVE n(i) AS (SELECT ${first} UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ${last}),
-r AS MATERIALIZED (SELECT i, ${now} - abs(random()) % ${DAYS * 86_400_000} AS t,
+r AS MATERIALIZED (SELECT i, ${now} - abs(random()) % ${DAYS * DAY_MS} AS t,
 CASE abs(random()) % 4 ${SCALE_MODELS.map((model, i) => `WHEN ${i} THEN '${model}'`).join(" ")} END AS m FROM n)
 SELECT printf('bench-%012d', i), 'default', t,
 IIF(abs(random()) % 5 = 0, '/v1/chat/completions', '/api/chat'), m, m, 'workers-ai',
@@ -418,7 +419,7 @@ async function scale(sizes) {
 	const work = mkdtempSync(join(os.tmpdir(), "store-scale-"));
 	const growing = join(work, "growing");
 	const now = Date.now();
-	const range = `since=${new Date(now - DAYS * 86_400_000).toISOString()}&until=${new Date(now + 60_000).toISOString()}`;
+	const range = `since=${new Date(now - DAYS * DAY_MS).toISOString()}&until=${new Date(now + 60_000).toISOString()}`;
 	applyLocalMigrations(growing);
 	const steps = [];
 	const devs = [];

@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 // The emulator's seeded generator (Node strips its types): the same data for the same seed.
 import { seededRandom } from "../emulator/src/random.ts";
+import { DAY_MS } from "../src/core/time.ts";
 import { latencyBucket } from "../src/store/rollups.ts";
 import { applyLocalMigrations, wranglerBin } from "./d1-local.mjs";
 import { root } from "./local-config.mjs";
@@ -53,7 +54,6 @@ const QUESTIONS = [
 	"How does AI Gateway caching work?",
 	"What is a Wilson interval?",
 ];
-const DAY_MS = 86_400_000;
 /** D1 takes SQL statements of up to 100 KB. */
 const STATEMENT_BYTES = 90_000;
 
