@@ -9,6 +9,7 @@ import type { Column } from "../core/columns";
 import { readConfig } from "../core/config";
 import { describeError, log } from "../core/log";
 import { retryDelay } from "../core/retry-policy";
+import { chosen } from "../dead-letters/dead-letter-list";
 import { ANSWER_FIELDS } from "../store/answer-row";
 import { type AnswerRow, writeAnswer, writeAnswerRows } from "../store/answers";
 import { logStoreError } from "../store/db";
@@ -168,9 +169,8 @@ export async function replayDeadAnswers(
 	aiGatewayLogIds?: readonly string[],
 ): Promise<string[]> {
 	const list = answerDeadLetters(env);
-	const letters = (await list.list()).filter(
-		(letter): letter is AnswerDeadLetter & { row: AnswerRow } =>
-			letter.row !== null && (!aiGatewayLogIds || aiGatewayLogIds.includes(letter.id)),
+	const letters = chosen(await list.list(), (letter) => letter.id, aiGatewayLogIds).filter(
+		(letter): letter is AnswerDeadLetter & { row: AnswerRow } => letter.row !== null,
 	);
 	const rows = letters.map((letter) => letter.row);
 	const queue = env.ANSWERS_QUEUE;
