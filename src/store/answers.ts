@@ -24,8 +24,8 @@ const INSERT = `INSERT INTO answers (${ANSWER_COLUMNS.join(", ")})
 SELECT ${ANSWER_COLUMNS.map((_, i) => `value ->> ${i}`).join(", ")} FROM json_each(?) WHERE true
 ON CONFLICT (ai_gateway_log_id) DO NOTHING`;
 
-/** A row as the JSON array the INSERT reads, in ANSWER_COLUMNS order. */
-const valuesOf = (row: AnswerRow) => [
+/** A row as the JSON array the INSERT reads, in ANSWER_COLUMNS order (the seed scripts write these too). */
+export const answerValues = (row: AnswerRow) => [
 	...FIELDS.map((field) => sqlValue(row[field])),
 	latencyBucket(row.totalMs),
 ];
@@ -45,7 +45,7 @@ function parameters(rows: readonly AnswerRow[]): string[] {
 	let open: string[] = [];
 	let bytes = 2;
 	for (const row of rows) {
-		const json = JSON.stringify(valuesOf(row));
+		const json = JSON.stringify(answerValues(row));
 		const size = encoder.encode(json).length + 1;
 		if (open.length > 0 && bytes + size > MAX_PARAMETER_BYTES) {
 			chunks.push(`[${open.join(",")}]`);

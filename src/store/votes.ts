@@ -41,8 +41,8 @@ const UPSERT = `INSERT INTO votes (${VOTE_COLUMNS}) VALUES (?${",?".repeat(VOTE_
 ON CONFLICT (ai_gateway_log_id) DO UPDATE SET ${CHANGING.map((column) => `${column} = excluded.${column}`)}
 WHERE excluded.version >= votes.version`;
 
-/** A vote's values in VOTE_COLUMNS order. */
-const valuesOf = (vote: StoredVote, version: number, now: number): SqlValue[] => [
+/** A vote's values in VOTE_COLUMNS order, written at `now` (the seed scripts write these too). */
+export const voteValues = (vote: StoredVote, version: number, now: number): SqlValue[] => [
 	vote.castAt,
 	...FIELDS.map((field) => {
 		const written = WRITTEN_AS[field];
@@ -55,6 +55,6 @@ const valuesOf = (vote: StoredVote, version: number, now: number): SqlValue[] =>
 export function writeVote(db: D1Database, vote: StoredVote, version: number): Promise<unknown> {
 	return db
 		.prepare(UPSERT)
-		.bind(...valuesOf(vote, version, Date.now()))
+		.bind(...voteValues(vote, version, Date.now()))
 		.run();
 }
