@@ -73,7 +73,8 @@ const TYPE_SCHEMAS = { text: v.string(), integer: int, flag: v.boolean() };
 
 /**
  * A message as storeAnswer sends it: one AnswerRow, checked field by field as ANSWER_FIELDS
- * declares them. Anything else is dead-lettered unread.
+ * declares them (the cast: valibot cannot type an object built from entries). Anything else
+ * is dead-lettered unread.
  */
 const AnswerMessage = v.object(
 	Object.fromEntries(
@@ -81,6 +82,7 @@ const AnswerMessage = v.object(
 			const type = declared.type;
 			let schema: v.GenericSchema =
 				typeof type === "string" ? TYPE_SCHEMAS[type] : v.picklist(type);
+			// The key: an answer without one could be neither written nor replayed.
 			if (field === "aiGatewayLogId") schema = v.pipe(v.string(), v.nonEmpty());
 			if (declared.nullable) schema = v.nullable(schema);
 			if (declared.optional) schema = v.optional(schema);
