@@ -1102,5 +1102,85 @@ export const claims = [
 		old: "v.maxValue(SCORE_RANGE.max,",
 		new: "v.maxValue(1000,",
 		tests: ["test/api/models/models.test.ts"],
+
+	// --- The feedback store's facts, declared once ------------------------------------------
+	{
+		name: "vote-column-undeclared",
+		claim:
+			"npm run check fails when a migration adds a column to votes that no field of VOTE_FIELDS declares (scripts/check-store-schema.mjs).",
+		file: "src/core/votes.ts",
+		old: '\tfailedAt: { column: "failed_at", type: "integer", nullable: true },\n',
+		new: "",
+		tests: ["test/tooling/store-schema.test.ts"],
+	},
+	{
+		name: "answer-column-undeclared",
+		claim:
+			"npm run check fails when a migration adds a column to answers that no field of ANSWER_FIELDS declares (scripts/check-store-schema.mjs).",
+		file: "src/store/answer-row.ts",
+		old: '\ttranscriptKey: { column: "transcript_key", type: "text", nullable: true },\n',
+		new: "",
+		tests: ["test/tooling/store-schema.test.ts"],
+	},
+	{
+		name: "vote-empty-comment-stored",
+		claim: "The vote upsert, derived from VOTE_FIELDS, stores an empty comment as none.",
+		file: "src/store/votes.ts",
+		old: "comment: (vote) => vote.comment || null,",
+		new: "comment: (vote) => vote.comment ?? null,",
+		tests: ["test/store/votes.test.ts"],
+	},
+	{
+		name: "queue-message-schema-not-from-declaration",
+		claim:
+			"The answers' queue reads each message as ANSWER_FIELDS declares it: a nullable field may be null.",
+		file: "src/answers/answer-queue.ts",
+		old: "if (declared.nullable) schema = v.nullable(schema);",
+		new: "",
+		tests: ["test/answers/queue.test.ts"],
+	},
+	{
+		name: "list-flags-as-numbers",
+		claim:
+			"The admin list and export show the declared flags (streamed, cached, refused) as booleans.",
+		file: "src/store/feedback-rows.ts",
+		old: 'flag: type === "flag" };',
+		new: "flag: false };",
+		tests: ["test/api/admin/admin.test.ts"],
+	},
+	{
+		name: "rollups-count-undeclared-vote",
+		claim:
+			"The rollups count every vote src/core/votes.ts declares, and compare votes with no other value.",
+		file: "src/store/rollups.ts",
+		old: " = 'clear'), 0)`,\n\tscore_sum",
+		new: " = 'withdrawn'), 0)`,\n\tscore_sum",
+		tests: ["test/tooling/store-sql-values.test.ts"],
+	},
+	{
+		name: "day-ms-differs-from-sql",
+		claim:
+			"A day is DAY_MS (src/core/time.ts) everywhere: the migrations' 86400000 and the insights page's day are the same.",
+		file: "src/core/time.ts",
+		old: "export const DAY_MS = 86_400_000;",
+		new: "export const DAY_MS = 86_400_001;",
+		tests: ["test/tooling/store-sql-values.test.ts"],
+	},
+	{
+		name: "slow-delivery-not-shown-pending",
+		claim:
+			"A delivery attempt slower than a second lets the store show the vote as pending meanwhile; a quick one is written with its cast, once.",
+		file: "src/feedback/delivery.ts",
+		old: "if (late) await this.#syncStore();",
+		new: "if (false) await this.#syncStore();",
+		tests: ["test/store/votes.test.ts"],
+	},
+	{
+		name: "dead-letter-replay-ignores-ids",
+		claim: "A replay of dead letters that names log ids replays those alone.",
+		file: "src/dead-letters/dead-letter-list.ts",
+		old: "(ids ? letters.filter((letter) => ids.includes(idOf(letter))) : [...letters])",
+		new: "[...letters]",
+		tests: ["test/answers/queue.test.ts"],
 	},
 ];

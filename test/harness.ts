@@ -4,6 +4,7 @@ import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { vi } from "vitest";
 import { AiGatewayEmulator, type EmulatorSettings, type HoldPart } from "../emulator/src/index.ts";
 import worker from "../src";
+import type { DeliveryState, Vote } from "../src/core/votes";
 
 type IncomingRequest = Request<unknown, IncomingRequestCfProperties>;
 
@@ -157,8 +158,8 @@ export async function createSharedHarness(
 
 export interface VoteStatusJson {
 	aiGatewayLogId: string;
-	feedback: "up" | "down" | "clear";
-	state: "pending" | "delivered" | "failed";
+	feedback: Vote;
+	state: DeliveryState;
 	attempts: number;
 	castAt: string;
 	deliveredAt: string | null;

@@ -212,14 +212,18 @@ describe("answers through the queue", () => {
 
 		failing = false;
 		const ids = dead.map((letter) => letter.id).sort();
-		const { replayed } = await debugJson<{ replayed: string[] }>(
-			"/api/dead-letters/answers/replay",
-			{
+		const replay = (aiGatewayLogIds: string[]) =>
+			debugJson<{ replayed: string[] }>("/api/dead-letters/answers/replay", {
 				method: "POST",
-				body: JSON.stringify({ aiGatewayLogIds: ids }),
-			},
-		);
-		expect(replayed.sort()).toEqual(ids);
+				body: JSON.stringify({ aiGatewayLogIds }),
+			});
+		// The one named alone: the other stays a dead letter.
+		expect((await replay(ids.slice(0, 1))).replayed).toEqual(ids.slice(0, 1));
+		await stored(model, 1);
+		expect(
+			(await deadAnswers()).filter((letter) => letter.model === model).map(({ id }) => id),
+		).toEqual(ids.slice(1));
+		expect((await replay(ids)).replayed).toEqual(ids.slice(1));
 		await stored(model, 2);
 		expect((await deadAnswers()).filter((letter) => letter.model === model)).toEqual([]);
 	});

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, expect, it } from "vitest";
 import { seededRandom } from "../../../emulator/src/index.ts";
 import { ANSWERS_DEAD_LETTER_QUEUE } from "../../../src/answers/answer-queue";
+import type { Vote } from "../../../src/core/votes";
 import worker from "../../../src/index";
 import {
 	type ChatJson,
@@ -11,7 +12,6 @@ import {
 } from "../../harness";
 import { db, type StoreRow } from "../../store/helpers";
 
-type Vote = "up" | "down" | "clear";
 type Harness = Awaited<ReturnType<typeof createSharedHarness>>;
 
 const LOGS = 110;
