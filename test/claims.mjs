@@ -1102,6 +1102,7 @@ export const claims = [
 		old: "v.maxValue(SCORE_RANGE.max,",
 		new: "v.maxValue(1000,",
 		tests: ["test/api/models/models.test.ts"],
+	},
 
 	// --- The feedback store's facts, declared once ------------------------------------------
 	{
