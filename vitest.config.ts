@@ -1,4 +1,5 @@
-import { resolve } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 // The bundler wrangler itself uses (a dependency of wrangler, vite and the plugin).
 import { build } from "esbuild";
@@ -74,6 +75,8 @@ interface QueueConsumerConfig {
 const appConfig: {
 	queues?: { consumers?: QueueConsumerConfig[] };
 	vars?: Record<string, unknown>;
+	main?: string;
+	assets?: { directory: string };
 } = experimental_readRawConfig({
 	config: resolve(import.meta.dirname, "wrangler.jsonc"),
 }).rawConfig;
@@ -119,6 +122,24 @@ if (untested.length > 0) {
 	throw new Error(`vitest.config.ts: give ${untested.join(", ")} a test value in TEST_VARS`);
 }
 
+// The Worker's configuration, copied to a folder of its own: wrangler reads the `.dev.vars`
+// beside a configuration, and the developer's (from `npm run dev`, perhaps with API_KEYS set)
+// would reach the tests and print "Using secrets defined in .dev.vars" once per test file.
+const testWranglerConfig = resolve(import.meta.dirname, ".wrangler/test/wrangler.jsonc");
+mkdirSync(dirname(testWranglerConfig), { recursive: true });
+writeFileSync(
+	testWranglerConfig,
+	JSON.stringify({
+		...appConfig,
+		$schema: undefined,
+		main: resolve(import.meta.dirname, appConfig.main ?? ""),
+		assets: appConfig.assets && {
+			...appConfig.assets,
+			directory: resolve(import.meta.dirname, appConfig.assets.directory),
+		},
+	}),
+);
+
 export default defineConfig({
 	test: {
 		projects: [
@@ -127,7 +148,7 @@ export default defineConfig({
 				extends: true,
 				plugins: [
 					cloudflareTest({
-						wrangler: { configPath: "./wrangler.jsonc" },
+						wrangler: { configPath: testWranglerConfig },
 						// Everything runs offline: the AI binding is driven against the local emulator.
 						remoteBindings: false,
 						miniflare: {
@@ -167,8 +188,9 @@ export default defineConfig({
 				},
 			},
 		],
-		// CI also writes a JSON report, summed up by scripts/test-summary.mjs.
-		reporters: process.env.CI ? ["default", "json"] : ["default"],
+		// A dot a test, then the failures and a summary (not a line a file); CI also writes a
+		// JSON report, summed up by scripts/test-summary.mjs.
+		reporters: process.env.CI ? ["dot", "json"] : ["dot"],
 		outputFile: { json: "test-results/vitest.json" },
 	},
 });
