@@ -119,10 +119,13 @@ for (const file of ["README.md", "docs/deploy.md"]) {
 		if (version !== nvmrc) problems.push(`${file}: ${said}, but .nvmrc names ${nvmrc}`);
 }
 const ciNode = /^NODE_VERSION=(\d+)\./m.exec(read(".ci/run"))?.[1];
-if (ciNode !== nvmrc) problems.push(`.ci/run: NODE_VERSION's major is ${ciNode}, .nvmrc's ${nvmrc}`);
+if (ciNode !== nvmrc)
+	problems.push(`.ci/run: NODE_VERSION's major is ${ciNode}, .nvmrc's ${nvmrc}`);
 
 if (problems.length > 0) {
-	console.error("The docs (README.md's Configuration table, the Node they name) and the configuration disagree:");
+	console.error(
+		"The docs (README.md's Configuration table, the Node they name) and the configuration disagree:",
+	);
 	for (const problem of problems) console.error(`  ${problem}`);
 	process.exit(1);
 }
