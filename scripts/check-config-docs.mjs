@@ -11,7 +11,8 @@ import { experimental_readRawConfig } from "wrangler";
 
 const root = resolve(import.meta.dirname, "..");
 const read = (file) => readFileSync(resolve(root, file), "utf8");
-// Longer var values may be described in words ("four chat models") instead of quoted.
+// Longer var values may be described in words instead of quoted; a list's description
+// starts with its length ("4 chat models"), which is checked.
 const MAX_QUOTED_DEFAULT = 64;
 const problems = [];
 
@@ -76,6 +77,11 @@ for (const { name, kind, defaultValue } of rows) {
 			);
 		if (expected === undefined && defaultValue.startsWith("`") && defaultValue !== `\`${value}\``)
 			problems.push(`${name}: Default ${defaultValue} is not its wrangler.jsonc value`);
+		const items = value.split(",").length;
+		if (expected === undefined && items > 1 && !defaultValue.startsWith(`${items} `))
+			problems.push(
+				`${name}: Default is "${defaultValue}", but wrangler.jsonc lists ${items}: start it with "${items} "`,
+			);
 	} else if (secrets.has(name)) {
 		if (kind !== "secret") problems.push(`${name}: Kind is "${kind}", but it is a secret`);
 		if (defaultValue !== "unset") problems.push(`${name}: a secret's Default is "unset"`);
@@ -96,8 +102,30 @@ for (const name of Object.keys(pkg.cloudflare?.bindings ?? {}))
 	if (!seen.has(name))
 		problems.push(`${name}: in package.json cloudflare.bindings without a README row`);
 
+// The Node the project needs: its minimum lives in package.json's engines.node (which
+// scripts/require-node.mjs enforces), the one to install in .nvmrc; the docs and CI's pin follow.
+const minimumNode = /(\d+\.\d+)/.exec(pkg.engines.node)?.[1];
+const nvmrc = read(".nvmrc").trim();
+for (const file of ["README.md", "docs/deploy.md"]) {
+	const text = read(file);
+	for (const [said, version] of text.matchAll(/Node (\d+(?:\.\d+)*) or newer/g))
+		if (version !== minimumNode)
+			problems.push(`${file}: "${said}", but package.json's engines.node is ${pkg.engines.node}`);
+	if (!text.includes(`Node ${minimumNode} or newer`))
+		problems.push(`${file}: does not say "Node ${minimumNode} or newer" (engines.node)`);
+	if (!text.includes(`\`.nvmrc\` names (${nvmrc})`))
+		problems.push(`${file}: does not say "\`.nvmrc\` names (${nvmrc})"`);
+	for (const [said, version] of text.matchAll(/node-[a-z]+-[a-z0-9]+@(\d+)/g))
+		if (version !== nvmrc) problems.push(`${file}: ${said}, but .nvmrc names ${nvmrc}`);
+}
+const ciNode = /^NODE_VERSION=(\d+)\./m.exec(read(".ci/run"))?.[1];
+if (ciNode !== nvmrc)
+	problems.push(`.ci/run: NODE_VERSION's major is ${ciNode}, .nvmrc's ${nvmrc}`);
+
 if (problems.length > 0) {
-	console.error("README.md's Configuration table and the configuration disagree:");
+	console.error(
+		"The docs (README.md's Configuration table, the Node they name) and the configuration disagree:",
+	);
 	for (const problem of problems) console.error(`  ${problem}`);
 	process.exit(1);
 }
