@@ -1075,4 +1075,39 @@ export const claims = [
 		new: "",
 		tests: ["test/store/retention.test.ts"],
 	},
+
+	// --- Settings the Worker cannot use -----------------------------------------------------
+	{
+		name: "invalid-number-setting-silent",
+		claim:
+			"A numeric var that is not a positive number is logged at error level, by name and rule, and its default is used.",
+		file: "src/core/config.ts",
+		old: "if (number !== undefined) return number;",
+		new: "return number ?? NUMERIC_SETTINGS[name];",
+		tests: ["test/core/config.test.ts"],
+	},
+	{
+		name: "invalid-setting-logged-every-request",
+		claim: "A setting the Worker cannot use is reported once per isolate, not on every request.",
+		file: "src/core/config.ts",
+		old: "if (reported.has(setting)) return;",
+		new: "",
+		tests: ["test/core/config.test.ts"],
+	},
+	{
+		name: "numeric-setting-zero-accepted",
+		claim: "A numeric setting must be a positive number: 0 is refused like any other bad value.",
+		file: "src/core/numeric-settings.ts",
+		old: "number > 0 ? number : undefined",
+		new: "number >= 0 ? number : undefined",
+		tests: ["test/core/config.test.ts", "test/tooling/config-docs.test.ts"],
+	},
+	{
+		name: "check-accepts-bad-number-setting",
+		claim: "npm run check refuses a numeric var in wrangler.jsonc that is not a positive number.",
+		file: "scripts/check-config-docs.mjs",
+		old: "vars.has(name) && numericSetting(name, vars.get(name)) === undefined",
+		new: "false",
+		tests: ["test/tooling/config-docs.test.ts"],
+	},
 ];
