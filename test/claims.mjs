@@ -840,7 +840,7 @@ export const claims = [
 		claim:
 			"The emulator answers tools with a tool call and JSON mode with JSON, in every wire shape.",
 		file: "emulator/src/inference.ts",
-		old: "reply: replyTo(request.toolRequest, messages),",
+		old: "reply: replyTo(request.toolRequest, run.messages),",
 		new: 'reply: { kind: "text" },',
 		tests: ["test/emulator/tools.test.ts"],
 	},
