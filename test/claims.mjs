@@ -467,7 +467,7 @@ export const claims = [
 		tests: ["test/api/models/models.test.ts"],
 	},
 
-	// --- Issue 18: feedback store, export and admin API ---
+	// --- The feedback store's export and admin API ---
 	{
 		name: "csv-guards-identifiers",
 		claim:
@@ -530,7 +530,7 @@ export const claims = [
 		new: 'v.picklist(DELIVERY_STATES, "must be pending, delivered or failed")',
 		tests: ["test/api/admin/admin.test.ts"],
 	},
-	// --- Issue 19: layers with enforced import rules ---------------------------------------
+	// --- Layers with enforced import rules ---------------------------------------
 	{
 		name: "upward-import-passes-check",
 		claim:
@@ -549,7 +549,7 @@ export const claims = [
 		new: 'import type { ChatInput } from "../core/chat";\nimport type { ChatAnswer } from "./inference";\nexport type Circle = ChatAnswer;',
 		tests: ["test/tooling/import-rules.test.ts"],
 	},
-	// --- Issue 19: one home per fact ---------------------------------------------------------
+	// --- One home per fact ---------------------------------------------------------
 	{
 		name: "hf-model-listed-third-party",
 		claim:
@@ -577,7 +577,7 @@ export const claims = [
 		new: 'shape: OWN_SHAPES[author] ?? (["openai", "google"].includes(author) ? "openai" : "workers-ai"),',
 		tests: ["test/gateway/third-party.test.ts"],
 	},
-	// --- Issue 18: validation -------------------------------------------------------------
+	// --- Validation -------------------------------------------------------------
 	{
 		name: "clear-keeps-score",
 		claim:
@@ -676,7 +676,7 @@ export const claims = [
 		new: "v.maxLength(",
 		tests: ["test/http/errors.test.ts"],
 	},
-	// --- Issue 18: /v1 tools, JSON mode and empty prompts ------------------------------------
+	// --- /v1 tools, JSON mode and empty prompts ------------------------------------
 	{
 		name: "tools-dropped",
 		claim:
@@ -844,7 +844,7 @@ export const claims = [
 		new: 'reply: { kind: "text" },',
 		tests: ["test/emulator/tools.test.ts"],
 	},
-	// --- Issue 18: tooling and logs ---------------------------------------------------------
+	// --- Tooling and logs ---------------------------------------------------------
 	{
 		name: "stream-abort-read-logged-as-failure",
 		claim:
@@ -879,7 +879,7 @@ export const claims = [
 		new: "if (false) {",
 		tests: ["test/public/feedback-outbox.test.ts"],
 	},
-	// --- Issue 19: pages ---
+	// --- Pages ---
 	{
 		name: "insights-missing-log-said-as-route-off",
 		claim:
@@ -889,7 +889,7 @@ export const claims = [
 		new: "if (error.status === 404) return off;",
 		tests: ["test/public/http.test.ts"],
 	},
-	// --- Issue 20: rollups and replicas ---
+	// --- Rollups and replicas ---
 	{
 		name: "rollups-not-moved-by-revote",
 		claim:
@@ -980,7 +980,7 @@ export const claims = [
 		new: "encodeCursor(keysetOf(last), filters)",
 		tests: ["test/api/admin/admin.test.ts"],
 	},
-	// --- Issue 20: answers through a queue ---
+	// --- Answers through a queue ---
 	{
 		name: "idempotent-consumer",
 		claim:
