@@ -1110,4 +1110,13 @@ export const claims = [
 		new: "false",
 		tests: ["test/tooling/config-docs.test.ts"],
 	},
+	{
+		name: "vote-retried-past-its-window",
+		claim:
+			"A vote the gateway keeps failing is retried for FEEDBACK_RETRY_WINDOW_MS, then given up into the dead letters.",
+		file: "src/feedback/delivery.ts",
+		old: "if (outcome.retry && now - latest.windowStart < policy.windowMs) {",
+		new: "if (outcome.retry) {",
+		tests: ["test/api/feedback/feedback.test.ts", "test/feedback/delivery.test.ts"],
+	},
 ];
