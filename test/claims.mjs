@@ -467,7 +467,7 @@ export const claims = [
 		tests: ["test/api/models/models.test.ts"],
 	},
 
-	// --- Issue 18: feedback store, export and admin API ---
+	// --- The feedback store's export and admin API ---
 	{
 		name: "csv-guards-identifiers",
 		claim:
@@ -530,7 +530,7 @@ export const claims = [
 		new: 'v.picklist(DELIVERY_STATES, "must be pending, delivered or failed")',
 		tests: ["test/api/admin/admin.test.ts"],
 	},
-	// --- Issue 19: layers with enforced import rules ---------------------------------------
+	// --- Layers with enforced import rules ---------------------------------------
 	{
 		name: "upward-import-passes-check",
 		claim:
@@ -549,7 +549,7 @@ export const claims = [
 		new: 'import type { ChatInput } from "../core/chat";\nimport type { ChatAnswer } from "./inference";\nexport type Circle = ChatAnswer;',
 		tests: ["test/tooling/import-rules.test.ts"],
 	},
-	// --- Issue 19: one home per fact ---------------------------------------------------------
+	// --- One home per fact ---------------------------------------------------------
 	{
 		name: "hf-model-listed-third-party",
 		claim:
@@ -577,7 +577,7 @@ export const claims = [
 		new: 'shape: OWN_SHAPES[author] ?? (["openai", "google"].includes(author) ? "openai" : "workers-ai"),',
 		tests: ["test/gateway/third-party.test.ts"],
 	},
-	// --- Issue 18: validation -------------------------------------------------------------
+	// --- Validation -------------------------------------------------------------
 	{
 		name: "clear-keeps-score",
 		claim:
@@ -676,7 +676,7 @@ export const claims = [
 		new: "v.maxLength(",
 		tests: ["test/http/errors.test.ts"],
 	},
-	// --- Issue 18: /v1 tools, JSON mode and empty prompts ------------------------------------
+	// --- /v1 tools, JSON mode and empty prompts ------------------------------------
 	{
 		name: "tools-dropped",
 		claim:
@@ -840,11 +840,11 @@ export const claims = [
 		claim:
 			"The emulator answers tools with a tool call and JSON mode with JSON, in every wire shape.",
 		file: "emulator/src/inference.ts",
-		old: "reply: replyTo(request.toolRequest, messages),",
+		old: "reply: replyTo(request.toolRequest, run.messages),",
 		new: 'reply: { kind: "text" },',
 		tests: ["test/emulator/tools.test.ts"],
 	},
-	// --- Issue 18: tooling and logs ---------------------------------------------------------
+	// --- Tooling and logs ---------------------------------------------------------
 	{
 		name: "stream-abort-read-logged-as-failure",
 		claim:
@@ -879,7 +879,7 @@ export const claims = [
 		new: "if (false) {",
 		tests: ["test/public/feedback-outbox.test.ts"],
 	},
-	// --- Issue 19: pages ---
+	// --- Pages ---
 	{
 		name: "insights-missing-log-said-as-route-off",
 		claim:
@@ -889,7 +889,7 @@ export const claims = [
 		new: "if (error.status === 404) return off;",
 		tests: ["test/public/http.test.ts"],
 	},
-	// --- Issue 20: rollups and replicas ---
+	// --- Rollups and replicas ---
 	{
 		name: "rollups-not-moved-by-revote",
 		claim:
@@ -980,7 +980,7 @@ export const claims = [
 		new: "encodeCursor(keysetOf(last), filters)",
 		tests: ["test/api/admin/admin.test.ts"],
 	},
-	// --- Issue 20: answers through a queue ---
+	// --- Answers through a queue ---
 	{
 		name: "idempotent-consumer",
 		claim:
@@ -1183,5 +1183,49 @@ export const claims = [
 		old: "(ids ? letters.filter((letter) => ids.includes(idOf(letter))) : [...letters])",
 		new: "[...letters]",
 		tests: ["test/answers/queue.test.ts"],
+	},
+
+	// --- Settings the Worker cannot use -----------------------------------------------------
+	{
+		name: "invalid-number-setting-silent",
+		claim:
+			"A numeric var that is not a positive number is logged at error level, by name and rule, and its default is used.",
+		file: "src/core/config.ts",
+		old: "if (number !== undefined) return number;",
+		new: "return number ?? NUMERIC_SETTINGS[name];",
+		tests: ["test/core/config.test.ts"],
+	},
+	{
+		name: "invalid-setting-logged-every-request",
+		claim: "A setting the Worker cannot use is reported once per isolate, not on every request.",
+		file: "src/core/config.ts",
+		old: "if (reported.has(setting)) return;",
+		new: "",
+		tests: ["test/core/config.test.ts"],
+	},
+	{
+		name: "numeric-setting-zero-accepted",
+		claim: "A numeric setting must be a positive number: 0 is refused like any other bad value.",
+		file: "src/core/numeric-settings.ts",
+		old: "number > 0 ? number : undefined",
+		new: "number >= 0 ? number : undefined",
+		tests: ["test/core/config.test.ts", "test/tooling/config-docs.test.ts"],
+	},
+	{
+		name: "check-accepts-bad-number-setting",
+		claim: "npm run check refuses a numeric var in wrangler.jsonc that is not a positive number.",
+		file: "scripts/check-config-docs.mjs",
+		old: "vars.has(name) && numericSetting(name, vars.get(name)) === undefined",
+		new: "false",
+		tests: ["test/tooling/config-docs.test.ts"],
+	},
+	{
+		name: "vote-retried-past-its-window",
+		claim:
+			"A vote the gateway keeps failing is retried for FEEDBACK_RETRY_WINDOW_MS, then given up into the dead letters.",
+		file: "src/feedback/delivery.ts",
+		old: "if (outcome.retry && now - latest.windowStart < policy.windowMs) {",
+		new: "if (outcome.retry) {",
+		tests: ["test/api/feedback/feedback.test.ts", "test/feedback/delivery.test.ts"],
 	},
 ];

@@ -1,4 +1,4 @@
-// The chat page's features (issue 14): Markdown, streaming that leaves finished blocks
+// The chat page's features: Markdown, streaming that leaves finished blocks
 // alone, the conversation across reloads, New chat, regenerate, copy, the model picker,
 // and the vote states "superseded" and "refused". `npm run dev` on the emulator.
 import assert from "node:assert/strict";

@@ -386,7 +386,7 @@ describe("VoteSender", () => {
 	});
 });
 
-describe("VoteSender and the score (issue 18)", () => {
+describe("VoteSender and the score", () => {
 	it("sends a whole score from 0 to 100 with the vote, and none with a withdrawal", async () => {
 		const { api, sender } = setup();
 		await sender.cast("up", "", undefined, 0);
