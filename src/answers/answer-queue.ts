@@ -8,7 +8,7 @@ import * as v from "valibot";
 import { readConfig } from "../core/config";
 import { describeError, log } from "../core/log";
 import { retryDelay } from "../core/retry-policy";
-import { type AnswerRow, writeAnswer, writeAnswerRows } from "../store/answers";
+import { ANSWERS_WRITTEN, type AnswerRow, writeAnswer, writeAnswerRows } from "../store/answers";
 import { logStoreError } from "../store/db";
 import { moveLongTranscript } from "../store/transcripts";
 import { type AnswerDeadLetter, answerDeadLetters } from "./dead-letters";
@@ -128,8 +128,10 @@ async function writeAnswerBatch(batch: MessageBatch<unknown>, env: Cloudflare.En
 		}
 	}
 	try {
-		await writeAnswerRows(env.FEEDBACK_DB, rows);
+		const written = await writeAnswerRows(env.FEEDBACK_DB, rows);
 		for (const message of answers) message.ack();
+		// One line per batch: its rows, statements and time, for Workers Logs and the bench.
+		if (written.rows > 0) log.info(ANSWERS_WRITTEN, { via: "queue", ...written });
 	} catch (err) {
 		const attempts = Math.max(...answers.map((message) => message.attempts));
 		const delaySeconds = Math.round(retryDelay(readConfig(env).retry, attempts) / 1000);
