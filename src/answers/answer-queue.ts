@@ -6,9 +6,9 @@
  */
 import * as v from "valibot";
 import { readConfig } from "../core/config";
-import { describeError, log } from "../core/log";
+import { ANSWERS_WRITTEN, describeError, log } from "../core/log";
 import { retryDelay } from "../core/retry-policy";
-import { ANSWERS_WRITTEN, type AnswerRow, writeAnswer, writeAnswerRows } from "../store/answers";
+import { type AnswerRow, writeAnswer, writeAnswerRows } from "../store/answers";
 import { logStoreError } from "../store/db";
 import { moveLongTranscript } from "../store/transcripts";
 import { type AnswerDeadLetter, answerDeadLetters } from "./dead-letters";

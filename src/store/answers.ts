@@ -1,4 +1,4 @@
-import { log } from "../core/log";
+import { ANSWERS_WRITTEN, log } from "../core/log";
 import { logStoreError } from "./db";
 import { latencyBucket } from "./rollups";
 
@@ -117,7 +117,7 @@ function parameters(rows: readonly AnswerRow[]): string[] {
 	return chunks;
 }
 
-/** What one D1 batch of answers' rows cost: the fields of its log line (ANSWERS_WRITTEN). */
+/** What one D1 batch of answers' rows cost: the fields of its log line (core/log.ts ANSWERS_WRITTEN). */
 export interface AnswersWritten {
 	/** Rows sent (a row already stored is sent, and skipped). */
 	rows: number;
@@ -128,13 +128,6 @@ export interface AnswersWritten {
 	/** Time spent in db.batch(). */
 	ms: number;
 }
-
-/**
- * The message of the one log line per D1 batch of answers (answer-queue.ts for the queue's
- * consumer, writeAnswer below without a queue): an operator reads the store's write cost in
- * Workers Logs, and `npm run bench` counts D1 writes per answer from the same line.
- */
-export const ANSWERS_WRITTEN = "feedback store: answers written";
 
 /**
  * Writes answers' rows to D1 in one batch: one round trip and one transaction, so either

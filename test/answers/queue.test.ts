@@ -7,8 +7,9 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ANSWERS_DEAD_LETTER_QUEUE } from "../../src/answers/answer-queue";
+import { ANSWERS_WRITTEN } from "../../src/core/log";
 import worker from "../../src/index";
-import { ANSWERS_WRITTEN, type AnswerRow } from "../../src/store/answers";
+import type { AnswerRow } from "../../src/store/answers";
 import { TRANSCRIPT_IN_ROW_BYTES } from "../../src/store/transcripts";
 import { type ChatJson, createHarness, TEST_DEBUG_TOKEN } from "../harness";
 import { answerRow, db, TEST_ADMIN_TOKEN, testModel } from "../store/helpers";
