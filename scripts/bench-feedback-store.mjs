@@ -11,6 +11,7 @@
 //
 //   node scripts/bench-feedback-store.mjs [--answers 100000] [--no-write]
 //   node scripts/bench-feedback-store.mjs --sizes 10000,100000 [--no-write]
+//   node scripts/bench-feedback-store.mjs --help
 import { execFileSync, spawn } from "node:child_process";
 import {
 	cpSync,
@@ -29,18 +30,70 @@ import { parseArgs } from "node:util";
 import { DAY_MS } from "../src/core/time.ts";
 import { VOTE_FIELDS } from "../src/core/votes.ts";
 import { ANSWER_FIELDS } from "../src/store/answer-row.ts";
-import { applyLocalMigrations, wranglerBin } from "./d1-local.mjs";
-import { root } from "./local-config.mjs";
-import { rebuildRollups } from "./rebuild-rollups.mjs";
-import { seedLocal } from "./seed-feedback.mjs";
 
-const { values: options } = parseArgs({
-	options: {
-		answers: { type: "string", default: "100000" },
-		"no-write": { type: "boolean", default: false },
-		sizes: { type: "string" },
-	},
-});
+const USAGE = `Usage: node scripts/bench-feedback-store.mjs [options]
+
+Times the feedback store (admin API stats, list pages, exports) on the local runtime and
+writes its section of docs/benchmarks.md.
+
+Options:
+  --answers N        answers to seed for the default run, 1 to 1000000 (default 100000)
+  --sizes N,N,...    instead: time the routes as one database grows to each size in turn
+                     (e.g. 10000,100000,1000000; about 10 minutes for those three)
+  --no-write         print the results, leave docs/benchmarks.md as it is
+  -h, --help         show this text`;
+
+/** The options, or a one-line error and exit code 2 (never a stack trace); --help prints USAGE. */
+function readOptions() {
+	const fail = (message) => {
+		console.error(`bench-feedback-store: ${message}. Run with --help for the options.`);
+		process.exit(2);
+	};
+	let values;
+	try {
+		({ values } = parseArgs({
+			options: {
+				answers: { type: "string", default: "100000" },
+				"no-write": { type: "boolean", default: false },
+				sizes: { type: "string" },
+				help: { type: "boolean", short: "h", default: false },
+			},
+		}));
+	} catch (error) {
+		fail(
+			String(error instanceof Error ? error.message : error)
+				.split("\n")[0]
+				.replace(/\.$/, ""),
+		);
+	}
+	if (values.help) {
+		console.log(USAGE);
+		process.exit(0);
+	}
+	const whole = (value, max = 1_000_000) =>
+		/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= max;
+	if (!whole(values.answers)) {
+		fail(
+			`--answers must be a whole number from 1 to 1000000, got ${JSON.stringify(values.answers)}`,
+		);
+	}
+	if (
+		values.sizes !== undefined &&
+		!values.sizes.split(",").every((size) => whole(size, 100_000_000))
+	) {
+		fail(
+			`--sizes must be whole numbers from 1 to 100000000 separated by commas, got ${JSON.stringify(values.sizes)}`,
+		);
+	}
+	return values;
+}
+
+const options = readOptions();
+// After the options: these load wrangler, which takes seconds, and --help should not wait.
+const { applyLocalMigrations, wranglerBin } = await import("./d1-local.mjs");
+const { root } = await import("./local-config.mjs");
+const { rebuildRollups } = await import("./rebuild-rollups.mjs");
+const { seedLocal } = await import("./seed-feedback.mjs");
 const ANSWERS = Number(options.answers);
 const DAYS = 60;
 const RUNS = 7;

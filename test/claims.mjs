@@ -1003,8 +1003,9 @@ export const claims = [
 		name: "answer-batch-written-row-by-row",
 		claim: "The consumer writes each batch of up to 100 answers in one D1 batch of one statement.",
 		file: "src/answers/answer-queue.ts",
-		old: "\t\tawait writeAnswerRows(env.FEEDBACK_DB, rows);\n\t\tfor (const message of answers) message.ack();",
-		new: "\t\tfor (const one of rows) await writeAnswerRows(env.FEEDBACK_DB, [one]);\n\t\tfor (const message of answers) message.ack();",
+		old: "\t\tconst written = await writeAnswerRows(env.FEEDBACK_DB, rows);\n\t\tfor (const message of answers) message.ack();",
+		new: '\t\tlet written = await writeAnswerRows(env.FEEDBACK_DB, []);\n\t\tfor (const one of rows) {\n\t\t\twritten = await writeAnswerRows(env.FEEDBACK_DB, [one]);\n\t\t\tlog.info(ANSWERS_WRITTEN, { via: "queue", ...written });\n\t\t}\n\t\tfor (const message of answers) message.ack();',
+
 		tests: ["test/answers/queue.test.ts"],
 	},
 	{
@@ -1227,5 +1228,15 @@ export const claims = [
 		old: "if (outcome.retry && now - latest.windowStart < policy.windowMs) {",
 		new: "if (outcome.retry) {",
 		tests: ["test/api/feedback/feedback.test.ts", "test/feedback/delivery.test.ts"],
+	},
+	// --- Benchmark cost: the answers' write log line ---
+	{
+		name: "answer-batch-log-line-dropped",
+		claim:
+			"The answers' consumer logs one line per D1 batch (feedback store: answers written) with its rows, statements and milliseconds.",
+		file: "src/answers/answer-queue.ts",
+		old: '\t\tif (written.rows > 0) log.info(ANSWERS_WRITTEN, { via: "queue", ...written });',
+		new: "",
+		tests: ["test/answers/queue.test.ts"],
 	},
 ];

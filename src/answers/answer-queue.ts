@@ -7,7 +7,7 @@
 import * as v from "valibot";
 import type { Column } from "../core/columns";
 import { readConfig } from "../core/config";
-import { describeError, log } from "../core/log";
+import { ANSWERS_WRITTEN, describeError, log } from "../core/log";
 import { retryDelay } from "../core/retry-policy";
 import { chosen } from "../dead-letters/dead-letter-list";
 import { ANSWER_FIELDS } from "../store/answer-row";
@@ -129,8 +129,10 @@ async function writeAnswerBatch(batch: MessageBatch<unknown>, env: Cloudflare.En
 		}
 	}
 	try {
-		await writeAnswerRows(env.FEEDBACK_DB, rows);
+		const written = await writeAnswerRows(env.FEEDBACK_DB, rows);
 		for (const message of answers) message.ack();
+		// One line per batch: its rows, statements and time, for Workers Logs and the bench.
+		if (written.rows > 0) log.info(ANSWERS_WRITTEN, { via: "queue", ...written });
 	} catch (err) {
 		const attempts = Math.max(...answers.map((message) => message.attempts));
 		const delaySeconds = Math.round(retryDelay(readConfig(env).retry, attempts) / 1000);

@@ -1,4 +1,5 @@
 import { columnsOf, sqlValue } from "../core/columns";
+import { ANSWERS_WRITTEN, log } from "../core/log";
 import { ANSWER_FIELDS, type AnswerRow } from "./answer-row";
 import { logStoreError } from "./db";
 import { latencyBucket } from "./rollups";
@@ -59,45 +60,37 @@ function parameters(rows: readonly AnswerRow[]): string[] {
 	return chunks;
 }
 
-/**
- * What this isolate has written to the answers table since it started: the debug route
- * GET /api/store-writes shows it, and `npm run bench` reads it to count D1 writes.
- */
-export const answerWrites = {
-	/** db.batch() calls: one round trip and one transaction each. */
-	batches: 0,
-	/** INSERT statements in them. */
-	statements: 0,
+/** What one D1 batch of answers' rows cost: the fields of its log line (core/log.ts ANSWERS_WRITTEN). */
+export interface AnswersWritten {
 	/** Rows sent (a row already stored is sent, and skipped). */
-	rows: 0,
+	rows: number;
+	/** INSERT statements in the batch; the batch itself is one round trip and one transaction. */
+	statements: number;
 	/** D1's rows written, its billing unit: each stored row, and its entry in each index. */
-	rowsWritten: 0,
-	/** Time spent in those batches. */
-	ms: 0,
-	failures: 0,
-};
+	rowsWritten: number;
+	/** Time spent in db.batch(). */
+	ms: number;
+}
 
 /**
  * Writes answers' rows to D1 in one batch: one round trip and one transaction, so either
  * all of them are stored or none (and a retry of the whole batch is safe). Throws what D1
- * throws.
+ * throws. Returns what the batch cost.
  */
-export async function writeAnswerRows(db: D1Database, rows: readonly AnswerRow[]): Promise<void> {
-	if (rows.length === 0) return;
+export async function writeAnswerRows(
+	db: D1Database,
+	rows: readonly AnswerRow[],
+): Promise<AnswersWritten> {
+	if (rows.length === 0) return { rows: 0, statements: 0, rowsWritten: 0, ms: 0 };
 	const statements = parameters(rows).map((json) => db.prepare(INSERT).bind(json));
 	const started = Date.now();
-	let results: D1Result[];
-	try {
-		results = await db.batch(statements);
-	} catch (err) {
-		answerWrites.failures++;
-		throw err;
-	}
-	answerWrites.batches++;
-	for (const { meta } of results) answerWrites.rowsWritten += meta.rows_written;
-	answerWrites.statements += statements.length;
-	answerWrites.rows += rows.length;
-	answerWrites.ms += Date.now() - started;
+	const results = await db.batch(statements);
+	return {
+		rows: rows.length,
+		statements: statements.length,
+		rowsWritten: results.reduce((sum, { meta }) => sum + meta.rows_written, 0),
+		ms: Date.now() - started,
+	};
 }
 
 /** How long the first answer of a batch waits for others to join it, and the most that join. */
@@ -125,7 +118,7 @@ export async function writeAnswer(db: D1Database, row: AnswerRow): Promise<void>
 	await scheduler.wait(ANSWER_BATCH.gatherMs);
 	if (gathering.get(db) === batch) gathering.delete(db);
 	try {
-		await writeAnswerRows(db, batch);
+		log.info(ANSWERS_WRITTEN, { via: "isolate", ...(await writeAnswerRows(db, batch)) });
 	} catch (err) {
 		for (const { aiGatewayLogId } of batch) logStoreError("record answer", aiGatewayLogId)(err);
 	}
