@@ -7,7 +7,16 @@ import { afterEach, describe, expect, it } from "vitest";
 
 const root = resolve(import.meta.dirname, "../..");
 const script = join(root, "scripts/check-config-docs.mjs");
-const FILES = ["wrangler.jsonc", "README.md", ".dev.vars.example", "src/env.d.ts", "package.json"];
+const FILES = [
+	"wrangler.jsonc",
+	"README.md",
+	".dev.vars.example",
+	"src/env.d.ts",
+	"package.json",
+	".nvmrc",
+	".ci/run",
+	"docs/deploy.md",
+];
 
 const check = (dir: string) => {
 	const run = spawnSync(process.execPath, [script, "--root", dir], { encoding: "utf8" });
