@@ -1075,4 +1075,23 @@ export const claims = [
 		new: "",
 		tests: ["test/store/retention.test.ts"],
 	},
+	// --- Answer outcomes: a JSON answer whose client left -----------------------------------
+	{
+		name: "json-answer-client-left-unrecorded",
+		claim:
+			"A JSON answer whose client leaves after the model started answering is cancelled and recorded as aborted, at once (the runtime may drop the request's work right after the signal).",
+		file: "src/answers/record.ts",
+		old: '\t\t\t\t\telse signal.addEventListener("abort", abandoned, { once: true });',
+		new: "",
+		tests: ["test/api/chat/client-disconnect.test.ts"],
+	},
+	{
+		name: "json-answer-start-unheard",
+		claim:
+			"The recorder hears who serves a JSON answer (its log id) as soon as the model's headers are in, before its body.",
+		file: "src/gateway/inference.ts",
+		old: "\tstarted?.(served);\n",
+		new: "",
+		tests: ["test/api/chat/client-disconnect.test.ts"],
+	},
 ];
