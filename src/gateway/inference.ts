@@ -13,6 +13,7 @@ import { aiBinding } from "./binding";
 import { answerText, chunkFinishReason, toolCallsOf, usageOf } from "./model-output";
 import { modelInputs } from "./providers";
 import {
+	aiServiceFailed,
 	ContentBlocked,
 	logUpstream,
 	upstreamErrorDetails,
@@ -258,7 +259,7 @@ async function runUniversal(call: Call, models: string[], token: string): Promis
 		for (const detail of await upstreamErrorDetails(res)) {
 			logUpstream(`fallback step failed (the gateway answered ${res.status})`, detail);
 		}
-		throw new ApiError(502, "upstream_error", "The AI service failed to answer");
+		throw aiServiceFailed();
 	}
 	const step = Number(res.headers.get("cf-aig-step") ?? 0);
 	return { res, served: servedBy(res, models[step] ?? input.model, "workers-ai", step) };
