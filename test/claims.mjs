@@ -725,7 +725,7 @@ export const claims = [
 		name: "tool-calls-not-streamed",
 		claim: "/v1 streams tool calls as delta.tool_calls pieces with an index.",
 		file: "src/gateway/model-stream.ts",
-		old: "\t\tfor (const piece of chunkToolCalls(chunk)) toolCall(piece);\n",
+		old: "\t\tfor (const piece of chunkToolCalls(chunk)) this.#toolCall(piece);\n",
 		new: "",
 		tests: ["test/api/openai/tools.test.ts", "test/api/openai/sdks.test.ts"],
 	},
@@ -850,8 +850,8 @@ export const claims = [
 		claim:
 			"A client that leaves mid-stream is an aborted answer, not an error: the upstream read its cancel breaks off is not logged as a failed stream.",
 		file: "src/gateway/model-stream.ts",
-		old: "\t\tcancelled = true;\n\t\tfinished = true;",
-		new: "\t\tcancelled = true;",
+		old: "\t\tthis.cancelled = true;\n\t\tthis.finished = true;",
+		new: "\t\tthis.cancelled = true;",
 		tests: ["test/api/chat/client-disconnect.test.ts"],
 	},
 	{
