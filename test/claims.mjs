@@ -311,8 +311,8 @@ export const claims = [
 		claim:
 			"A Guardrails block (2016 prompt, 2017 answer) answers 422 content_blocked saying which, event: error in streams, content_filter on /v1.",
 		file: "src/gateway/upstream-errors.ts",
-		old: "if (codes.includes(PROMPT_BLOCKED) || codes.includes(ANSWER_BLOCKED)) {",
-		new: "if (false) {",
+		old: "const blocked = codes.includes(PROMPT_BLOCKED) || codes.includes(ANSWER_BLOCKED);",
+		new: "const blocked = false;",
 		tests: ["test/gateway/gateway-answers.test.ts"],
 	},
 	{
@@ -328,8 +328,8 @@ export const claims = [
 		name: "out-of-credits-opaque",
 		claim: "An account out of credits answers 503 upstream_out_of_credits.",
 		file: "src/gateway/upstream-errors.ts",
-		old: "if (res.status === 402 || codes.includes(OUT_OF_CREDITS)) {",
-		new: "if (false) {",
+		old: "const outOfCredits = res.status === 402 || codes.includes(OUT_OF_CREDITS);",
+		new: "const outOfCredits = false;",
 		tests: ["test/gateway/gateway-answers.test.ts"],
 	},
 	{
@@ -609,8 +609,8 @@ export const claims = [
 		name: "empty-prompt-whitespace-accepted",
 		claim: "A last user message that is whitespace only is an empty prompt (400 empty_prompt).",
 		file: "src/core/prompt.ts",
-		old: "if (!messages[last]?.content.trim()) {",
-		new: "if (!messages[last]?.content) {",
+		old: 'if (turn?.role === "user" && !turn.content?.trim()) {',
+		new: 'if (turn?.role === "user" && !turn.content) {',
 		tests: ["test/http/errors.test.ts"],
 	},
 	{
@@ -725,7 +725,7 @@ export const claims = [
 		name: "tool-calls-not-streamed",
 		claim: "/v1 streams tool calls as delta.tool_calls pieces with an index.",
 		file: "src/gateway/model-stream.ts",
-		old: "\t\tfor (const piece of chunkToolCalls(chunk)) toolCall(piece);\n",
+		old: "\t\tfor (const piece of chunkToolCalls(chunk)) this.#toolCall(piece);\n",
 		new: "",
 		tests: ["test/api/openai/tools.test.ts", "test/api/openai/sdks.test.ts"],
 	},
@@ -829,10 +829,10 @@ export const claims = [
 	{
 		name: "empty-prompt-v1-accepted",
 		claim:
-			'/v1 refuses a request with nothing to answer (only an assistant message, content "" or []) with 400 empty_prompt, param messages.',
+			'/v1 refuses a request with nothing to answer (only an assistant message, content "" or [], a blank last user message) with 400 empty_prompt, by the same rule as /api/chat, param naming the field.',
 		file: "src/api/openai/request.ts",
-		old: "if (isEmptyPrompt(body.messages))",
-		new: "if (false)",
+		old: "\trequirePrompt(body.messages);\n",
+		new: "",
 		tests: ["test/api/openai/tools.test.ts"],
 	},
 	{
@@ -850,8 +850,8 @@ export const claims = [
 		claim:
 			"A client that leaves mid-stream is an aborted answer, not an error: the upstream read its cancel breaks off is not logged as a failed stream.",
 		file: "src/gateway/model-stream.ts",
-		old: "\t\tcancelled = true;\n\t\tfinished = true;",
-		new: "\t\tcancelled = true;",
+		old: "\t\tthis.cancelled = true;\n\t\tthis.finished = true;",
+		new: "\t\tthis.cancelled = true;",
 		tests: ["test/api/chat/client-disconnect.test.ts"],
 	},
 	{
@@ -1238,5 +1238,83 @@ export const claims = [
 		old: '\t\tif (written.rows > 0) log.info(ANSWERS_WRITTEN, { via: "queue", ...written });',
 		new: "",
 		tests: ["test/answers/queue.test.ts"],
+	},
+	// --- Answer outcomes: a JSON answer whose client left -----------------------------------
+	{
+		name: "json-answer-client-left-unrecorded",
+		claim:
+			"A JSON answer whose client leaves after the model started answering is cancelled and recorded as aborted, at once (the runtime may drop the request's work right after the signal).",
+		file: "src/answers/record.ts",
+		old: '\t\t\t\t\telse signal.addEventListener("abort", abandoned, { once: true });',
+		new: "",
+		tests: ["test/api/chat/client-disconnect.test.ts"],
+	},
+	{
+		name: "json-answer-start-unheard",
+		claim:
+			"The recorder hears who serves a JSON answer (its log id) as soon as the model's headers are in, before its body.",
+		file: "src/gateway/inference.ts",
+		old: "\tstarted?.(served);\n",
+		new: "",
+		tests: ["test/api/chat/client-disconnect.test.ts"],
+	},
+	// --- A model's own rejection (400) reaches the client --------------------------------
+	{
+		name: "model-rejection-opaque",
+		claim:
+			"A request the model itself rejects (400, 413, 422) reaches the client as 400 invalid_request in the model's own words, not a bare 'The model rejected the request'.",
+		file: "src/gateway/upstream-errors.ts",
+		old: "if (rejected) return modelRejection(rejection);",
+		new: 'if (rejected) return new ApiError(400, "invalid_request", "The model rejected the request");',
+		tests: [
+			"test/gateway/upstream-errors.test.ts",
+			"test/api/openai/tools.test.ts",
+			"test/http/errors.test.ts",
+		],
+	},
+	{
+		name: "model-rejection-param-dropped",
+		claim:
+			"A model's rejection that names the field at fault carries it as `param` (OpenAI's shape on /v1) and as the message's prefix.",
+		file: "src/gateway/upstream-errors.ts",
+		old: 'return new ApiError(400, "invalid_request", text, param ? { param } : {});',
+		new: 'return new ApiError(400, "invalid_request", text);',
+		tests: ["test/gateway/upstream-errors.test.ts", "test/api/openai/tools.test.ts"],
+	},
+	{
+		name: "model-rejection-logged-as-error",
+		claim:
+			"A model's rejection is a client's mistake, logged at warn level; 5xx and outages stay at error level.",
+		file: "src/gateway/upstream-errors.ts",
+		old: "if (rejected) log.warn(what, { detail: describeError(detail) });",
+		new: "if (false) log.warn(what, { detail: describeError(detail) });",
+		tests: ["test/api/openai/tools.test.ts", "test/http/errors.test.ts"],
+	},
+	{
+		name: "model-rejection-credentials-shown",
+		claim:
+			"Anything like a credential in a model's rejection is taken out of the client's message and the log.",
+		file: "src/gateway/upstream-errors.ts",
+		old: 'const withoutCredentials = (text: string) => text.replace(CREDENTIAL, "[redacted]");',
+		new: "const withoutCredentials = (text: string) => text;",
+		tests: ["test/gateway/upstream-errors.test.ts"],
+	},
+	{
+		name: "model-rejection-unbounded",
+		claim: "A model's rejection is cut to 300 characters in the client's message.",
+		file: "src/gateway/upstream-errors.ts",
+		old: "return clean.length > REJECTION_CHARS ?",
+		new: "return clean; clean.length > REJECTION_CHARS ?",
+		tests: ["test/gateway/upstream-errors.test.ts"],
+	},
+	// --- One rule for an empty prompt -------------------------------------------------------
+	{
+		name: "empty-prompt-tool-result-refused",
+		claim:
+			"The one empty-prompt rule counts a tool's result as the client's last turn: a conversation ending in one is answered.",
+		file: "src/core/prompt.ts",
+		old: '(message) => message.role === "user" || message.role === "tool",',
+		new: '(message) => message.role === "user",',
+		tests: ["test/api/openai/tools.test.ts"],
 	},
 ];

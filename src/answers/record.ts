@@ -55,14 +55,39 @@ export function answerRecorder(c: Context<AppEnv>, input: ChatInput) {
 	};
 
 	return {
-		/** A complete JSON answer: its first byte is its last. */
-		complete(answer: Served & { response: string; usage?: Usage; cached: boolean }) {
-			save(answer, false, {
-				outcome: "complete",
-				usage: answer.usage,
-				text: answer.response,
-				cached: answer.cached,
-			});
+		/**
+		 * A JSON answer, recorded once: `complete` when the model's whole answer is in, or
+		 * `aborted` the moment its client leaves (the request's signal fires) after the model
+		 * started answering. Before that no log id is known, and nothing is recorded. Recorded
+		 * in the signal's own event: the runtime may drop the request's work right after it.
+		 */
+		json() {
+			const signal = c.req.raw.signal;
+			let recorded = false;
+			let abandoned = () => {};
+			return {
+				/** The model started answering: who serves it, and its log id. */
+				started(served: Served) {
+					abandoned = () => {
+						if (recorded) return;
+						recorded = true;
+						save(served, false, { outcome: "aborted", ttfbMs: null, text: "" });
+					};
+					if (signal.aborted) abandoned();
+					else signal.addEventListener("abort", abandoned, { once: true });
+				},
+				complete(answer: Served & { response: string; usage?: Usage; cached: boolean }) {
+					signal.removeEventListener("abort", abandoned);
+					if (recorded) return;
+					recorded = true;
+					save(answer, false, {
+						outcome: "complete",
+						usage: answer.usage,
+						text: answer.response,
+						cached: answer.cached,
+					});
+				},
+			};
 		},
 		/** The observer of a model stream: it records the answer when the stream ends. */
 		stream(served: Served): StreamObserver {

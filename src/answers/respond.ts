@@ -60,8 +60,9 @@ export async function respondToChat(
 				...answerHeaders(meta),
 			});
 		}
-		const answer = await completeChat(c.env, config, input, signal);
-		recorder.complete(answer);
+		const record = recorder.json();
+		const answer = await completeChat(c.env, config, input, signal, record.started);
+		record.complete(answer);
 		const feedbackToken = await issueFeedbackToken(config, answer.aiGatewayLogId);
 		return c.json(
 			format.json(answer, feedbackToken),

@@ -10,7 +10,6 @@ export type ErrorCode =
 	| "unsupported_parameter"
 	| "empty_prompt"
 	| "invalid_cursor"
-	| "empty_prompt"
 	| "payload_too_large"
 	| "unsupported_media_type"
 	| "model_not_allowed"

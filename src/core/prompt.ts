@@ -1,12 +1,17 @@
 import { ApiError } from "./errors";
 
 /**
- * Refuses a chat with nothing to answer: no user message, or a last user message with no
- * text. The model would be called, and billed, for an answer to nothing. An assistant
- * message after the last user message (a prefill) is fine.
+ * The one rule for a chat with nothing to answer, on every API: the client's last turn (its
+ * last user or tool message) must be a tool's result or a user message with text. Otherwise
+ * the model would be called, and billed, for an answer to nothing: 400 `empty_prompt`.
+ * Messages after that turn (an assistant prefill, or the calls a tool result answers) are fine.
  */
-export function requirePrompt(messages: readonly { role: string; content: string }[]): void {
-	const last = messages.findLastIndex((message) => message.role === "user");
+export function requirePrompt(
+	messages: readonly { role: string; content?: string | null }[],
+): void {
+	const last = messages.findLastIndex(
+		(message) => message.role === "user" || message.role === "tool",
+	);
 	if (last === -1) {
 		throw new ApiError(
 			400,
@@ -15,7 +20,8 @@ export function requirePrompt(messages: readonly { role: string; content: string
 			{ param: "messages" },
 		);
 	}
-	if (!messages[last]?.content.trim()) {
+	const turn = messages[last];
+	if (turn?.role === "user" && !turn.content?.trim()) {
 		const param = `messages[${last}].content`;
 		throw new ApiError(
 			400,

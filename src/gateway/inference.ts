@@ -13,6 +13,7 @@ import { aiBinding } from "./binding";
 import { answerText, chunkFinishReason, toolCallsOf, usageOf } from "./model-output";
 import { modelInputs } from "./providers";
 import {
+	aiServiceFailed,
 	ContentBlocked,
 	logUpstream,
 	upstreamErrorDetails,
@@ -56,16 +57,21 @@ interface Call {
 	signal: AbortSignal;
 }
 
-/** A complete answer. */
+/**
+ * A complete answer. `started` hears who serves it (and its log id) as soon as the model's
+ * headers are in, before the body, so that a client leaving mid-answer can be recorded.
+ */
 export async function completeChat(
 	env: Cloudflare.Env,
 	config: Config,
 	input: ChatInput,
 	signal: AbortSignal,
+	started?: (served: Served) => void,
 ): Promise<ChatAnswer> {
 	// The deadline covers the whole answer. Native timer and signals: this runs on every request.
 	const callSignal = AbortSignal.any([signal, AbortSignal.timeout(deadlineMs(config))]);
 	const { res, served } = await runModel({ env, config, input, stream: false, signal: callSignal });
+	started?.(served);
 	let body: unknown;
 	try {
 		// The signal also aborts the body read, so a body that never comes ends at the deadline.
@@ -253,7 +259,7 @@ async function runUniversal(call: Call, models: string[], token: string): Promis
 		for (const detail of await upstreamErrorDetails(res)) {
 			logUpstream(`fallback step failed (the gateway answered ${res.status})`, detail);
 		}
-		throw new ApiError(502, "upstream_error", "The AI service failed to answer");
+		throw aiServiceFailed();
 	}
 	const step = Number(res.headers.get("cf-aig-step") ?? 0);
 	return { res, served: servedBy(res, models[step] ?? input.model, "workers-ai", step) };

@@ -1,10 +1,15 @@
 /**
  * What the Worker makes of the AI service's failures: every one leaves as an ApiError
- * with a stable code, and its details go to the log only (never to the client).
+ * with a stable code. Its details go to the log only (never to the client), except the
+ * model's own words when it rejects a request: the client can act on those.
  */
 
 import { ApiError } from "../core/errors";
 import { describeError, log } from "../core/log";
+
+/** The AI service failed in a way the client cannot act on: 502 (the one home of its words). */
+export const aiServiceFailed = (cause?: unknown): ApiError =>
+	new ApiError(502, "upstream_error", "The AI service failed to answer", { cause });
 
 /** A failed or aborted call: a timeout is 504, anything else 502. */
 export function upstreamFailure(what: string, cause?: unknown, signal?: AbortSignal): ApiError {
@@ -17,7 +22,7 @@ export function upstreamFailure(what: string, cause?: unknown, signal?: AbortSig
 	} else {
 		logUpstream(what, cause);
 	}
-	return new ApiError(502, "upstream_error", "The AI service failed to answer", { cause });
+	return aiServiceFailed(cause);
 }
 
 /** What the gateway's Guardrails blocked: the prompt (code 2016) or the answer (2017). */
@@ -42,22 +47,31 @@ const PROMPT_BLOCKED = 2016;
 const ANSWER_BLOCKED = 2017;
 const OUT_OF_CREDITS = 2021;
 
-/** Maps a non-2xx answer of the binding to this API's errors. */
+/** Statuses with which a model refuses the request itself: the client's to fix. */
+const MODEL_REJECTIONS = new Set([400, 413, 422]);
+
+/**
+ * Maps a non-2xx answer of the binding to this API's errors. A model's rejection is logged
+ * as a warning (a client's mistake, not the Worker's) and passed on in the model's words.
+ */
 export async function upstreamStatusError(res: Response): Promise<ApiError> {
-	const { codes, details, json } = await upstreamErrorBody(res);
-	logUpstream(`the AI service answered ${res.status}`, details[0] ?? "");
-	if (codes.includes(PROMPT_BLOCKED) || codes.includes(ANSWER_BLOCKED)) {
+	const { codes, details, json, rejection } = await upstreamErrorBody(res);
+	const blocked = codes.includes(PROMPT_BLOCKED) || codes.includes(ANSWER_BLOCKED);
+	const outOfCredits = res.status === 402 || codes.includes(OUT_OF_CREDITS);
+	const rejected = MODEL_REJECTIONS.has(res.status) && !blocked && !outOfCredits;
+	const what = `the AI service answered ${res.status}`;
+	const detail = withoutCredentials(details[0] ?? "");
+	if (rejected) log.warn(what, { detail: describeError(detail) });
+	else logUpstream(what, detail);
+	if (blocked) {
 		const part = codes.includes(PROMPT_BLOCKED) ? "prompt" : "answer";
 		return new ContentBlocked(part, res.headers.get("cf-aig-log-id"));
 	}
-	if (res.status === 402 || codes.includes(OUT_OF_CREDITS)) {
+	if (outOfCredits) {
 		return new ApiError(503, "upstream_out_of_credits", "The AI Gateway account is out of credits");
 	}
+	if (rejected) return modelRejection(rejection);
 	switch (res.status) {
-		case 400:
-		case 413:
-		case 422:
-			return new ApiError(400, "invalid_request", "The model rejected the request");
 		case 408:
 		case 504:
 			return new ApiError(504, "upstream_timeout", "The model did not answer in time");
@@ -77,10 +91,54 @@ export async function upstreamStatusError(res: Response): Promise<ApiError> {
 					},
 				);
 			}
-			return new ApiError(502, "upstream_error", "The AI service failed to answer");
+			return aiServiceFailed();
 		default:
-			return new ApiError(502, "upstream_error", "The AI service failed to answer");
+			return aiServiceFailed();
 	}
+}
+
+/** The longest part of a model's own words a client is shown. */
+const REJECTION_CHARS = 300;
+
+/**
+ * 400 invalid_request in the model's own words, cut short and with anything like a
+ * credential taken out, and `param` when the model names the field at fault (as it names
+ * it: the request the model got, which the Worker built from the client's).
+ */
+function modelRejection({ message, param }: Rejection): ApiError {
+	const words = clientSafe(message.replace(/^Error:\s*/, ""));
+	if (!words) return new ApiError(400, "invalid_request", "The model rejected the request");
+	const text = param
+		? `${param}: the model rejected the request: ${words}`
+		: `The model rejected the request: ${words}`;
+	return new ApiError(400, "invalid_request", text, param ? { param } : {});
+}
+
+/** Bearer credentials, and long mixed-case runs with digits (API keys, tokens). */
+const CREDENTIAL = /\bBearer\s+\S+|\b(?=[\w-]*[a-z])(?=[\w-]*[A-Z])(?=[\w-]*\d)[\w-]{24,}/g;
+
+const withoutCredentials = (text: string) => text.replace(CREDENTIAL, "[redacted]");
+
+function clientSafe(text: string): string {
+	const clean = withoutCredentials(text.replace(/\s+/g, " ").trim());
+	return clean.length > REJECTION_CHARS ? `${clean.slice(0, REJECTION_CHARS - 1)}…` : clean;
+}
+
+/**
+ * The request field a model's message names, in this API's notation (`tools[0].function`):
+ * a JSON pointer in quotes (Workers AI's schema errors: `at '/tools/0'`) or a dotted path
+ * (the gateway's: `Invalid value at messages.2`).
+ */
+function fieldNamed(message: string): string | null {
+	const pointer = /\b(?:at|of) '\/([^']+)'/.exec(message)?.[1];
+	const dotted = /\b(?:value|parameter) at ([A-Za-z_][\w.]*\w)/.exec(message)?.[1];
+	const segments = pointer?.split("/") ?? dotted?.split(".");
+	if (!segments?.[0]) return null;
+	return segments
+		.map((segment, index) =>
+			/^\d+$/.test(segment) ? `[${segment}]` : index ? `.${segment}` : segment,
+		)
+		.join("");
 }
 
 /** Every error the upstream reported, as "code: message" (a universal request has one per step). */
@@ -92,20 +150,28 @@ interface ErrorBody {
 	internalCode?: number;
 	description?: string;
 	errors?: { code?: number; message?: string }[];
-	error?: { code?: number; message?: string }[];
+	/** The gateway's own errors (an array), or a provider's in OpenAI's shape (an object). */
+	error?: { code?: number; message?: string }[] | { message?: string; param?: string | null };
+}
+
+/** What a model said when it rejected a request, and the field it named. */
+interface Rejection {
+	message: string;
+	param: string | null;
 }
 
 /** The error codes and "code: message" details of an error answer, in any of its shapes. */
 async function upstreamErrorBody(
 	res: Response,
-): Promise<{ codes: number[]; details: string[]; json: boolean }> {
+): Promise<{ codes: number[]; details: string[]; json: boolean; rejection: Rejection }> {
 	const text = await res.text().catch(() => "");
 	let parsed: ErrorBody;
 	try {
 		parsed = JSON.parse(text) as ErrorBody;
 	} catch {
 		// Not JSON (an HTML error page, say): keep the start of the text.
-		return { codes: [], details: [text.slice(0, 200)], json: false };
+		const start = text.slice(0, 200);
+		return { codes: [], details: [start], json: false, rejection: { message: "", param: null } };
 	}
 	const errors = [...(parsed.errors ?? []), ...(Array.isArray(parsed.error) ? parsed.error : [])];
 	const codes = [parsed.internalCode, ...errors.map((error) => error.code)].filter(
@@ -114,7 +180,17 @@ async function upstreamErrorBody(
 	const details = parsed.internalCode
 		? [`${parsed.internalCode}: ${parsed.description}`]
 		: errors.map((error) => `${error.code}: ${error.message}`);
-	return { codes, details: details.length > 0 ? details : [text.slice(0, 200)], json: true };
+	// A provider's own error object (OpenAI's shape) names its field itself.
+	const own = parsed.error && !Array.isArray(parsed.error) ? parsed.error : undefined;
+	// The message, not the gateway's `description`, which is only its category ("User Input Error").
+	const message = String(own?.message ?? errors[0]?.message ?? parsed.description ?? "");
+	const param = typeof own?.param === "string" && own.param ? own.param : fieldNamed(message);
+	return {
+		codes,
+		details: details.length > 0 ? details : [text.slice(0, 200)],
+		json: true,
+		rejection: { message, param },
+	};
 }
 
 /** A failed call to the gateway's log or URL API: 502. */

@@ -571,10 +571,29 @@ describe("upstream failures", () => {
 		await expectError(await ask("hi"), 502, "upstream_error", /^The AI service failed to answer$/);
 	});
 
-	it("maps an upstream 400 to invalid_request", async () => {
+	it("maps an upstream 400 to invalid_request with the model's own words, logged as a warning", async () => {
+		const error = vi.spyOn(console, "error");
+		const warn = vi.spyOn(console, "warn");
 		const { ask, emulator } = createHarness();
 		emulator.failNext("run", 400);
-		await expectError(await ask("hi"), 400, "invalid_request", /model rejected/);
+		await expectError(
+			await ask("hi"),
+			400,
+			"invalid_request",
+			/^The model rejected the request: AiError: emulated failure \(400\)$/,
+		);
+		expect(error).not.toHaveBeenCalled();
+		expect(warn.mock.calls.flat().join("\n")).toMatch(/the AI service answered 400/);
+		vi.restoreAllMocks();
+	});
+
+	it("still logs an outage as an error", async () => {
+		const error = vi.spyOn(console, "error");
+		const { ask, emulator } = createHarness();
+		emulator.failNext("run", 500);
+		await expectError(await ask("hi"), 502, "upstream_error");
+		expect(error.mock.calls.flat().join("\n")).toMatch(/the AI service answered 500/);
+		vi.restoreAllMocks();
 	});
 
 	it("maps the gateway's request timeout to 504 upstream_timeout", async () => {

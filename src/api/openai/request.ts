@@ -2,6 +2,7 @@ import type { ChatInput } from "../../core/chat";
 import { type Config, resolveModel } from "../../core/config";
 import { ApiError } from "../../core/errors";
 import { refusedParameter, unsupportedMessage } from "../../core/model-capabilities";
+import { requirePrompt } from "../../core/prompt";
 import type { OpenAiChatRequest } from "./schemas";
 
 /** Parameters that change the answer and that no model here honours. */
@@ -17,19 +18,8 @@ const unsupported = (param: string, message: string) =>
 	new ApiError(400, "unsupported_parameter", message, { param });
 
 /**
- * A request with nothing to answer: no user message with text and no tool result (only
- * an assistant or system message, or blank user content). It would be a billed answer
- * to nothing.
- */
-const isEmptyPrompt = (messages: OpenAiChatRequest["messages"]) =>
-	!messages.some(
-		(message) =>
-			message.role === "tool" || (message.role === "user" && message.content.trim() !== ""),
-	);
-
-/**
  * The AI call a valid /v1 request asks for. Refuses (400) what no model honours, an empty
- * prompt, a model outside the allow-list, and a parameter the chosen model cannot honour
+ * prompt (core/prompt.ts), a model outside the allow-list, and a parameter the chosen model cannot honour
  * (`unsupported_parameter`, naming the allowed models that can).
  */
 export function chatInputOf(config: Config, body: OpenAiChatRequest): ChatInput {
@@ -38,13 +28,7 @@ export function chatInputOf(config: Config, body: OpenAiChatRequest): ChatInput 
 		if (value !== undefined && value !== null && value !== false)
 			throw unsupported(param, `${param}: ${why}`);
 	}
-	if (isEmptyPrompt(body.messages))
-		throw new ApiError(
-			400,
-			"empty_prompt",
-			"messages: there is nothing to answer: send a user message with text (or a tool's result)",
-			{ param: "messages" },
-		);
+	requirePrompt(body.messages);
 	const input: ChatInput = {
 		model: resolveModel(config, body.model),
 		messages: body.messages,

@@ -9,7 +9,8 @@ import OpenAI from "openai";
 import { afterEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import type { RunRecord } from "../../../emulator/src/index.ts";
 import { toChatEventStream } from "../../../src/api/chat/format";
-import { readEvents } from "../../harness";
+import { createHarness, readEvents } from "../../harness";
+import { answerRow } from "../../store/helpers";
 
 const emulator = env.AI_EMULATOR as Fetcher;
 const control = (path: string, init?: RequestInit) =>
@@ -51,6 +52,17 @@ const configure = (settings: { responseDelayMs?: number; tokenDelayMs?: number }
 	});
 const slowModel = (responseDelayMs: number) => configure({ responseDelayMs });
 
+/** Holds the next answer's body back (its headers, with the log id, go out at once). */
+async function holdBody() {
+	const res = await control(`/gateways/${gatewayId}/holds`, {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: JSON.stringify({ part: "body" }),
+	});
+	const { id } = (await res.json()) as { id: string };
+	return () => control(`/holds/${id}/release`, { method: "POST" });
+}
+
 /** Every line the Worker logged at error level, and the stream failures it logged at all. */
 function consoleLines(spies: Record<"error" | "warn" | "info" | "log", MockInstance>) {
 	const lines = (spy: MockInstance) => spy.mock.calls.map((call) => call.map(String).join(" "));
@@ -85,6 +97,62 @@ describe("a client that disconnects", () => {
 		const marker = `disconnect-${crypto.randomUUID()}`;
 		await leaveMidAnswer(path, { messages: [{ role: "user", content: marker }], stream }, marker);
 	});
+});
+
+describe("a JSON answer whose client left", () => {
+	it.each([
+		["this API", "/api/chat"],
+		["the OpenAI-compatible API", "/v1/chat/completions"],
+	])(
+		"is cancelled and recorded as aborted, not complete (%s)",
+		async (_name, path) => {
+			// The model has started (headers and log id are in) and is still writing the answer.
+			const release = await holdBody();
+			try {
+				const marker = `json-left-${crypto.randomUUID()}`;
+				await leaveMidAnswer(path, { messages: [{ role: "user", content: marker }] }, marker);
+				const [run] = await runsAbout(marker);
+				const row = await answerRow(run?.logId as string);
+				expect(row).toMatchObject({ outcome: "aborted", streamed: 0, route: path });
+			} finally {
+				await release();
+			}
+		},
+		20_000,
+	);
+
+	it("is recorded as aborted when the client left as the model finished", async () => {
+		const client = new AbortController();
+		const emulator = createHarness().emulator;
+		// The client leaves as the Worker reads the model's last byte.
+		const leavingAsTheModelFinishes = {
+			fetch: async (input: RequestInfo, init?: RequestInit) => {
+				const res = await emulator.fetch(input, init);
+				const body = new Uint8Array(await res.arrayBuffer());
+				let sent = false;
+				const lastByteLeaves = new ReadableStream<Uint8Array>({
+					pull(controller) {
+						if (!sent) {
+							sent = true;
+							controller.enqueue(body);
+							return;
+						}
+						client.abort();
+						controller.close();
+					},
+				});
+				return new Response(lastByteLeaves, res);
+			},
+		} as unknown as Fetcher;
+		const harness = createHarness(emulator, { AI_EMULATOR: leavingAsTheModelFinishes });
+		const res = await harness.chat(
+			{ messages: [{ role: "user", content: "Nobody reads this" }] },
+			{ signal: client.signal },
+		);
+		expect(res.status).toBe(200);
+		const aiGatewayLogId = res.headers.get("cf-aig-log-id") as string;
+		expect(await answerRow(aiGatewayLogId)).toMatchObject({ outcome: "aborted", streamed: 0 });
+	}, 20_000);
 });
 
 describe("a client that leaves mid-stream", () => {

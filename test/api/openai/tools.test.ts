@@ -4,7 +4,7 @@
  * (or a 400 `unsupported_parameter` naming the parameter), and every answer comes back in
  * OpenAI's shape, `tool_calls` and `finish_reason: "tool_calls"` included, JSON and streamed.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createHarness, readEvents } from "../../harness";
 
 const LLAMA = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
@@ -470,17 +470,27 @@ describe("parameters no model here honours", () => {
 
 describe("empty prompts on /v1", () => {
 	it.each([
-		["only an assistant message", [{ role: "assistant", content: "Hello" }]],
-		["a user message with empty content", [{ role: "user", content: "" }]],
-		["a user message with no parts", [{ role: "user", content: [] }]],
+		["only an assistant message", [{ role: "assistant", content: "Hello" }], "messages"],
+		["a user message with empty content", [{ role: "user", content: "" }], "messages[0].content"],
+		["a user message with no parts", [{ role: "user", content: [] }], "messages[0].content"],
 		[
 			"a blank user message after a system prompt",
 			[
 				{ role: "system", content: "Be brief." },
 				{ role: "user", content: "  \n" },
 			],
+			"messages[1].content",
 		],
-	])("%s is a 400 empty_prompt that reaches no model", async (_name, messages) => {
+		[
+			"a blank last user message after one with text (the same rule as /api/chat)",
+			[
+				{ role: "user", content: "Hi" },
+				{ role: "assistant", content: "Hello" },
+				{ role: "user", content: " " },
+			],
+			"messages[2].content",
+		],
+	])("%s is a 400 empty_prompt that reaches no model", async (_name, messages, param) => {
 		const { completions, emulator } = setup();
 		const res = await completions({ model: LLAMA, messages });
 		expect(res.status).toBe(400);
@@ -488,7 +498,7 @@ describe("empty prompts on /v1", () => {
 		expect(error).toMatchObject({
 			type: "invalid_request_error",
 			code: "empty_prompt",
-			param: "messages",
+			param,
 		});
 		expect(error.message).toMatch(/user message/);
 		expect(emulator.runs).toHaveLength(0);
@@ -512,4 +522,64 @@ describe("empty prompts on /v1", () => {
 		});
 		expect(res.status).toBe(200);
 	});
+});
+
+describe("a request the model itself rejects (400)", () => {
+	afterEach(() => vi.restoreAllMocks());
+
+	/** Lines the Worker logged at error and at warn level. */
+	function consoleLevels() {
+		const error = vi.spyOn(console, "error");
+		const warn = vi.spyOn(console, "warn");
+		const lines = (spy: typeof error) => spy.mock.calls.map((call) => call.map(String).join(" "));
+		return () => ({ errors: lines(error), warnings: lines(warn) });
+	}
+
+	it.each([
+		[
+			"a tool property without a type, on Llama",
+			{
+				model: LLAMA,
+				tools: [
+					{
+						type: "function",
+						function: {
+							name: "get_weather",
+							parameters: { type: "object", properties: { city: { description: "The city" } } },
+						},
+					},
+				],
+			},
+			"tools[0]",
+			/oneOf at '\/tools\/0' not all met/,
+		],
+		[
+			"a tool message answering no call, on gpt-oss",
+			{
+				model: GPT_OSS,
+				messages: [...question, { role: "tool", tool_call_id: "call_nobody_made", content: "18" }],
+			},
+			"messages[1]",
+			/role 'tool' must be a response to a preceding message with 'tool_calls'/,
+		],
+	])(
+		"%s: its own words and param reach the client, logged as a warning",
+		async (_name, body, param, words) => {
+			const logged = consoleLevels();
+			const { completions } = setup();
+			const res = await completions(body);
+			expect(res.status).toBe(400);
+			const { error } = (await res.json()) as OpenAiError;
+			expect(error).toMatchObject({
+				type: "invalid_request_error",
+				code: "invalid_request",
+				param,
+			});
+			expect(error.message).toMatch(words);
+			expect(error.message.startsWith(`${param}: `)).toBe(true);
+			const { errors, warnings } = logged();
+			expect(errors).toEqual([]);
+			expect(warnings.join("\n")).toMatch(/the AI service answered 400/);
+		},
+	);
 });
