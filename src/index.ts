@@ -26,16 +26,25 @@ const app = new Hono<AppEnv>();
 const API_PATHS = ["/api/*", "/v1/*"];
 const isOpenAiPath = (path: string) => path === "/v1" || path.startsWith("/v1/");
 
+/**
+ * The routes a page of any origin may call: chat, feedback, models and /v1. The rest of
+ * /api (admin and debug: the store, gateway logs with their prompts, dead letters) is
+ * same-origin only, so a page elsewhere cannot read it with a token it got hold of, and
+ * never cached on the way.
+ */
+const PUBLIC_PATHS = /^\/(?:api\/(?:chat|feedback|models)|v1)(?:\/|$)/;
+const publicCors = cors({
+	origin: "*",
+	allowMethods: ["GET", "POST", "OPTIONS"],
+	exposeHeaders: ["cf-aig-log-id", "x-feedback-token", "Retry-After", "x-ai-backend"],
+	maxAge: 86400,
+});
 for (const path of API_PATHS) {
-	app.use(
-		path,
-		cors({
-			origin: "*",
-			allowMethods: ["GET", "POST", "OPTIONS"],
-			exposeHeaders: ["cf-aig-log-id", "x-feedback-token", "Retry-After", "x-ai-backend"],
-			maxAge: 86400,
-		}),
-	);
+	app.use(path, async (c, next) => {
+		if (PUBLIC_PATHS.test(c.req.path)) return publicCors(c, next);
+		await next();
+		c.header("cache-control", "no-store");
+	});
 }
 for (const path of API_PATHS) {
 	app.use(path, requestBody);

@@ -411,8 +411,8 @@ export const claims = [
 		name: "cursor-filters-unchecked",
 		claim: "A cursor made for other filters, damaged or not ours is 400 invalid_cursor.",
 		file: "src/store/cursor.ts",
-		old: "if (!match || match[3] !== filtersHash(filters)) {",
-		new: "if (!match) {",
+		old: "const signed = JSON.stringify([",
+		new: "const signed = JSON.stringify([position]) || JSON.stringify([",
 		tests: ["test/api/admin/admin.test.ts"],
 	},
 	{
@@ -645,8 +645,8 @@ export const claims = [
 		claim:
 			"Every error message names the field and says how to fix it, never the validator's own wording (a missing field: `messages: is required; send ...`).",
 		file: "src/http/schemas.ts",
-		old: "v.object(entries, inWords(what, required))",
-		new: "v.object(entries)",
+		old: "v.strictObject(entries, inWords(what, Object.keys(entries), required))",
+		new: "v.strictObject(entries)",
 		tests: ["test/http/errors.test.ts"],
 	},
 	{
@@ -976,8 +976,8 @@ export const claims = [
 		claim:
 			"A list page sees at least what the page before saw: its cursor carries the session's bookmark, and the next page's session starts there.",
 		file: "src/api/admin/route.ts",
-		old: "encodeCursor(keysetOf(last), filters, session.getBookmark())",
-		new: "encodeCursor(keysetOf(last), filters)",
+		old: "encodeCursor(keysetOf(last), filters, session.getBookmark(), key)",
+		new: "encodeCursor(keysetOf(last), filters, null, key)",
 		tests: ["test/api/admin/admin.test.ts"],
 	},
 	// --- Answers through a queue ---
@@ -1316,5 +1316,108 @@ export const claims = [
 		old: '(message) => message.role === "user" || message.role === "tool",',
 		new: '(message) => message.role === "user",',
 		tests: ["test/api/openai/tools.test.ts"],
+	},
+	// --- Exact requests: unknown keys, ill-formed text, signed cursors, same-origin admin ---
+	{
+		name: "unknown-body-key-dropped",
+		claim:
+			"A key a body of /api/* does not take is refused by name (400 invalid_request, `modle: unknown key; ...`), never dropped.",
+		file: "src/http/schemas.ts",
+		old: "v.strictObject(entries, inWords(what, Object.keys(entries), required))",
+		new: "v.object(entries, inWords(what, Object.keys(entries), required))",
+		tests: ["test/http/errors.test.ts", "test/api/schemas.test.ts"],
+	},
+	{
+		name: "replay-misspelt-key-replays-all",
+		claim:
+			"POST /api/dead-letters/replay and /answers/replay refuse a misspelt key (`aiGatewayLogId`) and replay nothing, rather than reading no ids as all.",
+		file: "src/api/debug/schemas.ts",
+		old: "export const ReplayRequestSchema = plainObject(\n\tobjectOf(",
+		new: "export const ReplayRequestSchema = plainObject(\n\tv.object(",
+		tests: ["test/api/feedback/feedback.test.ts"],
+	},
+	{
+		name: "v1-unknown-argument-own-words",
+		claim:
+			"/v1 refuses a top-level argument OpenAI does not know in OpenAI's words: `Unrecognized request argument supplied: <name>`.",
+		file: "src/api/openai/route.ts",
+		old: "{ unknownArgument: unrecognizedArgument }",
+		new: "{}",
+		tests: ["test/api/openai/route.test.ts"],
+	},
+	{
+		name: "v1-openai-argument-refused",
+		claim:
+			"/v1 takes the arguments OpenAI knows that no model here is given (seed, metadata, store, ...), as OpenAI's clients send them.",
+		file: "src/api/openai/schemas.ts",
+		old: '\t"seed",\n',
+		new: "",
+		tests: ["test/api/openai/route.test.ts"],
+	},
+	{
+		name: "ill-formed-text-accepted",
+		claim:
+			"Text with a lone surrogate, anywhere in a body of /api or /v1, is refused with 400 invalid_text naming the field.",
+		file: "src/http/validate.ts",
+		old: 'if (!value.isWellFormed()) return [pathOf(node), "is"];',
+		new: "",
+		tests: ["test/http/errors.test.ts"],
+	},
+	{
+		name: "ill-formed-key-accepted",
+		claim: "A body's key with a lone surrogate is refused with 400 invalid_text too.",
+		file: "src/http/validate.ts",
+		old: 'for (const key of keys) if (!key.isWellFormed()) return [pathOf(node), "a key is"];',
+		new: "",
+		tests: ["test/http/errors.test.ts"],
+	},
+	{
+		name: "duplicate-tool-names-accepted",
+		claim: "/v1 refuses two tools of the same name, naming the second and the first.",
+		file: "src/api/openai/schemas.ts",
+		old: "v.rawCheck(refuseDuplicateToolNames),",
+		new: "",
+		tests: ["test/api/openai/tools.test.ts"],
+	},
+	{
+		name: "cursor-unsigned",
+		claim:
+			"Admin list cursors are signed (HMAC-SHA-256): a tampered or hand-built cursor is 400 invalid_cursor.",
+		file: "src/store/cursor.ts",
+		old: "if (!match || !sameTag(tag, expected)) {",
+		new: "if (!match) {",
+		tests: ["test/api/admin/admin.test.ts"],
+	},
+	{
+		name: "cursor-key-without-secret",
+		claim: "A cursor another ADMIN_TOKEN signed is 400 invalid_cursor.",
+		file: "src/store/cursor.ts",
+		old: '.digest("SHA-256", encoder.encode(',
+		new: '.digest("SHA-256", encoder.encode("one key for every token") || encoder.encode(',
+		tests: ["test/api/admin/admin.test.ts"],
+	},
+	{
+		name: "admin-cors-any-origin",
+		claim: "The admin and debug routes are same-origin only: no CORS answer for any other origin.",
+		file: "src/index.ts",
+		old: "if (PUBLIC_PATHS.test(c.req.path)) return publicCors(c, next);",
+		new: "return publicCors(c, next);",
+		tests: ["test/index.test.ts"],
+	},
+	{
+		name: "public-cors-narrowed",
+		claim: "Chat, feedback, models and /v1 answer CORS requests from any origin.",
+		file: "src/index.ts",
+		old: "api\\/(?:chat|feedback|models)",
+		new: "api\\/(?:chat|models)",
+		tests: ["test/index.test.ts"],
+	},
+	{
+		name: "admin-debug-cached",
+		claim: "Admin and debug answers carry Cache-Control: no-store.",
+		file: "src/index.ts",
+		old: '\t\tawait next();\n\t\tc.header("cache-control", "no-store");',
+		new: "\t\tawait next();",
+		tests: ["test/api/debug/logs.test.ts", "test/api/admin/admin.test.ts"],
 	},
 ];

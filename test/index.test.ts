@@ -35,4 +35,51 @@ describe("the deployed entry point", () => {
 		expect(res.headers.get("x-ai-backend")).toBe("emulator");
 		expect(((await res.json()) as { response: string }).response).toMatch(/^\[emulated\]/);
 	});
+
+	const preflight = (path: string) =>
+		exports.default.fetch(`https://worker.test${path}`, {
+			method: "OPTIONS",
+			headers: {
+				origin: "https://elsewhere.example",
+				"access-control-request-method": "POST",
+				"access-control-request-headers": "authorization, content-type",
+			},
+		});
+
+	it("lets pages of any origin call the chat, feedback, models and /v1 routes", async () => {
+		for (const path of [
+			"/api/chat",
+			"/api/feedback",
+			"/api/feedback/abc",
+			"/api/models",
+			"/v1/chat/completions",
+			"/v1/models",
+		]) {
+			const res = await preflight(path);
+			expect(res.status, path).toBe(204);
+			expect(res.headers.get("access-control-allow-origin"), path).toBe("*");
+		}
+	});
+
+	it("keeps the admin and debug routes same-origin: no CORS answer, from any origin", async () => {
+		for (const path of [
+			"/api/admin/feedback",
+			"/api/admin/stats",
+			"/api/logs/abc",
+			"/api/gateway",
+			"/api/dead-letters",
+			"/api/dead-letters/replay",
+			"/api/dead-letters/answers/replay",
+			"/api/store-writes",
+		]) {
+			const res = await preflight(path);
+			expect(res.headers.get("access-control-allow-origin"), path).toBeNull();
+			expect(res.headers.get("access-control-allow-headers"), path).toBeNull();
+			const get = await exports.default.fetch(`https://worker.test${path}`, {
+				headers: { origin: "https://elsewhere.example" },
+			});
+			expect(get.headers.get("access-control-allow-origin"), path).toBeNull();
+			expect(get.headers.get("cache-control"), path).toBe("no-store");
+		}
+	});
 });

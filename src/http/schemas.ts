@@ -34,25 +34,32 @@ export const messagesOf = <S extends v.GenericSchema>(message: S) =>
 		),
 	);
 
-/** The message of an object's own issues: a missing required key, or not an object at all. */
+/**
+ * The message of an object's own issues: a key it does not take, a missing required key,
+ * or not an object at all.
+ */
 const inWords =
-	(what: string, required: Record<string, string | undefined>) =>
+	(what: string, keys: string[], required: Record<string, string | undefined>) =>
 	(issue: v.BaseIssue<unknown>): string => {
+		// valibot's strict object expects "never" where a key it does not take is.
+		if (issue.expected === "never")
+			return `unknown key; check its spelling, or leave it out (this object takes ${keys.join(", ")})`;
 		const key = issue.path?.[0]?.key;
 		const hint = typeof key === "string" ? required[key] : undefined;
 		return hint ? `is required; ${hint}` : `must be ${what}`;
 	};
 
 /**
- * An object schema whose issues read as words: a missing required key says what to send
- * there (`required`), anything that is not an object that it must be `what`. Valibot would
- * answer both with its own wording ("Invalid key: Expected ... but received undefined").
+ * An object schema whose issues read as words: a key it does not take is refused by name
+ * (dropped, a misspelt optional key would pass as absent), a missing required key says
+ * what to send there (`required`), anything that is not an object that it must be `what`.
+ * Valibot would answer them with its own wording ("Invalid key: Expected ...").
  */
 export const objectOf = <E extends v.ObjectEntries>(
 	entries: E,
 	what: string,
 	required: { [K in keyof E]?: string },
-) => v.object(entries, inWords(what, required));
+) => v.strictObject(entries, inWords(what, Object.keys(entries), required));
 
 /** An optional field that may also be null, which means absent (as in OpenAI's API). */
 export const optionalField = <S extends v.GenericSchema>(schema: S) =>

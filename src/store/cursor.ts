@@ -2,16 +2,42 @@ import { ApiError } from "../core/errors";
 import type { FeedbackFilters, Keyset } from "./feedback-rows";
 
 /**
- * Opaque page cursors: base64url of `1.<created_at in base 36>.<log id>.<filters hash>`,
- * then `.<D1 bookmark>` when the page was read in a session: the next page's session starts
- * from it, so it sees at least what this page saw (docs/feedback-store.md). The hash ties a
- * cursor to the filters it was made for: a cursor from another query, a damaged one or one
- * that is not ours at all is refused with 400 invalid_cursor.
+ * Opaque page cursors: base64url of `2.<created_at in base 36>.<log id>.<tag>`, then
+ * `.<D1 bookmark>` when the page was read in a session: the next page's session starts
+ * from it, so it sees at least what this page saw (docs/feedback-store.md). The tag is an
+ * HMAC-SHA-256 (its first 128 bits) over the rest and the filters the cursor was made for:
+ * a cursor from another query, a damaged, tampered or hand-built one is refused with 400
+ * invalid_cursor, and a page is only ever read from a position and a bookmark the list
+ * gave out.
  */
 
-/** FNV-1a over the filters in a fixed order: not a secret, a consistency check. */
-function filtersHash(filters: FeedbackFilters): string {
-	const text = JSON.stringify([
+const VERSION = "2";
+const encoder = new TextEncoder();
+
+/**
+ * The key of the list's cursors, from ADMIN_TOKEN: cursors exist only behind it, so whoever
+ * may use one holds it already, and no other secret has to be set. A label keeps the key
+ * apart from the token's other use (compared as a bearer token, never as a key); a new
+ * token makes the old cursors invalid, which costs a client one fresh first page.
+ * Imported once per token per isolate.
+ */
+let cached: { secret: string; key: Promise<CryptoKey> } | undefined;
+export function cursorKey(adminToken: string): Promise<CryptoKey> {
+	if (cached?.secret !== adminToken) {
+		const key = crypto.subtle
+			.digest("SHA-256", encoder.encode(`feedback list cursors\n${adminToken}`))
+			.then((raw) =>
+				crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]),
+			);
+		cached = { secret: adminToken, key };
+	}
+	return cached.key;
+}
+
+/** The tag of a cursor's position and bookmark, tied to its filters (in a fixed order). */
+async function tagOf(key: CryptoKey, position: string, filters: FeedbackFilters): Promise<string> {
+	const signed = JSON.stringify([
+		position,
 		filters.model,
 		filters.vote,
 		filters.state,
@@ -19,37 +45,43 @@ function filtersHash(filters: FeedbackFilters): string {
 		filters.since,
 		filters.until,
 	]);
-	let hash = 0x811c9dc5;
-	for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-	return (hash >>> 0).toString(36);
+	const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(signed));
+	return toBase64Url(String.fromCharCode(...new Uint8Array(mac, 0, 16)));
 }
+
+const toBase64Url = (binary: string) =>
+	btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 
 /** A D1 session bookmark, as D1 gives them out: hex, 8-8-8-32. */
 const BOOKMARK = "[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}";
 const A_BOOKMARK = new RegExp(`^${BOOKMARK}$`);
 
-export function encodeCursor(
+export async function encodeCursor(
 	keyset: Keyset,
 	filters: FeedbackFilters,
-	bookmark: string | null = null,
-): string {
-	let raw = `1.${keyset.createdAt.toString(36)}.${keyset.aiGatewayLogId}.${filtersHash(filters)}`;
+	bookmark: string | null,
+	key: CryptoKey,
+): Promise<string> {
 	// A bookmark of another shape would make a cursor decodeCursor refuses: left out instead.
-	if (bookmark !== null && A_BOOKMARK.test(bookmark)) raw += `.${bookmark}`;
-	return btoa(raw).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+	const kept = bookmark !== null && A_BOOKMARK.test(bookmark) ? bookmark : "";
+	const position = `${keyset.createdAt.toString(36)}.${keyset.aiGatewayLogId}.${kept}`;
+	const tag = await tagOf(key, position, filters);
+	const raw = `${VERSION}.${keyset.createdAt.toString(36)}.${keyset.aiGatewayLogId}.${tag}`;
+	return toBase64Url(kept ? `${raw}.${kept}` : raw);
 }
 
 const CURSOR = new RegExp(
-	`^1\\.([0-9a-z]{1,11})\\.([A-Za-z0-9_-]{1,128})\\.([0-9a-z]{1,7})(?:\\.(${BOOKMARK}))?$`,
+	`^${VERSION}\\.([0-9a-z]{1,11})\\.([A-Za-z0-9_-]{1,128})\\.([A-Za-z0-9_-]{22})(?:\\.(${BOOKMARK}))?$`,
 );
-/** Longer than any cursor this list gives out (about 280 characters at most): not decoded at all. */
-const MAX_CURSOR_CHARS = 300;
+/** Longer than any cursor this list gives out (about 312 characters at most): not decoded at all. */
+const MAX_CURSOR_CHARS = 320;
 
 /** The position after which a cursor's page starts, and the bookmark its session starts from. */
-export function decodeCursor(
+export async function decodeCursor(
 	cursor: string,
 	filters: FeedbackFilters,
-): { after: Keyset; bookmark: string | undefined } {
+	key: CryptoKey,
+): Promise<{ after: Keyset; bookmark: string | undefined }> {
 	let raw = "";
 	try {
 		if (cursor.length <= MAX_CURSOR_CHARS)
@@ -58,7 +90,11 @@ export function decodeCursor(
 		// Not base64: refused below.
 	}
 	const match = CURSOR.exec(raw);
-	if (!match || match[3] !== filtersHash(filters)) {
+	const [, createdAt = "", aiGatewayLogId = "", tag = "", bookmark] = match ?? [];
+	const expected = match
+		? await tagOf(key, `${createdAt}.${aiGatewayLogId}.${bookmark ?? ""}`, filters)
+		: "";
+	if (!match || !sameTag(tag, expected)) {
 		throw new ApiError(
 			400,
 			"invalid_cursor",
@@ -66,11 +102,12 @@ export function decodeCursor(
 			{ param: "cursor" },
 		);
 	}
-	return {
-		after: {
-			createdAt: Number.parseInt(match[1] as string, 36),
-			aiGatewayLogId: match[2] as string,
-		},
-		bookmark: match[4],
-	};
+	return { after: { createdAt: Number.parseInt(createdAt, 36), aiGatewayLogId }, bookmark };
+}
+
+/** Tags compared in a time that tells nothing of where they differ (both are 22 characters). */
+function sameTag(given: string, expected: string): boolean {
+	const a = encoder.encode(given);
+	const b = encoder.encode(expected);
+	return a.byteLength === b.byteLength && crypto.subtle.timingSafeEqual(a, b);
 }

@@ -5,22 +5,25 @@ import { FeedbackRequestSchema } from "../../src/api/feedback/schemas";
 import { issuePath, LogIdSchema } from "../../src/http/schemas";
 
 describe("schemas", () => {
-	it("accept a full chat request and drop unknown fields", () => {
-		const parsed = v.parse(ChatRequestSchema, {
-			messages: [{ role: "user", content: "hi", name: "x" }],
-			model: "@cf/meta/llama-3.3-70b-instruct-fp8-fast",
-			stream: true,
-			max_tokens: 4096,
-			temperature: 0,
-			extra: 1,
-		});
-		expect(parsed).toEqual({
+	it("accept a full chat request and refuse unknown fields", () => {
+		const full = {
 			messages: [{ role: "user", content: "hi" }],
 			model: "@cf/meta/llama-3.3-70b-instruct-fp8-fast",
 			stream: true,
 			max_tokens: 4096,
 			temperature: 0,
-		});
+		};
+		expect(v.parse(ChatRequestSchema, full)).toEqual(full);
+		for (const [body, path] of [
+			[{ ...full, extra: 1 }, "extra"],
+			[{ ...full, messages: [{ role: "user", content: "hi", name: "x" }] }, "messages[0].name"],
+		] as const) {
+			const result = v.safeParse(ChatRequestSchema, body);
+			expect(result.success).toBe(false);
+			const issue = result.issues?.[0] as v.BaseIssue<unknown>;
+			expect(issuePath(issue)).toBe(path);
+			expect(issue.message).toMatch(/^unknown key; /);
+		}
 	});
 
 	it("accept the limits exactly", () => {

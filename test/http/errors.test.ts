@@ -645,3 +645,66 @@ describe("rate limiting without its binding", () => {
 		expect(statuses.every((status) => status === 200)).toBe(true);
 	});
 });
+
+describe("unknown keys", () => {
+	const vote = { aiGatewayLogId: "01jabc", token: "v1.a.1.b", feedback: "up" };
+	it.each([
+		["/api/chat", { messages: [user("hi")], modle: "x" }, "modle", /this object takes messages, /],
+		[
+			"/api/chat",
+			{ messages: [{ role: "user", content: "hi", name: "ann" }] },
+			"messages[0].name",
+			/this object takes role, content/,
+		],
+		["/api/feedback", { ...vote, commment: "too long" }, "commment", /takes aiGatewayLogId, /],
+	])("%s refuses %j by the key's name", async (path, body, key, takes) => {
+		const { postJson, emulator } = createHarness();
+		const res = await postJson(path, body);
+		const error = await expectError(res, 400, "invalid_request");
+		expect(error.error.message).toMatch(
+			new RegExp(
+				`^${key.replace(/[[\]]/g, "\\$&")}: unknown key; check its spelling, or leave it out`,
+			),
+		);
+		expect(error.error.message).toMatch(takes);
+		expect(emulator.runs).toHaveLength(0);
+	});
+});
+
+describe("ill-formed text", () => {
+	// JSON.stringify writes a lone surrogate as its \u escape: the body itself is valid JSON.
+	const LONE = "x\ud800y\udfffz";
+	it.each([
+		["/api/chat", { messages: [user(LONE)] }, "messages[0].content"],
+		["/api/chat", { messages: [user("hi")], model: `\udc00${LONE}` }, "model"],
+		[
+			"/api/feedback",
+			{ aiGatewayLogId: "01jabc", token: "v1.a.1.b", feedback: "down", comment: LONE },
+			"comment",
+		],
+		["/v1/chat/completions", { messages: [user(LONE)] }, "messages[0].content"],
+		[
+			"/v1/chat/completions",
+			{ messages: [{ role: "user", content: [{ type: "text", text: LONE }] }] },
+			"messages[0].content[0].text",
+		],
+		["/api/chat", { messages: [user("hi")], [LONE]: 1 }, "body"],
+	])("%s refuses a lone surrogate in %j by the field's name", async (path, body, param) => {
+		const { postJson, emulator } = createHarness();
+		const res = await postJson(path, body);
+		expect(res.status).toBe(400);
+		const { error } = (await res.json()) as { error: Record<string, unknown> };
+		expect(error.code).toBe("invalid_text");
+		expect(error.message).toMatch(
+			new RegExp(`^${param.replace(/[[\]]/g, "\\$&")}: .*not well-formed Unicode`),
+		);
+		if (path.startsWith("/v1"))
+			expect(error).toMatchObject({ param, type: "invalid_request_error" });
+		expect(emulator.runs).toHaveLength(0);
+	});
+
+	it("takes well-formed text, surrogate pairs (emoji) included", async () => {
+		const res = await createHarness().ask("x\ud83d\ude00y");
+		expect(res.status).toBe(200);
+	});
+});

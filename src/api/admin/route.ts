@@ -3,7 +3,7 @@ import { Hono } from "hono/tiny";
 import type { AppEnv } from "../../http/app-env";
 import { adminAuth } from "../../http/auth";
 import { validQuery } from "../../http/query";
-import { decodeCursor, encodeCursor } from "../../store/cursor";
+import { cursorKey, decodeCursor, encodeCursor } from "../../store/cursor";
 import { exportStream } from "../../store/export";
 import { feedbackItem, feedbackRows, keysetOf } from "../../store/feedback-rows";
 import { deliveryHealth, feedbackStats } from "../../store/stats";
@@ -18,17 +18,15 @@ const anyReplica = (c: Context<AppEnv>) => c.env.FEEDBACK_DB.withSession("first-
 /**
  * The feedback store for the team: the list, the dataset export and the statistics, read
  * through D1 sessions, so from read replicas where the database has them. ADMIN_TOKEN
- * guards it all (404 while unset); nothing here may be cached on the way.
+ * guards it all (404 while unset); index.ts keeps it same-origin and uncached.
  */
 export const admin = new Hono<AppEnv>()
 	.use(adminAuth)
-	.use(async (c, next) => {
-		await next();
-		c.header("cache-control", "no-store");
-	})
 	.get("/feedback", validQuery(ListQuery), async (c) => {
 		const { limit, cursor, ...filters } = c.req.valid("query");
-		const from = cursor === undefined ? undefined : decodeCursor(cursor, filters);
+		// adminAuth let the request in: ADMIN_TOKEN is set.
+		const key = await cursorKey(c.var.config.adminToken ?? "");
+		const from = cursor === undefined ? undefined : await decodeCursor(cursor, filters, key);
 		// A next page starts from the bookmark of the page before: it sees at least as much.
 		const session = from?.bookmark ? c.env.FEEDBACK_DB.withSession(from.bookmark) : anyReplica(c);
 		const rows = await feedbackRows(session, filters, from?.after, limit + 1);
@@ -38,7 +36,7 @@ export const admin = new Hono<AppEnv>()
 			items: page.map(feedbackItem),
 			nextCursor:
 				rows.length > limit && last
-					? encodeCursor(keysetOf(last), filters, session.getBookmark())
+					? await encodeCursor(keysetOf(last), filters, session.getBookmark(), key)
 					: null,
 		});
 	})

@@ -12,7 +12,7 @@ import {
 	toChatCompletionChunks,
 } from "./format";
 import { chatInputOf } from "./request";
-import { OpenAiChatRequestSchema } from "./schemas";
+import { OpenAiChatRequestSchema, unrecognizedArgument } from "./schemas";
 
 /** OpenAI-compatible chat completions, on the same models, limits and AI call path as /api/chat. */
 export const openai = new Hono<AppEnv>()
@@ -31,7 +31,7 @@ export const openai = new Hono<AppEnv>()
 	.post(
 		"/chat/completions",
 		rateLimit("CHAT_RATE_LIMITER"),
-		jsonBody(OpenAiChatRequestSchema),
+		jsonBody(OpenAiChatRequestSchema, { unknownArgument: unrecognizedArgument }),
 		async (c) => {
 			const body = c.req.valid("json");
 			const input = chatInputOf(c.var.config, body);

@@ -167,6 +167,38 @@ const FunctionToolSchema = v.object(
 	shape("{ type: 'function', function: { name, description, parameters } }"),
 );
 
+type FunctionTool = v.InferOutput<typeof FunctionToolSchema>;
+
+/**
+ * Two tools of one name: the model's call of it could not be told apart. Refused at the
+ * second one's name, naming the first.
+ */
+const refuseDuplicateToolNames = ({
+	dataset,
+	addIssue,
+}: v.RawCheckContext<FunctionTool[]>): void => {
+	if (!dataset.typed) return;
+	const tools = dataset.value;
+	const seen = new Map<string, number>();
+	for (const [index, tool] of tools.entries()) {
+		const { name } = tool.function;
+		const first = seen.get(name);
+		if (first === undefined) {
+			seen.set(name, index);
+			continue;
+		}
+		addIssue({
+			message: `'${name}' is the name of tools[${first}] too; give each tool its own name`,
+			path: [
+				{ type: "array", origin: "value", input: tools, key: index, value: tool },
+				{ type: "object", origin: "value", input: tool, key: "function", value: tool.function },
+				{ type: "object", origin: "value", input: tool.function, key: "name", value: name },
+			],
+		});
+		return;
+	}
+};
+
 const ToolChoiceSchema = v.union(
 	[
 		v.picklist(["none", "auto", "required"]),
@@ -204,10 +236,45 @@ const ResponseFormatSchema = v.variant(
 	"must have type 'text', 'json_object' or 'json_schema'",
 );
 
-/** The OpenAI chat-completions request, as far as this Worker supports it; other fields are ignored. */
+/**
+ * Arguments of OpenAI's chat completions that no model here is given: taken and ignored,
+ * so a client written for OpenAI works unchanged. An argument OpenAI does not know either
+ * is refused, as OpenAI refuses it.
+ */
+const IGNORED_ARGUMENTS = [
+	"audio",
+	"frequency_penalty",
+	"logit_bias",
+	"metadata",
+	"modalities",
+	"prediction",
+	"presence_penalty",
+	"prompt_cache_key",
+	"reasoning_effort",
+	"safety_identifier",
+	"seed",
+	"service_tier",
+	"store",
+	"verbosity",
+	"web_search_options",
+] as const;
+const ignored = Object.fromEntries(
+	IGNORED_ARGUMENTS.map((name) => [name, v.optional(v.unknown())]),
+) as Record<(typeof IGNORED_ARGUMENTS)[number], v.OptionalSchema<v.UnknownSchema, undefined>>;
+
+/** OpenAI's own words for a top-level argument it does not know (400, param null there). */
+export const unrecognizedArgument = (name: string) =>
+	`Unrecognized request argument supplied: ${name}`;
+
+/**
+ * The OpenAI chat-completions request, as far as this Worker supports it. Its top-level
+ * arguments are strict (objectOf); inside them, fields this Worker does not use are
+ * ignored, as OpenAI's clients send back the assistant messages they were given whole.
+ */
 export const OpenAiChatRequestSchema = v.pipe(
 	objectOf(
 		{
+			...ignored,
 			model: v.optional(ModelSchema),
 			messages: messagesOf(MessageSchema),
 			stream: v.optional(v.nullable(v.boolean("must be a boolean"))),
@@ -253,6 +320,7 @@ export const OpenAiChatRequestSchema = v.pipe(
 					v.pipe(
 						v.array(FunctionToolSchema, "must be an array of function tools"),
 						v.maxLength(128, "must hold at most 128 tools"),
+						v.rawCheck(refuseDuplicateToolNames),
 					),
 				),
 			),

@@ -324,6 +324,57 @@ describe("GET /api/admin/feedback", () => {
 	});
 });
 
+describe("list cursors are signed", () => {
+	const base64url = (text: string) =>
+		btoa(text).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+
+	it("refuses a cursor whose position was changed, or that another ADMIN_TOKEN signed", async () => {
+		const model = testModel();
+		await seed(answers(model, 4, Date.now() - DAY));
+		const { json, get } = admin();
+		const { nextCursor } = await json<{ nextCursor: string }>(
+			`/feedback?${query({ model, limit: 1 })}`,
+		);
+		const [version, createdAt, ...rest] = cursorText(nextCursor).split(".");
+		// A position of our own choosing (a second later), everything else as given out.
+		const moved = [version, (Number.parseInt(createdAt ?? "", 36) + 1000).toString(36), ...rest];
+		const otherToken = "another-admin-token-0123456789abcdefgh";
+		const { nextCursor: foreign } = (await (
+			await admin({ ADMIN_TOKEN: otherToken }).get(`/feedback?${query({ model, limit: 1 })}`, {
+				authorization: `Bearer ${otherToken}`,
+			})
+		).json()) as { nextCursor: string };
+		for (const cursor of [base64url(moved.join(".")), foreign]) {
+			const res = await get(`/feedback?${query({ model, limit: 1, cursor })}`);
+			expect(res.status, cursorText(cursor)).toBe(400);
+			expect(await res.json()).toEqual({
+				error: {
+					code: "invalid_cursor",
+					message:
+						"cursor: not a cursor this list gave out for these filters; start again without it",
+				},
+			});
+		}
+	});
+
+	it("refuses a hand-built cursor in the list's old unsigned form", async () => {
+		const model = testModel();
+		await seed(answers(model, 2, Date.now() - DAY));
+		// `1.<created_at>.<log id>.<FNV-1a of the filters>.<bookmark>`, as the list once gave out.
+		const filters = JSON.stringify([model, null, null, null, null, null]);
+		let hash = 0x811c9dc5;
+		for (let i = 0; i < filters.length; i++)
+			hash = Math.imul(hash ^ filters.charCodeAt(i), 0x01000193);
+		const bookmark = `${"0".repeat(8)}-${"0".repeat(8)}-${"0".repeat(8)}-${"0".repeat(32)}`;
+		const forged = base64url(
+			`1.${Date.now().toString(36)}.zzz.${(hash >>> 0).toString(36)}.${bookmark}`,
+		);
+		const res = await admin().get(`/feedback?${query({ model, limit: 1, cursor: forged })}`);
+		expect(res.status).toBe(400);
+		expect(((await res.json()) as ErrorJson).error.code).toBe("invalid_cursor");
+	});
+});
+
 describe("GET /api/admin/feedback/export", () => {
 	const conversation = [
 		{ role: "system", content: "Be brief." },
@@ -587,7 +638,7 @@ function sessionSpy() {
 	return { db, sessions, direct };
 }
 
-/** A cursor's raw text: `1.<created_at>.<log id>.<filters hash>[.<bookmark>]`. */
+/** A cursor's raw text: `2.<created_at>.<log id>.<tag>[.<bookmark>]`. */
 const cursorText = (cursor: string) => atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
 
 describe("reads through D1 sessions (read replicas)", () => {

@@ -31,6 +31,23 @@ describe("GET /api/logs/:logId (debug)", () => {
 		expect(new Date(String(log.created_at)).toISOString()).toBe(log.created_at);
 	});
 
+	it("is never cached on the way: every debug answer carries Cache-Control no-store", async () => {
+		const harness = await createSharedHarness();
+		const answer = (await (await harness.ask("Keep me private")).json()) as ChatJson;
+		const auth = { authorization: `Bearer ${TEST_DEBUG_TOKEN}` };
+		for (const path of [
+			`/api/logs/${answer.aiGatewayLogId}`,
+			"/api/gateway",
+			"/api/dead-letters",
+			"/api/dead-letters/answers",
+			"/api/store-writes",
+		]) {
+			const res = await harness.call(path, { headers: auth });
+			expect(res.status, path).toBe(200);
+			expect(res.headers.get("cache-control"), path).toBe("no-store");
+		}
+	});
+
 	it("answers 404 log_not_found for an unknown log", async () => {
 		const res = await createHarness().debugLog("01jxyz0000000000000000000a");
 		expect(res.status).toBe(404);

@@ -277,6 +277,34 @@ describe("POST /api/feedback: durable delivery", () => {
 		).toBe(true);
 	});
 
+	it("refuses a replay body with a misspelt key, and replays nothing", async () => {
+		const harness = await createSharedHarness();
+		const { aiGatewayLogId, token } = await answered(harness);
+		await harness.fail("patchLog", 400, 1);
+		await harness.vote({ aiGatewayLogId, token, feedback: "down" });
+		expect((await harness.settled(aiGatewayLogId, token)).state).toBe("failed");
+		// Dropped, the key would leave no ids: every dead letter would be replayed.
+		for (const path of ["/api/dead-letters/replay", "/api/dead-letters/answers/replay"]) {
+			const res = await harness.postJson(
+				path,
+				{ aiGatewayLogId: [aiGatewayLogId] },
+				{ headers: { authorization: `Bearer ${TEST_DEBUG_TOKEN}` } },
+			);
+			expect(res.status, path).toBe(400);
+			expect(await res.json(), path).toEqual({
+				error: {
+					code: "invalid_request",
+					message:
+						"aiGatewayLogId: unknown key; check its spelling, or leave it out (this object takes aiGatewayLogIds)",
+				},
+			});
+		}
+		expect((await harness.settled(aiGatewayLogId, token)).state).toBe("failed");
+		expect(
+			(await deadLetters(harness)).some((entry) => entry.aiGatewayLogId === aiGatewayLogId),
+		).toBe(true);
+	});
+
 	it("takes a new vote on a dead-lettered log and drops the dead letter", async () => {
 		const harness = await createSharedHarness();
 		const { aiGatewayLogId, token } = await answered(harness);

@@ -113,6 +113,48 @@ describe("POST /v1/chat/completions (wire format)", () => {
 		expect(body.error.message).toMatch(new RegExp(`^${param.replace(/[[\]]/g, "\\$&")}: `));
 	});
 
+	it("refuses an argument OpenAI does not know in OpenAI's own words", async () => {
+		const harness = createHarness();
+		for (const name of ["max_token", "temprature", "aiGatewayLogId"]) {
+			const res = await completions(harness, {
+				model: LLAMA,
+				messages: [{ role: "user", content: "hi" }],
+				[name]: 1,
+			});
+			expect(res.status, name).toBe(400);
+			expect(((await res.json()) as OpenAiError).error, name).toEqual({
+				type: "invalid_request_error",
+				code: "invalid_request",
+				param: name,
+				message: `Unrecognized request argument supplied: ${name}`,
+			});
+		}
+		expect(harness.emulator.runs).toHaveLength(0);
+	});
+
+	it("takes the arguments OpenAI knows that no model here uses, as OpenAI's clients send them", async () => {
+		const res = await completions(createHarness(), {
+			model: LLAMA,
+			messages: [{ role: "user", content: "hi", name: "ann" }],
+			seed: 7,
+			presence_penalty: 0.1,
+			frequency_penalty: 0.1,
+			logit_bias: {},
+			metadata: { team: "a" },
+			store: false,
+			service_tier: "auto",
+			reasoning_effort: "low",
+			modalities: ["text"],
+			prediction: null,
+			web_search_options: null,
+			audio: null,
+			verbosity: "low",
+			prompt_cache_key: "k",
+			safety_identifier: "s",
+		});
+		expect(res.status, await res.clone().text()).toBe(200);
+	});
+
 	it("names the body itself as param for every body that is not an object", async () => {
 		const harness = createHarness();
 		for (const body of [[], [{ role: "user", content: "hi" }], null, 42, "hi"]) {

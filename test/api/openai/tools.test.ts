@@ -258,6 +258,21 @@ describe("tools on /v1", () => {
 		expect(emulator.runs).toHaveLength(0);
 	});
 
+	it("refuses two tools of the same name, naming it", async () => {
+		const { completions, emulator } = setup();
+		const other = { type: "function", function: { name: "get_time" } };
+		const res = await completions({ model: GPT_OSS, tools: [weather, other, weather] });
+		expect(res.status).toBe(400);
+		expect(((await res.json()) as OpenAiError).error).toEqual({
+			type: "invalid_request_error",
+			code: "invalid_request",
+			param: "tools[2].function.name",
+			message:
+				"tools[2].function.name: 'get_weather' is the name of tools[0] too; give each tool its own name",
+		});
+		expect(emulator.runs).toHaveLength(0);
+	});
+
 	it("checks tool_choice against the tools", async () => {
 		const { completions } = setup();
 		for (const [body, param] of [
@@ -271,6 +286,7 @@ describe("tools on /v1", () => {
 				"tools[0].function.name",
 			],
 			[{ tools: [{ type: "function" }] }, "tools[0].function"],
+			[{ tools: [weather, { ...weather }] }, "tools[1].function.name"],
 		] as const) {
 			const res = await completions({ model: GPT_OSS, ...body });
 			expect(res.status).toBe(400);
