@@ -9,6 +9,7 @@ export type ErrorCode =
 	| "invalid_request"
 	| "invalid_text"
 	| "unsupported_parameter"
+	| "empty_prompt"
 	| "invalid_cursor"
 	| "payload_too_large"
 	| "unsupported_media_type"

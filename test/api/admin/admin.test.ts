@@ -330,7 +330,7 @@ describe("list cursors are signed", () => {
 
 	it("refuses a cursor whose position was changed, or that another ADMIN_TOKEN signed", async () => {
 		const model = testModel();
-		await seed(answers(model, 4, Date.now() - DAY));
+		await seed(answers(model, 4, Date.now() - DAY_MS));
 		const { json, get } = admin();
 		const { nextCursor } = await json<{ nextCursor: string }>(
 			`/feedback?${query({ model, limit: 1 })}`,
@@ -359,7 +359,7 @@ describe("list cursors are signed", () => {
 
 	it("refuses a hand-built cursor in the list's old unsigned form", async () => {
 		const model = testModel();
-		await seed(answers(model, 2, Date.now() - DAY));
+		await seed(answers(model, 2, Date.now() - DAY_MS));
 		// `1.<created_at>.<log id>.<FNV-1a of the filters>.<bookmark>`, as the list once gave out.
 		const filters = JSON.stringify([model, null, null, null, null, null]);
 		let hash = 0x811c9dc5;
