@@ -40,7 +40,6 @@ describe("GET /api/logs/:logId (debug)", () => {
 			"/api/gateway",
 			"/api/dead-letters",
 			"/api/dead-letters/answers",
-			"/api/store-writes",
 		]) {
 			const res = await harness.call(path, { headers: auth });
 			expect(res.status, path).toBe(200);

@@ -98,9 +98,17 @@ describe("GET /api/models", () => {
 		expect((await harness.chat({ messages: turns(limits.messages + 1) })).status).toBe(400);
 		expect((await harness.ask("x".repeat(limits.contentChars))).status).toBe(200);
 		expect((await harness.ask("x".repeat(limits.contentChars + 1))).status).toBe(400);
+		// A body of exactly `bytes`, its filler spread over five turns within the content limit.
 		const padded = (bytes: number) => {
-			const body = JSON.stringify({ messages: [{ role: "user", content: "hi" }], pad: "" });
-			return body.replace('"pad":""', `"pad":"${"x".repeat(bytes - body.length)}"`);
+			const roles = ["user", "assistant", "user", "assistant", "user"];
+			const messages = roles.map((role) => ({ role, content: "" }));
+			let missing = bytes - JSON.stringify({ messages }).length;
+			for (const message of messages) {
+				const chars = Math.min(missing, limits.contentChars);
+				message.content = "x".repeat(chars);
+				missing -= chars;
+			}
+			return JSON.stringify({ messages });
 		};
 		const post = (body: string) =>
 			harness.call("/api/chat", {
