@@ -127,15 +127,19 @@ writeFileSync(
 // it fails (tests that depend on a log line spy on the console and assert it). Anything else
 // a test prints shows as it comes. SHOW_LOGS=1 prints everything as it comes.
 const showLogs = Boolean(process.env.SHOW_LOGS);
+/** One JSON object a line (Vitest joins a test's lines that come close together). */
 function isStructuredLog(content: string): boolean {
-	const line = content.trim();
-	if (!line.startsWith("{") || line.includes("\n")) return false;
-	try {
-		JSON.parse(line);
-		return true;
-	} catch {
-		return false;
-	}
+	const lines = content.split("\n").filter((line) => line.trim() !== "");
+	return (
+		lines.length > 0 &&
+		lines.every((line) => {
+			try {
+				return line.trim().startsWith("{") && Boolean(JSON.parse(line));
+			} catch {
+				return false;
+			}
+		})
+	);
 }
 const structuredLogsOfFailedTests: Reporter = {
 	onTestCaseResult(testCase) {
@@ -153,11 +157,11 @@ const structuredLogsOfFailedTests: Reporter = {
 // Miniflare a dead-lettered message outside Vitest's console: the plugin writes them to this
 // process's stdout and stderr. Those of the faults the tests inject are dropped: an exception
 // whose message starts with "emulated " (the emulator's and the tests' faults), the real AI
-// binding offline (test/gateway/ai-switch.test.ts), and the dead letters the queue tests
-// assert. So is Vite's note on a dependency's sourcemap without its sources (the `ai` SDK's),
+// binding offline (test/gateway/ai-switch.test.ts), the Durable Objects a test aborts
+// (abortAllDurableObjects), and the dead letters the queue tests assert. So is Vite's note on a dependency's sourcemap without its sources (the `ai` SDK's),
 // which nothing here can fix. Every other report shows.
 const EXPECTED_REPORTS = [
-	/^(?:uncaught exception; |exception = )[^\n]*\bError: (?:emulated |Binding AI needs to be run remotely)/,
+	/^(?:uncaught exception; |exception = )[^\n]*\bError: (?:emulated |Binding AI needs to be run remotely|Application called abortAllDurableObjects\(\))/,
 	/^\[mf:warn\] Moving message "[^"]*" on queue "[^"]*" to dead letter queue/,
 	/^Sourcemap for "[^"]*\/node_modules\/[^"]*" points to missing source files\n?$/,
 ];
