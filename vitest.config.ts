@@ -1,10 +1,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 // The bundler wrangler itself uses (a dependency of wrangler, vite and the plugin).
 import { build } from "esbuild";
 import { defineConfig } from "vitest/config";
+import type { Reporter } from "vitest/node";
 import { experimental_readRawConfig } from "wrangler";
+import { TEST_VARS } from "./test/settings.ts";
 
 // One emulator for the whole run: the emulator Worker that `npm run dev` runs
 // (emulator/wrangler.jsonc), here an auxiliary Worker in the same workerd. The app
@@ -92,36 +95,12 @@ const queueConsumers = Object.fromEntries(
 	]),
 );
 
-// The tests' own settings, in place of every var of wrangler.jsonc: an adopter changes the
-// models, timeouts or retention there (the README's Configuration) and no test notices. The
-// tests name these models and expect these values; a var added to wrangler.jsonc needs its
-// test value here.
-const TEST_VARS = {
-	AI_GATEWAY_ID: "default",
-	AI_GATEWAY_COLLECT_LOG: "true",
-	AI_GATEWAY_LOG_PAYLOADS: "true",
-	AI_TIMEOUT_MS: "120000",
-	DEFAULT_MODEL: "@cf/meta/llama-3.3-70b-instruct-fp8-fast",
-	ALLOWED_MODELS: [
-		"@cf/meta/llama-3.3-70b-instruct-fp8-fast",
-		"@cf/meta/llama-4-scout-17b-16e-instruct",
-		"@cf/openai/gpt-oss-120b",
-		"@cf/moonshotai/kimi-k2.6",
-	].join(","),
-	FALLBACK_MODELS: "",
-	GATEWAY_URL_PROVIDERS: "",
-	// Feedback delivery on a test's time scale: retries from 20 ms. The retry window stays
-	// the production default (15 minutes), so no test races it on a busy machine: a test that
-	// needs a vote given up closes its window (test/feedback/delivery.test.ts).
-	FEEDBACK_RETRY_WINDOW_MS: "900000",
-	FEEDBACK_RETRY_BASE_MS: "20",
-	STORE_TRANSCRIPTS: "false",
-	RETENTION_DAYS: "90",
-	STORE_MAX_MB: "450",
-};
+// The tests' own settings (test/settings.ts) in place of wrangler.jsonc's vars.
 const untested = Object.keys(appConfig.vars ?? {}).filter((name) => !(name in TEST_VARS));
 if (untested.length > 0) {
-	throw new Error(`vitest.config.ts: give ${untested.join(", ")} a test value in TEST_VARS`);
+	throw new Error(
+		`vitest.config.ts: give ${untested.join(", ")} a test value in TEST_VARS (test/settings.ts)`,
+	);
 }
 
 // The Worker's configuration, copied to a folder of its own: wrangler reads the `.dev.vars`
@@ -141,6 +120,60 @@ writeFileSync(
 		},
 	}),
 );
+
+// Quiet output: the failures and a summary, not the faults the tests inject on purpose.
+// The Worker logs each fault as one JSON line (src/core/log.ts), and tests report figures the
+// same way: such a line is held back while its test passes and printed under the test when
+// it fails (tests that depend on a log line spy on the console and assert it). Anything else
+// a test prints shows as it comes. SHOW_LOGS=1 prints everything as it comes.
+const showLogs = Boolean(process.env.SHOW_LOGS);
+/** One JSON object a line (Vitest joins a test's lines that come close together). */
+function isStructuredLog(content: string): boolean {
+	const lines = content.split("\n").filter((line) => line.trim() !== "");
+	return (
+		lines.length > 0 &&
+		lines.every((line) => {
+			try {
+				return line.trim().startsWith("{") && Boolean(JSON.parse(line));
+			} catch {
+				return false;
+			}
+		})
+	);
+}
+const structuredLogsOfFailedTests: Reporter = {
+	onTestCaseResult(testCase) {
+		if (showLogs || testCase.result().state !== "failed") return;
+		for (const log of testCase.logs()) {
+			if (!isStructuredLog(log.content)) continue;
+			const stream = log.type === "stdout" ? process.stdout : process.stderr;
+			stream.write(
+				`\n${log.type} | ${testCase.module.relativeModuleId} > ${testCase.fullName}\n${log.content}`,
+			);
+		}
+	},
+};
+// workerd reports an uncaught exception (the queue consumer's, the emulator Worker's) and
+// Miniflare a dead-lettered message outside Vitest's console: the plugin writes them to this
+// process's stdout and stderr. Those of the faults the tests inject are dropped: an exception
+// whose message starts with "emulated " (the emulator's and the tests' faults), the real AI
+// binding offline (test/gateway/ai-switch.test.ts), the Durable Objects a test aborts
+// (abortAllDurableObjects), and the dead letters the queue tests assert. So is Vite's note on a dependency's sourcemap without its sources (the `ai` SDK's),
+// which nothing here can fix. Every other report shows.
+const EXPECTED_REPORTS = [
+	/^(?:uncaught exception; |exception = )[^\n]*\bError: (?:emulated |Binding AI needs to be run remotely|Application called abortAllDurableObjects\(\))/,
+	/^\[mf:warn\] Moving message "[^"]*" on queue "[^"]*" to dead letter queue/,
+	/^Sourcemap for "[^"]*\/node_modules\/[^"]*" points to missing source files\n?$/,
+];
+if (!showLogs) {
+	for (const stream of [process.stdout, process.stderr]) {
+		const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+		stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+			const text = typeof chunk === "string" ? stripVTControlCharacters(chunk) : "";
+			return EXPECTED_REPORTS.some((report) => report.test(text)) || write(chunk, ...rest);
+		}) as typeof stream.write;
+	}
+}
 
 export default defineConfig({
 	test: {
@@ -192,7 +225,8 @@ export default defineConfig({
 		],
 		// A dot a test, then the failures and a summary (not a line a file); CI also writes a
 		// JSON report, summed up by scripts/test-summary.mjs.
-		reporters: process.env.CI ? ["dot", "json"] : ["dot"],
+		reporters: ["dot", ...(process.env.CI ? ["json"] : []), structuredLogsOfFailedTests],
+		onConsoleLog: (log) => showLogs || !isStructuredLog(log),
 		outputFile: { json: "test-results/vitest.json" },
 	},
 });

@@ -11,6 +11,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { applyLocalMigrations, persistDirOf } from "./d1-local.mjs";
 import { root, writeLocalConfig } from "./local-config.mjs";
 import { OFFLINE_ENV } from "./wrangler-dev.mjs";
@@ -44,7 +45,6 @@ if (!existsSync(devVars)) {
 }
 
 writeLocalConfig({ sourceFile: "wrangler.jsonc", outFile: localConfig });
-console.log("AI binding -> local AI Gateway emulator (answers are emulated, not a model's).");
 
 // Wrangler runs from the derived configuration's folder, not the project root. `wrangler dev`
 // compares ./worker-configuration.d.ts with the types of every configuration it runs, and
@@ -67,6 +67,8 @@ const args = [
 	emulatorConfig,
 	"--env-file",
 	devVars,
+	// Its stdout is filtered below, so it is no terminal: no hotkeys, said rather than guessed.
+	"--show-interactive-dev-session=false",
 	// Emulator logs live in a Durable Object here, so they survive restarts.
 	...(extraArgs.some((arg) => arg.startsWith("--persist-to"))
 		? []
@@ -75,8 +77,46 @@ const args = [
 ];
 const wrangler = spawn(resolve(root, "node_modules/.bin/wrangler"), args, {
 	cwd: dirname(localConfig),
-	stdio: "inherit",
-	env: { ...OFFLINE_ENV, ...process.env },
+	// stdout through the filter below; errors and warnings (stderr) straight to the terminal.
+	stdio: ["inherit", "pipe", "inherit"],
+	// Colours as if wrangler wrote to the terminal itself.
+	env: { ...OFFLINE_ENV, ...(process.stdout.isTTY && { FORCE_COLOR: "1" }), ...process.env },
+});
+// wrangler prints its bindings tables on start and again on each update of its dev registry
+// (two or three times), and lists env.AI as "not supported": it cannot run that binding
+// locally, and need not, since the app's switch serves it from the emulator (AI_EMULATOR). The
+// tables and their note on the dev registry are left out, and one banner says it instead,
+// after wrangler's "Ready on" line. Every other line passes as it comes.
+const bindingsTable = /^\S.* has access to the following bindings:$/;
+const registryNote = /^Service bindings, Durable Object bindings, and Tail consumers connect to/;
+let inTable = false;
+let bannerShown = false;
+const passLine = (/** @type {string} */ line) => {
+	const text = stripVTControlCharacters(line).trimEnd();
+	if (bindingsTable.test(text)) inTable = true;
+	if (inTable) {
+		if (text === "") inTable = false;
+		return;
+	}
+	if (registryNote.test(text)) return;
+	process.stdout.write(`${line}\n`);
+	const url = /Ready on (https?:\/\/\S+)/.exec(text)?.[1];
+	if (url && !bannerShown) {
+		bannerShown = true;
+		console.log(
+			`AI binding: the local AI Gateway emulator, not Workers AI (answers are emulated, not a model's). Chat at ${url}`,
+		);
+	}
+};
+let pending = "";
+wrangler.stdout.setEncoding("utf8");
+wrangler.stdout.on("data", (/** @type {string} */ chunk) => {
+	const lines = (pending + chunk).split("\n");
+	pending = lines.pop() ?? "";
+	for (const line of lines) passLine(line);
+});
+wrangler.stdout.on("end", () => {
+	if (pending) process.stdout.write(pending);
 });
 // A signal ends wrangler, which ends workerd, and this script once wrangler has gone. wrangler
 // passes on SIGINT and SIGTERM only: a hang-up ends it with SIGTERM.

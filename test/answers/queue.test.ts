@@ -199,7 +199,7 @@ describe("answers through the queue", () => {
 		let failing = true;
 		worker.queue = (batch, batchEnv) => {
 			if (failing && batch.queue !== ANSWERS_DEAD_LETTER_QUEUE)
-				return Promise.reject(new Error("consumer down"));
+				return Promise.reject(new Error("emulated consumer crash"));
 			return original(batch, batchEnv);
 		};
 		await env.ANSWERS_QUEUE.sendBatch(

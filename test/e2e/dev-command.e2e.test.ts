@@ -14,6 +14,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
+import { stripVTControlCharacters } from "node:util";
 import { ROOT, startDevServer } from "./dev-server.ts";
 
 /**
@@ -63,6 +64,18 @@ test("npm run dev does not fetch the runtime's Request.cf from workers.cloudflar
 	await fetch(`${server.url}/api/models`).then((res) => res.body?.cancel());
 	assert.doesNotMatch(server.output(), /Request\.cf|workers\.cloudflare\.com/);
 	assert.deepEqual(readdirSync(cache), [], "no Request.cf fetched and cached");
+});
+
+test("npm run dev says once that the AI binding is the local emulator, with its URL", async (t) => {
+	const server = await startDevServer();
+	t.after(() => server.stop());
+	await fetch(`${server.url}/api/models`).then((res) => res.body?.cancel());
+	const output = stripVTControlCharacters(server.output());
+	// wrangler's bindings tables (printed again on each reload) call the binding "not supported".
+	assert.doesNotMatch(output, /not supported/);
+	const banners = output.match(/AI binding: the local AI Gateway emulator.*/g) ?? [];
+	assert.equal(banners.length, 1, `one banner, not ${banners.length}:\n${output}`);
+	assert.ok(banners[0]?.includes(server.url), `the banner names ${server.url}: ${banners[0]}`);
 });
 
 // npm passes its SIGTERM only to the `sh -c` it runs the script in.

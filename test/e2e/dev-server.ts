@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { startWranglerDev } from "../../scripts/wrangler-dev.mjs";
+import { TEST_VARS } from "../settings.ts";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -17,8 +18,9 @@ export interface DevServer {
 /**
  * Starts `npm run dev` (scripts/dev.mjs) exactly as a user would, on a port the system picks
  * (scripts/wrangler-dev.mjs). State goes to `persistTo`, else to a temporary directory.
- * `vars` override wrangler.jsonc's (`wrangler dev --var`), e.g. ALLOWED_MODELS; `env` adds to
- * this process's environment.
+ * It runs on the tests' own settings (TEST_VARS, as `wrangler dev --var`), not wrangler.jsonc's
+ * vars, which an adopter changes; `vars` override them, e.g. ALLOWED_MODELS. `env` adds to this
+ * process's environment.
  */
 export async function startDevServer(
 	persistTo?: string,
@@ -30,7 +32,10 @@ export async function startDevServer(
 			"run",
 			"dev",
 			"--",
-			...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
+			...Object.entries({ ...TEST_VARS, ...vars }).flatMap(([name, value]) => [
+				"--var",
+				`${name}:${value}`,
+			]),
 		],
 		persistTo,
 		env: { ...process.env, BROWSER: "none", CI: "true", ...env },

@@ -10,7 +10,7 @@ import { type DevServer, startDevServer } from "./dev-server.ts";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export interface ServeOptions {
-	/** Overrides of wrangler.jsonc's vars (`wrangler dev --var`), e.g. ALLOWED_MODELS. */
+	/** Overrides of the tests' settings (TEST_VARS, test/settings.ts), e.g. ALLOWED_MODELS. */
 	vars?: Record<string, string>;
 	/** Where the server keeps its state, asked for when it starts (so a `before` hook can fill it). */
 	persistTo?: () => string;

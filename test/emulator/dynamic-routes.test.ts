@@ -177,7 +177,9 @@ describe("dynamic routes: percentage splits", () => {
 			const model = res.headers.get("cf-aig-model") ?? "";
 			counts.set(model, (counts.get(model) ?? 0) + 1);
 		}
-		console.info(`50/50 split over 2,000 requests: ${JSON.stringify(Object.fromEntries(counts))}`);
+		console.info(
+			JSON.stringify({ split: "50/50", requests: 2000, served: Object.fromEntries(counts) }),
+		);
 		expect([...counts.keys()].sort()).toEqual([GPT_OSS, LLAMA].sort());
 		for (const count of counts.values()) {
 			expect(count).toBeGreaterThanOrEqual(950);

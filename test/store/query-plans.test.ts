@@ -96,7 +96,7 @@ const cases: [string, { sql: string; params: unknown[] }, string[]][] = [
 describe("the feedback store's query plans", () => {
 	it.each(cases)("%s", async (name, { sql, params }, expected) => {
 		const detail = await plan(sql, params);
-		console.log(`${name}: ${detail}`);
+		console.log(JSON.stringify({ query: name, plan: detail }));
 		for (const step of expected) expect(detail).toContain(step);
 		// Never a whole table read row by row, and never a sort for the list's order.
 		expect(detail).not.toMatch(/SCAN (a|v|answers|votes) (?!USING)/);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import {
 	type ChatJson,
 	createHarness,
@@ -78,9 +78,15 @@ describe("GET /api/logs/:logId (debug)", () => {
 	});
 
 	it("does not exist when DEBUG_TOKEN is too short to be safe", async () => {
+		const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
+		onTestFinished(() => warnings.mockRestore());
 		const { call } = createHarness({}, { DEBUG_TOKEN: "debug" });
 		const res = await call("/api/logs/abc", { headers: { authorization: "Bearer debug" } });
 		expect(res.status).toBe(404);
+		// Said once where the operator looks, so a placeholder token is not a mystery.
+		expect(warnings).toHaveBeenCalledWith(
+			"DEBUG_TOKEN is shorter than 32 characters and is ignored",
+		);
 	});
 
 	it("rejects a malformed log id", async () => {

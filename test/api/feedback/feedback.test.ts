@@ -1,5 +1,5 @@
 import { abortAllDurableObjects } from "cloudflare:test";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { signFeedbackToken } from "../../../src/core/feedback-token";
 import {
 	type ChatJson,
@@ -457,8 +457,13 @@ describe("POST /api/feedback: token checks", () => {
 	});
 
 	it("ignores a FEEDBACK_SECRET too short to be safe, as if unset", async () => {
+		const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
+		onTestFinished(() => warnings.mockRestore());
 		const harness = createHarness({}, { FEEDBACK_SECRET: "change-me" });
 		const answer = (await (await harness.ask("hi")).json()) as ChatJson;
+		expect(warnings).toHaveBeenCalledWith(
+			"FEEDBACK_SECRET is shorter than 32 characters and is ignored",
+		);
 		expect(answer.aiGatewayLogId).toBeTruthy();
 		expect(answer.feedbackToken).toBeNull();
 		const forged = await signFeedbackToken(answer.aiGatewayLogId ?? "", "change-me");

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { createHarness, readEvents } from "../../harness";
 
 const LLAMA = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
@@ -221,10 +221,15 @@ describe("POST /v1/chat/completions (wire format)", () => {
 				code: "unauthorized",
 			});
 		}
+		const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
+		onTestFinished(() => warnings.mockRestore());
 		const weak = createHarness({}, { API_KEYS: "short" });
 		expect(
 			(await weak.call("/v1/models", { headers: { authorization: "Bearer short" } })).status,
 		).toBe(401);
+		expect(warnings).toHaveBeenCalledWith(
+			"API_KEYS[0] is shorter than 32 characters and is ignored",
+		);
 		// /api/* is not behind API_KEYS.
 		expect((await harness.ask("hi")).status).toBe(200);
 	});
