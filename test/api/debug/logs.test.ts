@@ -85,7 +85,11 @@ describe("GET /api/logs/:logId (debug)", () => {
 		expect(res.status).toBe(404);
 		// Said once where the operator looks, so a placeholder token is not a mystery.
 		expect(warnings).toHaveBeenCalledWith(
-			"DEBUG_TOKEN is shorter than 32 characters and is ignored",
+			JSON.stringify({
+				message: "secret too short, ignored",
+				setting: "DEBUG_TOKEN",
+				minChars: 32,
+			}),
 		);
 	});
 

@@ -462,7 +462,11 @@ describe("POST /api/feedback: token checks", () => {
 		const harness = createHarness({}, { FEEDBACK_SECRET: "change-me" });
 		const answer = (await (await harness.ask("hi")).json()) as ChatJson;
 		expect(warnings).toHaveBeenCalledWith(
-			"FEEDBACK_SECRET is shorter than 32 characters and is ignored",
+			JSON.stringify({
+				message: "secret too short, ignored",
+				setting: "FEEDBACK_SECRET",
+				minChars: 32,
+			}),
 		);
 		expect(answer.aiGatewayLogId).toBeTruthy();
 		expect(answer.feedbackToken).toBeNull();

@@ -228,7 +228,11 @@ describe("POST /v1/chat/completions (wire format)", () => {
 			(await weak.call("/v1/models", { headers: { authorization: "Bearer short" } })).status,
 		).toBe(401);
 		expect(warnings).toHaveBeenCalledWith(
-			"API_KEYS[0] is shorter than 32 characters and is ignored",
+			JSON.stringify({
+				message: "secret too short, ignored",
+				setting: "API_KEYS[0]",
+				minChars: 32,
+			}),
 		);
 		// /api/* is not behind API_KEYS.
 		expect((await harness.ask("hi")).status).toBe(200);
