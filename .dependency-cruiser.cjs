@@ -3,6 +3,7 @@
 //
 //   core/                                  types and pure rules: imports nothing else of src/
 //   gateway/  store/  http/                the AI binding, D1, Hono plumbing: core only
+//   dead-letters/                          the dead-letter list Durable Object: core only
 //   feedback/  answers/                    Durable Objects; serving and recording answers
 //   api/<surface>/                         one folder per surface; surfaces do not share code
 //   index.ts                               mounts the surfaces; nothing imports it
@@ -32,9 +33,18 @@ module.exports = {
 		only("gateway-on-core", "gateway", ["core"]),
 		only("store-on-core", "store", ["core"]),
 		only("http-on-core", "http", ["core"]),
-		only("feedback-below-api", "feedback", ["core", "gateway", "store"]),
-		only("answers-below-api", "answers", ["core", "gateway", "store", "http"]),
-		only("api-below-index", "api", ["core", "gateway", "store", "http", "feedback", "answers"]),
+		only("dead-letters-on-core", "dead-letters", ["core"]),
+		only("feedback-below-api", "feedback", ["core", "gateway", "store", "dead-letters"]),
+		only("answers-below-api", "answers", ["core", "gateway", "store", "http", "dead-letters"]),
+		only("api-below-index", "api", [
+			"core",
+			"gateway",
+			"store",
+			"http",
+			"dead-letters",
+			"feedback",
+			"answers",
+		]),
 		{
 			name: "surfaces-apart",
 			comment: "An API surface does not import another: what two share lives in a lower layer",

@@ -1,4 +1,5 @@
-import { resolve } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 // The bundler wrangler itself uses (a dependency of wrangler, vite and the plugin).
 import { build } from "esbuild";
@@ -71,7 +72,12 @@ interface QueueConsumerConfig {
 	max_retries?: number;
 	dead_letter_queue?: string;
 }
-const appConfig: { queues?: { consumers?: QueueConsumerConfig[] } } = experimental_readRawConfig({
+const appConfig: {
+	queues?: { consumers?: QueueConsumerConfig[] };
+	vars?: Record<string, unknown>;
+	main?: string;
+	assets?: { directory: string };
+} = experimental_readRawConfig({
 	config: resolve(import.meta.dirname, "wrangler.jsonc"),
 }).rawConfig;
 const queueConsumers = Object.fromEntries(
@@ -86,6 +92,56 @@ const queueConsumers = Object.fromEntries(
 	]),
 );
 
+// The tests' own settings, in place of every var of wrangler.jsonc: an adopter changes the
+// models, timeouts or retention there (the README's Configuration) and no test notices. The
+// tests name these models and expect these values; a var added to wrangler.jsonc needs its
+// test value here.
+const TEST_VARS = {
+	AI_GATEWAY_ID: "default",
+	AI_GATEWAY_COLLECT_LOG: "true",
+	AI_GATEWAY_LOG_PAYLOADS: "true",
+	AI_TIMEOUT_MS: "120000",
+	DEFAULT_MODEL: "@cf/meta/llama-3.3-70b-instruct-fp8-fast",
+	ALLOWED_MODELS: [
+		"@cf/meta/llama-3.3-70b-instruct-fp8-fast",
+		"@cf/meta/llama-4-scout-17b-16e-instruct",
+		"@cf/openai/gpt-oss-120b",
+		"@cf/moonshotai/kimi-k2.6",
+	].join(","),
+	FALLBACK_MODELS: "",
+	GATEWAY_URL_PROVIDERS: "",
+	// Feedback delivery on a test's time scale: retries from 20 ms. The retry window stays
+	// the production default (15 minutes), so no test races it on a busy machine: a test that
+	// needs a vote given up closes its window (test/feedback/delivery.test.ts).
+	FEEDBACK_RETRY_WINDOW_MS: "900000",
+	FEEDBACK_RETRY_BASE_MS: "20",
+	STORE_TRANSCRIPTS: "false",
+	RETENTION_DAYS: "90",
+	STORE_MAX_MB: "450",
+};
+const untested = Object.keys(appConfig.vars ?? {}).filter((name) => !(name in TEST_VARS));
+if (untested.length > 0) {
+	throw new Error(`vitest.config.ts: give ${untested.join(", ")} a test value in TEST_VARS`);
+}
+
+// The Worker's configuration, copied to a folder of its own: wrangler reads the `.dev.vars`
+// beside a configuration, and the developer's (from `npm run dev`, perhaps with API_KEYS set)
+// would reach the tests and print "Using secrets defined in .dev.vars" once per test file.
+const testWranglerConfig = resolve(import.meta.dirname, ".wrangler/test/wrangler.jsonc");
+mkdirSync(dirname(testWranglerConfig), { recursive: true });
+writeFileSync(
+	testWranglerConfig,
+	JSON.stringify({
+		...appConfig,
+		$schema: undefined,
+		main: resolve(import.meta.dirname, appConfig.main ?? ""),
+		assets: appConfig.assets && {
+			...appConfig.assets,
+			directory: resolve(import.meta.dirname, appConfig.assets.directory),
+		},
+	}),
+);
+
 export default defineConfig({
 	test: {
 		projects: [
@@ -94,19 +150,17 @@ export default defineConfig({
 				extends: true,
 				plugins: [
 					cloudflareTest({
-						wrangler: { configPath: "./wrangler.jsonc" },
+						wrangler: { configPath: testWranglerConfig },
 						// Everything runs offline: the AI binding is driven against the local emulator.
 						remoteBindings: false,
 						miniflare: {
-							// Test-only secrets; production ones are set with `wrangler secret put`.
 							bindings: {
+								...TEST_VARS,
+								// Test-only secrets; production ones are set with `wrangler secret put`.
 								FEEDBACK_SECRET: "test-feedback-secret-0123456789abcdef",
 								DEBUG_TOKEN: "test-debug-token-0123456789abcdefghij",
 								ADMIN_TOKEN: "test-admin-token-0123456789abcdefghij",
 								TEST_MIGRATIONS: migrations,
-								// Feedback delivery on a test's time scale: retries from 20 ms, give up after 5 s.
-								FEEDBACK_RETRY_WINDOW_MS: "5000",
-								FEEDBACK_RETRY_BASE_MS: "20",
 								// Only under `npm run test:mutation`: the mutant StrykerJS switches on (test/setup/mutation.ts).
 								...(process.env.__STRYKER_ACTIVE_MUTANT__ && {
 									STRYKER_ACTIVE_MUTANT: process.env.__STRYKER_ACTIVE_MUTANT__,
@@ -136,8 +190,9 @@ export default defineConfig({
 				},
 			},
 		],
-		// CI also writes a JSON report, summed up by scripts/test-summary.mjs.
-		reporters: process.env.CI ? ["default", "json"] : ["default"],
+		// A dot a test, then the failures and a summary (not a line a file); CI also writes a
+		// JSON report, summed up by scripts/test-summary.mjs.
+		reporters: process.env.CI ? ["dot", "json"] : ["dot"],
 		outputFile: { json: "test-results/vitest.json" },
 	},
 });

@@ -11,6 +11,7 @@
 //
 //   node scripts/bench-feedback-store.mjs [--answers 100000] [--no-write]
 //   node scripts/bench-feedback-store.mjs --sizes 10000,100000 [--no-write]
+//   node scripts/bench-feedback-store.mjs --help
 import { execFileSync, spawn } from "node:child_process";
 import {
 	cpSync,
@@ -26,18 +27,73 @@ import os from "node:os";
 import { join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
-import { applyLocalMigrations, wranglerBin } from "./d1-local.mjs";
-import { root } from "./local-config.mjs";
-import { rebuildRollups } from "./rebuild-rollups.mjs";
-import { seedLocal } from "./seed-feedback.mjs";
+import { DAY_MS } from "../src/core/time.ts";
+import { VOTE_FIELDS } from "../src/core/votes.ts";
+import { ANSWER_FIELDS } from "../src/store/answer-row.ts";
 
-const { values: options } = parseArgs({
-	options: {
-		answers: { type: "string", default: "100000" },
-		"no-write": { type: "boolean", default: false },
-		sizes: { type: "string" },
-	},
-});
+const USAGE = `Usage: node scripts/bench-feedback-store.mjs [options]
+
+Times the feedback store (admin API stats, list pages, exports) on the local runtime and
+writes its section of docs/benchmarks.md.
+
+Options:
+  --answers N        answers to seed for the default run, 1 to 1000000 (default 100000)
+  --sizes N,N,...    instead: time the routes as one database grows to each size in turn
+                     (e.g. 10000,100000,1000000; about 10 minutes for those three)
+  --no-write         print the results, leave docs/benchmarks.md as it is
+  -h, --help         show this text`;
+
+/** The options, or a one-line error and exit code 2 (never a stack trace); --help prints USAGE. */
+function readOptions() {
+	const fail = (message) => {
+		console.error(`bench-feedback-store: ${message}. Run with --help for the options.`);
+		process.exit(2);
+	};
+	let values;
+	try {
+		({ values } = parseArgs({
+			options: {
+				answers: { type: "string", default: "100000" },
+				"no-write": { type: "boolean", default: false },
+				sizes: { type: "string" },
+				help: { type: "boolean", short: "h", default: false },
+			},
+		}));
+	} catch (error) {
+		fail(
+			String(error instanceof Error ? error.message : error)
+				.split("\n")[0]
+				.replace(/\.$/, ""),
+		);
+	}
+	if (values.help) {
+		console.log(USAGE);
+		process.exit(0);
+	}
+	const whole = (value, max = 1_000_000) =>
+		/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= max;
+	if (!whole(values.answers)) {
+		fail(
+			`--answers must be a whole number from 1 to 1000000, got ${JSON.stringify(values.answers)}`,
+		);
+	}
+	if (
+		values.sizes !== undefined &&
+		!values.sizes.split(",").every((size) => whole(size, 100_000_000))
+	) {
+		fail(
+			`--sizes must be whole numbers from 1 to 100000000 separated by commas, got ${JSON.stringify(values.sizes)}`,
+		);
+	}
+	return values;
+}
+
+const options = readOptions();
+// After the options: these load wrangler, which takes seconds, and --help should not wait.
+const { applyLocalMigrations, wranglerBin } = await import("./d1-local.mjs");
+const { root } = await import("./local-config.mjs");
+const { rebuildRollups } = await import("./rebuild-rollups.mjs");
+const { seedLocal } = await import("./seed-feedback.mjs");
 const ANSWERS = Number(options.answers);
 const DAYS = 60;
 const RUNS = 7;
@@ -274,7 +330,7 @@ async function main() {
 
 	const results = { load: os.loadavg()[0] };
 	try {
-		const range = `since=${new Date(now - DAYS * 86_400_000 - 60_000).toISOString()}&until=${new Date(now + 60_000).toISOString()}`;
+		const range = `since=${new Date(now - DAYS * DAY_MS - 60_000).toISOString()}&until=${new Date(now + 60_000).toISOString()}`;
 		log("stats");
 		results.stats = await series(`/api/admin/stats?${range}`);
 		results.stats30 = await series("/api/admin/stats");
@@ -337,6 +393,55 @@ const ROWS_PER_INSERT = 100_000;
 const SCALE_RUNS = 15;
 
 /**
+ * Each seeded answer's fields as SQL over r (i, the time t, the model m), by the names
+ * src/store/answer-row.ts declares; a field left out is NULL. Latency buckets are left to the
+ * rebuild.
+ */
+const BULK_ANSWER = {
+	aiGatewayLogId: "printf('bench-%012d', i)",
+	gatewayId: "'default'",
+	createdAt: "t",
+	route: "IIF(abs(random()) % 5 = 0, '/v1/chat/completions', '/api/chat')",
+	requestedModel: "m",
+	servedModel: "m",
+	provider: "'workers-ai'",
+	streamed: "abs(random()) % 2",
+	outcome: "IIF(abs(random()) % 20 = 0, 'aborted', 'complete')",
+	ttfbMs: "300 + abs(random()) % 700",
+	totalMs: "1000 + abs(random()) % 8000",
+	promptTokens: "100",
+	completionTokens: "200",
+	totalTokens: "300",
+	cached: "0",
+};
+/** Each seeded vote's fields as SQL over c (the log id, the time `at`, vote, state), as src/core/votes.ts declares them. */
+const BULK_VOTE = {
+	aiGatewayLogId: "id",
+	gatewayId: "'default'",
+	vote: "vote",
+	score: "IIF(abs(random()) % 5 < 2, abs(random()) % 101, NULL)",
+	comment: "IIF(abs(random()) % 12 = 0, 'Too long', NULL)",
+	sequence: "at",
+	revision: "1",
+	state: "state",
+	refused: "0",
+	attempts: "1",
+	castAt: "at",
+	deliveredAt: "IIF(state = 'delivered', at + 300, NULL)",
+	nextAttemptAt: "IIF(state = 'pending', at + 4000, NULL)",
+	failedAt: "IIF(state = 'failed', at + 900000, NULL)",
+	error: "IIF(state = 'failed', 'gave up after 12 attempts: the gateway failed (503)', NULL)",
+};
+/** The columns of `values`' fields, by a declaration; throws on a field it does not declare. */
+const columns = (declared, values) =>
+	Object.keys(values)
+		.map((field) => {
+			if (!declared[field]) throw new Error(`bench: ${field} is not a declared field`);
+			return declared[field].column;
+		})
+		.join(", ");
+
+/**
  * Answers number `from` to `to` - 1, over the DAYS before `now`, and votes on about a third
  * of them, generated inside SQLite by recursive CTEs: no SQL text per row. MATERIALIZED keeps
  * each row's random draws one value wherever it is used. Latency buckets are left to the
@@ -346,29 +451,18 @@ function bulkSeed(from, to, now) {
 	const statements = [];
 	for (let first = from; first < to; first += ROWS_PER_INSERT) {
 		const last = Math.min(to, first + ROWS_PER_INSERT);
-		statements.push(`INSERT INTO answers (ai_gateway_log_id, gateway_id, created_at, route,
-requested_model, served_model, provider, streamed, outcome, ttfb_ms, total_ms, prompt_tokens,
-completion_tokens, total_tokens, cached)
+		statements.push(`INSERT INTO answers (${columns(ANSWER_FIELDS, BULK_ANSWER)})
 WITH RECURSIVE n(i) AS (SELECT ${first} UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ${last}),
-r AS MATERIALIZED (SELECT i, ${now} - abs(random()) % ${DAYS * 86_400_000} AS t,
+r AS MATERIALIZED (SELECT i, ${now} - abs(random()) % ${DAYS * DAY_MS} AS t,
 CASE abs(random()) % 4 ${SCALE_MODELS.map((model, i) => `WHEN ${i} THEN '${model}'`).join(" ")} END AS m FROM n)
-SELECT printf('bench-%012d', i), 'default', t,
-IIF(abs(random()) % 5 = 0, '/v1/chat/completions', '/api/chat'), m, m, 'workers-ai',
-abs(random()) % 2, IIF(abs(random()) % 20 = 0, 'aborted', 'complete'), 300 + abs(random()) % 700,
-1000 + abs(random()) % 8000, 100, 200, 300, 0 FROM r`);
+SELECT ${Object.values(BULK_ANSWER).join(", ")} FROM r`);
 	}
-	statements.push(`INSERT INTO votes (ai_gateway_log_id, gateway_id, vote, score, comment, sequence,
-revision, version, state, refused, attempts, created_at, cast_at, delivered_at, next_attempt_at,
-failed_at, error, updated_at)
+	statements.push(`INSERT INTO votes (${columns(VOTE_FIELDS, BULK_VOTE)}, created_at, version, updated_at)
 WITH c AS MATERIALIZED (SELECT ai_gateway_log_id AS id, created_at + 2000 + abs(random()) % 60000 AS at,
 CASE abs(random()) % 10 WHEN 0 THEN 'clear' WHEN 1 THEN 'down' WHEN 2 THEN 'down' WHEN 3 THEN 'down' ELSE 'up' END AS vote,
 CASE abs(random()) % 100 WHEN 0 THEN 'pending' WHEN 1 THEN 'failed' ELSE 'delivered' END AS state
 FROM answers WHERE rowid > ${from} AND abs(random()) % 100 < 35)
-SELECT id, 'default', vote, IIF(abs(random()) % 5 < 2, abs(random()) % 101, NULL),
-IIF(abs(random()) % 12 = 0, 'Too long', NULL), at, 1, 2, state, 0, 1, at, at,
-IIF(state = 'delivered', at + 300, NULL), IIF(state = 'pending', at + 4000, NULL),
-IIF(state = 'failed', at + 900000, NULL),
-IIF(state = 'failed', 'gave up after 12 attempts: the gateway failed (503)', NULL), at + 3000 FROM c`);
+SELECT ${Object.values(BULK_VOTE).join(", ")}, at, 2, at + 3000 FROM c`);
 	return statements;
 }
 
@@ -418,7 +512,7 @@ async function scale(sizes) {
 	const work = mkdtempSync(join(os.tmpdir(), "store-scale-"));
 	const growing = join(work, "growing");
 	const now = Date.now();
-	const range = `since=${new Date(now - DAYS * 86_400_000).toISOString()}&until=${new Date(now + 60_000).toISOString()}`;
+	const range = `since=${new Date(now - DAYS * DAY_MS).toISOString()}&until=${new Date(now + 60_000).toISOString()}`;
 	applyLocalMigrations(growing);
 	const steps = [];
 	const devs = [];

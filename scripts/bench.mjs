@@ -16,9 +16,11 @@ import os from "node:os";
 import { join, resolve } from "node:path";
 import autocannon from "autocannon";
 import { createParser } from "eventsource-parser";
+import { ANSWERS_WRITTEN } from "../src/core/log.ts";
 import { MAX_GZIP_KIB, MAX_STARTUP_MS } from "./budgets.mjs";
 import { applyLocalMigrations } from "./d1-local.mjs";
 import { root, writeLocalConfig } from "./local-config.mjs";
+import { measureStartup } from "./startup-cpu.mjs";
 import { startWranglerDev } from "./wrangler-dev.mjs";
 
 const smoke = process.argv.includes("--smoke");
@@ -37,7 +39,6 @@ const MESSAGES = [{ role: "user", content: "Benchmark question: what is a Worker
 const CHAT_BODY = JSON.stringify({ messages: MESSAGES });
 
 const benchDir = resolve(root, ".wrangler/bench");
-const wrangler = resolve(root, "node_modules/.bin/wrangler");
 const log = (message) => console.log(`[bench] ${message}`);
 
 // --- Workers ---------------------------------------------------------------------
@@ -46,8 +47,7 @@ function writeConfigs() {
 	mkdirSync(benchDir, { recursive: true });
 	const secrets = join(benchDir, ".dev.vars");
 	const secret = () => randomBytes(32).toString("base64url");
-	const debugToken = secret();
-	writeFileSync(secrets, `FEEDBACK_SECRET=${secret()}\nDEBUG_TOKEN=${debugToken}\n`);
+	writeFileSync(secrets, `FEEDBACK_SECRET=${secret()}\n`);
 	// The limiter still runs on every request; it just never says no to the load generator.
 	const unlimited = (config) => ({
 		...config,
@@ -115,7 +115,6 @@ function writeConfigs() {
 		queueless,
 		baseline,
 		secrets,
-		debugToken,
 		instantEmulator: emulator("emulator-instant", 0),
 		pacedEmulator: emulator("emulator-paced", TOKEN_INTERVAL_MS),
 	};
@@ -132,7 +131,8 @@ async function startWorker(config, emulatorConfig, secrets) {
 	const started = await startWranglerDev({
 		configs: [config, emulatorConfig],
 		envFile: secrets,
-		logLevel: "error",
+		// "log": the Worker's console.log lines (the answers' write log) reach wrangler's output.
+		logLevel: "log",
 		persistTo,
 	});
 	const worker = {
@@ -152,7 +152,50 @@ async function startWorker(config, emulatorConfig, secrets) {
 		throw new Error(`${config}: chat answered ${res.status}\n${worker.output()}`);
 	}
 	await res.body?.cancel();
-	return { ...worker, workerdPid: () => findWorkerd(worker.pid) };
+	const workerds = findWorkerds(worker.pid);
+	return { ...worker, workerdPid: () => findWorkerd(worker.pid), cpuMs: () => cpuMs(workerds) };
+}
+
+/** Every workerd process under `wrangler dev` (its proxy's and the runtime's), and their children. */
+function findWorkerds(pid) {
+	const rows = execFileSync("ps", ["-eo", "pid,ppid,comm"], { encoding: "utf8" })
+		.trim()
+		.split("\n")
+		.slice(1)
+		.map((line) => line.trim().split(/\s+/));
+	const found = [];
+	const queue = [[pid, false]];
+	while (queue.length) {
+		const [parent, underWorkerd] = queue.shift();
+		for (const [child, ppid, command] of rows) {
+			if (Number(ppid) !== parent) continue;
+			const isWorkerd = underWorkerd || command === "workerd";
+			if (isWorkerd) found.push(Number(child));
+			queue.push([Number(child), isWorkerd]);
+		}
+	}
+	return found;
+}
+
+const CLOCK_TICKS =
+	Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+
+/**
+ * CPU the processes have used, user and system, with their waited-for children, in ms, from
+ * /proc/<pid>/stat (utime, stime, cutime, cstime): what the OS charged, JavaScript or not.
+ */
+function cpuMs(pids) {
+	let ticks = 0;
+	for (const pid of pids) {
+		try {
+			const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+			const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+			ticks += fields.slice(11, 15).reduce((sum, value) => sum + Number(value), 0);
+		} catch {
+			// Ended: its time is gone with it (workerd does not end under load).
+		}
+	}
+	return (ticks / CLOCK_TICKS) * 1000;
 }
 
 /** workerd runs as a descendant of `wrangler dev`. */
@@ -216,51 +259,59 @@ const perThousand = (count, answers) => (answers ? ((count / answers) * 1000).to
 
 const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
 
-/** What the target's isolate has written to the answers table (GET /api/store-writes). */
-async function storeWrites(target, debugToken) {
-	const res = await fetch(`${target.url}/api/store-writes`, {
-		headers: { authorization: `Bearer ${debugToken}` },
-	});
-	if (!res.ok) throw new Error(`GET /api/store-writes answered ${res.status}`);
-	const { isolate, answers } = await res.json();
-	return { ...answers, isolate };
+/**
+ * What the target has written to the answers table so far, from the Worker's log line per D1
+ * batch (ANSWERS_WRITTEN, src/store/answers.ts) in wrangler's output; failed batches from
+ * their error lines.
+ */
+function storeWrites(target) {
+	const totals = { batches: 0, statements: 0, rows: 0, rowsWritten: 0, ms: 0, failures: 0 };
+	for (const line of target.output().split("\n")) {
+		const at = line.indexOf("{");
+		if (at < 0 || !line.includes("feedback store:")) continue;
+		let fields;
+		try {
+			fields = JSON.parse(line.slice(at));
+		} catch {
+			continue;
+		}
+		if (fields.message === ANSWERS_WRITTEN) {
+			totals.batches++;
+			for (const key of ["statements", "rows", "rowsWritten", "ms"]) totals[key] += fields[key];
+		} else if (/answer batch failed|record answer/.test(fields.message ?? "")) totals.failures++;
+	}
+	return totals;
 }
 
 /**
  * The D1 writes of `answers` answers since `before`: waits until they are all written (the
  * queue delivers a batch when it holds 100 messages or after max_batch_timeout, 5 s).
  */
-async function writesSince(target, debugToken, before, answers) {
+async function writesSince(target, before, answers) {
 	const deadline = Date.now() + 30_000;
-	let now = await storeWrites(target, debugToken);
+	let now = storeWrites(target);
 	while (now.rows - before.rows < answers && Date.now() < deadline) {
 		await new Promise((done) => setTimeout(done, 250));
-		now = await storeWrites(target, debugToken);
+		now = storeWrites(target);
 	}
-	// A new isolate (wrangler reloads the Worker when its sources change) counts from zero.
-	if (now.isolate !== before.isolate)
-		throw new Error(`${target.url}: the Worker restarted mid-count`);
-	const delta = Object.fromEntries(
-		Object.keys(now)
-			.filter((key) => key !== "isolate")
-			.map((key) => [key, now[key] - before[key]]),
-	);
+	const delta = Object.fromEntries(Object.keys(now).map((key) => [key, now[key] - before[key]]));
 	return { answers, ...delta };
 }
 
 /** The targets whose D1 writes are counted: with the answers' queue, and without. */
 const COUNTED = ["app", "queueless"];
 
-async function chatThroughput(targets, debugToken) {
+async function chatThroughput(targets) {
 	const rows = [];
 	for (const connections of CONCURRENCY) {
 		const amount = REQUESTS[connections];
 		const runs = Object.fromEntries(Object.keys(targets).map((name) => [name, []]));
 		const answered = Object.fromEntries(Object.keys(targets).map((name) => [name, 0]));
-		const before = Object.fromEntries(
-			await Promise.all(
-				COUNTED.map(async (name) => [name, await storeWrites(targets[name], debugToken)]),
-			),
+		const before = Object.fromEntries(COUNTED.map((name) => [name, storeWrites(targets[name])]));
+		// Each target's CPU from before its warm-up until its answers are stored: an idle
+		// workerd uses none, so what the others' turns add is the queue's late batches.
+		const cpuBefore = Object.fromEntries(
+			Object.entries(targets).map(([name, target]) => [name, target.cpuMs()]),
 		);
 		for (const [name, target] of Object.entries(targets)) {
 			const warmUp = await load({
@@ -281,7 +332,7 @@ async function chatThroughput(targets, debugToken) {
 			await Promise.all(
 				COUNTED.map(async (name) => [
 					name,
-					await writesSince(targets[name], debugToken, before[name], answered[name]),
+					await writesSince(targets[name], before[name], answered[name]),
 				]),
 			),
 		);
@@ -291,10 +342,17 @@ async function chatThroughput(targets, debugToken) {
 			p99: mean(list.map((run) => run.p99)),
 			errors: list.reduce((sum, run) => sum + run.errors, 0),
 		});
+		const cpuPerThousand = Object.fromEntries(
+			Object.entries(targets).map(([name, target]) => [
+				name,
+				((target.cpuMs() - cpuBefore[name]) / Math.max(answered[name], 1)) * 1000,
+			]),
+		);
 		const row = {
 			connections,
 			amount,
 			writes,
+			cpuPerThousand,
 			...Object.fromEntries(Object.entries(runs).map(([name, list]) => [name, combine(list)])),
 		};
 		rows.push(row);
@@ -302,6 +360,11 @@ async function chatThroughput(targets, debugToken) {
 			`JSON chat c=${connections}: ${Object.keys(targets)
 				.map((name) => `${name} ${row[name].rps.toFixed(0)} rps p99 ${row[name].p99} ms`)
 				.join("; ")}`,
+		);
+		log(
+			`  workerd CPU per 1,000 answers: ${Object.entries(cpuPerThousand)
+				.map(([name, ms]) => `${name} ${ms.toFixed(0)} ms`)
+				.join(", ")}`,
 		);
 		for (const name of COUNTED) {
 			const w = writes[name];
@@ -338,9 +401,12 @@ async function streamTimings(url, deltaOf) {
 
 async function streaming(targets) {
 	const runs = Object.fromEntries(Object.keys(targets).map((name) => [name, []]));
+	const cpu = Object.fromEntries(Object.keys(targets).map((name) => [name, 0]));
 	for (let i = 0; i < STREAMS; i++) {
 		for (const [name, target] of Object.entries(targets)) {
+			const before = target.cpuMs();
 			runs[name].push(await streamTimings(`${target.url}/api/chat`, (chunk) => chunk.response));
+			cpu[name] += target.cpuMs() - before;
 		}
 	}
 	// How far each delta is behind the emulator's schedule (one token per interval after the first).
@@ -359,6 +425,8 @@ async function streaming(targets) {
 					worstLag: Math.max(...all),
 					heldBack: all.filter((lag) => lag > worstBaseline + 5).length,
 					deltas: all.length,
+					// During its own streams only (the queue's batch of them may come later).
+					cpuPerThousand: (cpu[name] / list.length) * 1000,
 				},
 			];
 		}),
@@ -427,20 +495,11 @@ function bundleAndStartup() {
 		encoding: "utf8",
 	});
 	const [, kib, gzip] = /index\.js, ([\d.]+) KiB, ([\d.]+) KiB gzipped/.exec(bundle) ?? [];
-	const startups = [];
-	const profile = join(os.tmpdir(), `startup-${process.pid}.cpuprofile`);
-	for (let i = 0; i < STARTUP_RUNS; i++) {
-		const out = execFileSync(wrangler, ["check", "startup", "--outfile", profile], {
-			cwd: root,
-			encoding: "utf8",
-			env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-		});
-		startups.push({
-			active: Number(/Active: ([\d.]+) ms/.exec(out)?.[1]),
-			sampled: sampledCpu(profile),
-		});
-	}
-	rmSync(profile, { force: true });
+	// check-bundle.mjs has measured one run already (npm run check prints it): count it.
+	const [, sampled, active] =
+		/Start-up CPU, one run: ([\d.]+) ms .*"Active": ([\d.]+) ms/.exec(bundle) ?? [];
+	const startups = [...(sampled ? [{ sampled: Number(sampled), active: Number(active) }] : [])];
+	while (startups.length < STARTUP_RUNS) startups.push(measureStartup());
 	const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 	return {
 		kib: Number(kib),
@@ -449,20 +508,6 @@ function bundleAndStartup() {
 		sampledMs: median(startups.map((run) => run.sampled)),
 		startups,
 	};
-}
-
-/**
- * CPU the profile's samples put in the Worker: busy samples times the sampling
- * interval. wrangler's "Active" also counts the gap before the profiler's first
- * sample (often about 11 ms), whatever was running then.
- */
-function sampledCpu(file) {
-	const profile = JSON.parse(readFileSync(file, "utf8"));
-	const names = new Map(profile.nodes.map((node) => [node.id, node.callFrame.functionName]));
-	const deltas = profile.timeDeltas.filter((delta) => delta < 5000).sort((a, b) => a - b);
-	const interval = (deltas[Math.floor(deltas.length / 2)] ?? 1000) / 1000;
-	const busy = profile.samples.filter((id) => !["(idle)", "(root)"].includes(names.get(id))).length;
-	return Math.round(busy * interval * 10) / 10;
 }
 
 // --- Report ----------------------------------------------------------------------
@@ -491,9 +536,21 @@ function report({ chat, stream, feedback, memory, bundle }) {
 				`| ${row.connections} | ${row.amount} | ${fixed(row.app.rps)} | ${fixed(row.baseline.rps)} | ${fixed(row.app.rps / row.baseline.rps, 2)} | ${row.app.p50} | ${row.app.p99} | ${row.baseline.p99} | ${fixed(row.app.p99 / Math.max(row.baseline.p99, 1), 2)} | ${row.app.errors + row.baseline.errors + row.core.errors + row.storeless.errors + row.queueless.errors} | ${fixed(row.core.rps / row.baseline.rps, 2)} x, ${fixed(row.core.p99 / Math.max(row.baseline.p99, 1), 2)} x | ${fixed(row.storeless.rps / row.baseline.rps, 2)} x, ${fixed(row.storeless.p99 / Math.max(row.baseline.p99, 1), 2)} x | ${fixed(row.queueless.rps / row.baseline.rps, 2)} x, ${fixed(row.queueless.p99 / Math.max(row.baseline.p99, 1), 2)} x |`,
 		),
 		"",
+		"## CPU per answer",
+		"",
+		"CPU time the OS charged to the target's workerd processes (user and system, with their children, from `/proc/<pid>/stat`): `wrangler dev`'s proxy in front and the runtime, which also runs the target's copy of the emulator and the local emulation of the Rate Limiting binding, the static-asset router, D1 and Queues. The JSON figures run from each target's warm-up until its answers are in the store (an idle workerd uses no CPU, so the queue's late batches are counted wherever they fall); streamed figures count each target's own streams. The app's cost over the bare Worker is the difference of the two, in the same run.",
+		"",
+		"| answers | app ms per 1,000 | baseline ms per 1,000 | app minus baseline | app without limiter and asset router | app without the feedback store | app without the answers' queue |",
+		"|---|---|---|---|---|---|---|",
+		...chat.map(
+			(row) =>
+				`| JSON, ${row.connections} connection(s) | ${fixed(row.cpuPerThousand.app)} | ${fixed(row.cpuPerThousand.baseline)} | ${fixed(row.cpuPerThousand.app - row.cpuPerThousand.baseline)} | ${fixed(row.cpuPerThousand.core)} | ${fixed(row.cpuPerThousand.storeless)} | ${fixed(row.cpuPerThousand.queueless)} |`,
+		),
+		`| streamed, one at a time | ${fixed(stream.app.cpuPerThousand)} | ${fixed(stream.baseline.cpuPerThousand)} | ${fixed(stream.app.cpuPerThousand - stream.baseline.cpuPerThousand)} | ${fixed(stream.core.cpuPerThousand)} | | |`,
+		"",
 		"## Feedback store writes during the JSON chat benchmark",
 		"",
-		"D1 writes to the answers table, counted by the Worker itself (`GET /api/store-writes`, one isolate locally), from the warm-up to the last answer written, for the app (answers through the queue: one message each, written by `queue()` in batches of up to 100) and the app without `ANSWERS_QUEUE` (each isolate writes answers that end within 10 ms of each other together, up to 50). A batch is one `db.batch()` call: one round trip and one transaction; a statement is one INSERT in it. D1's rows written (its billing unit) count each row and its entry in each of the table's three indexes. Consumer rows per second: rows over the time spent in `db.batch()` (local D1, same machine).",
+		"D1 writes to the answers table, counted from the Worker's own log line per D1 batch (`feedback store: answers written`, with its rows, statements, rows written and milliseconds), read from `wrangler dev`'s output, from the warm-up to the last answer written, for the app (answers through the queue: one message each, written by `queue()` in batches of up to 100) and the app without `ANSWERS_QUEUE` (each isolate writes answers that end within 10 ms of each other together, up to 50). A batch is one `db.batch()` call: one round trip and one transaction; a statement is one INSERT in it. D1's rows written (its billing unit) count each row and its entry in each of the table's three indexes. Consumer rows per second: rows over the time spent in `db.batch()` (local D1, same machine).",
 		"",
 		"| connections | path | rps | answers | D1 batches | statements | statements per 1,000 answers | rows per batch | D1 rows written per answer | rows per second of D1 time | failed batches |",
 		"|---|---|---|---|---|---|---|---|---|---|---|",
@@ -594,10 +651,7 @@ async function main() {
 		queueless = await startWorker(configs.queueless, configs.instantEmulator, configs.secrets);
 		baseline = await startWorker(configs.baseline, configs.instantEmulator, configs.secrets);
 		// Alternating app, core, storeless, queueless, baseline in each round.
-		const chat = await chatThroughput(
-			{ app, core, storeless, queueless, baseline },
-			configs.debugToken,
-		);
+		const chat = await chatThroughput({ app, core, storeless, queueless, baseline });
 		await Promise.all([storeless.stop(), queueless.stop()]);
 		const feedback = await feedbackThroughput(app);
 		const memory = await memorySoak(app);

@@ -4,20 +4,37 @@
 // secret typed in src/env.d.ts, and no row for anything else. A var's Default must be its
 // wrangler.jsonc value (`value`, or "empty") unless the value is too long to quote; a
 // secret's is "unset". Names in package.json's cloudflare.bindings (the Deploy button's
-// descriptions) must have a row too. Run by `npm run check`.
+// descriptions) must have a row too. A numeric var in wrangler.jsonc must keep the rule of
+// src/core/numeric-settings.ts (the one the Worker applies): a positive number. Run by
+// `npm run check`; `--root <dir>` checks another copy of the repository (the tooling test).
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { experimental_readRawConfig } from "wrangler";
+import {
+	NUMERIC_SETTING_RULE,
+	NUMERIC_SETTINGS,
+	numericSetting,
+} from "../src/core/numeric-settings.ts";
 
-const root = resolve(import.meta.dirname, "..");
+const rootArg = process.argv.indexOf("--root");
+const root =
+	rootArg === -1 ? resolve(import.meta.dirname, "..") : resolve(process.argv[rootArg + 1] ?? ".");
 const read = (file) => readFileSync(resolve(root, file), "utf8");
-// Longer var values may be described in words ("four chat models") instead of quoted.
+// Longer var values may be described in words instead of quoted; a list's description
+// starts with its length ("4 chat models"), which is checked.
 const MAX_QUOTED_DEFAULT = 64;
 const problems = [];
+const badValues = [];
 
 // What the project declares.
 const { rawConfig } = experimental_readRawConfig({ config: resolve(root, "wrangler.jsonc") });
 const vars = new Map(Object.entries(rawConfig.vars ?? {}).map(([name, v]) => [name, String(v)]));
+// Refused here rather than replaced by a default at run time (which the Worker does, loudly).
+for (const name of Object.keys(NUMERIC_SETTINGS))
+	if (vars.has(name) && numericSetting(name, vars.get(name)) === undefined)
+		badValues.push(
+			`${name} is ${JSON.stringify(vars.get(name))} in wrangler.jsonc: it must be ${NUMERIC_SETTING_RULE}`,
+		);
 const devVarsNames = [...read(".dev.vars.example").matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map(
 	(match) => match[1],
 );
@@ -76,6 +93,11 @@ for (const { name, kind, defaultValue } of rows) {
 			);
 		if (expected === undefined && defaultValue.startsWith("`") && defaultValue !== `\`${value}\``)
 			problems.push(`${name}: Default ${defaultValue} is not its wrangler.jsonc value`);
+		const items = value.split(",").length;
+		if (expected === undefined && items > 1 && !defaultValue.startsWith(`${items} `))
+			problems.push(
+				`${name}: Default is "${defaultValue}", but wrangler.jsonc lists ${items}: start it with "${items} "`,
+			);
 	} else if (secrets.has(name)) {
 		if (kind !== "secret") problems.push(`${name}: Kind is "${kind}", but it is a secret`);
 		if (defaultValue !== "unset") problems.push(`${name}: a secret's Default is "unset"`);
@@ -96,11 +118,37 @@ for (const name of Object.keys(pkg.cloudflare?.bindings ?? {}))
 	if (!seen.has(name))
 		problems.push(`${name}: in package.json cloudflare.bindings without a README row`);
 
-if (problems.length > 0) {
-	console.error("README.md's Configuration table and the configuration disagree:");
-	for (const problem of problems) console.error(`  ${problem}`);
-	process.exit(1);
+// The Node the project needs: its minimum lives in package.json's engines.node (which
+// scripts/require-node.mjs enforces), the one to install in .nvmrc; the docs and CI's pin follow.
+const minimumNode = /(\d+\.\d+)/.exec(pkg.engines.node)?.[1];
+const nvmrc = read(".nvmrc").trim();
+for (const file of ["README.md", "docs/deploy.md"]) {
+	const text = read(file);
+	for (const [said, version] of text.matchAll(/Node (\d+(?:\.\d+)*) or newer/g))
+		if (version !== minimumNode)
+			problems.push(`${file}: "${said}", but package.json's engines.node is ${pkg.engines.node}`);
+	if (!text.includes(`Node ${minimumNode} or newer`))
+		problems.push(`${file}: does not say "Node ${minimumNode} or newer" (engines.node)`);
+	if (!text.includes(`\`.nvmrc\` names (${nvmrc})`))
+		problems.push(`${file}: does not say "\`.nvmrc\` names (${nvmrc})"`);
+	for (const [said, version] of text.matchAll(/node-[a-z]+-[a-z0-9]+@(\d+)/g))
+		if (version !== nvmrc) problems.push(`${file}: ${said}, but .nvmrc names ${nvmrc}`);
 }
+const ciNode = /^NODE_VERSION=(\d+)\./m.exec(read(".ci/run"))?.[1];
+if (ciNode !== nvmrc)
+	problems.push(`.ci/run: NODE_VERSION's major is ${ciNode}, .nvmrc's ${nvmrc}`);
+
+if (badValues.length > 0) {
+	console.error("wrangler.jsonc has settings the Worker cannot use:");
+	for (const problem of badValues) console.error(`  ${problem}`);
+}
+if (problems.length > 0) {
+	console.error(
+		"The docs (README.md's Configuration table, the Node they name) and the configuration disagree:",
+	);
+	for (const problem of problems) console.error(`  ${problem}`);
+}
+if (badValues.length > 0 || problems.length > 0) process.exit(1);
 console.log(
 	`README.md's Configuration table matches the configuration (${vars.size} vars, ${secrets.size} secrets).`,
 );

@@ -5,6 +5,8 @@
 // a local one from it (git-ignored, under .wrangler/) that adds the AI_EMULATOR service
 // binding (scripts/local-config.mjs), then runs the app and the emulator Worker together
 // in one `wrangler dev --local`.
+// First: on a Node too old for wrangler, one line on what to install, and nothing written.
+import "./require-node.mjs";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";

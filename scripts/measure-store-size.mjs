@@ -10,7 +10,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { root } from "./local-config.mjs";
-import { generate } from "./seed-feedback.mjs";
+import { answerInsert, generate, voteInsert } from "./seed-feedback.mjs";
 
 const { values } = parseArgs({ options: { answers: { type: "string", default: "2000" } } });
 const ANSWERS = Number(values.answers);
@@ -35,12 +35,11 @@ const migrations = readdirSync(resolve(root, "migrations"))
 			.filter(Boolean),
 	);
 
-const ANSWER_INSERT = `INSERT INTO answers (ai_gateway_log_id, gateway_id, created_at, route, requested_model,
-served_model, provider, step, streamed, outcome, ttfb_ms, total_ms, prompt_tokens, completion_tokens,
-total_tokens, cached, conversation, answer_text) VALUES (${Array(18).fill("?").join(",")})`;
-const VOTE_INSERT = `INSERT INTO votes (ai_gateway_log_id, gateway_id, vote, score, comment, sequence, revision,
-version, state, refused, attempts, created_at, cast_at, delivered_at, next_attempt_at, failed_at, error,
-updated_at) VALUES (${Array(18).fill("?").join(",")})`;
+/** One row's INSERT, as the Worker writes it (scripts/seed-feedback.mjs answerInsert, voteInsert). */
+const insertOf = (table, { columns }) =>
+	`INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(",")})`;
+const ANSWER_INSERT = insertOf("answers", answerInsert);
+const VOTE_INSERT = insertOf("votes", voteInsert);
 
 /** A transcript of about `bytes`: a conversation as JSON, and an answer, a quarter of it. */
 function transcript(bytes, i) {
@@ -72,11 +71,18 @@ async function measure(profile) {
 			transcripts: false,
 			seed: 20,
 		});
-		const rows = answerRows.map((row, i) => [...row.slice(0, 16), ...transcript(profile.bytes, i)]);
+		const rows = answerRows.map((row, i) => {
+			const [conversation, answerText] = transcript(profile.bytes, i);
+			return answerInsert.values({ ...row, conversation, answerText });
+		});
 		for (let i = 0; i < rows.length; i += 100)
 			await db.batch(rows.slice(i, i + 100).map((row) => db.prepare(ANSWER_INSERT).bind(...row)));
 		for (let i = 0; i < voteRows.length; i += 100)
-			await db.batch(voteRows.slice(i, i + 100).map((row) => db.prepare(VOTE_INSERT).bind(...row)));
+			await db.batch(
+				voteRows
+					.slice(i, i + 100)
+					.map((row) => db.prepare(VOTE_INSERT).bind(...voteInsert.values(row))),
+			);
 		const size = (await db.prepare("SELECT 1").run()).meta.size_after - empty;
 		return { ...profile, answers: rows.length, votes: voteRows.length, size };
 	} finally {

@@ -3,7 +3,9 @@
 // (its modules followed through their static imports, public/vendor included), each raw
 // and gzipped (level 9). `node scripts/page-weight.mjs` prints a table; `--json` one JSON
 // line. The browser tests print the same line (test/e2e/chat-quality.e2e.test.ts).
-import { readFileSync } from "node:fs";
+// `--write` puts the figures in docs/chat-page.md, between its page-weight markers;
+// `--check` (run by `npm run check`) fails when those figures are not the page's.
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, posix, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 
@@ -71,9 +73,58 @@ export function pageWeight() {
 	return { files, js: total("js"), css: total("css"), total: total() };
 }
 
+const DOC = resolve(import.meta.dirname, "../docs/chat-page.md");
+const [START, END] = ["<!-- page-weight -->", "<!-- /page-weight -->"];
+/** @param {number} bytes */
+const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
+
+/** The doc's block: the totals in words, then each file. */
+export function weightMarkdown(weight = pageWeight()) {
+	const vendor = weight.files
+		.filter((file) => file.path.startsWith("/vendor/"))
+		.reduce((sum, file) => sum + file.gzip, 0);
+	const rows = weight.files.map((file) => `| \`${file.path}\` | ${file.bytes} | ${file.gzip} |`);
+	return [
+		`The page loads ${kb(weight.js.gzip)} of JavaScript gzipped (level 9), ${kb(vendor)} of it`,
+		`markdown-it, and ${kb(weight.css.gzip)} of CSS (written by \`npm run page-weight -- --write\`;`,
+		"`npm run check` fails when these figures are not the page's):",
+		"",
+		"| File | Bytes | Gzipped |",
+		"|---|---:|---:|",
+		...rows,
+		`| JavaScript | ${weight.js.bytes} | ${weight.js.gzip} |`,
+		`| CSS | ${weight.css.bytes} | ${weight.css.gzip} |`,
+		"",
+	].join("\n");
+}
+
+/**
+ * docs/chat-page.md with `block` between its markers.
+ * @param {string} doc
+ * @param {string} block
+ */
+function withBlock(doc, block) {
+	const from = doc.indexOf(START);
+	const to = doc.indexOf(END);
+	if (from < 0 || to < from) throw new Error(`docs/chat-page.md has no ${START} ... ${END} block`);
+	return `${doc.slice(0, from + START.length)}\n${block}${doc.slice(to)}`;
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
 	const weight = pageWeight();
-	if (process.argv.includes("--json")) {
+	if (process.argv.includes("--write") || process.argv.includes("--check")) {
+		const doc = readFileSync(DOC, "utf8");
+		const next = withBlock(doc, weightMarkdown(weight));
+		if (process.argv.includes("--write")) {
+			writeFileSync(DOC, next);
+			console.log(`page-weight: wrote ${DOC}`);
+		} else if (next !== doc) {
+			console.error(
+				"page-weight: docs/chat-page.md's figures are not the page's: run `npm run page-weight -- --write`",
+			);
+			process.exit(1);
+		}
+	} else if (process.argv.includes("--json")) {
 		console.log(JSON.stringify({ metric: "page-weight", ...weight }));
 	} else {
 		for (const file of weight.files)

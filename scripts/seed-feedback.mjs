@@ -10,8 +10,9 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 // The emulator's seeded generator (Node strips its types): the same data for the same seed.
 import { seededRandom } from "../emulator/src/random.ts";
-import { latencyBucket } from "../src/store/rollups.ts";
+import { DAY_MS } from "../src/core/time.ts";
 import { applyLocalMigrations, wranglerBin } from "./d1-local.mjs";
+import { importTs } from "./import-ts.mjs";
 import { root } from "./local-config.mjs";
 
 /** Served models: share of the traffic, up-rate of their votes, typical latency. */
@@ -53,7 +54,6 @@ const QUESTIONS = [
 	"How does AI Gateway caching work?",
 	"What is a Wilson interval?",
 ];
-const DAY_MS = 86_400_000;
 /** D1 takes SQL statements of up to 100 KB. */
 const STATEMENT_BYTES = 90_000;
 
@@ -97,37 +97,36 @@ export function generate({ answers, days, transcripts, seed, now = Date.now() })
 		const age = days * DAY_MS * (1 - Math.sqrt(rand()));
 		const createdAt = Math.floor(now - age);
 		const model = pickModel(rand());
-		const streamed = rand() < 0.7 ? 1 : 0;
+		const streamed = rand() < 0.7;
 		const completion = 50 + Math.floor(rand() * 550);
 		const prompt = 20 + Math.floor(rand() * 380);
 		const firstText = Math.round(lognormal(model.ttfbMs));
 		const total = Math.round(firstText + completion * model.perTokenMs * lognormal(1, 0.2));
 		const id = logId(rand, createdAt);
 		const question = pick(QUESTIONS);
-		answerRows.push([
-			id,
-			"default",
+		answerRows.push({
+			aiGatewayLogId: id,
+			gatewayId: "default",
 			createdAt,
-			rand() < 0.8 ? "/api/chat" : "/v1/chat/completions",
-			model.name,
-			model.name,
-			"workers-ai",
-			null,
+			route: rand() < 0.8 ? "/api/chat" : "/v1/chat/completions",
+			requestedModel: model.name,
+			servedModel: model.name,
+			provider: "workers-ai",
+			step: null,
 			streamed,
-			"complete",
-			streamed ? firstText : total,
-			total,
-			prompt,
-			completion,
-			prompt + completion,
-			0,
-			transcripts ? JSON.stringify([{ role: "user", content: question }]) : null,
-			transcripts
+			outcome: "complete",
+			ttfbMs: streamed ? firstText : total,
+			totalMs: total,
+			promptTokens: prompt,
+			completionTokens: completion,
+			totalTokens: prompt + completion,
+			cached: false,
+			conversation: transcripts ? JSON.stringify([{ role: "user", content: question }]) : null,
+			answerText: transcripts
 				? `An answer to "${question}" in ${completion} tokens. ${"Lorem ipsum dolor sit amet. ".repeat(4 + Math.floor(rand() * 8))}`
 				: null,
-			// As the Worker writes it: the rollups' triggers count the row into its bucket.
-			latencyBucket(total),
-		]);
+			transcriptKey: null,
+		});
 		if (rand() >= 0.35) continue;
 		// Each model's up-rate drifts a little from day to day.
 		const drift = 0.06 * Math.sin(createdAt / DAY_MS / 5 + model.share * 10);
@@ -144,48 +143,59 @@ export function generate({ answers, days, transcripts, seed, now = Date.now() })
 		const state = roll < 0.007 ? "pending" : roll < 0.012 ? "failed" : "delivered";
 		const refused = state === "failed" && rand() < 0.4 ? 1 : 0;
 		const attempts = state === "pending" ? 1 : 1 + Math.floor(rand() * 2);
-		voteRows.push([
-			id,
-			"default",
-			vote,
-			score,
-			comment,
-			castAt,
-			1,
-			attempts + 1,
-			state,
-			refused,
-			attempts,
-			castAt,
-			castAt,
-			state === "delivered" ? castAt + 200 + Math.floor(rand() * 3000) : null,
-			state === "pending" ? castAt + 4000 : null,
-			state === "failed" ? castAt + 900_000 : null,
-			state === "failed"
-				? refused
-					? "the gateway rejected the vote (400)"
-					: "gave up after 12 attempts: the gateway failed (503)"
-				: state === "pending"
-					? "the gateway has not written the log yet"
-					: null,
-			castAt + 3000,
-		]);
+		const failed = state === "failed";
+		voteRows.push({
+			vote: {
+				aiGatewayLogId: id,
+				gatewayId: "default",
+				vote,
+				score,
+				comment,
+				sequence: castAt,
+				revision: 1,
+				state,
+				refused: refused === 1,
+				attempts,
+				castAt,
+				deliveredAt: state === "delivered" ? castAt + 200 + Math.floor(rand() * 3000) : null,
+				nextAttemptAt: state === "pending" ? castAt + 4000 : null,
+				failedAt: failed ? castAt + 900_000 : null,
+				error: failed
+					? refused
+						? "the gateway rejected the vote (400)"
+						: "gave up after 12 attempts: the gateway failed (503)"
+					: state === "pending"
+						? "the gateway has not written the log yet"
+						: null,
+			},
+			version: attempts + 1,
+			writtenAt: castAt + 3000,
+		});
 	}
 	return { answerRows, voteRows };
 }
 
-const ANSWER_COLUMNS =
-	"ai_gateway_log_id, gateway_id, created_at, route, requested_model, served_model, provider, step, streamed, outcome, ttfb_ms, total_ms, prompt_tokens, completion_tokens, total_tokens, cached, conversation, answer_text, latency_bucket";
-const VOTE_COLUMNS =
-	"ai_gateway_log_id, gateway_id, vote, score, comment, sequence, revision, version, state, refused, attempts, created_at, cast_at, delivered_at, next_attempt_at, failed_at, error, updated_at";
+/**
+ * The columns and values the Worker writes (src/store/answers.ts, src/store/votes.ts, from
+ * the fields declared in src/store/answer-row.ts and src/core/votes.ts), bundled for Node.
+ */
+const { ANSWER_COLUMNS, answerValues } = await importTs("src/store/answers.ts");
+const { VOTE_COLUMNS, voteValues } = await importTs("src/store/votes.ts");
+
+/** Each generated row as the Worker writes it: its columns, and its values in their order. */
+export const answerInsert = { columns: ANSWER_COLUMNS, values: answerValues };
+export const voteInsert = {
+	columns: VOTE_COLUMNS,
+	values: ({ vote, version, writtenAt }) => voteValues(vote, version, writtenAt),
+};
 
 /** Multi-row INSERTs, each under D1's statement size limit. */
-function* statements(table, columns, rows) {
-	const head = `INSERT OR IGNORE INTO ${table} (${columns}) VALUES\n`;
+function* statements(table, { columns, values: valuesOf }, rows) {
+	const head = `INSERT OR IGNORE INTO ${table} (${columns.join(", ")}) VALUES\n`;
 	let values = [];
 	let bytes = head.length;
 	for (const row of rows) {
-		const tuple = `(${row.map(sql).join(",")})`;
+		const tuple = `(${valuesOf(row).map(sql).join(",")})`;
 		if (values.length > 0 && bytes + tuple.length + 2 > STATEMENT_BYTES) {
 			yield `${head}${values.join(",\n")};\n`;
 			values = [];
@@ -207,8 +217,8 @@ export function seedLocal({ answers, days, transcripts, seed, persistTo, now }) 
 		writeFileSync(
 			file,
 			[
-				...statements("answers", ANSWER_COLUMNS, answerRows),
-				...statements("votes", VOTE_COLUMNS, voteRows),
+				...statements("answers", answerInsert, answerRows),
+				...statements("votes", voteInsert, voteRows),
 			].join(""),
 		);
 		execFileSync(

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Times what a new user does: a fresh clone, `npm install`, then `npm run dev` until the
 // chat page and an emulated answer come back. Usage: node scripts/time-first-run.mjs
+// It prints the times and writes them, dated, with the machine, into docs/deploy.md's block
+// between `<!-- figures:time-first-run -->` and `<!-- /figures -->` (`--no-write`: print only).
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
@@ -56,3 +58,18 @@ console.log(`npm install:                  ${seconds(installed - cloned)}`);
 console.log(`npm run dev until page loads: ${seconds(pageAt - installed)}`);
 console.log(`... until the first answer:   ${seconds(answerAt - installed)}`);
 console.log(`clone to first answer:        ${seconds(answerAt - started)}`);
+
+if (!process.argv.includes("--no-write")) {
+	const doc = resolve(root, "docs/deploy.md");
+	const block = /(<!-- figures:time-first-run -->\n)[\s\S]*?(\n<!-- \/figures -->)/;
+	const text = readFileSync(doc, "utf8");
+	if (!block.test(text)) throw new Error("docs/deploy.md has no figures:time-first-run block");
+	const figures =
+		`(Measured ${new Date().toISOString().slice(0, 10)} by \`node scripts/time-first-run.mjs\` on ` +
+		`${process.platform} ${process.arch}, ${availableParallelism()} cores, Node ${process.versions.node}, ` +
+		`with a warm npm cache: \`npm install\` took ${seconds(installed - cloned)}, and ` +
+		`\`npm run dev\` served the page ${seconds(pageAt - installed)} later and its first answer ` +
+		`${seconds(answerAt - installed)} later. Measure yours the same way.)`;
+	writeFileSync(doc, text.replace(block, `$1${figures}$2`));
+	console.log("Wrote the figures to docs/deploy.md.");
+}

@@ -39,7 +39,6 @@ const surfaces = lazySurfaces({
 	"/api/logs": async () => (await import("./api/debug/logs")).logs,
 	"/api/dead-letters": async () => (await import("./api/debug/dead-letters")).deadLetters,
 	"/api/gateway": async () => (await import("./api/debug/gateway")).gateway,
-	"/api/store-writes": async () => (await import("./api/debug/store-writes")).storeWrites,
 	"/api/admin": async () => (await import("./api/admin/route")).admin,
 	"/api/models": async () => (await import("./api/models/route")).models,
 	"/v1": async () => (await import("./api/openai/route")).openai,

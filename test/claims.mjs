@@ -467,7 +467,7 @@ export const claims = [
 		tests: ["test/api/models/models.test.ts"],
 	},
 
-	// --- Issue 18: feedback store, export and admin API ---
+	// --- The feedback store's export and admin API ---
 	{
 		name: "csv-guards-identifiers",
 		claim:
@@ -530,7 +530,7 @@ export const claims = [
 		new: 'v.picklist(DELIVERY_STATES, "must be pending, delivered or failed")',
 		tests: ["test/api/admin/admin.test.ts"],
 	},
-	// --- Issue 19: layers with enforced import rules ---------------------------------------
+	// --- Layers with enforced import rules ---------------------------------------
 	{
 		name: "upward-import-passes-check",
 		claim:
@@ -549,7 +549,7 @@ export const claims = [
 		new: 'import type { ChatInput } from "../core/chat";\nimport type { ChatAnswer } from "./inference";\nexport type Circle = ChatAnswer;',
 		tests: ["test/tooling/import-rules.test.ts"],
 	},
-	// --- Issue 19: one home per fact ---------------------------------------------------------
+	// --- One home per fact ---------------------------------------------------------
 	{
 		name: "hf-model-listed-third-party",
 		claim:
@@ -577,7 +577,7 @@ export const claims = [
 		new: 'shape: OWN_SHAPES[author] ?? (["openai", "google"].includes(author) ? "openai" : "workers-ai"),',
 		tests: ["test/gateway/third-party.test.ts"],
 	},
-	// --- Issue 18: validation -------------------------------------------------------------
+	// --- Validation -------------------------------------------------------------
 	{
 		name: "clear-keeps-score",
 		claim:
@@ -676,7 +676,7 @@ export const claims = [
 		new: "v.maxLength(",
 		tests: ["test/http/errors.test.ts"],
 	},
-	// --- Issue 18: /v1 tools, JSON mode and empty prompts ------------------------------------
+	// --- /v1 tools, JSON mode and empty prompts ------------------------------------
 	{
 		name: "tools-dropped",
 		claim:
@@ -840,11 +840,11 @@ export const claims = [
 		claim:
 			"The emulator answers tools with a tool call and JSON mode with JSON, in every wire shape.",
 		file: "emulator/src/inference.ts",
-		old: "reply: replyTo(request.toolRequest, messages),",
+		old: "reply: replyTo(request.toolRequest, run.messages),",
 		new: 'reply: { kind: "text" },',
 		tests: ["test/emulator/tools.test.ts"],
 	},
-	// --- Issue 18: tooling and logs ---------------------------------------------------------
+	// --- Tooling and logs ---------------------------------------------------------
 	{
 		name: "stream-abort-read-logged-as-failure",
 		claim:
@@ -879,7 +879,7 @@ export const claims = [
 		new: "if (false) {",
 		tests: ["test/public/feedback-outbox.test.ts"],
 	},
-	// --- Issue 19: pages ---
+	// --- Pages ---
 	{
 		name: "insights-missing-log-said-as-route-off",
 		claim:
@@ -889,7 +889,7 @@ export const claims = [
 		new: "if (error.status === 404) return off;",
 		tests: ["test/public/http.test.ts"],
 	},
-	// --- Issue 20: rollups and replicas ---
+	// --- Rollups and replicas ---
 	{
 		name: "rollups-not-moved-by-revote",
 		claim:
@@ -980,7 +980,7 @@ export const claims = [
 		new: "encodeCursor(keysetOf(last), filters)",
 		tests: ["test/api/admin/admin.test.ts"],
 	},
-	// --- Issue 20: answers through a queue ---
+	// --- Answers through a queue ---
 	{
 		name: "idempotent-consumer",
 		claim:
@@ -1003,8 +1003,9 @@ export const claims = [
 		name: "answer-batch-written-row-by-row",
 		claim: "The consumer writes each batch of up to 100 answers in one D1 batch of one statement.",
 		file: "src/answers/answer-queue.ts",
-		old: "\t\tawait writeAnswerRows(env.FEEDBACK_DB, rows);\n\t\tfor (const message of answers) message.ack();",
-		new: "\t\tfor (const one of rows) await writeAnswerRows(env.FEEDBACK_DB, [one]);\n\t\tfor (const message of answers) message.ack();",
+		old: "\t\tconst written = await writeAnswerRows(env.FEEDBACK_DB, rows);\n\t\tfor (const message of answers) message.ack();",
+		new: '\t\tlet written = await writeAnswerRows(env.FEEDBACK_DB, []);\n\t\tfor (const one of rows) {\n\t\t\twritten = await writeAnswerRows(env.FEEDBACK_DB, [one]);\n\t\t\tlog.info(ANSWERS_WRITTEN, { via: "queue", ...written });\n\t\t}\n\t\tfor (const message of answers) message.ack();',
+
 		tests: ["test/answers/queue.test.ts"],
 	},
 	{
@@ -1074,5 +1075,168 @@ export const claims = [
 		old: "if (transcripts) deleted.transcripts = await deleteTranscriptsBefore(transcripts, cutoff);",
 		new: "",
 		tests: ["test/store/retention.test.ts"],
+	},
+	// --- The chat page's limits, served by GET /api/models ---------------------------------
+	{
+		name: "models-route-limits-lost",
+		claim:
+			"GET /api/models serves the API's request limits (messages, body bytes, message and comment length, score range), so the chat page copies none of them.",
+		file: "src/api/models/route.ts",
+		old: "limits: { ...LIMITS, score: SCORE_RANGE },",
+		new: "",
+		tests: ["test/api/models/models.test.ts"],
+	},
+	{
+		name: "models-route-limits-differ-from-enforced",
+		claim:
+			"The limits GET /api/models serves are the ones the API enforces: the page trims and checks by the server's own figures.",
+		file: "src/api/models/route.ts",
+		old: "limits: { ...LIMITS, score: SCORE_RANGE },",
+		new: "limits: { ...LIMITS, messages: LIMITS.messages + 2, score: { min: 0, max: 10 } },",
+		tests: ["test/api/models/models.test.ts"],
+	},
+	{
+		name: "score-range-not-from-votes",
+		claim:
+			"A vote's score range has one home (src/core/votes.ts), which POST /api/feedback enforces.",
+		file: "src/api/feedback/schemas.ts",
+		old: "v.maxValue(SCORE_RANGE.max,",
+		new: "v.maxValue(1000,",
+		tests: ["test/api/models/models.test.ts"],
+	},
+
+	// --- The feedback store's facts, declared once ------------------------------------------
+	{
+		name: "vote-column-undeclared",
+		claim:
+			"npm run check fails when a migration adds a column to votes that no field of VOTE_FIELDS declares (scripts/check-store-schema.mjs).",
+		file: "src/core/votes.ts",
+		old: '\tfailedAt: { column: "failed_at", type: "integer", nullable: true },\n',
+		new: "",
+		tests: ["test/tooling/store-schema.test.ts"],
+	},
+	{
+		name: "answer-column-undeclared",
+		claim:
+			"npm run check fails when a migration adds a column to answers that no field of ANSWER_FIELDS declares (scripts/check-store-schema.mjs).",
+		file: "src/store/answer-row.ts",
+		old: '\ttranscriptKey: { column: "transcript_key", type: "text", nullable: true },\n',
+		new: "",
+		tests: ["test/tooling/store-schema.test.ts"],
+	},
+	{
+		name: "vote-empty-comment-stored",
+		claim: "The vote upsert, derived from VOTE_FIELDS, stores an empty comment as none.",
+		file: "src/store/votes.ts",
+		old: "comment: (vote) => vote.comment || null,",
+		new: "comment: (vote) => vote.comment ?? null,",
+		tests: ["test/store/votes.test.ts"],
+	},
+	{
+		name: "queue-message-schema-not-from-declaration",
+		claim:
+			"The answers' queue reads each message as ANSWER_FIELDS declares it: a nullable field may be null.",
+		file: "src/answers/answer-queue.ts",
+		old: "if (declared.nullable) schema = v.nullable(schema);",
+		new: "",
+		tests: ["test/answers/queue.test.ts"],
+	},
+	{
+		name: "list-flags-as-numbers",
+		claim:
+			"The admin list and export show the declared flags (streamed, cached, refused) as booleans.",
+		file: "src/store/feedback-rows.ts",
+		old: 'flag: type === "flag" };',
+		new: "flag: false };",
+		tests: ["test/api/admin/admin.test.ts"],
+	},
+	{
+		name: "rollups-count-undeclared-vote",
+		claim:
+			"The rollups count every vote src/core/votes.ts declares, and compare votes with no other value.",
+		file: "src/store/rollups.ts",
+		old: " = 'clear'), 0)`,\n\tscore_sum",
+		new: " = 'withdrawn'), 0)`,\n\tscore_sum",
+		tests: ["test/tooling/store-sql-values.test.ts"],
+	},
+	{
+		name: "day-ms-differs-from-sql",
+		claim:
+			"A day is DAY_MS (src/core/time.ts) everywhere: the migrations' 86400000 and the insights page's day are the same.",
+		file: "src/core/time.ts",
+		old: "export const DAY_MS = 86_400_000;",
+		new: "export const DAY_MS = 86_400_001;",
+		tests: ["test/tooling/store-sql-values.test.ts"],
+	},
+	{
+		name: "slow-delivery-not-shown-pending",
+		claim:
+			"A delivery attempt slower than a second lets the store show the vote as pending meanwhile; a quick one is written with its cast, once.",
+		file: "src/feedback/delivery.ts",
+		old: "if (late) await this.#syncStore();",
+		new: "if (false) await this.#syncStore();",
+		tests: ["test/store/votes.test.ts"],
+	},
+	{
+		name: "dead-letter-replay-ignores-ids",
+		claim: "A replay of dead letters that names log ids replays those alone.",
+		file: "src/dead-letters/dead-letter-list.ts",
+		old: "(ids ? letters.filter((letter) => ids.includes(idOf(letter))) : [...letters])",
+		new: "[...letters]",
+		tests: ["test/answers/queue.test.ts"],
+	},
+
+	// --- Settings the Worker cannot use -----------------------------------------------------
+	{
+		name: "invalid-number-setting-silent",
+		claim:
+			"A numeric var that is not a positive number is logged at error level, by name and rule, and its default is used.",
+		file: "src/core/config.ts",
+		old: "if (number !== undefined) return number;",
+		new: "return number ?? NUMERIC_SETTINGS[name];",
+		tests: ["test/core/config.test.ts"],
+	},
+	{
+		name: "invalid-setting-logged-every-request",
+		claim: "A setting the Worker cannot use is reported once per isolate, not on every request.",
+		file: "src/core/config.ts",
+		old: "if (reported.has(setting)) return;",
+		new: "",
+		tests: ["test/core/config.test.ts"],
+	},
+	{
+		name: "numeric-setting-zero-accepted",
+		claim: "A numeric setting must be a positive number: 0 is refused like any other bad value.",
+		file: "src/core/numeric-settings.ts",
+		old: "number > 0 ? number : undefined",
+		new: "number >= 0 ? number : undefined",
+		tests: ["test/core/config.test.ts", "test/tooling/config-docs.test.ts"],
+	},
+	{
+		name: "check-accepts-bad-number-setting",
+		claim: "npm run check refuses a numeric var in wrangler.jsonc that is not a positive number.",
+		file: "scripts/check-config-docs.mjs",
+		old: "vars.has(name) && numericSetting(name, vars.get(name)) === undefined",
+		new: "false",
+		tests: ["test/tooling/config-docs.test.ts"],
+	},
+	{
+		name: "vote-retried-past-its-window",
+		claim:
+			"A vote the gateway keeps failing is retried for FEEDBACK_RETRY_WINDOW_MS, then given up into the dead letters.",
+		file: "src/feedback/delivery.ts",
+		old: "if (outcome.retry && now - latest.windowStart < policy.windowMs) {",
+		new: "if (outcome.retry) {",
+		tests: ["test/api/feedback/feedback.test.ts", "test/feedback/delivery.test.ts"],
+	},
+	// --- Benchmark cost: the answers' write log line ---
+	{
+		name: "answer-batch-log-line-dropped",
+		claim:
+			"The answers' consumer logs one line per D1 batch (feedback store: answers written) with its rows, statements and milliseconds.",
+		file: "src/answers/answer-queue.ts",
+		old: '\t\tif (written.rows > 0) log.info(ANSWERS_WRITTEN, { via: "queue", ...written });',
+		new: "",
+		tests: ["test/answers/queue.test.ts"],
 	},
 ];

@@ -1,9 +1,12 @@
-import { createExecutionContext } from "cloudflare:test";
+import { createExecutionContext, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { vi } from "vitest";
 import { AiGatewayEmulator, type EmulatorSettings, type HoldPart } from "../emulator/src/index.ts";
 import worker from "../src";
+import { readConfig } from "../src/core/config";
+import type { DeliveryState, Vote, VoteRecord } from "../src/core/votes";
+import type { FeedbackDelivery } from "../src/feedback/delivery";
 
 type IncomingRequest = Request<unknown, IncomingRequestCfProperties>;
 
@@ -139,6 +142,28 @@ export async function createSharedHarness(
 			const res = await control(`/gateways/${gatewayId}/logs/${aiGatewayLogId}`);
 			return res.ok ? ((await res.json()) as PeekedLog) : undefined;
 		},
+		/**
+		 * Once the vote has been tried `attempts` times, closes its retry window: its next
+		 * failure is final, as once the window (wrangler.jsonc's, minutes) has passed, without
+		 * a test waiting it out or racing a short one.
+		 */
+		closeRetryWindow: async (aiGatewayLogId: string, token: string | null, attempts = 1) => {
+			await vi.waitFor(
+				async () => {
+					const res = await client.voteStatus(aiGatewayLogId, token);
+					const status = (await res.json()) as VoteStatusJson;
+					if (status.attempts < attempts)
+						throw new Error(`vote on ${aiGatewayLogId} tried ${status.attempts} times`);
+				},
+				{ timeout: 60_000, interval: 100 },
+			);
+			const { windowMs } = readConfig(env).retry;
+			const stub = env.FEEDBACK_DELIVERY.getByName(aiGatewayLogId);
+			await runInDurableObject(stub, (_instance: FeedbackDelivery, state) => {
+				const vote = state.storage.kv.get<VoteRecord>("vote");
+				if (vote) state.storage.kv.put("vote", { ...vote, windowStart: Date.now() - windowMs });
+			});
+		},
 		/** Polls the vote's status route until delivery is no longer pending. */
 		settled: (aiGatewayLogId: string, token: string | null, timeout = 15_000) =>
 			vi.waitFor(
@@ -157,8 +182,8 @@ export async function createSharedHarness(
 
 export interface VoteStatusJson {
 	aiGatewayLogId: string;
-	feedback: "up" | "down" | "clear";
-	state: "pending" | "delivered" | "failed";
+	feedback: Vote;
+	state: DeliveryState;
 	attempts: number;
 	castAt: string;
 	deliveredAt: string | null;

@@ -43,20 +43,18 @@ export async function run(state: EmulatorState, c: Context): Promise<Response> {
 	if (!thirdParty && request instanceof Response) return request;
 	const ref = thirdParty ? runModelRef(model) : undefined;
 	const { response } = await infer(state, {
-		model,
-		answerModel: answerModelName(model),
-		shape,
-		request,
-		inputs,
-		options,
+		model: {
+			name: model,
+			answerName: answerModelName(model),
+			shape,
+			thirdParty,
+			failureNames: [model],
+		},
+		request: { chat: request, inputs, options, body: requestBody, signal: c.req.raw.signal },
 		gateway:
 			gatewayId === undefined ? null : gatewayContext(gatewayId, c.req.raw.headers, gatewayOptions),
-		requestBody,
-		signal: c.req.raw.signal,
-		restEnvelope: false,
 		surface: "run",
-		thirdParty,
-		failureNames: [model],
+		restEnvelope: false,
 		log: {
 			provider: ref?.provider ?? "workers-ai",
 			model: ref?.model ?? model,

@@ -13,8 +13,8 @@ import {
 	serviceDownPage,
 	userInputError,
 } from "./errors.ts";
-import { gatewayContext } from "./gateway-context.ts";
-import { infer } from "./inference.ts";
+import { type GatewayContext, gatewayContext } from "./gateway-context.ts";
+import { type Attempt, type Inference, infer } from "./inference.ts";
 import { type ModelRef, parseChat, parseModelRef } from "./providers.ts";
 import { pickChain } from "./routes.ts";
 import type { EmulatorState } from "./state.ts";
@@ -54,134 +54,210 @@ export async function universal(state: EmulatorState, c: Context): Promise<Respo
 	} catch {
 		return gatewayError(400, 2001, "the request body is not JSON");
 	}
-	const reasons: string[] = [];
-	let lastStatus = 502;
-	let lastHeaders: Headers | undefined;
-	let step = 0;
-	const failed = async (response: Response, label: string) => {
-		lastStatus = response.status;
-		lastHeaders = response.headers;
-		const failure = (await response.json().catch(() => ({}))) as {
-			errors?: { message?: string }[];
-			error?: { message?: string }[] | { message?: string };
-		};
-		const detail = Array.isArray(failure.error) ? failure.error[0] : failure.error;
-		const reason = failure.errors?.[0]?.message ?? detail?.message ?? "";
-		reasons.push(`step ${label}: ${response.status} ${reason}`);
+	const call: UniversalCall = {
+		state,
+		gatewayId,
+		signal: c.req.raw.signal,
+		nextStep: 0,
+		failures: [],
+		last: { status: 502 },
 	};
 	for (const request of entries) {
-		const headers = new Headers(c.req.raw.headers);
-		for (const [key, value] of Object.entries(request.headers ?? {})) {
-			if (key.toLowerCase().startsWith("cf-aig-")) headers.set(key, String(value));
-		}
-		const stepHeaders = Object.fromEntries(
-			Object.entries(request.headers ?? {}).map(([key, value]) => [
-				key.toLowerCase(),
-				String(value),
-			]),
-		);
-		const gateway = gatewayContext(gatewayId, headers);
-		const inputs = (request.query ?? {}) as Record<string, unknown>;
-		if (request.provider === "compat") {
-			const plan = compatPlan(state, gatewayId, request.endpoint, inputs);
-			if (plan instanceof Response) {
-				if (entries.length === 1) return plan;
-				await failed(plan, `${step} (compat ${String(inputs.model)})`);
-				continue;
-			}
-			for (const [index, ref] of plan.models.entries()) {
-				const current = step++;
-				const { response, fallback } = await infer(state, {
-					model: ref.model,
-					answerModel: ref.model,
-					shape: "openai-chat",
-					request: parseChat("openai-chat", inputs),
-					inputs,
-					options: {
-						universal: true,
-						step: current,
-						provider: "compat",
-						endpoint: request.endpoint,
-						...(plan.route === undefined ? {} : { route: plan.route, branch: plan.branch }),
-					},
-					gateway,
-					requestBody: JSON.stringify({ ...inputs, model: plan.names[index] }),
-					signal: c.req.raw.signal,
-					restEnvelope: false,
-					surface: "gateway",
-					thirdParty: ref.thirdParty,
-					failureNames: [plan.names[index] ?? "", ref.model, `${ref.provider}/${ref.model}`],
-					log: {
-						provider: ref.provider,
-						model: ref.model,
-						path: "chat/completions",
-						requestType: "universal",
-						step: current,
-					},
-				});
-				response.headers.set("cf-aig-step", String(current));
-				response.headers.set("cf-aig-model", ref.model);
-				response.headers.set("cf-aig-provider", ref.provider);
-				if (response.ok || !fallback) return response;
-				await failed(response, `${current} (${plan.names[index]})`);
-			}
-			continue;
-		}
-		const current = step++;
-		const label = `${current} (${request.endpoint})`;
-		if (request.provider !== "workers-ai") {
-			await failed(gatewayError(400, 2008, `provider ${request.provider} is not emulated`), label);
-			continue;
-		}
-		if (!/^Bearer \S+$/.test(stepHeaders.authorization ?? "")) {
-			await failed(
-				gatewayError(401, 10000, "Authentication error: Workers AI needs an API token"),
-				label,
-			);
-			continue;
-		}
-		const parsed = parseChat(outputShapeOf(request.endpoint), inputs);
-		if (parsed instanceof Response) {
-			await failed(parsed, label);
-			continue;
-		}
-		const { response, fallback } = await infer(state, {
-			model: request.endpoint,
-			answerModel: request.endpoint,
-			shape: outputShapeOf(request.endpoint),
-			request: parsed,
-			inputs,
-			options: { universal: true, step: current },
+		const answered =
+			request.provider === "compat"
+				? await compatRequest(call, request, c.req.raw.headers, entries.length === 1)
+				: await workersAiRequest(call, request, c.req.raw.headers);
+		if (answered) return answered;
+	}
+	return allFailed(call);
+}
+
+/** What the requests of one universal call share: the step count and their failures. */
+interface UniversalCall {
+	state: EmulatorState;
+	gatewayId: string;
+	signal: AbortSignal;
+	/** Steps are numbered across the whole call. */
+	nextStep: number;
+	failures: string[];
+	/** The last failure's status and headers, which the call's own failure repeats. */
+	last: { status: number; headers?: Headers };
+}
+
+/** One model tried as a step of the call: an inference of the universal endpoint. */
+interface Step {
+	step: number;
+	gateway: GatewayContext;
+	model: Inference["model"];
+	request: Omit<Inference["request"], "signal">;
+	restEnvelope: boolean;
+	log: Pick<Inference["log"], "provider" | "model" | "path">;
+}
+
+/** Runs a step, its answer marked with its number; `fallback` says whether to go on. */
+async function tryStep(call: UniversalCall, step: Step): Promise<Attempt> {
+	const attempt = await infer(call.state, {
+		model: step.model,
+		request: { ...step.request, signal: call.signal },
+		gateway: step.gateway,
+		surface: "gateway",
+		restEnvelope: step.restEnvelope,
+		log: { ...step.log, requestType: "universal", step: step.step },
+	});
+	attempt.response.headers.set("cf-aig-step", String(step.step));
+	return attempt;
+}
+
+/** Notes a failed step; the next request or step is tried. */
+async function stepFailed(call: UniversalCall, response: Response, label: string): Promise<void> {
+	call.last = { status: response.status, headers: response.headers };
+	const failure = (await response.json().catch(() => ({}))) as {
+		errors?: { message?: string }[];
+		error?: { message?: string }[] | { message?: string };
+	};
+	const detail = Array.isArray(failure.error) ? failure.error[0] : failure.error;
+	const reason = failure.errors?.[0]?.message ?? detail?.message ?? "";
+	call.failures.push(`step ${label}: ${response.status} ${reason}`);
+}
+
+/** The gateway's context for a request: the call's headers with the request's own `cf-aig-*`. */
+function requestGateway(call: UniversalCall, request: UniversalRequest, callHeaders: Headers) {
+	const headers = new Headers(callHeaders);
+	for (const [key, value] of Object.entries(request.headers ?? {})) {
+		if (key.toLowerCase().startsWith("cf-aig-")) headers.set(key, String(value));
+	}
+	return gatewayContext(call.gatewayId, headers);
+}
+
+/**
+ * A `compat` request: its model, or each model of its dynamic route in turn. Answers with
+ * the first success or a failure no later step may stand in for; undefined to go on.
+ */
+async function compatRequest(
+	call: UniversalCall,
+	request: UniversalRequest,
+	callHeaders: Headers,
+	only: boolean,
+): Promise<Response | undefined> {
+	const inputs = (request.query ?? {}) as Record<string, unknown>;
+	const plan = compatPlan(call.state, call.gatewayId, request.endpoint, inputs);
+	if (plan instanceof Response) {
+		if (only) return plan;
+		await stepFailed(call, plan, `${call.nextStep} (compat ${String(inputs.model)})`);
+		return undefined;
+	}
+	const gateway = requestGateway(call, request, callHeaders);
+	for (const [index, ref] of plan.models.entries()) {
+		const step = call.nextStep++;
+		const name = plan.names[index];
+		const { response, fallback } = await tryStep(call, {
+			step,
 			gateway,
-			requestBody: JSON.stringify(inputs),
-			signal: c.req.raw.signal,
-			restEnvelope: true,
-			surface: "gateway",
+			model: {
+				name: ref.model,
+				answerName: ref.model,
+				shape: "openai-chat",
+				thirdParty: ref.thirdParty,
+				failureNames: [name ?? "", ref.model, `${ref.provider}/${ref.model}`],
+			},
+			request: {
+				chat: parseChat("openai-chat", inputs),
+				inputs,
+				options: {
+					universal: true,
+					step,
+					provider: "compat",
+					endpoint: request.endpoint,
+					...(plan.route === undefined ? {} : { route: plan.route, branch: plan.branch }),
+				},
+				body: JSON.stringify({ ...inputs, model: name }),
+			},
+			restEnvelope: false,
+			log: { provider: ref.provider, model: ref.model, path: "chat/completions" },
+		});
+		response.headers.set("cf-aig-model", ref.model);
+		response.headers.set("cf-aig-provider", ref.provider);
+		if (response.ok || !fallback) return response;
+		await stepFailed(call, response, `${step} (${name})`);
+	}
+	return undefined;
+}
+
+/**
+ * A `workers-ai` request (one step, which needs an API token), answered in the REST API's
+ * envelope. Answers with a success or a failure no later step may stand in for.
+ */
+async function workersAiRequest(
+	call: UniversalCall,
+	request: UniversalRequest,
+	callHeaders: Headers,
+): Promise<Response | undefined> {
+	const step = call.nextStep++;
+	const label = `${step} (${request.endpoint})`;
+	if (request.provider !== "workers-ai") {
+		await stepFailed(
+			call,
+			gatewayError(400, 2008, `provider ${request.provider} is not emulated`),
+			label,
+		);
+		return undefined;
+	}
+	// The request's own headers, by lower-case name (the last spelling wins).
+	const own = Object.fromEntries(
+		Object.entries(request.headers ?? {}).map(([key, value]) => [key.toLowerCase(), String(value)]),
+	);
+	if (!/^Bearer \S+$/.test(own.authorization ?? "")) {
+		await stepFailed(
+			call,
+			gatewayError(401, 10000, "Authentication error: Workers AI needs an API token"),
+			label,
+		);
+		return undefined;
+	}
+	const inputs = (request.query ?? {}) as Record<string, unknown>;
+	const shape = outputShapeOf(request.endpoint);
+	const chat = parseChat(shape, inputs);
+	if (chat instanceof Response) {
+		await stepFailed(call, chat, label);
+		return undefined;
+	}
+	const { response, fallback } = await tryStep(call, {
+		step,
+		gateway: requestGateway(call, request, callHeaders),
+		model: {
+			name: request.endpoint,
+			answerName: request.endpoint,
+			shape,
 			thirdParty: false,
 			failureNames: [request.endpoint],
-			log: {
-				provider: "workers-ai",
-				model: request.endpoint,
-				path: request.endpoint,
-				requestType: "universal",
-				step: current,
-			},
-		});
-		response.headers.set("cf-aig-step", String(current));
-		if (response.ok || !fallback) return response;
-		await failed(response, label);
-	}
+		},
+		request: {
+			chat,
+			inputs,
+			options: { universal: true, step },
+			body: JSON.stringify(inputs),
+		},
+		restEnvelope: true,
+		log: { provider: "workers-ai", model: request.endpoint, path: request.endpoint },
+	});
+	if (response.ok || !fallback) return response;
+	await stepFailed(call, response, label);
+	return undefined;
+}
+
+/** Every request failed: the gateway's error lists each step's reason. */
+function allFailed(call: UniversalCall): Response {
 	const headers = new Headers();
 	for (const name of ["cf-aig-log-id", "cf-aig-step"]) {
-		const value = lastHeaders?.get(name);
+		const value = call.last.headers?.get(name);
 		if (value) headers.set(name, value);
 	}
 	return Response.json(
 		{
 			success: false,
-			errors: reasons.map((message) => ({ code: AIG.providerFailed, message })),
+			errors: call.failures.map((message) => ({ code: AIG.providerFailed, message })),
 		},
-		{ status: lastStatus, headers },
+		{ status: call.last.status, headers },
 	);
 }
 

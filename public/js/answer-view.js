@@ -7,10 +7,9 @@ import { isScore } from "./feedback-outbox.js";
 import { renderMarkdown, StreamingMarkdown } from "./markdown.js";
 
 /**
- * POST /api/feedback takes comments of up to 1,000 characters, counted as Unicode code
- * points as here (an emoji is one): the input's maxlength would count UTF-16 units.
+ * POST /api/feedback counts a comment's characters as Unicode code points, as here (an
+ * emoji is one): the input's maxlength would count UTF-16 units.
  */
-const MAX_COMMENT_CHARS = 1000;
 const characters = (text) => [...text].length;
 const number = (n) => n.toLocaleString("en-US");
 
@@ -168,9 +167,10 @@ export async function copyText(text) {
 /**
  * Turns on the rating controls of an answer with a gateway log: thumbs, then a score and a
  * comment sent with "Send feedback". The record keeps what was cast and what the server
- * said, so a reload shows the same.
+ * said, so a reload shows the same. `limits` (a ServerLimits) gives the score range and
+ * the longest comment; until it is known, the API's refusals say what is wrong.
  */
-export function enableRating(view, { senders, onChange }) {
+export function enableRating(view, { senders, onChange, limits }) {
 	const { element, record } = view;
 	const $ = (selector) => element.querySelector(selector);
 	const fieldset = $(".feedback");
@@ -225,7 +225,7 @@ export function enableRating(view, { senders, onChange }) {
 		const raw = score.value.trim();
 		if (raw === "") return null;
 		const value = Number(raw);
-		return isScore(value) ? value : undefined;
+		return isScore(value, limits.current?.score) ? value : undefined;
 	}
 
 	// A thumb pressed with a score that could not be sent is a change too.
@@ -289,7 +289,8 @@ export function enableRating(view, { senders, onChange }) {
 	function cast() {
 		const value = scoreValue();
 		if (value === undefined) {
-			refusal = "Score must be a whole number from 0 to 100: not sent.";
+			const range = limits.current?.score;
+			refusal = `Score must be a whole number${range ? ` from ${range.min} to ${range.max}` : ""}: not sent.`;
 			showState();
 			score.focus();
 			return;
@@ -297,10 +298,11 @@ export function enableRating(view, { senders, onChange }) {
 		refusal = null;
 		const text = current ? comment.value.trim() : "";
 		const length = characters(text);
-		if (length > MAX_COMMENT_CHARS) {
+		const max = limits.current?.commentChars ?? Number.POSITIVE_INFINITY;
+		if (length > max) {
 			setStatus(
 				"invalid",
-				`The comment is ${number(length)} characters long; the limit is ${number(MAX_COMMENT_CHARS)}. Shorten it by ${number(length - MAX_COMMENT_CHARS)} ${length - MAX_COMMENT_CHARS === 1 ? "character" : "characters"} to send it.`,
+				`The comment is ${number(length)} characters long; the limit is ${number(max)}. Shorten it by ${number(length - max)} ${length - max === 1 ? "character" : "characters"} to send it.`,
 			);
 			comment.focus();
 			return;
@@ -337,6 +339,14 @@ export function enableRating(view, { senders, onChange }) {
 			}
 		});
 	}
+
+	// The score field says its range once the server has said it.
+	void limits.load().then((known) => {
+		if (!known) return;
+		score.min = String(known.score.min);
+		score.max = String(known.score.max);
+		$(".score-range").textContent = ` (${known.score.min} to ${known.score.max})`;
+	});
 
 	// As it was before a reload.
 	press(current);

@@ -9,27 +9,78 @@ import { ChatFailure, explainFailure } from "./http.js";
 import { createFollower } from "./scroll.js";
 import { readEvents } from "./sse.js";
 
-const MAX_MESSAGES = 50;
-const MAX_BODY_CHARS = 60_000;
+const utf8 = new TextEncoder();
+const bytes = (text) => utf8.encode(text).length;
 
-/** The latest messages that fit the API's limits (50 messages, 64 KiB body). */
-export function conversationForRequest(history) {
-	const messages = history.slice(-MAX_MESSAGES);
-	while (messages.length > 1 && JSON.stringify(messages).length > MAX_BODY_CHARS) messages.shift();
+/**
+ * The body of POST /api/chat, as sent: `fields` (stream, model) and the latest messages of
+ * `history` that fit the API's `limits` (its most messages, and its most body bytes counted
+ * in UTF-8, as the server counts them: a CJK character is 3 bytes, an emoji 4). Without
+ * `limits` (the server's could not be loaded), the whole history: the API says if it is too
+ * long.
+ */
+export function chatRequestBody(history, fields, limits) {
+	let messages = limits ? history.slice(-limits.messages) : history;
+	if (limits) {
+		// The body is its envelope plus each message's JSON and a comma between them: each
+		// message is encoded once, however many are dropped.
+		const envelope = bytes(JSON.stringify({ messages: [], ...fields }));
+		const sizes = messages.map((message) => bytes(JSON.stringify(message)));
+		let total = envelope + sizes.reduce((sum, size) => sum + size, 0) + sizes.length - 1;
+		let first = 0;
+		while (messages.length - first > 1 && total > limits.bodyBytes) total -= sizes[first++] + 1;
+		messages = messages.slice(first);
+	}
 	// A conversation starts with the user.
-	while (messages.length > 1 && messages[0].role !== "user") messages.shift();
-	return messages;
+	while (messages.length > 1 && messages[0].role !== "user") messages = messages.slice(1);
+	return JSON.stringify({ messages, ...fields });
+}
+
+/** A new answer's record, as the page keeps it (see conversation-store.js). */
+const newAnswerRecord = () => ({
+	text: "",
+	status: "streaming",
+	error: null,
+	model: null,
+	provider: null,
+	emulated: false,
+	aiGatewayLogId: null,
+	token: null,
+	vote: null,
+	score: null,
+	comment: "",
+	voteState: null,
+});
+
+/** Any error of an ask as a ChatFailure: a TypeError of fetch is the network's. */
+function asChatFailure(error) {
+	if (error instanceof ChatFailure) return error;
+	if (error?.name === "TypeError")
+		return new ChatFailure({ kind: "network", detail: error.message });
+	return new ChatFailure({ kind: "broken", detail: String(error?.message ?? error) });
+}
+
+/** What a failed answer keeps: the words to show, whether to offer Retry, and when. */
+function failureRecord(failure) {
+	const { text, retry } = explainFailure(failure);
+	return {
+		text,
+		retry,
+		code: failure.code ?? failure.kind,
+		retryAt: failure.retryAfter ? Date.now() + failure.retryAfter * 1000 : undefined,
+	};
 }
 
 /**
  * Wires the chat in `root` (the document). `senders` is a FeedbackSenders; `onRatable`
  * gets { aiGatewayLogId, token, element, number } for each answer that has a gateway log;
  * `storage` is localStorage (or anything with getItem and setItem); `selectedModel()` names
- * the model to ask, or "" for the server's default.
+ * the model to ask, or "" for the server's default; `limits` is the ServerLimits
+ * (limits.js) the page checks and trims by.
  */
 export function initChat(
 	root,
-	{ senders, onRatable = () => {}, storage, selectedModel = () => "" },
+	{ senders, onRatable = () => {}, storage, selectedModel = () => "", limits },
 ) {
 	const $ = (selector) => root.querySelector(selector);
 	const messagesList = $("#messages");
@@ -54,7 +105,10 @@ export function initChat(
 			void ask(newTurn(text));
 		},
 		onResize: () => follower.follow(),
+		limits,
 	});
+	// Text typed before the limits came in is counted once they are here.
+	void limits.load().then(() => composer.refresh());
 
 	$("#stop").addEventListener("click", stop);
 	root.addEventListener("keydown", (event) => {
@@ -162,21 +216,28 @@ export function initChat(
 
 	/** Asks for `turn`'s answer: a new turn, or again (retry, regenerate) with a new answer. */
 	async function ask(turn) {
-		const record = {
-			text: "",
-			status: "streaming",
-			error: null,
-			model: null,
-			provider: null,
-			emulated: false,
-			aiGatewayLogId: null,
-			token: null,
-			vote: null,
-			score: null,
-			comment: "",
-			voteState: null,
-		};
-		const view = attachAnswer(turn, record);
+		const { view, signal } = startAnswer(turn);
+		const { record } = view;
+		const model = selectedModel();
+		try {
+			const res = await postChat(turn, model, view, signal);
+			await readAnswer(res, model, view);
+			record.status = "done";
+		} catch (error) {
+			if (signal.aborted) {
+				record.status = "stopped";
+			} else {
+				record.status = "failed";
+				record.error = failureRecord(asChatFailure(error));
+			}
+		} finally {
+			endAnswer(turn, view);
+		}
+	}
+
+	/** Puts an empty answer under `turn`, streaming, and makes it the request in flight. */
+	function startAnswer(turn) {
+		const view = attachAnswer(turn, newAnswerRecord());
 		view.startStreaming();
 		const controller = new AbortController();
 		inFlight = { controller, turn };
@@ -184,85 +245,79 @@ export function initChat(
 		refreshLatest();
 		follower.pin();
 		save();
-		const model = selectedModel();
-		let finished = false;
+		return { view, signal: controller.signal };
+	}
+
+	/** POST /api/chat with the conversation up to `turn`; a refusal is thrown as a ChatFailure. */
+	async function postChat(turn, model, view, signal) {
+		const body = chatRequestBody(
+			historyFor(turns, turn),
+			{ stream: true, ...(model ? { model } : {}) },
+			limits.current ?? (await limits.load()),
+		);
+		let res;
 		try {
-			let res;
-			try {
-				res = await fetch("/api/chat", {
-					method: "POST",
-					headers: { "content-type": "application/json" },
-					body: JSON.stringify({
-						messages: conversationForRequest(historyFor(turns, turn)),
-						stream: true,
-						...(model ? { model } : {}),
-					}),
-					signal: controller.signal,
-				});
-			} catch (error) {
-				if (controller.signal.aborted) throw error;
-				throw new ChatFailure({ kind: "network", detail: error.message });
-			}
-			if (res.headers.get("x-ai-backend") === "emulator") {
-				backendNotice.hidden = false;
-				record.emulated = true;
-			}
-			if (!res.ok) throw await ChatFailure.fromResponse(res);
-			for await (const event of readEvents(res.body)) {
-				if (event.event === "meta") {
-					const meta = JSON.parse(event.data);
-					record.aiGatewayLogId = meta.aiGatewayLogId ?? null;
-					record.token = meta.feedbackToken ?? null;
-					record.model = meta.model ?? model ?? null;
-					record.provider = meta.provider ?? null;
-					view.showMeta();
-					makeRatable(view);
-					save();
-				} else if (event.event === "error") {
-					const error = JSON.parse(event.data).error ?? {};
-					throw new ChatFailure({ kind: "stream", code: error.code, detail: error.message });
-				} else if (event.data === "[DONE]") {
-					finished = true;
-					break;
-				} else {
-					record.text += JSON.parse(event.data).response ?? "";
-					view.update(record.text);
-				}
-			}
-			if (!finished) throw new ChatFailure({ kind: "broken" });
-			record.status = "done";
+			res = await fetch("/api/chat", {
+				method: "POST",
+				headers: { "content-type": "application/json" },
+				body,
+				signal,
+			});
 		} catch (error) {
-			if (controller.signal.aborted) {
-				record.status = "stopped";
-			} else {
-				const failure =
-					error instanceof ChatFailure
-						? error
-						: error?.name === "TypeError"
-							? new ChatFailure({ kind: "network", detail: error.message })
-							: new ChatFailure({ kind: "broken", detail: String(error?.message ?? error) });
-				const { text, retry } = explainFailure(failure);
-				record.status = "failed";
-				record.error = {
-					text,
-					retry,
-					code: failure.code ?? failure.kind,
-					retryAt: failure.retryAfter ? Date.now() + failure.retryAfter * 1000 : undefined,
-				};
-			}
-		} finally {
-			inFlight = null;
-			view.endStreaming();
-			view.showMeta();
-			view.showOutcome();
-			if (record.status !== "failed" && record.text)
-				enableRating(view, { senders, onChange: save });
-			composer.setBusy(false);
-			refreshLatest();
-			follower.follow();
-			save();
-			finishTurn(turn, record);
+			if (signal.aborted) throw error;
+			throw new ChatFailure({ kind: "network", detail: error.message });
 		}
+		if (res.headers.get("x-ai-backend") === "emulator") {
+			backendNotice.hidden = false;
+			view.record.emulated = true;
+		}
+		if (!res.ok) throw await ChatFailure.fromResponse(res);
+		return res;
+	}
+
+	/**
+	 * Reads the answer's events into `view`: its meta (log id, feedback token, who served it),
+	 * its text, an error, [DONE]. A stream that ends without [DONE] is broken.
+	 */
+	async function readAnswer(res, model, view) {
+		const { record } = view;
+		for await (const event of readEvents(res.body)) {
+			if (event.event === "meta") {
+				const meta = JSON.parse(event.data);
+				record.aiGatewayLogId = meta.aiGatewayLogId ?? null;
+				record.token = meta.feedbackToken ?? null;
+				record.model = meta.model ?? model ?? null;
+				record.provider = meta.provider ?? null;
+				view.showMeta();
+				makeRatable(view);
+				save();
+			} else if (event.event === "error") {
+				const error = JSON.parse(event.data).error ?? {};
+				throw new ChatFailure({ kind: "stream", code: error.code, detail: error.message });
+			} else if (event.data === "[DONE]") {
+				return;
+			} else {
+				record.text += JSON.parse(event.data).response ?? "";
+				view.update(record.text);
+			}
+		}
+		throw new ChatFailure({ kind: "broken" });
+	}
+
+	/** The answer is in, stopped or failed: the page shows its outcome and is ready again. */
+	function endAnswer(turn, view) {
+		const { record } = view;
+		inFlight = null;
+		view.endStreaming();
+		view.showMeta();
+		view.showOutcome();
+		if (record.status !== "failed" && record.text)
+			enableRating(view, { senders, onChange: save, limits });
+		composer.setBusy(false);
+		refreshLatest();
+		follower.follow();
+		save();
+		finishTurn(turn, record);
 	}
 
 	function finishTurn(turn, record) {
@@ -298,7 +353,7 @@ export function initChat(
 			if (record.emulated) backendNotice.hidden = false;
 			makeRatable(view);
 			if (record.status !== "failed" && record.text)
-				enableRating(view, { senders, onChange: save });
+				enableRating(view, { senders, onChange: save, limits });
 		}
 		refreshLatest();
 		follower.pin();

@@ -1,19 +1,19 @@
 // The message box: Enter sends, Shift+Enter is a new line, it grows with its text up to a
 // point, counts characters near the API's limit, and says why a message was not sent.
 
-/** POST /api/chat takes up to 16,000 characters a message. */
-export const MAX_MESSAGE_CHARS = 16_000;
-/** The counter shows from here on. */
-const COUNTER_FROM = 12_000;
+/** The counter shows from this share of the API's limit on. */
+const COUNTER_FROM_SHARE = 0.75;
 const MAX_HEIGHT_PX = 240;
 
 const number = (n) => n.toLocaleString("en-US");
 
 /**
  * Wires the composer in `root`. `onSend(text)` gets a message to send and returns false
- * when it cannot take it now; `isBusy()` says whether an answer is streaming.
+ * when it cannot take it now; `isBusy()` says whether an answer is streaming. `limits` is
+ * the ServerLimits: its `contentChars` (UTF-16 units, as `string.length` counts) is the
+ * longest message; nothing is counted until it is known.
  */
-export function initComposer(root, { onSend, isBusy, onResize = () => {} }) {
+export function initComposer(root, { onSend, isBusy, onResize = () => {}, limits }) {
 	const $ = (selector) => root.querySelector(selector);
 	const form = $("#composer");
 	const prompt = $("#prompt");
@@ -33,16 +33,17 @@ export function initComposer(root, { onSend, isBusy, onResize = () => {} }) {
 		prompt.style.height = "auto";
 		prompt.style.height = `${Math.min(prompt.scrollHeight + 2, MAX_HEIGHT_PX)}px`;
 		const length = prompt.value.length;
-		counter.hidden = length < COUNTER_FROM;
-		const over = length - MAX_MESSAGE_CHARS;
+		const max = limits.current?.contentChars ?? Number.POSITIVE_INFINITY;
+		counter.hidden = length < max * COUNTER_FROM_SHARE;
+		const over = length - max;
 		counter.textContent =
 			over > 0
-				? `${number(length)} / ${number(MAX_MESSAGE_CHARS)} characters: ${number(over)} over the limit`
-				: `${number(length)} / ${number(MAX_MESSAGE_CHARS)} characters`;
+				? `${number(length)} / ${number(max)} characters: ${number(over)} over the limit`
+				: `${number(length)} / ${number(max)} characters`;
 		counter.dataset.over = String(over > 0);
 		if (over > 0 && pasted) {
 			say(
-				`The pasted text makes this message ${number(length)} characters long; the limit is ${number(MAX_MESSAGE_CHARS)}. Nothing was cut: shorten it by ${number(over)} characters to send it.`,
+				`The pasted text makes this message ${number(length)} characters long; the limit is ${number(max)}. Nothing was cut: shorten it by ${number(over)} characters to send it.`,
 			);
 		} else if (over <= 0 && /limit/.test(note.textContent)) {
 			say("");
@@ -68,9 +69,10 @@ export function initComposer(root, { onSend, isBusy, onResize = () => {} }) {
 			prompt.focus();
 			return;
 		}
-		if (text.length > MAX_MESSAGE_CHARS) {
+		const max = limits.current?.contentChars ?? Number.POSITIVE_INFINITY;
+		if (text.length > max) {
 			say(
-				`This message is ${number(text.length)} characters long; the limit is ${number(MAX_MESSAGE_CHARS)}. Shorten it by ${number(text.length - MAX_MESSAGE_CHARS)} ${text.length - MAX_MESSAGE_CHARS === 1 ? "character" : "characters"} to send it.`,
+				`This message is ${number(text.length)} characters long; the limit is ${number(max)}. Shorten it by ${number(text.length - max)} ${text.length - max === 1 ? "character" : "characters"} to send it.`,
 			);
 			return;
 		}

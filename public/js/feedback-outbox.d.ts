@@ -39,14 +39,21 @@ export interface SenderOptions {
 	fetch?: (input: string, init?: RequestInit) => Promise<Response>;
 	timers?: Timers;
 	now?: () => number;
+	/** The API's score range, or undefined while it is not known. */
+	scoreRange?: () => ScoreRange | undefined;
 }
 
 export const OUTBOX_KEY: string;
 export const RETRY_DELAYS_S: readonly number[];
 export const DELIVERY_POLL_MS: { first: number; max: number };
 export const VOTE_LABELS: Record<Vote, string>;
-/** A score the API takes: a whole number from 0 to 100. */
-export function isScore(value: unknown): value is number;
+/** The whole numbers a score may take, as GET /api/models serves them. */
+export interface ScoreRange {
+	min: number;
+	max: number;
+}
+/** A score the API takes: a whole number within `range` (any whole number without one). */
+export function isScore(value: unknown, range?: ScoreRange): value is number;
 
 export class FeedbackOutbox {
 	constructor(storage: OutboxStorage, key?: string);

@@ -25,8 +25,12 @@ export const KEPT_LABELS = {
 	clear: "A newer vote was kept: no rating",
 };
 
-/** A score the API takes: a whole number from 0 to 100. */
-export const isScore = (value) => Number.isInteger(value) && value >= 0 && value <= 100;
+/**
+ * A score the API takes: a whole number within `range` ({ min, max }, served by
+ * GET /api/models); any whole number while the range is not known.
+ */
+export const isScore = (value, range) =>
+	Number.isInteger(value) && (!range || (value >= range.min && value <= range.max));
 
 const browserTimers = {
 	set: (callback, ms) => setTimeout(callback, ms),
@@ -88,6 +92,7 @@ export class VoteSender {
 	#fetch;
 	#timers;
 	#now;
+	#scoreRange;
 	#listener = null;
 	#pending = null;
 	#running = false;
@@ -102,8 +107,13 @@ export class VoteSender {
 	 * @param options.fetch defaults to the global fetch
 	 * @param options.timers { set(callback, ms), clear(timer) }; defaults to setTimeout
 	 * @param options.now the clock sequence numbers start from; defaults to Date.now
+	 * @param options.scoreRange () => the API's score range { min, max }, or undefined
 	 */
-	constructor(aiGatewayLogId, token, { outbox, fetch, timers = browserTimers, now }) {
+	constructor(
+		aiGatewayLogId,
+		token,
+		{ outbox, fetch, timers = browserTimers, now, scoreRange = () => undefined },
+	) {
 		this.aiGatewayLogId = aiGatewayLogId;
 		this.token = token;
 		this.#outbox = outbox;
@@ -112,6 +122,7 @@ export class VoteSender {
 		this.#fetch = (...args) => (fetch ?? globalThis.fetch)(...args);
 		this.#timers = timers;
 		this.#now = now ?? (() => Date.now());
+		this.#scoreRange = scoreRange;
 	}
 
 	/** Sets the one listener told about this vote's state. */
@@ -127,8 +138,11 @@ export class VoteSender {
 	cast(vote, comment = "", sequence = undefined, score = undefined) {
 		// Checked by the page before it casts: a score the API would refuse, or one dropped
 		// here, would tell the user a vote was recorded without the score they typed.
-		if (score !== undefined && !isScore(score)) {
-			throw new RangeError(`The score must be a whole number from 0 to 100, not ${score}`);
+		const range = this.#scoreRange();
+		if (score !== undefined && !isScore(score, range)) {
+			throw new RangeError(
+				`The score must be a whole number${range ? ` from ${range.min} to ${range.max}` : ""}, not ${score}`,
+			);
 		}
 		this.#lastSequence = sequence ?? Math.max(this.#now(), this.#lastSequence + 1);
 		this.#pending = {
@@ -319,7 +333,7 @@ export class FeedbackSenders {
 	#options;
 	#senders = new Map();
 
-	/** options: { outbox, fetch, timers, now }, as for VoteSender. */
+	/** options: { outbox, fetch, timers, now, scoreRange }, as for VoteSender. */
 	constructor(options) {
 		this.#options = options;
 		this.outbox = options.outbox;

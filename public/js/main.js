@@ -7,6 +7,7 @@ import { initChat } from "./chat.js";
 import { ConversationStore } from "./conversation-store.js";
 import { initDebugPanel } from "./debug-panel.js";
 import { FeedbackOutbox, FeedbackSenders } from "./feedback-outbox.js";
+import { modelsSource, ServerLimits } from "./limits.js";
 import { initModelPicker } from "./models.js";
 
 // localStorage is reached on each use, as before: where storage is off, only voting fails.
@@ -14,13 +15,21 @@ const storage = {
 	getItem: (key) => localStorage.getItem(key),
 	setItem: (key, value) => localStorage.setItem(key, value),
 };
-const senders = new FeedbackSenders({ outbox: new FeedbackOutbox(storage) });
+// GET /api/models, asked once: the models for the picker, and the API's limits.
+const loadModels = modelsSource();
+const limits = new ServerLimits(loadModels);
+void limits.load();
+const senders = new FeedbackSenders({
+	outbox: new FeedbackOutbox(storage),
+	scoreRange: () => limits.current?.score,
+});
 const debugPanel = initDebugPanel(document);
 const selectedModel = initModelPicker(
 	document.querySelector("#model"),
 	new ConversationStore(storage),
+	loadModels,
 );
-initChat(document, { senders, onRatable: debugPanel.addAnswer, storage, selectedModel });
+initChat(document, { senders, onRatable: debugPanel.addAnswer, storage, selectedModel, limits });
 
 // Votes left in the outbox by an earlier visit (offline, closed tab) go out now, and
 // again whenever the browser comes back online.

@@ -4,16 +4,17 @@ import { shortModel } from "./answer-view.js";
 
 const KIND_LABELS = { "dynamic-route": "dynamic route", "third-party": "third party" };
 
-/** Fills `select` from the server; returns () => the chosen model ("" for the server's default). */
-export function initModelPicker(select, store) {
+/**
+ * Fills `select` from the server (`loadModels` resolves to GET /api/models's body); returns
+ * () => the chosen model ("" for the server's default).
+ */
+export function initModelPicker(select, store, loadModels) {
 	select.addEventListener("change", () => {
 		store.model = select.value;
 	});
 	void (async () => {
 		try {
-			const res = await fetch("/api/models");
-			if (!res.ok) return;
-			const { models } = await res.json();
+			const { models } = await loadModels();
 			const options = models.map((model) => {
 				const option = document.createElement("option");
 				option.value = model.id;

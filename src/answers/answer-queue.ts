@@ -5,9 +5,12 @@
  * (store/answers.ts writeAnswer). The binding's presence is the one switch.
  */
 import * as v from "valibot";
+import type { Column } from "../core/columns";
 import { readConfig } from "../core/config";
-import { describeError, log } from "../core/log";
+import { ANSWERS_WRITTEN, describeError, log } from "../core/log";
 import { retryDelay } from "../core/retry-policy";
+import { chosen } from "../dead-letters/dead-letter-list";
+import { ANSWER_FIELDS } from "../store/answer-row";
 import { type AnswerRow, writeAnswer, writeAnswerRows } from "../store/answers";
 import { logStoreError } from "../store/db";
 import { moveLongTranscript } from "../store/transcripts";
@@ -64,31 +67,29 @@ export async function storeAnswer(env: Cloudflare.Env, answer: AnswerRow): Promi
 }
 
 const int = v.pipe(v.number(), v.integer());
-const text = v.string();
-const nullable = <S extends v.GenericSchema>(schema: S) => v.nullable(schema);
 
-/** A message as storeAnswer sends it: one AnswerRow. Anything else is dead-lettered unread. */
-const AnswerMessage = v.object({
-	aiGatewayLogId: v.pipe(text, v.nonEmpty()),
-	gatewayId: text,
-	createdAt: int,
-	route: text,
-	requestedModel: text,
-	servedModel: text,
-	provider: text,
-	step: nullable(int),
-	streamed: v.boolean(),
-	outcome: text,
-	ttfbMs: nullable(int),
-	totalMs: int,
-	promptTokens: nullable(int),
-	completionTokens: nullable(int),
-	totalTokens: nullable(int),
-	cached: nullable(v.boolean()),
-	conversation: nullable(text),
-	answerText: nullable(text),
-	transcriptKey: nullable(text),
-}) satisfies v.GenericSchema<unknown, AnswerRow>;
+/** Each column type's schema (core/columns.ts). */
+const TYPE_SCHEMAS = { text: v.string(), integer: int, flag: v.boolean() };
+
+/**
+ * A message as storeAnswer sends it: one AnswerRow, checked field by field as ANSWER_FIELDS
+ * declares them (the cast: valibot cannot type an object built from entries). Anything else
+ * is dead-lettered unread.
+ */
+const AnswerMessage = v.object(
+	Object.fromEntries(
+		Object.entries(ANSWER_FIELDS).map(([field, declared]: [string, Column]) => {
+			const type = declared.type;
+			let schema: v.GenericSchema =
+				typeof type === "string" ? TYPE_SCHEMAS[type] : v.picklist(type);
+			// The key: an answer without one could be neither written nor replayed.
+			if (field === "aiGatewayLogId") schema = v.pipe(v.string(), v.nonEmpty());
+			if (declared.nullable) schema = v.nullable(schema);
+			if (declared.optional) schema = v.optional(schema);
+			return [field, schema];
+		}),
+	),
+) as unknown as v.GenericSchema<unknown, AnswerRow>;
 
 export const readAnswerMessage = (body: unknown): AnswerRow | undefined => {
 	const parsed = v.safeParse(AnswerMessage, body);
@@ -128,8 +129,10 @@ async function writeAnswerBatch(batch: MessageBatch<unknown>, env: Cloudflare.En
 		}
 	}
 	try {
-		await writeAnswerRows(env.FEEDBACK_DB, rows);
+		const written = await writeAnswerRows(env.FEEDBACK_DB, rows);
 		for (const message of answers) message.ack();
+		// One line per batch: its rows, statements and time, for Workers Logs and the bench.
+		if (written.rows > 0) log.info(ANSWERS_WRITTEN, { via: "queue", ...written });
 	} catch (err) {
 		const attempts = Math.max(...answers.map((message) => message.attempts));
 		const delaySeconds = Math.round(retryDelay(readConfig(env).retry, attempts) / 1000);
@@ -170,9 +173,8 @@ export async function replayDeadAnswers(
 	aiGatewayLogIds?: readonly string[],
 ): Promise<string[]> {
 	const list = answerDeadLetters(env);
-	const letters = (await list.list()).filter(
-		(letter): letter is AnswerDeadLetter & { row: AnswerRow } =>
-			letter.row !== null && (!aiGatewayLogIds || aiGatewayLogIds.includes(letter.id)),
+	const letters = chosen(await list.list(), (letter) => letter.id, aiGatewayLogIds).filter(
+		(letter): letter is AnswerDeadLetter & { row: AnswerRow } => letter.row !== null,
 	);
 	const rows = letters.map((letter) => letter.row);
 	const queue = env.ANSWERS_QUEUE;

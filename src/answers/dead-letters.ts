@@ -1,4 +1,4 @@
-import { DurableObject } from "cloudflare:workers";
+import { DeadLetterList } from "../dead-letters/dead-letter-list";
 import type { AnswerRow } from "../store/answers";
 
 /** An answer the queue gave up on writing, kept until it is replayed. */
@@ -10,26 +10,10 @@ export interface AnswerDeadLetter {
 	deadAt: string;
 }
 
-const PREFIX = "answer:";
-
-/**
- * The one list of answers the queue gave up on (the dead-letter queue's consumer fills it):
- * kept apart from D1, since D1 failing is the usual reason they are here.
- */
-export class AnswerDeadLetters extends DurableObject<Cloudflare.Env> {
-	async add(letters: readonly AnswerDeadLetter[]): Promise<void> {
-		for (const letter of letters) this.ctx.storage.kv.put(`${PREFIX}${letter.id}`, letter);
-	}
-
-	async remove(ids: readonly string[]): Promise<void> {
-		for (const id of ids) this.ctx.storage.kv.delete(`${PREFIX}${id}`);
-	}
-
-	async list(limit = 1000): Promise<AnswerDeadLetter[]> {
-		return [...this.ctx.storage.kv.list<AnswerDeadLetter>({ prefix: PREFIX, limit })].map(
-			([, letter]) => letter,
-		);
-	}
+/** The one list of answers the queue gave up on (the dead-letter queue's consumer fills it). */
+export class AnswerDeadLetters extends DeadLetterList<AnswerDeadLetter> {
+	protected readonly prefix = "answer:";
+	protected readonly idOf = (letter: AnswerDeadLetter) => letter.id;
 }
 
 export const answerDeadLetters = (env: Cloudflare.Env) =>

@@ -1,6 +1,13 @@
 import * as v from "valibot";
 import { ApiError } from "./errors";
 import { MIN_SECRET_CHARS } from "./limits";
+import { log } from "./log";
+import {
+	NUMERIC_SETTING_RULE,
+	NUMERIC_SETTINGS,
+	type NumericSetting,
+	numericSetting,
+} from "./numeric-settings";
 import { type RetryPolicy, retryPolicyFrom } from "./retry-policy";
 
 /** The Worker's settings, read once per `env` from its vars and secrets. */
@@ -46,16 +53,6 @@ const commaList = v.pipe(
 			.filter(Boolean),
 	),
 );
-/** A positive number, or `fallback` when unset or not one (as documented in the README). */
-const positive = (fallback: number) =>
-	v.pipe(
-		text,
-		v.transform((value) => {
-			const number = Number(value);
-			return value.trim() && Number.isFinite(number) && number > 0 ? number : fallback;
-		}),
-	);
-
 /** "true" or "false"; unset or anything else is `fallback`. */
 const flag = (fallback: boolean) =>
 	v.pipe(
@@ -76,22 +73,19 @@ const EnvSchema = v.object({
 		commaList,
 		v.transform((names) => names.filter((name) => /^[a-z0-9-]{1,64}$/.test(name))),
 	),
-	AI_TIMEOUT_MS: positive(120_000),
 	AI_GATEWAY_COLLECT_LOG: flag(true),
 	AI_GATEWAY_LOG_PAYLOADS: flag(true),
-	FEEDBACK_RETRY_WINDOW_MS: positive(15 * 60_000),
-	FEEDBACK_RETRY_BASE_MS: positive(2_000),
 	FEEDBACK_SECRET: text,
 	FEEDBACK_SECRET_PREVIOUS: text,
 	DEBUG_TOKEN: text,
 	API_KEYS: commaList,
 	ADMIN_TOKEN: text,
 	STORE_TRANSCRIPTS: text,
-	RETENTION_DAYS: positive(90),
-	STORE_MAX_MB: positive(450),
 });
 
 const cache = new WeakMap<Cloudflare.Env, Config>();
+/** The settings already reported as unusable: each is logged once per isolate, not per request. */
+const reported = new Set<string>();
 
 /** The configuration of `env`, parsed and checked once per env object. */
 export function readConfig(env: Cloudflare.Env): Config {
@@ -112,6 +106,7 @@ function parse(env: Cloudflare.Env): Config {
 	) => (usable(name, vars[name]) ? vars[name] : undefined);
 	const apiKeys = vars.API_KEYS.filter((key, i) => usable(`API_KEYS[${i}]`, key));
 	const token = vars.CF_API_TOKEN || undefined;
+	const number = (name: NumericSetting) => numberOrDefault(name, env[name]);
 	return {
 		gatewayId: vars.AI_GATEWAY_ID,
 		defaultModel: vars.DEFAULT_MODEL,
@@ -121,8 +116,8 @@ function parse(env: Cloudflare.Env): Config {
 		gatewayUrlProviders: vars.GATEWAY_URL_PROVIDERS,
 		collectLog: vars.AI_GATEWAY_COLLECT_LOG,
 		logPayloads: vars.AI_GATEWAY_LOG_PAYLOADS,
-		aiTimeoutMs: vars.AI_TIMEOUT_MS,
-		retry: retryPolicyFrom(vars.FEEDBACK_RETRY_BASE_MS, vars.FEEDBACK_RETRY_WINDOW_MS),
+		aiTimeoutMs: number("AI_TIMEOUT_MS"),
+		retry: retryPolicyFrom(number("FEEDBACK_RETRY_BASE_MS"), number("FEEDBACK_RETRY_WINDOW_MS")),
 		feedbackSecrets: [secret("FEEDBACK_SECRET"), secret("FEEDBACK_SECRET_PREVIOUS")].filter(
 			(value): value is string => value !== undefined,
 		),
@@ -130,17 +125,44 @@ function parse(env: Cloudflare.Env): Config {
 		apiKeys: vars.API_KEYS.length === 0 ? null : apiKeys,
 		adminToken: secret("ADMIN_TOKEN"),
 		storeTranscripts: vars.STORE_TRANSCRIPTS.trim().toLowerCase() === "true",
-		retentionDays: vars.RETENTION_DAYS,
-		storeMaxBytes: vars.STORE_MAX_MB * 1_000_000,
+		retentionDays: number("RETENTION_DAYS"),
+		storeMaxBytes: number("STORE_MAX_MB") * 1_000_000,
 	};
+}
+
+/**
+ * A numeric setting's value. One that is not a positive number (`npm run check` refuses it in
+ * wrangler.jsonc, but a dashboard edit or `--var` can still set it) does not take the Worker
+ * down: its default is used, and an error naming the setting is logged once per isolate.
+ * The value itself is not logged.
+ */
+function numberOrDefault(name: NumericSetting, value: unknown): number {
+	const number = numericSetting(name, value);
+	if (number !== undefined) return number;
+	reportOnce(name, () =>
+		log.error("invalid setting, using its default", {
+			setting: name,
+			expected: NUMERIC_SETTING_RULE,
+			default: NUMERIC_SETTINGS[name],
+		}),
+	);
+	return NUMERIC_SETTINGS[name];
 }
 
 /** A set secret long enough to use; a short one is ignored as if unset, with a warning. */
 function usable(name: string, value: string): boolean {
 	if (!value) return false;
 	if (value.length >= MIN_SECRET_CHARS) return true;
-	console.warn(`${name} is shorter than ${MIN_SECRET_CHARS} characters and is ignored`);
+	reportOnce(name, () =>
+		log.warn("secret too short, ignored", { setting: name, minChars: MIN_SECRET_CHARS }),
+	);
 	return false;
+}
+
+function reportOnce(setting: string, report: () => void): void {
+	if (reported.has(setting)) return;
+	reported.add(setting);
+	report();
 }
 
 /** The model to run: the requested one if allowed, else DEFAULT_MODEL; 400 model_not_allowed otherwise. */

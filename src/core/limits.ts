@@ -1,3 +1,5 @@
+import { DAY_MS } from "./time";
+
 /** Request limits of the public API (documented in the README). */
 export const LIMITS = {
 	bodyBytes: 64 * 1024,
@@ -8,7 +10,7 @@ export const LIMITS = {
 } as const;
 
 /** How far ahead of the server's clock a vote's `sequence` (a ms timestamp) may be. */
-export const MAX_SEQUENCE_LEAD_MS = 24 * 60 * 60 * 1000;
+export const MAX_SEQUENCE_LEAD_MS = DAY_MS;
 
 /**
  * Secrets shorter than this are ignored, as if unset: a short or placeholder value (such

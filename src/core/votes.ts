@@ -1,11 +1,16 @@
 /**
  * Votes and their delivery: the one declaration the request schemas, the admin filters, the
- * Durable Objects and the feedback store's SQL derive from.
+ * Durable Objects and the feedback store's SQL derive from. Imports only types, so scripts
+ * run it in Node as it is.
  */
+import type { Columns, RowOf } from "./columns";
 
 /** A vote on an answer: "clear" withdraws it (the gateway's "not evaluated"). */
 export const VOTES = ["up", "down", "clear"] as const;
 export type Vote = (typeof VOTES)[number];
+
+/** The whole numbers a vote's optional `score` may take. */
+export const SCORE_RANGE = { min: 0, max: 100 } as const;
 
 /**
  * Where a vote's delivery to its gateway log stands. `refused`: the gateway takes no feedback
@@ -21,24 +26,41 @@ export interface FeedbackPatch {
 	comment?: string;
 }
 
-/** The latest vote on one log and how its delivery is going, as the delivery object keeps it. */
-export interface VoteRecord extends FeedbackPatch {
-	aiGatewayLogId: string;
-	gatewayId: string;
-	sequence: number;
+/**
+ * A log's latest vote and its delivery as the delivery object keeps it and the feedback
+ * store's `votes` table holds it: each field, its column and its type, in the order the store
+ * writes them. StoredVote and VoteRecord derive from it, and so does the store's upsert
+ * (store/votes.ts). Adding a field to a vote: add it here, and a migration that adds its
+ * column (`npm run check` fails until both agree).
+ */
+export const VOTE_FIELDS = {
+	aiGatewayLogId: { column: "ai_gateway_log_id", type: "text" },
+	gatewayId: { column: "gateway_id", type: "text" },
+	vote: { column: "vote", type: VOTES },
+	score: { column: "score", type: "integer", optional: true },
+	comment: { column: "comment", type: "text", optional: true },
+	/** Orders a user's votes on one log; later wins. */
+	sequence: { column: "sequence", type: "integer" },
 	/** Increases with every change of vote, so a delivery can tell it was overtaken. */
-	revision: number;
-	castAt: number;
-	state: DeliveryState;
-	attempts: number;
-	/** Start of the retry window: the cast, or the replay of a dead letter. */
-	windowStart: number;
-	nextAttemptAt: number | null;
-	deliveredAt: number | null;
-	failedAt: number | null;
-	error: string | null;
+	revision: { column: "revision", type: "integer" },
+	state: { column: "state", type: DELIVERY_STATES },
 	/** The gateway refused the vote: it went to the dead letters without retries. */
-	refused?: boolean;
+	refused: { column: "refused", type: "flag", optional: true },
+	attempts: { column: "attempts", type: "integer" },
+	castAt: { column: "cast_at", type: "integer" },
+	deliveredAt: { column: "delivered_at", type: "integer", nullable: true },
+	nextAttemptAt: { column: "next_attempt_at", type: "integer", nullable: true },
+	failedAt: { column: "failed_at", type: "integer", nullable: true },
+	error: { column: "error", type: "text", nullable: true },
+} as const satisfies Columns;
+
+/** A log's latest vote and its delivery, as the feedback store keeps it. */
+export type StoredVote = RowOf<typeof VOTE_FIELDS>;
+
+/** The latest vote on one log and how its delivery is going, as the delivery object keeps it. */
+export interface VoteRecord extends StoredVote {
+	/** Start of the retry window: the cast, or the replay of a dead letter. Not stored. */
+	windowStart: number;
 }
 
 /** "a, b or c": a list of allowed values in words, for error messages. */

@@ -1,5 +1,5 @@
-import { DurableObject } from "cloudflare:workers";
 import type { Vote } from "../core/votes";
+import { DeadLetterList } from "../dead-letters/dead-letter-list";
 
 /** A vote delivery gave up on, kept until it is replayed or overtaken by a new vote. */
 export interface DeadLetter {
@@ -11,21 +11,11 @@ export interface DeadLetter {
 	failedAt: string;
 }
 
-const PREFIX = "dead-letter:";
-
-/** The one list of given-up votes (one object: failures are rare, and listing needs one place). */
-export class FeedbackDeadLetters extends DurableObject<Cloudflare.Env> {
-	async add(letter: DeadLetter): Promise<void> {
-		this.ctx.storage.kv.put(`${PREFIX}${letter.aiGatewayLogId}`, letter);
-	}
-
-	async remove(aiGatewayLogId: string): Promise<void> {
-		this.ctx.storage.kv.delete(`${PREFIX}${aiGatewayLogId}`);
-	}
-
-	async list(limit = 1000): Promise<DeadLetter[]> {
-		return [...this.ctx.storage.kv.list<DeadLetter>({ prefix: PREFIX, limit })].map(
-			([, letter]) => letter,
-		);
-	}
+/** The one list of given-up votes. */
+export class FeedbackDeadLetters extends DeadLetterList<DeadLetter> {
+	protected readonly prefix = "dead-letter:";
+	protected readonly idOf = (letter: DeadLetter) => letter.aiGatewayLogId;
 }
+
+export const deadLetterList = (env: Cloudflare.Env) =>
+	env.FEEDBACK_DEAD_LETTERS.getByName("dead-letters");

@@ -2,9 +2,11 @@ import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../core/config";
 import { retryDelay } from "../core/retry-policy";
 import type { DeliveryState, Vote, VoteRecord } from "../core/votes";
+import { chosen } from "../dead-letters/dead-letter-list";
 import { patchFeedback } from "../gateway/log-feedback";
 import { logStoreError } from "../store/db";
 import { writeVote } from "../store/votes";
+import { deadLetterList } from "./dead-letters";
 
 /** A vote as the user cast it. */
 export interface CastVote {
@@ -45,6 +47,13 @@ const STORE_SYNCED = "store:synced";
 const STORE_FAILURES = "store:failures";
 /** How long a delivery attempt may take before the store is told the vote is pending. */
 const PENDING_AFTER_MS = 1000;
+
+/**
+ * The gateway call that delivers a vote, as a seam: a test replaces it from inside the
+ * object's isolate (runInDurableObject) to hold an attempt back or see what the store holds
+ * while it runs. Not an RPC method; nothing else changes it.
+ */
+export const deliveryAttempt = { patch: patchFeedback };
 
 /**
  * The sequence of a vote that names none: now, or just after the stored one. Sequences
@@ -109,7 +118,7 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 		};
 		this.#save(record);
 		await this.ctx.storage.setAlarm(now);
-		if (current?.state === "failed") await deadLetterList(this.env).remove(input.aiGatewayLogId);
+		if (current?.state === "failed") await deadLetterList(this.env).remove([input.aiGatewayLogId]);
 		return { outcome: "accepted", status: view(record) };
 	}
 
@@ -187,7 +196,7 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 	 * the store in the same write as the cast before it (one D1 write per vote, not two); an
 	 * attempt slower than PENDING_AFTER_MS lets the store show the vote as pending meanwhile.
 	 */
-	async recordDuring<T>(attempt: Promise<T>): Promise<T> {
+	async #recordDuring<T>(attempt: Promise<T>): Promise<T> {
 		let timer: ReturnType<typeof setTimeout> | undefined;
 		const slow = new Promise<boolean>((resolve) => {
 			timer = setTimeout(resolve, PENDING_AFTER_MS, true);
@@ -202,8 +211,8 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 		const record = this.#load();
 		if (record?.state !== "pending") return;
 		const { revision } = record;
-		const outcome = await this.recordDuring(
-			patchFeedback(this.env, record.gatewayId, record.aiGatewayLogId, record),
+		const outcome = await this.#recordDuring(
+			deliveryAttempt.patch(this.env, record.gatewayId, record.aiGatewayLogId, record),
 		);
 
 		// Other calls may have run while patchLog was in flight.
@@ -247,16 +256,18 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 			refused: !outcome.retry,
 		});
 		this.#save(latest);
-		await deadLetterList(this.env).add({
-			aiGatewayLogId: latest.aiGatewayLogId,
-			gatewayId: latest.gatewayId,
-			vote: latest.vote,
-			attempts: latest.attempts,
-			reason: outcome.retry
-				? `gave up after ${latest.attempts} attempts: ${outcome.reason}`
-				: outcome.reason,
-			failedAt: new Date(now).toISOString(),
-		});
+		await deadLetterList(this.env).add([
+			{
+				aiGatewayLogId: latest.aiGatewayLogId,
+				gatewayId: latest.gatewayId,
+				vote: latest.vote,
+				attempts: latest.attempts,
+				reason: outcome.retry
+					? `gave up after ${latest.attempts} attempts: ${outcome.reason}`
+					: outcome.reason,
+				failedAt: new Date(now).toISOString(),
+			},
+		]);
 	}
 }
 
@@ -277,5 +288,21 @@ function view(record: VoteRecord): VoteStatus {
 export const deliveryFor = (env: Cloudflare.Env, aiGatewayLogId: string) =>
 	env.FEEDBACK_DELIVERY.getByName(aiGatewayLogId);
 
-export const deadLetterList = (env: Cloudflare.Env) =>
-	env.FEEDBACK_DEAD_LETTERS.getByName("dead-letters");
+/**
+ * Gives the dead-lettered votes named (all of them when none are) a fresh retry window, and
+ * takes them off the list. Returns the log ids replayed.
+ */
+export async function replayDeadVotes(
+	env: Cloudflare.Env,
+	aiGatewayLogIds?: readonly string[],
+): Promise<string[]> {
+	const list = deadLetterList(env);
+	const ids = chosen(await list.list(), (letter) => letter.aiGatewayLogId, aiGatewayLogIds).map(
+		(letter) => letter.aiGatewayLogId,
+	);
+	for (const id of ids) {
+		await deliveryFor(env, id).replay();
+		await list.remove([id]);
+	}
+	return ids;
+}

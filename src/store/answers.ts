@@ -1,54 +1,19 @@
+import { columnsOf, sqlValue } from "../core/columns";
+import { ANSWERS_WRITTEN, log } from "../core/log";
+import { ANSWER_FIELDS, type AnswerRow } from "./answer-row";
 import { logStoreError } from "./db";
 import { latencyBucket } from "./rollups";
 
-/** One answer as the feedback store keeps it (the `answers` table). */
-export interface AnswerRow {
-	aiGatewayLogId: string;
-	gatewayId: string;
-	createdAt: number;
-	route: string;
-	requestedModel: string;
-	servedModel: string;
-	provider: string;
-	step: number | null;
-	streamed: boolean;
-	outcome: string;
-	ttfbMs: number | null;
-	totalMs: number;
-	promptTokens: number | null;
-	completionTokens: number | null;
-	totalTokens: number | null;
-	cached: boolean | null;
-	/** The conversation sent, as JSON, when transcripts are stored in the row. */
-	conversation: string | null;
-	answerText: string | null;
-	/** Where in R2 (TRANSCRIPTS) the transcript is, when it was too long for the row. */
-	transcriptKey: string | null;
-}
+export type { AnswerRow };
 
-/** The columns written, in the order of each row's JSON array. */
-const COLUMNS = [
-	"ai_gateway_log_id",
-	"gateway_id",
-	"created_at",
-	"route",
-	"requested_model",
-	"served_model",
-	"provider",
-	"step",
-	"streamed",
-	"outcome",
-	"ttfb_ms",
-	"total_ms",
-	"prompt_tokens",
-	"completion_tokens",
-	"total_tokens",
-	"cached",
-	"conversation",
-	"answer_text",
-	"transcript_key",
-	"latency_bucket",
-];
+/**
+ * The columns written, in the order of each row's JSON array: the answer's fields
+ * (ANSWER_FIELDS), then its latency bucket, which the rollups' histogram counts it in
+ * (migrations/0003_rollups.sql).
+ */
+export const ANSWER_COLUMNS = [...columnsOf(ANSWER_FIELDS), "latency_bucket"];
+
+const FIELDS = Object.keys(ANSWER_FIELDS) as (keyof AnswerRow)[];
 
 /**
  * Many rows in one statement: they travel as one JSON parameter (D1 binds at most 100
@@ -56,34 +21,13 @@ const COLUMNS = [
  * repeated or retried write changes nothing. `WHERE true` lets SQLite tell the upsert
  * clause from a join.
  */
-const INSERT = `INSERT INTO answers (${COLUMNS.join(", ")})
-SELECT ${COLUMNS.map((_, i) => `value ->> ${i}`).join(", ")} FROM json_each(?) WHERE true
+const INSERT = `INSERT INTO answers (${ANSWER_COLUMNS.join(", ")})
+SELECT ${ANSWER_COLUMNS.map((_, i) => `value ->> ${i}`).join(", ")} FROM json_each(?) WHERE true
 ON CONFLICT (ai_gateway_log_id) DO NOTHING`;
 
-const flag = (value: boolean | null) => (value === null ? null : value ? 1 : 0);
-
-/** A row as the JSON array the INSERT reads, in COLUMNS order. */
-const valuesOf = (row: AnswerRow) => [
-	row.aiGatewayLogId,
-	row.gatewayId,
-	row.createdAt,
-	row.route,
-	row.requestedModel,
-	row.servedModel,
-	row.provider,
-	row.step,
-	flag(row.streamed),
-	row.outcome,
-	row.ttfbMs,
-	row.totalMs,
-	row.promptTokens,
-	row.completionTokens,
-	row.totalTokens,
-	flag(row.cached),
-	row.conversation,
-	row.answerText,
-	row.transcriptKey,
-	// The rollups' histogram counts it there (migrations/0003_rollups.sql).
+/** A row as the JSON array the INSERT reads, in ANSWER_COLUMNS order (the seed scripts write these too). */
+export const answerValues = (row: AnswerRow) => [
+	...FIELDS.map((field) => sqlValue(row[field])),
 	latencyBucket(row.totalMs),
 ];
 
@@ -102,7 +46,7 @@ function parameters(rows: readonly AnswerRow[]): string[] {
 	let open: string[] = [];
 	let bytes = 2;
 	for (const row of rows) {
-		const json = JSON.stringify(valuesOf(row));
+		const json = JSON.stringify(answerValues(row));
 		const size = encoder.encode(json).length + 1;
 		if (open.length > 0 && bytes + size > MAX_PARAMETER_BYTES) {
 			chunks.push(`[${open.join(",")}]`);
@@ -116,45 +60,37 @@ function parameters(rows: readonly AnswerRow[]): string[] {
 	return chunks;
 }
 
-/**
- * What this isolate has written to the answers table since it started: the debug route
- * GET /api/store-writes shows it, and `npm run bench` reads it to count D1 writes.
- */
-export const answerWrites = {
-	/** db.batch() calls: one round trip and one transaction each. */
-	batches: 0,
-	/** INSERT statements in them. */
-	statements: 0,
+/** What one D1 batch of answers' rows cost: the fields of its log line (core/log.ts ANSWERS_WRITTEN). */
+export interface AnswersWritten {
 	/** Rows sent (a row already stored is sent, and skipped). */
-	rows: 0,
+	rows: number;
+	/** INSERT statements in the batch; the batch itself is one round trip and one transaction. */
+	statements: number;
 	/** D1's rows written, its billing unit: each stored row, and its entry in each index. */
-	rowsWritten: 0,
-	/** Time spent in those batches. */
-	ms: 0,
-	failures: 0,
-};
+	rowsWritten: number;
+	/** Time spent in db.batch(). */
+	ms: number;
+}
 
 /**
  * Writes answers' rows to D1 in one batch: one round trip and one transaction, so either
  * all of them are stored or none (and a retry of the whole batch is safe). Throws what D1
- * throws.
+ * throws. Returns what the batch cost.
  */
-export async function writeAnswerRows(db: D1Database, rows: readonly AnswerRow[]): Promise<void> {
-	if (rows.length === 0) return;
+export async function writeAnswerRows(
+	db: D1Database,
+	rows: readonly AnswerRow[],
+): Promise<AnswersWritten> {
+	if (rows.length === 0) return { rows: 0, statements: 0, rowsWritten: 0, ms: 0 };
 	const statements = parameters(rows).map((json) => db.prepare(INSERT).bind(json));
 	const started = Date.now();
-	let results: D1Result[];
-	try {
-		results = await db.batch(statements);
-	} catch (err) {
-		answerWrites.failures++;
-		throw err;
-	}
-	answerWrites.batches++;
-	for (const { meta } of results) answerWrites.rowsWritten += meta.rows_written;
-	answerWrites.statements += statements.length;
-	answerWrites.rows += rows.length;
-	answerWrites.ms += Date.now() - started;
+	const results = await db.batch(statements);
+	return {
+		rows: rows.length,
+		statements: statements.length,
+		rowsWritten: results.reduce((sum, { meta }) => sum + meta.rows_written, 0),
+		ms: Date.now() - started,
+	};
 }
 
 /** How long the first answer of a batch waits for others to join it, and the most that join. */
@@ -182,7 +118,7 @@ export async function writeAnswer(db: D1Database, row: AnswerRow): Promise<void>
 	await scheduler.wait(ANSWER_BATCH.gatherMs);
 	if (gathering.get(db) === batch) gathering.delete(db);
 	try {
-		await writeAnswerRows(db, batch);
+		log.info(ANSWERS_WRITTEN, { via: "isolate", ...(await writeAnswerRows(db, batch)) });
 	} catch (err) {
 		for (const { aiGatewayLogId } of batch) logStoreError("record answer", aiGatewayLogId)(err);
 	}

@@ -1,5 +1,7 @@
 /** Reading the feedback store: each log's latest vote with its answer, filtered, newest first. */
-import type { DeliveryState, Vote } from "../core/votes";
+import type { Columns } from "../core/columns";
+import { type DeliveryState, VOTE_FIELDS, type Vote } from "../core/votes";
+import { ANSWER_FIELDS } from "./answer-row";
 import type { D1Reads } from "./db";
 
 export interface FeedbackFilters {
@@ -21,23 +23,63 @@ export interface Keyset {
 
 type Row = Record<string, string | number | null>;
 
-/** The columns of a row, named as the admin API names them. */
-const COLUMNS = `v.ai_gateway_log_id aiGatewayLogId, v.created_at createdAt, a.served_model model,
-a.requested_model requestedModel, a.provider provider, a.route route, a.step step,
-a.streamed streamed, a.outcome outcome, a.created_at answeredAt, a.ttfb_ms ttfbMs,
-a.total_ms totalMs, a.prompt_tokens promptTokens, a.completion_tokens completionTokens,
-a.total_tokens totalTokens, a.cached cached, v.vote vote, v.score score, v.comment comment,
-v.sequence sequence, v.revision revision, v.state state, v.refused refused,
-v.attempts attempts, v.cast_at castAt, v.delivered_at deliveredAt,
-v.next_attempt_at nextAttemptAt, v.error error`;
-const TRANSCRIPT = ", a.conversation conversation, a.answer_text answer";
+/** A declared field as the list shows it: its name there, and how the query selects it. */
+interface Listed {
+	name: string;
+	sql: string;
+	flag: boolean;
+}
+
+/**
+ * A declaration's fields as the list shows them, in its order: all but those left out, some
+ * renamed. A field added to a declaration is listed and exported with no change here.
+ */
+function listed(
+	alias: "a" | "v",
+	fields: Columns,
+	leftOut: readonly string[],
+	renamed: Record<string, string> = {},
+): Listed[] {
+	return Object.entries(fields)
+		.filter(([field]) => !leftOut.includes(field))
+		.map(([field, { column, type }]) => {
+			const name = renamed[field] ?? field;
+			return { name, sql: `${alias}.${column} ${name}`, flag: type === "flag" };
+		});
+}
+
+/** The transcript's fields: only the export reads them. */
+const TRANSCRIPT_FIELDS = ["conversation", "answerText", "transcriptKey"];
+
+/**
+ * The fields of a row, named as the admin API names them: the log id, when its first vote
+ * reached the store, the answer's fields (the served model as `model`, its creation time as
+ * `answeredAt`), then the vote's and its delivery's.
+ */
+const LISTED: Listed[] = [
+	{ name: "aiGatewayLogId", sql: "v.ai_gateway_log_id aiGatewayLogId", flag: false },
+	{ name: "createdAt", sql: "v.created_at createdAt", flag: false },
+	...listed("a", ANSWER_FIELDS, ["aiGatewayLogId", "gatewayId", ...TRANSCRIPT_FIELDS], {
+		servedModel: "model",
+		createdAt: "answeredAt",
+	}),
+	...listed("v", VOTE_FIELDS, ["aiGatewayLogId", "gatewayId", "failedAt"]),
+];
+/** The transcript, exported: the conversation sent and the answer's text. */
+const TRANSCRIPT = listed(
+	"a",
+	ANSWER_FIELDS,
+	Object.keys(ANSWER_FIELDS).filter((field) => field !== "conversation" && field !== "answerText"),
+	{ answerText: "answer" },
+);
 /** Where a transcript too long for its row is (store/transcripts.ts): read, never exported. */
-const TRANSCRIPT_KEY = ", a.transcript_key transcriptKey";
+const TRANSCRIPT_KEY = `a.${ANSWER_FIELDS.transcriptKey.column} transcriptKey`;
+
+const COLUMNS = LISTED.map(({ sql }) => sql).join(", ");
+const TRANSCRIPT_COLUMNS = `, ${[...TRANSCRIPT.map(({ sql }) => sql), TRANSCRIPT_KEY].join(", ")}`;
 
 /** The names of a row's fields, in order (with the transcript's). */
-export const FIELDS = `${COLUMNS}${TRANSCRIPT}`
-	.split(",")
-	.map((column) => column.trim().split(" ")[1] as string);
+export const FIELDS = [...LISTED, ...TRANSCRIPT].map(({ name }) => name);
 
 /** The SQL of one page (or export batch) of rows after `after`, in the list's order. */
 export function feedbackQuery(
@@ -63,7 +105,7 @@ export function feedbackQuery(
 	if (filters.until !== undefined) add("v.created_at < ?", filters.until);
 	if (after)
 		add("(v.created_at, v.ai_gateway_log_id) < (?, ?)", after.createdAt, after.aiGatewayLogId);
-	const sql = `SELECT ${COLUMNS}${transcripts ? TRANSCRIPT + TRANSCRIPT_KEY : ""}
+	const sql = `SELECT ${COLUMNS}${transcripts ? TRANSCRIPT_COLUMNS : ""}
 FROM votes v LEFT JOIN answers a ON a.ai_gateway_log_id = v.ai_gateway_log_id
 ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
 ORDER BY v.created_at DESC, v.ai_gateway_log_id DESC LIMIT ?`;
@@ -87,7 +129,8 @@ export async function feedbackRows(
 }
 
 type Cell = string | number | null | undefined;
-const BOOLEANS = new Set(["streamed", "cached", "refused"]);
+/** Flags (stored as 0 or 1) shown as booleans. */
+const BOOLEANS = new Set(LISTED.filter(({ flag }) => flag).map(({ name }) => name));
 
 /** A row as the admin API shows it: times as ISO 8601, flags as booleans. */
 export function feedbackItem(row: Row): Record<string, unknown> {

@@ -1,9 +1,9 @@
 import { log } from "../core/log";
+import { DAY_MS } from "../core/time";
 import { deleteTranscriptsBefore } from "./transcripts";
 
 /** Rows deleted per statement: short statements keep the database responsive meanwhile. */
 const BATCH = 1000;
-const DAY_MS = 86_400_000;
 
 /**
  * Deletes one batch of `table`'s rows created before ?1, found through its time index. It

@@ -2,12 +2,13 @@
  * The statistics' rollups (migrations/0003_rollups.sql): per UTC day and served model, the
  * answers, their latest votes and a histogram of their latencies, and the votes per
  * delivery state, which triggers keep current in the same transaction as the rows. This module defines the latency buckets and
- * holds the rebuild from the rows. It imports nothing, so scripts run it in Node as it is
+ * holds the rebuild from the rows. It imports only core/time.ts, so scripts run it in Node as it is
  * (`npm run store:rebuild-rollups`, scripts/seed-feedback.mjs).
  */
 
-/** A rollup's day is `created_at / DAY_MS`: days since the epoch, in UTC. */
-export const DAY_MS = 86_400_000;
+// With its extension: scripts run this module in Node as it is. A rollup's day is
+// `created_at / DAY_MS`: days since the epoch, in UTC.
+import { DAY_MS } from "../core/time.ts";
 
 /** Bucket bounds grow by 2^(1/4): from 1 ms, 77 steps reach 2^(77/4) ms, about 10.4 minutes. */
 const STEPS = 77;

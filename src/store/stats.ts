@@ -2,14 +2,9 @@
  * Feedback statistics per served model and per UTC day, read from the rollups alone
  * (migrations/0003_rollups.sql): their cost grows with days × models, not with answers.
  */
+import { DAY_MS } from "../core/time";
 import type { D1Reads } from "./db";
-import {
-	DAY_MS,
-	emptyHistogram,
-	type Histogram,
-	LATENCY_RELATIVE_ERROR,
-	quantile,
-} from "./rollups";
+import { emptyHistogram, type Histogram, LATENCY_RELATIVE_ERROR, quantile } from "./rollups";
 
 export interface StatsQuery {
 	/** Answers created in [since, until), ms, widened to the whole UTC days they touch. */

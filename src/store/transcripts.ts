@@ -2,7 +2,8 @@
  * Transcripts too long for their row, in R2 (the TRANSCRIPTS bucket): one object per answer,
  * keyed by its UTC day and log id, so the daily retention can drop whole days by prefix.
  */
-import type { AnswerRow } from "./answers";
+import { DAY_MS } from "../core/time";
+import type { AnswerRow } from "./answer-row";
 
 /**
  * The most transcript (the conversation and the answer, as the JSON a queue message carries
@@ -13,7 +14,6 @@ import type { AnswerRow } from "./answers";
 export const TRANSCRIPT_IN_ROW_BYTES = 32 * 1024;
 
 const PREFIX = "transcripts/";
-const DAY_MS = 86_400_000;
 const dayOf = (time: number) => new Date(time).toISOString().slice(0, 10);
 
 export const transcriptKey = (row: Pick<AnswerRow, "createdAt" | "aiGatewayLogId">) =>

@@ -1,59 +1,60 @@
-import type { VoteRecord } from "../core/votes";
+import { type SqlValue, sqlValue } from "../core/columns";
+import { type StoredVote, VOTE_FIELDS } from "../core/votes";
 
-/** A log's latest vote and its delivery, as the FeedbackDelivery object stores it. */
-export type StoredVote = Omit<VoteRecord, "windowStart">;
+export type { StoredVote };
 
-/** Written on every change; `created_at` only with the first. */
-const CHANGING = [
-	"gateway_id",
-	"vote",
-	"score",
-	"comment",
-	"sequence",
-	"revision",
+type Field = keyof typeof VOTE_FIELDS;
+const FIELDS = Object.keys(VOTE_FIELDS) as Field[];
+
+/** Fields written otherwise than as they are: what the store shows of a delivery's state. */
+const WRITTEN_AS: { [F in Field]?: (vote: StoredVote) => SqlValue } = {
+	// An empty comment is none.
+	comment: (vote) => vote.comment || null,
+	refused: (vote) =>
+		(vote.state === "failed" && vote.refused) || vote.state === "refused" ? 1 : 0,
+	nextAttemptAt: (vote) => (vote.state === "pending" ? vote.nextAttemptAt : null),
+	error: (vote) => (vote.state === "delivered" ? null : vote.error),
+};
+
+/**
+ * Every column the upsert writes, in the order of its values: when the log's first vote
+ * reached the store (written only with the first), the vote's fields (VOTE_FIELDS), the
+ * object's version of them, and when the row was last written.
+ */
+export const VOTE_COLUMNS = [
+	"created_at",
+	...FIELDS.map((field) => VOTE_FIELDS[field].column),
 	"version",
-	"state",
-	"refused",
-	"attempts",
-	"cast_at",
-	"delivered_at",
-	"next_attempt_at",
-	"failed_at",
-	"error",
 	"updated_at",
 ];
+
+/** Written on every change: all but the key and `created_at`. */
+const CHANGING = VOTE_COLUMNS.filter(
+	(column) => column !== "created_at" && column !== VOTE_FIELDS.aiGatewayLogId.column,
+);
 
 /**
  * Idempotent, and never backwards: a row only moves to a higher `version`, so a late or
  * repeated write of an older state changes nothing.
  */
-const UPSERT = `INSERT INTO votes (ai_gateway_log_id, created_at, ${CHANGING}) VALUES (?${",?".repeat(CHANGING.length + 1)})
+const UPSERT = `INSERT INTO votes (${VOTE_COLUMNS}) VALUES (?${",?".repeat(VOTE_COLUMNS.length - 1)})
 ON CONFLICT (ai_gateway_log_id) DO UPDATE SET ${CHANGING.map((column) => `${column} = excluded.${column}`)}
 WHERE excluded.version >= votes.version`;
 
+/** A vote's values in VOTE_COLUMNS order, written at `now` (the seed scripts write these too). */
+export const voteValues = (vote: StoredVote, version: number, now: number): SqlValue[] => [
+	vote.castAt,
+	...FIELDS.map((field) => {
+		const written = WRITTEN_AS[field];
+		return written ? written(vote) : sqlValue(vote[field]);
+	}),
+	version,
+	now,
+];
+
 export function writeVote(db: D1Database, vote: StoredVote, version: number): Promise<unknown> {
-	const failed = vote.state === "failed";
 	return db
 		.prepare(UPSERT)
-		.bind(
-			vote.aiGatewayLogId,
-			vote.castAt,
-			vote.gatewayId,
-			vote.vote,
-			vote.score ?? null,
-			vote.comment || null,
-			vote.sequence,
-			vote.revision,
-			version,
-			vote.state,
-			(failed && vote.refused) || vote.state === "refused" ? 1 : 0,
-			vote.attempts,
-			vote.castAt,
-			vote.deliveredAt,
-			vote.state === "pending" ? vote.nextAttemptAt : null,
-			vote.failedAt,
-			vote.state === "delivered" ? null : vote.error,
-			Date.now(),
-		)
+		.bind(...voteValues(vote, version, Date.now()))
 		.run();
 }

@@ -1,9 +1,9 @@
-// The chat page's features (issue 14): Markdown, streaming that leaves finished blocks
+// The chat page's features: Markdown, streaming that leaves finished blocks
 // alone, the conversation across reloads, New chat, regenerate, copy, the model picker,
 // and the vote states "superseded" and "refused". `npm run dev` on the emulator.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { answered, fakeLongAnswers, lastAnswer, send, waitForLog } from "./browser.ts";
+import { answered, fakeLongAnswers, lastAnswer, send, settled, waitForLog } from "./browser.ts";
 import { browserHarness } from "./harness.ts";
 
 const e2e = browserHarness();
@@ -282,5 +282,99 @@ test("says when the server kept a newer vote, and when the gateway takes no feed
 		await answer.getByRole("button", { name: "Good answer" }).getAttribute("aria-pressed"),
 		"true",
 	);
+	await close();
+});
+
+test("trims a long conversation in Chinese and emoji to the API's body limit in bytes, and it is answered", async () => {
+	const { page, close } = await e2e.openChat();
+	// Each answer: 3,000 characters as JSON counts them, 3 or 4 UTF-8 bytes each (9.6 KB).
+	const chunk = `${"长对话的回答。".repeat(12)}${"\u{1F600}".repeat(8)}`;
+	await fakeLongAnswers(page, Array(30).fill(chunk), 1);
+	for (let i = 1; i <= 8; i++) {
+		await send(page, `第${i}个问题`);
+		await settled(page);
+	}
+	const texts = await page.locator(".message.assistant .text").allTextContents();
+	assert.deepEqual(
+		texts.map((text) => text.trim().length),
+		Array(8).fill(3000),
+	);
+
+	// The conversation is kept; after a reload the next question goes to the server itself.
+	await page.reload();
+	await page.waitForSelector(".message.assistant");
+	const bodies: string[] = [];
+	page.on("request", (request) => {
+		if (request.url().endsWith("/api/chat")) bodies.push(request.postData() ?? "");
+	});
+	await send(page, "还有吗？");
+	await settled(page);
+	const shown = ((await lastAnswer(page).textContent()) ?? "").replace(/\s+/g, " ").trim();
+	assert.match(shown, /You said: 还有吗？/, `the page said: ${shown.slice(0, 100)}`);
+	const body = bodies[0] ?? "";
+	assert.ok(new TextEncoder().encode(body).length <= 64 * 1024, `${body.length} characters sent`);
+	const { messages } = JSON.parse(body) as { messages: Array<{ role: string; content: string }> };
+	// Trimmed from the start, to a conversation that still begins with the user.
+	assert.ok(messages.length < 17, `all ${messages.length} messages were sent`);
+	assert.equal(messages[0]?.role, "user");
+	assert.equal(messages.at(-1)?.content, "还有吗？");
+	await close();
+});
+
+test("checks and trims by the limits GET /api/models serves, and still chats when they cannot be loaded", async () => {
+	const { page, close } = await e2e.openChat();
+	// Smaller limits than the API's: the page must follow what the server says, not a copy.
+	await page.route("**/api/models", async (route) => {
+		const served = await (await route.fetch()).json();
+		const limits = {
+			...served.limits,
+			messages: 3,
+			contentChars: 100,
+			commentChars: 5,
+			score: { min: 1, max: 5 },
+		};
+		await route.fulfill({ json: { ...served, limits } });
+	});
+	await page.reload();
+	// The picker is filled from the same answer, once the limits are read.
+	await page.waitForFunction(() => document.querySelectorAll("#model option").length > 1);
+	await send(page, "x".repeat(101));
+	await page.waitForFunction(() =>
+		/the limit is 100\b/.test(document.querySelector("#composer-note")?.textContent ?? ""),
+	);
+	assert.equal(await page.locator(".message").count(), 0, "a message over the limit was sent");
+	const bodies: string[] = [];
+	page.on("request", (request) => {
+		if (request.url().endsWith("/api/chat")) bodies.push(request.postData() ?? "");
+	});
+	for (const question of ["one", "two", "three"]) {
+		await send(page, question);
+		await answered(page);
+	}
+	const roles = JSON.parse(bodies.at(-1) ?? "{}").messages.map((m: { role: string }) => m.role);
+	assert.deepEqual(roles, ["user", "assistant", "user"]);
+	const answer = lastAnswer(page);
+	const status = answer.locator(".vote-status");
+	await answer.getByRole("button", { name: "Good answer" }).click();
+	await answer.getByLabel("Score (1 to 5)").fill("6");
+	await answer.getByRole("button", { name: "Send feedback" }).click();
+	assert.equal(await status.textContent(), "Score must be a whole number from 1 to 5: not sent.");
+	await answer.getByLabel("Score (1 to 5)").fill("5");
+	await answer.getByLabel("Comment on this answer").fill("abcdef");
+	await answer.getByRole("button", { name: "Send feedback" }).click();
+	assert.match((await status.textContent()) ?? "", /the limit is 5\. Shorten it by 1 character/);
+
+	// GET /api/models fails: the page checks nothing itself, and the chat goes on.
+	await page.unroute("**/api/models");
+	await page.route("**/api/models", (route) => route.abort("failed"));
+	await page.getByRole("button", { name: "New chat" }).click();
+	await page.reload();
+	await send(page, "Still there?");
+	await answered(page);
+	assert.match(
+		(await lastAnswer(page).locator(".text").textContent()) ?? "",
+		/You said: Still there\?/,
+	);
+	assert.equal(await lastAnswer(page).getByLabel("Score", { exact: true }).count(), 1);
 	await close();
 });

@@ -1,4 +1,4 @@
-// The chat page's behaviour, defect by defect (issue 14): scrolling, comments, failed turns,
+// The chat page's behaviour, one test per defect once found: scrolling, comments, failed turns,
 // long messages, errors, refused votes, and the small things. `npm run dev` on the emulator.
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -428,7 +428,7 @@ test("9. a comment counts characters as the API does: 1,000 emoji are sent whole
 	await close();
 });
 
-// Issue 18, item 10: the score field.
+// The score field.
 
 /** The POST /api/feedback bodies the page sends from now on. */
 function votesSent(page: Page) {
@@ -443,7 +443,7 @@ function votesSent(page: Page) {
 
 const SCORE_REFUSED = /^Score must be a whole number from 0 to 100: not sent\.?$/;
 
-test("18.10a. a score the field cannot read (e, 5e) says why nothing was sent, and sends nothing", async () => {
+test("a score the field cannot read (e, 5e) says why nothing was sent, and sends nothing", async () => {
 	const { page, close, problems } = await e2e.openChat();
 	await send(page, "Score me with a typo");
 	await answered(page);
@@ -486,13 +486,21 @@ test("18.10a. a score the field cannot read (e, 5e) says why nothing was sent, a
 	await close();
 });
 
-test("18.10b. a refused score stays said until the field changes, while the vote before it is delivered", async () => {
+test("a refused score stays said until the field changes, while the vote before it is delivered", async () => {
 	const { page, close } = await e2e.openChat();
 	await send(page, "Score me out of range");
 	await answered(page);
 	const answer = lastAnswer(page);
 	const status = answer.locator(".vote-status");
 	const sent = votesSent(page);
+	// The page hears that the thumb's vote is delivered from its status poll.
+	const thumbDelivered = page.waitForResponse(
+		async (res) =>
+			res.request().method() === "GET" &&
+			new URL(res.url()).pathname.startsWith("/api/feedback/") &&
+			((await res.json().catch(() => ({}))) as { state?: string }).state === "delivered",
+		{ timeout: 30_000 },
+	);
 	// The thumb's vote is on its way (the emulator delays its log) when the score is refused.
 	await answer.getByRole("button", { name: "Good answer" }).click();
 	const score = answer.getByLabel("Score (0 to 100)");
@@ -500,7 +508,8 @@ test("18.10b. a refused score stays said until the field changes, while the vote
 	await answer.getByRole("button", { name: "Send feedback" }).click();
 	assert.equal(await status.getAttribute("data-state"), "invalid");
 	// The thumb's vote is recorded meanwhile: the refusal is still what the page says.
-	await page.waitForTimeout(2500);
+	await thumbDelivered;
+	await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => done(null))));
 	assert.equal(
 		await status.getAttribute("data-state"),
 		"invalid",

@@ -1,11 +1,20 @@
 // `npm run dev` as a process: it asks nothing of the network, and it ends as a whole on a
 // signal (npm, scripts/dev.mjs, wrangler and workerd), the port free again.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import {
+	cpSync,
+	existsSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	symlinkSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { test } from "node:test";
-import { startDevServer } from "./dev-server.ts";
+import { ROOT, startDevServer } from "./dev-server.ts";
 
 /**
  * The processes still running in the group led by `pid`, with their command lines. Zombies
@@ -73,4 +82,73 @@ test("SIGTERM to npm ends everything `npm run dev` started and frees the port", 
 	assert.deepEqual(left, [], "processes of `npm run dev` left 5 s after SIGTERM");
 	assert.ok(await refused(server.url), `${server.url} still answers 5 s after SIGTERM`);
 	t.diagnostic(`everything ended ${Date.now() - sent} ms after SIGTERM`);
+});
+
+/** A `node` on this machine older than package.json's `engines.node` minimum, if there is one. */
+function olderNode(): { path: string; version: string } | undefined {
+	const [major = 0, minor = 0] = (
+		/(\d+)\.(\d+)/.exec(
+			JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).engines.node,
+		) ?? []
+	)
+		.slice(1)
+		.map(Number);
+	const candidates = new Set(
+		[...(process.env.PATH ?? "").split(":"), "/usr/local/bin", "/usr/bin", "/bin"].map((dir) =>
+			join(dir, "node"),
+		),
+	);
+	for (const path of candidates) {
+		if (!existsSync(path)) continue;
+		const run = spawnSync(path, ["-p", "process.versions.node"], { encoding: "utf8" });
+		const [a = 0, b = 0] = run.stdout.trim().split(".").map(Number);
+		if (run.status === 0 && (a < major || (a === major && b < minor))) {
+			return { path, version: run.stdout.trim() };
+		}
+	}
+	return undefined;
+}
+
+test("on a Node older than engines.node, npm run dev says in one line what to install and writes nothing", (t) => {
+	const old = olderNode();
+	if (!old) {
+		t.skip("no Node older than package.json's engines.node on this machine");
+		return;
+	}
+	// A fresh clone: the project's files and its node_modules, no .dev.vars, no .wrangler/.
+	const clone = mkdtempSync(join(tmpdir(), "fresh-clone-"));
+	t.after(() => rmSync(clone, { recursive: true, force: true }));
+	for (const entry of [
+		"package.json",
+		".nvmrc",
+		"scripts",
+		"wrangler.jsonc",
+		"migrations",
+		"emulator",
+	]) {
+		cpSync(join(ROOT, entry), join(clone, entry), { recursive: true });
+	}
+	symlinkSync(join(ROOT, "node_modules"), join(clone, "node_modules"));
+	const run = spawnSync(old.path, ["scripts/dev.mjs"], {
+		cwd: clone,
+		encoding: "utf8",
+		timeout: 60_000,
+		// That Node first on PATH, as on a machine where it is the default `node`.
+		env: {
+			...process.env,
+			PATH: `${dirname(old.path)}:${process.env.PATH}`,
+			WRANGLER_SEND_METRICS: "false",
+		},
+	});
+	t.diagnostic(`node ${old.version} (${old.path}): ${run.stderr.trim()}`);
+	assert.notEqual(run.status, 0, "a non-zero exit code");
+	const lines = `${run.stdout}${run.stderr}`.trimEnd().split("\n");
+	assert.equal(lines.length, 1, `one line, no stack trace:\n${run.stdout}${run.stderr}`);
+	assert.match(
+		lines[0] ?? "",
+		new RegExp(`Node 22\\.12 or newer.*${old.version.replaceAll(".", "\\.")}`),
+	);
+	assert.match(lines[0] ?? "", /nvm install/);
+	assert.ok(!existsSync(join(clone, ".dev.vars")), "no .dev.vars written");
+	assert.ok(!existsSync(join(clone, ".wrangler")), "no .wrangler/ written");
 });

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { BrowserContextOptions, Page } from "playwright-core";
+import { DAY_MS } from "../../src/core/time.ts";
 import { ARTIFACTS, axeViolations, clientHeaders, serious, VIEWS } from "./browser.ts";
 import { ROOT } from "./dev-server.ts";
 import { browserHarness } from "./harness.ts";
@@ -18,7 +19,6 @@ const POOR = "@cf/openai/gpt-oss-120b";
 const LONG = `@cf/example/${"long-model-name-".repeat(7)}v1-fp8`;
 /** Answers per model: 18 in all, within the chat's rate limit of 20 a minute. */
 const PER_MODEL = 9;
-const DAY_MS = 86_400_000;
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 // Each block of tests has a dev server (and store) of its own: `e2e.serve()`.

@@ -103,13 +103,22 @@ async function settle() {
 	for (let i = 0; i < 20; i++) await new Promise((done) => setTimeout(done, 0));
 }
 
-function setup({ now = () => 1_000 }: { now?: () => number } = {}) {
+/** The range GET /api/models serves (src/core/votes.ts). */
+const SCORE_RANGE = { min: 0, max: 100 };
+
+function setup({
+	now = () => 1_000,
+	scoreRange = () => SCORE_RANGE,
+}: {
+	now?: () => number;
+	scoreRange?: () => { min: number; max: number } | undefined;
+} = {}) {
 	const storage = new MemoryStorage();
 	const outbox = new FeedbackOutbox(storage);
 	const api = fakeApi();
 	const timers = new ManualTimers();
 	const states: Array<[VoteState, string]> = [];
-	const sender = new VoteSender(LOG, TOKEN, { outbox, fetch: api.fetch, timers, now });
+	const sender = new VoteSender(LOG, TOKEN, { outbox, fetch: api.fetch, timers, now, scoreRange });
 	sender.attach((state, text) => states.push([state, text]));
 	const lastState = () => states.at(-1);
 	return { storage, outbox, api, timers, states, sender, lastState };
@@ -377,7 +386,7 @@ describe("VoteSender", () => {
 	});
 });
 
-describe("VoteSender and the score (issue 18)", () => {
+describe("VoteSender and the score", () => {
 	it("sends a whole score from 0 to 100 with the vote, and none with a withdrawal", async () => {
 		const { api, sender } = setup();
 		await sender.cast("up", "", undefined, 0);
@@ -397,6 +406,18 @@ describe("VoteSender and the score (issue 18)", () => {
 			expect(states).toEqual([]);
 		},
 	);
+
+	it("checks the score against the range it is given, and only for a whole number without one", async () => {
+		const ranged = setup({ scoreRange: () => ({ min: 1, max: 5 }) });
+		expect(() => ranged.sender.cast("up", "", undefined, 6)).toThrow(/from 1 to 5, not 6/);
+		await ranged.sender.cast("up", "", undefined, 5);
+		expect(ranged.api.posts.map((post) => post.score)).toEqual([5]);
+
+		const unknown = setup({ scoreRange: () => undefined });
+		expect(() => unknown.sender.cast("up", "", undefined, 2.5)).toThrow(RangeError);
+		await unknown.sender.cast("up", "", undefined, 500);
+		expect(unknown.api.posts.map((post) => post.score)).toEqual([500]);
+	});
 });
 
 describe("FeedbackSenders", () => {

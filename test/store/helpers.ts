@@ -1,5 +1,6 @@
 /** Helpers for the feedback store's tests: the real test D1 (FEEDBACK_DB), polled and seeded. */
 import { env } from "cloudflare:workers";
+import type { DeliveryState, Vote } from "../../src/core/votes";
 import { latencyBucket } from "../../src/store/rollups";
 
 export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789abcdefghij";
@@ -41,10 +42,10 @@ export interface SeedAnswer {
 	createdAt: number;
 	totalMs?: number;
 	ttfbMs?: number;
-	vote?: "up" | "down" | "clear";
+	vote?: Vote;
 	score?: number;
 	comment?: string;
-	state?: "pending" | "delivered" | "failed";
+	state?: DeliveryState;
 	refused?: boolean;
 	votedAt?: number;
 	conversation?: unknown;

@@ -6,10 +6,9 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { DAY_MS } from "../../src/core/time";
 import worker from "../../src/index";
 import { db, seed, testModel } from "./helpers";
-
-const DAY = 86_400_000;
 
 it("deletes answers and votes older than RETENTION_DAYS, in batches, and keeps the rest", async () => {
 	const now = Date.UTC(2026, 10, 22, 3, 17);
@@ -17,13 +16,13 @@ it("deletes answers and votes older than RETENTION_DAYS, in batches, and keeps t
 	const old = Array.from({ length: 1500 }, (_, i) => ({
 		id: `old-${i}`,
 		model,
-		createdAt: now - 31 * DAY - i * 1000,
+		createdAt: now - 31 * DAY_MS - i * 1000,
 		vote: i % 2 ? ("up" as const) : undefined,
 	}));
 	const recent = Array.from({ length: 20 }, (_, i) => ({
 		id: `recent-${i}`,
 		model,
-		createdAt: now - 29 * DAY + i * 1000,
+		createdAt: now - 29 * DAY_MS + i * 1000,
 		vote: "down" as const,
 	}));
 	await seed([...old, ...recent]);
@@ -64,7 +63,7 @@ const daysLeft = async (model: string) =>
 	(
 		await db()
 			.prepare(
-				"SELECT DISTINCT created_at / 86400000 AS day FROM answers WHERE served_model = ? ORDER BY day",
+				`SELECT DISTINCT created_at / ${DAY_MS} AS day FROM answers WHERE served_model = ? ORDER BY day`,
 			)
 			.bind(model)
 			.all<{ day: number }>()
@@ -73,7 +72,7 @@ const daysLeft = async (model: string) =>
 it("deletes the transcripts kept in R2 for whole days before RETENTION_DAYS", async () => {
 	const now = Date.UTC(2026, 10, 22, 3, 17);
 	const key = (daysAgo: number, id: string) =>
-		`transcripts/${new Date(now - daysAgo * DAY).toISOString().slice(0, 10)}/${id}.json`;
+		`transcripts/${new Date(now - daysAgo * DAY_MS).toISOString().slice(0, 10)}/${id}.json`;
 	const keys = [key(40, "a"), key(31, "b"), key(30, "c"), key(2, "d")];
 	for (const each of keys) await env.TRANSCRIPTS.put(each, "{}");
 	await runCron(now, { RETENTION_DAYS: "30" });
@@ -91,12 +90,12 @@ describe("STORE_MAX_MB", () => {
 		const rows = Array.from({ length: 6 * 12 }, (_, i) => ({
 			id: `size-${i}`,
 			model,
-			createdAt: today - (5 - Math.floor(i / 12)) * DAY + (i % 12) * 60_000,
+			createdAt: today - (5 - Math.floor(i / 12)) * DAY_MS + (i % 12) * 60_000,
 			vote: i % 2 ? ("up" as const) : undefined,
 			conversation: "x".repeat(40_000),
 		}));
 		await seed(rows);
-		const oldestKey = `transcripts/${new Date(today - 5 * DAY).toISOString().slice(0, 10)}/size-0.json`;
+		const oldestKey = `transcripts/${new Date(today - 5 * DAY_MS).toISOString().slice(0, 10)}/size-0.json`;
 		await env.TRANSCRIPTS.put(oldestKey, "{}");
 		const before = await sizeOf();
 		const day = 12 * 40_000;
@@ -104,7 +103,7 @@ describe("STORE_MAX_MB", () => {
 		const maxBytes = before - 2.5 * day;
 		await runCron(now, { RETENTION_DAYS: "3650", STORE_MAX_MB: String(maxBytes / 1_000_000) });
 		expect(await sizeOf()).toBeLessThanOrEqual(maxBytes);
-		const first = today / DAY - 5;
+		const first = today / DAY_MS - 5;
 		expect(await daysLeft(model)).toEqual([first + 3, first + 4, first + 5]);
 		expect(await env.TRANSCRIPTS.head(oldestKey)).toBeNull();
 		const votes = await db()

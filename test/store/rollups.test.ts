@@ -8,11 +8,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../../emulator/src/index.ts";
+import { DAY_MS } from "../../src/core/time";
 import type { Vote } from "../../src/core/votes";
 import { type AnswerRow, writeAnswer } from "../../src/store/answers";
 import { deleteExpired } from "../../src/store/retention";
 import {
-	DAY_MS,
 	LATENCY_RELATIVE_ERROR,
 	latencyBucket,
 	REBUILD_ROLLUPS,

@@ -5,7 +5,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { FeedbackDelivery } from "../../src/feedback/delivery";
+import { deliveryAttempt, type FeedbackDelivery } from "../../src/feedback/delivery";
 import { type StoredVote, writeVote } from "../../src/store/votes";
 import {
 	type ChatJson,
@@ -222,24 +222,39 @@ describe("votes in the feedback store", () => {
 		const harness = await createSharedHarness();
 		const { aiGatewayLogId } = await answer(harness);
 		const stub = env.FEEDBACK_DELIVERY.getByName(aiGatewayLogId);
-		await runInDurableObject(stub, async (instance: FeedbackDelivery, state) => {
-			await instance.cast({ aiGatewayLogId, gatewayId: harness.gatewayId, vote: "up" });
-			await state.storage.deleteAlarm();
-			// Quick: nothing written until the caller syncs the outcome.
-			await instance.recordDuring(Promise.resolve());
-			expect(instance.storeSynced).toBe(false);
-			// Slow (over a second): the pending vote is written while the attempt goes on.
-			let finish = () => {};
-			const attempt = instance.recordDuring(
-				new Promise<void>((resolve) => {
-					finish = resolve;
-				}),
-			);
-			await voteRow(aiGatewayLogId, (row) => row.state === "pending");
-			expect(instance.storeSynced).toBe(true);
-			finish();
-			await attempt;
-		});
+		const patch = deliveryAttempt.patch;
+		try {
+			await runInDurableObject(stub, async (instance: FeedbackDelivery, state) => {
+				await instance.cast({ aiGatewayLogId, gatewayId: harness.gatewayId, vote: "up" });
+				await state.storage.deleteAlarm();
+				// Quick: nothing reaches the store while the attempt runs; cast and outcome come together.
+				let storedMeanwhile: unknown = "unread";
+				deliveryAttempt.patch = async (...args) => {
+					const outcome = await patch(...args);
+					storedMeanwhile = await db()
+						.prepare("SELECT state FROM votes WHERE ai_gateway_log_id = ?")
+						.bind(aiGatewayLogId)
+						.first();
+					return outcome;
+				};
+				await instance.alarm();
+				expect(storedMeanwhile).toBeNull();
+				expect(await voteRow(aiGatewayLogId)).toMatchObject({ state: "delivered", version: 2 });
+
+				// Slow (over a second): the pending vote is written while the attempt goes on. The
+				// attempt waits for that row, so it would never end without it.
+				await instance.cast({ aiGatewayLogId, gatewayId: harness.gatewayId, vote: "down" });
+				await state.storage.deleteAlarm();
+				deliveryAttempt.patch = async (...args) => {
+					await voteRow(aiGatewayLogId, (row) => row.vote === "down" && row.state === "pending");
+					return patch(...args);
+				};
+				await instance.alarm();
+			});
+		} finally {
+			deliveryAttempt.patch = patch;
+		}
+		expect(await voteRow(aiGatewayLogId)).toMatchObject({ vote: "down", state: "delivered" });
 	});
 
 	it("ends with the newest vote when one arrives while the older is being delivered", async () => {

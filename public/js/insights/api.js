@@ -3,8 +3,7 @@
 // request that failed.
 
 import { explainTokenFailure, getJson } from "../http.js";
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from "./format.js";
 
 /**
  * The report of the last `days` days: the model and day statistics, the delivery health and

@@ -2,10 +2,9 @@
 // the page's modules, as a global): each model's daily up-rate with its 95% interval as a
 // band, with a legend that hides a model, and the daily volume of answers and votes.
 
-import { dayLabel } from "./format.js";
+import { DAY_MS, dayLabel } from "./format.js";
 
-const DAY_MS = 86_400_000;
-const DAY_S = 86_400;
+const DAY_S = DAY_MS / 1000;
 /** The charts span at least this many days, so one day of data sits on an axis of days. */
 const MIN_CHART_DAYS = 7;
 const PALETTE_SIZE = 6;

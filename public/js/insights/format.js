@@ -1,5 +1,8 @@
 // How /insights writes numbers, rates, days and durations.
 
+/** A day in ms: the store's days are UTC days (src/core/time.ts DAY_MS, which a test checks). */
+export const DAY_MS = 86_400_000;
+
 export const count = new Intl.NumberFormat("en");
 
 /** "1 answer", "2 answers". */

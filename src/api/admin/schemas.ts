@@ -1,10 +1,10 @@
 import * as v from "valibot";
+import { DAY_MS } from "../../core/time";
 import { DELIVERY_STATES, inWords, VOTES } from "../../core/votes";
 import { BooleanParam, IntParam, TimeParam } from "../../http/query";
 
 // The query strings of the admin routes: unknown parameters are refused, not ignored.
 
-const DAY_MS = 86_400_000;
 const UNKNOWN = "is not a parameter of this route";
 
 /** "must be a, b or c" */

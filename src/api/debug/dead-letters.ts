@@ -1,7 +1,8 @@
 import { Hono } from "hono/tiny";
 import { replayDeadAnswers } from "../../answers/answer-queue";
 import { answerDeadLetters } from "../../answers/dead-letters";
-import { deadLetterList, deliveryFor } from "../../feedback/delivery";
+import { deadLetterList } from "../../feedback/dead-letters";
+import { replayDeadVotes } from "../../feedback/delivery";
 import type { AppEnv } from "../../http/app-env";
 import { debugAuth } from "../../http/auth";
 import { jsonBody } from "../../http/validate";
@@ -13,15 +14,7 @@ export const deadLetters = new Hono<AppEnv>()
 	.get("/", async (c) => c.json({ deadLetters: await deadLetterList(c.env).list() }))
 	.post("/replay", jsonBody(ReplayRequestSchema), async (c) => {
 		const { aiGatewayLogIds } = c.req.valid("json");
-		const letters = await deadLetterList(c.env).list();
-		const chosen = aiGatewayLogIds
-			? letters.filter((letter) => aiGatewayLogIds.includes(letter.aiGatewayLogId))
-			: letters;
-		for (const letter of chosen) {
-			await deliveryFor(c.env, letter.aiGatewayLogId).replay();
-			await deadLetterList(c.env).remove(letter.aiGatewayLogId);
-		}
-		return c.json({ replayed: chosen.map((letter) => letter.aiGatewayLogId) });
+		return c.json({ replayed: await replayDeadVotes(c.env, aiGatewayLogIds) });
 	})
 	// What each answer is, never its transcript: the debug token is not the admin token.
 	.get("/answers", async (c) => {

@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { LIMITS, MAX_SEQUENCE_LEAD_MS } from "../../core/limits";
-import { inWords, VOTES } from "../../core/votes";
+import { inWords, SCORE_RANGE, VOTES } from "../../core/votes";
 import { LogIdSchema, objectOf, optionalField } from "../../http/schemas";
 
 /** POST /api/feedback's body. */
@@ -20,8 +20,8 @@ const FeedbackFields = objectOf(
 			v.pipe(
 				v.number("must be a number"),
 				v.integer("must be an integer"),
-				v.minValue(0, "must be at least 0"),
-				v.maxValue(100, "must be at most 100"),
+				v.minValue(SCORE_RANGE.min, `must be at least ${SCORE_RANGE.min}`),
+				v.maxValue(SCORE_RANGE.max, `must be at most ${SCORE_RANGE.max}`),
 			),
 		),
 		// Counted in Unicode code points, as the chat page counts it: an emoji is one character.

@@ -4,6 +4,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { DAY_MS } from "../../../src/core/time";
 import { LATENCY_RELATIVE_ERROR } from "../../../src/store/rollups";
 import { wilsonInterval } from "../../../src/store/stats";
 import {
@@ -15,7 +16,6 @@ import {
 } from "../../harness";
 import { type SeedAnswer, seed, TEST_ADMIN_TOKEN, testModel, voteRow } from "../../store/helpers";
 
-const DAY = 86_400_000;
 const auth = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
 interface Item {
@@ -144,7 +144,7 @@ describe("admin access", () => {
 describe("GET /api/admin/feedback", () => {
 	it("lists newest first, in pages whose cursors walk the whole list exactly once", async () => {
 		const model = testModel();
-		const start = Date.now() - DAY;
+		const start = Date.now() - DAY_MS;
 		// Two rows share a creation time: the log id breaks the tie.
 		const rows = answers(model, 7, start, (i) =>
 			i === 4 ? { votedAt: start + 3 * 1000 + 1000 } : {},
@@ -309,7 +309,7 @@ describe("GET /api/admin/feedback", () => {
 
 	it("refuses a cursor made for other filters", async () => {
 		const model = testModel();
-		await seed(answers(model, 3, Date.now() - DAY));
+		await seed(answers(model, 3, Date.now() - DAY_MS));
 		const { json, get } = admin();
 		const { nextCursor } = await json<{ nextCursor: string }>(
 			`/feedback?${query({ model, limit: 1 })}`,
@@ -332,7 +332,7 @@ describe("GET /api/admin/feedback/export", () => {
 
 	it("streams every filtered row as JSON Lines, transcripts included, across batches", async () => {
 		const model = testModel();
-		const rows = answers(model, 450, Date.now() - 2 * DAY, (i) => ({
+		const rows = answers(model, 450, Date.now() - 2 * DAY_MS, (i) => ({
 			conversation: i === 0 ? conversation : undefined,
 			answer: i === 0 ? "Hi." : undefined,
 		}));
@@ -371,7 +371,7 @@ describe("GET /api/admin/feedback/export", () => {
 			{
 				id: "csv-row",
 				model,
-				createdAt: Date.now() - DAY,
+				createdAt: Date.now() - DAY_MS,
 				vote: "down",
 				score: 10,
 				comment: '=HYPERLINK("http://evil.example","click"), and "quotes"',
@@ -396,7 +396,7 @@ describe("GET /api/admin/feedback/export", () => {
 		const model = testModel();
 		const typed = ["=1+1", "+SUM(A1)", "-2", "@SUM(A1)"];
 		await seed(
-			answers(model, 6, Date.now() - DAY, (i) => ({
+			answers(model, 6, Date.now() - DAY_MS, (i) => ({
 				comment: typed[i],
 				answer: i === 0 ? "@everyone, see =A1" : undefined,
 			})),
@@ -430,7 +430,7 @@ describe("GET /api/admin/feedback/export", () => {
 		const model = testModel();
 		const comment = "first\u2028second\u2029third\u0085fourth";
 		await seed([
-			{ id: `ls-${model.slice(6)}`, model, createdAt: Date.now() - DAY, vote: "down", comment },
+			{ id: `ls-${model.slice(6)}`, model, createdAt: Date.now() - DAY_MS, vote: "down", comment },
 		]);
 		const jsonl = await text(await admin().get(`/feedback/export?${query({ model })}`));
 		expect(jsonl).not.toMatch(/[\u2028\u2029\u0085]/);
@@ -452,7 +452,7 @@ describe("GET /api/admin/stats and /health", () => {
 		const a = testModel("a");
 		const b = testModel("b");
 		const day1 = Date.UTC(2026, 10, 10, 9);
-		const day2 = day1 + DAY;
+		const day2 = day1 + DAY_MS;
 		const rows: SeedAnswer[] = [
 			// a, day 1: 3 up, 1 down, 1 cleared, 1 unrated; latencies 100..600.
 			...["up", "up", "up", "down", "clear", undefined].map((vote, i) => ({
@@ -479,7 +479,7 @@ describe("GET /api/admin/stats and /health", () => {
 		const { json, get } = admin();
 		type Stats = { models: Record<string, unknown>[]; days: Record<string, unknown>[] };
 		const since = new Date(day1 - 9 * 3_600_000).toISOString();
-		const until = new Date(day2 + DAY).toISOString();
+		const until = new Date(day2 + DAY_MS).toISOString();
 		const stats = await json<Stats>(`/stats?${query({ model: a, since, until })}`);
 		const [low, high] = wilsonInterval(3, 5);
 		// Latencies come from the rollups' histograms: within the stated relative error.
@@ -537,7 +537,7 @@ describe("GET /api/admin/stats and /health", () => {
 
 		// A since in the future (until defaults to now) says so, not that the range is too long.
 		const future = await get(
-			`/stats?${query({ since: new Date(Date.now() + DAY).toISOString() })}`,
+			`/stats?${query({ since: new Date(Date.now() + DAY_MS).toISOString() })}`,
 		);
 		expect(future.status).toBe(400);
 		const { error } = (await future.json()) as ErrorJson;
@@ -550,7 +550,7 @@ describe("GET /api/admin/stats and /health", () => {
 		const before = (await json<{ delivery: Record<string, number> }>("/health")).delivery;
 		const model = testModel();
 		await seed(
-			answers(model, 9, Date.now() - DAY, (i) => ({
+			answers(model, 9, Date.now() - DAY_MS, (i) => ({
 				state: i < 2 ? "pending" : i < 6 ? "delivered" : "failed",
 				refused: i >= 8,
 			})),
@@ -607,7 +607,7 @@ describe("reads through D1 sessions (read replicas)", () => {
 
 	it("a list page starts its session from the bookmark of the page before, carried in its cursor", async () => {
 		const model = testModel();
-		await seed(answers(model, 3, Date.now() - DAY));
+		await seed(answers(model, 3, Date.now() - DAY_MS));
 		const spy = sessionSpy();
 		const { json } = admin({ FEEDBACK_DB: spy.db });
 		const seen: string[] = [];
@@ -640,7 +640,7 @@ describe("reads through D1 sessions (read replicas)", () => {
 
 	it("refuses a cursor whose bookmark is not one D1 gives out", async () => {
 		const model = testModel();
-		await seed(answers(model, 2, Date.now() - DAY));
+		await seed(answers(model, 2, Date.now() - DAY_MS));
 		const { json, get } = admin();
 		const { nextCursor } = await json<{ nextCursor: string }>(
 			`/feedback?${query({ model, limit: 1 })}`,

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { emulatedAnswer } from "../../../emulator/src/index.ts";
 import { type ChatJson, createHarness } from "../../harness";
 
@@ -107,7 +107,9 @@ describe("POST /api/chat (JSON)", () => {
 			{ messages: [{ role: "user", content: "Tell me a long story" }] },
 			{ signal: client.signal },
 		);
-		setTimeout(() => client.abort(), 30);
+		// Leaves while the model is answering (a run under way), however busy the machine.
+		await vi.waitFor(() => expect(emulator.runs).toHaveLength(1));
+		client.abort();
 		await request.catch(() => undefined);
 		expect(emulator.runs[0]?.aborted).toBe(true);
 		expect(emulator.runs[0]?.completed).toBe(true);

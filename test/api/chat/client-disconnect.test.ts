@@ -94,12 +94,18 @@ describe("a client that leaves mid-stream", () => {
 		await configure({ tokenDelayMs: 0 });
 	});
 
-	/** Waits until the emulator saw the client leave, and for what the Worker logs after it. */
-	async function untilAborted(marker: string) {
+	/**
+	 * Waits until the emulator saw the client leave and the Worker logged the aborted stream:
+	 * the upstream read the cancel broke off has settled by then (it settles before the
+	 * cancel reaches the emulator), so whatever the Worker logs about it is logged.
+	 */
+	async function untilAborted(marker: string, spies: ReturnType<typeof spyOnConsole>) {
 		await expect
-			.poll(async () => (await runsAbout(marker))[0]?.aborted, { timeout: 5000 })
+			.poll(async () => (await runsAbout(marker))[0]?.aborted, { timeout: 15_000 })
 			.toBe(true);
-		await scheduler.wait(200);
+		await expect
+			.poll(() => consoleLines(spies).streamLines.join("\n"), { timeout: 15_000 })
+			.toContain("model stream aborted");
 	}
 
 	it.each([
@@ -120,7 +126,7 @@ describe("a client that leaves mid-stream", () => {
 		expect((await reader?.read())?.done).toBe(false);
 		client.abort();
 		await reader?.cancel().catch(() => {});
-		await untilAborted(marker);
+		await untilAborted(marker, spies);
 		const { errors, streamLines } = consoleLines(spies);
 		expect(errors).toEqual([]);
 		expect(streamLines.join("\n")).toContain("model stream aborted");
@@ -149,7 +155,7 @@ describe("a client that leaves mid-stream", () => {
 			stream.controller.abort();
 		}
 		expect(chunks).toBe(1);
-		await untilAborted(marker);
+		await untilAborted(marker, spies);
 		const { errors, streamLines } = consoleLines(spies);
 		expect(errors).toEqual([]);
 		expect(streamLines.join("\n")).toContain("model stream aborted");

@@ -1,5 +1,7 @@
 // GET /api/models: what the chat page's model picker offers.
+import * as v from "valibot";
 import { describe, expect, it } from "vitest";
+import { FeedbackRequestSchema } from "../../../src/api/feedback/schemas";
 import { createHarness } from "../../harness";
 
 const LLAMA = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
@@ -7,6 +9,13 @@ const LLAMA = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 interface ModelsJson {
 	default: string;
 	models: Array<{ id: string; kind: string; default: boolean }>;
+	limits: {
+		bodyBytes: number;
+		messages: number;
+		contentChars: number;
+		commentChars: number;
+		score: { min: number; max: number };
+	};
 }
 
 describe("GET /api/models", () => {
@@ -23,6 +32,7 @@ describe("GET /api/models", () => {
 		expect(res.headers.get("content-type")).toMatch(/^application\/json/);
 		const body = (await res.json()) as ModelsJson;
 		expect(body).toEqual({
+			limits: expect.any(Object),
 			default: "@cf/meta/llama-4-scout-17b-16e-instruct",
 			models: [
 				{ id: "@cf/meta/llama-4-scout-17b-16e-instruct", kind: "workers-ai", default: true },
@@ -65,6 +75,50 @@ describe("GET /api/models", () => {
 			["@hf/mistral/mistral-7b-instruct-v0.2", "cloudflare"],
 			["xai/grok-4", "xai"],
 		]);
+	});
+
+	it("serves the limits the API enforces, for the chat page to check and trim by", async () => {
+		const harness = createHarness();
+		const { limits } = (await (await harness.call("/api/models")).json()) as ModelsJson;
+		expect(limits).toEqual({
+			bodyBytes: 64 * 1024,
+			messages: 50,
+			contentChars: 16_000,
+			maxTokens: 4096,
+			commentChars: 1000,
+			score: { min: 0, max: 100 },
+		});
+		// Each served figure is where the API starts refusing.
+		const turns = (count: number) =>
+			Array.from({ length: count }, (_, i) => ({
+				role: i % 2 ? "assistant" : "user",
+				content: "hi",
+			}));
+		expect((await harness.chat({ messages: turns(limits.messages - 1) })).status).toBe(200);
+		expect((await harness.chat({ messages: turns(limits.messages + 1) })).status).toBe(400);
+		expect((await harness.ask("x".repeat(limits.contentChars))).status).toBe(200);
+		expect((await harness.ask("x".repeat(limits.contentChars + 1))).status).toBe(400);
+		const padded = (bytes: number) => {
+			const body = JSON.stringify({ messages: [{ role: "user", content: "hi" }], pad: "" });
+			return body.replace('"pad":""', `"pad":"${"x".repeat(bytes - body.length)}"`);
+		};
+		const post = (body: string) =>
+			harness.call("/api/chat", {
+				method: "POST",
+				headers: { "content-type": "application/json" },
+				body,
+			});
+		expect((await post(padded(limits.bodyBytes))).status).toBe(200);
+		expect((await post(padded(limits.bodyBytes + 1))).status).toBe(413);
+		const vote = { aiGatewayLogId: "a", token: "t", feedback: "up" };
+		const { min, max } = limits.score;
+		for (const score of [min, max])
+			expect(v.is(FeedbackRequestSchema, { ...vote, score }), `score ${score}`).toBe(true);
+		for (const score of [min - 1, max + 1])
+			expect(v.is(FeedbackRequestSchema, { ...vote, score }), `score ${score}`).toBe(false);
+		const comment = (chars: number) => ({ ...vote, comment: "\u{1F600}".repeat(chars) });
+		expect(v.is(FeedbackRequestSchema, comment(limits.commentChars))).toBe(true);
+		expect(v.is(FeedbackRequestSchema, comment(limits.commentChars + 1))).toBe(false);
 	});
 
 	it("answers 405 to other methods", async () => {

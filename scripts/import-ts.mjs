@@ -1,0 +1,20 @@
+// Imports a module of src/ in Node, with its imports: esbuild bundles it into one ES module
+// in memory (src/ imports without file extensions, which Node's own type stripping cannot
+// follow). For modules that need no Worker runtime: the declarations, the SQL builders.
+import { resolve } from "node:path";
+import { build } from "esbuild";
+import { root } from "./local-config.mjs";
+
+/** The exports of `file` (a path from the repository root). */
+export async function importTs(file) {
+	const { outputFiles } = await build({
+		entryPoints: [resolve(root, file)],
+		bundle: true,
+		format: "esm",
+		platform: "neutral",
+		write: false,
+		logLevel: "error",
+	});
+	const code = outputFiles[0]?.text ?? "";
+	return import(`data:text/javascript;base64,${Buffer.from(code).toString("base64")}`);
+}
