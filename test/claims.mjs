@@ -255,7 +255,7 @@ export const claims = [
 	{
 		name: "method-not-allowed-answered-404",
 		claim: "A wrong method gets 405 method_not_allowed, and Allow lists the right ones.",
-		file: "src/index.ts",
+		file: "src/http/app-errors.ts",
 		old: "methodNotAllowed(app, c) ?? notFound()",
 		new: "notFound()",
 		tests: ["test/http/errors.test.ts", "test/api/models/models.test.ts"],
