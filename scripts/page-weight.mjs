@@ -80,13 +80,14 @@ const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
 
 /** The doc's block: the totals in words, then each file. */
 export function weightMarkdown(weight = pageWeight()) {
-	const vendor = weight.files
-		.filter((file) => file.path.startsWith("/vendor/"))
-		.reduce((sum, file) => sum + file.gzip, 0);
+	const vendored = weight.files.filter((file) => file.path.startsWith("/vendor/"));
+	const vendor = vendored.reduce((sum, file) => sum + file.gzip, 0);
+	// The libraries by their folder: /vendor/<name>/...
+	const libraries = [...new Set(vendored.map((file) => file.path.split("/")[2]))];
 	const rows = weight.files.map((file) => `| \`${file.path}\` | ${file.bytes} | ${file.gzip} |`);
 	return [
 		`The page loads ${kb(weight.js.gzip)} of JavaScript gzipped (level 9), ${kb(vendor)} of it`,
-		`markdown-it, and ${kb(weight.css.gzip)} of CSS (written by \`npm run page-weight -- --write\`;`,
+		`${libraries.join(" and ")}, and ${kb(weight.css.gzip)} of CSS (written by \`npm run page-weight -- --write\`;`,
 		"`npm run check` fails when these figures are not the page's):",
 		"",
 		"| File | Bytes | Gzipped |",

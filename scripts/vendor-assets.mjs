@@ -8,6 +8,8 @@
 //   node scripts/vendor-assets.mjs --check  compare only
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+// The bundler wrangler itself uses (a dependency of wrangler, vite and the plugin).
+import { buildSync } from "esbuild";
 
 const root = resolve(import.meta.dirname, "..");
 const read = (path) => readFileSync(resolve(root, "node_modules", path), "utf8");
@@ -44,6 +46,48 @@ const assets = [
 				`== entities ${version("entities")} (BSD-2-Clause) ==`,
 				"",
 				read("entities/LICENSE").trim(),
+				"",
+			].join("\n"),
+	},
+	{
+		// eventsource-parser ships ES modules, not a browser build: its two entry points
+		// (createParser, EventSourceParserStream) bundled into one file and minified, the
+		// licence comment kept. The same package parses the Worker's model streams.
+		to: "eventsource-parser/eventsource-parser.js",
+		make: () =>
+			buildSync({
+				stdin: {
+					contents: [
+						"// eventsource-parser's `.` and `./stream` entries, for the chat page.",
+						'export { createParser, ParseError } from "eventsource-parser";',
+						'export { EventSourceParserStream } from "eventsource-parser/stream";',
+					].join("\n"),
+					resolveDir: root,
+					loader: "js",
+				},
+				bundle: true,
+				format: "esm",
+				target: "es2022",
+				minify: true,
+				legalComments: "none",
+				banner: {
+					js: `/*! eventsource-parser ${version("eventsource-parser")} | MIT | see LICENSE */`,
+				},
+				write: false,
+				logLevel: "error",
+			}).outputFiles[0].text,
+	},
+	{
+		to: "eventsource-parser/LICENSE",
+		make: () =>
+			[
+				`public/vendor/eventsource-parser/eventsource-parser.js is eventsource-parser ${version("eventsource-parser")}`,
+				"(node_modules/eventsource-parser/dist), its `.` and `./stream` entries bundled and",
+				"minified by scripts/vendor-assets.mjs. Its licence follows.",
+				"",
+				`== eventsource-parser ${version("eventsource-parser")} (MIT) ==`,
+				"",
+				read("eventsource-parser/LICENSE").trim(),
 				"",
 			].join("\n"),
 	},

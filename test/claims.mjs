@@ -1420,4 +1420,23 @@ export const claims = [
 		new: "\t\tawait next();",
 		tests: ["test/api/debug/logs.test.ts", "test/api/admin/admin.test.ts"],
 	},
+	// --- One SSE parser (eventsource-parser) for the Worker, the page and the tests --------
+	{
+		name: "model-stream-cr-line-ends-lost",
+		claim:
+			"The Worker reads a model's SSE with CR, LF or CRLF line ends, comments and multi-line data, however the network splits it.",
+		file: "src/gateway/model-stream.ts",
+		old: "this.#parser.feed(this.#decoder.decode(bytes, { stream: true }));",
+		new: 'this.#parser.feed(this.#decoder.decode(bytes, { stream: true }).replaceAll("\\r", ""));',
+		tests: ["test/api/chat/format.test.ts"],
+	},
+	{
+		name: "page-sse-cr-line-ends-lost",
+		claim:
+			"The chat page reads CR line ends, and a CRLF split between chunks, as one line end each.",
+		file: "public/js/sse.js",
+		old: ".pipeThrough(new TextDecoderStream())",
+		new: '.pipeThrough(new TextDecoderStream())\n\t\t.pipeThrough(new TransformStream({ transform: (text, c) => c.enqueue(text.replaceAll("\\r", "")) }))',
+		tests: ["test/public/page-sse.test.ts"],
+	},
 ];

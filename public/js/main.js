@@ -1,7 +1,7 @@
 // The chat page's entry point (a native ES module, no build step): streams answers from
 // POST /api/chat, sends thumbs to POST /api/feedback, and shows a gateway log from
-// GET /api/logs/:logId. No framework; markdown-it is the one library, served
-// from public/vendor/.
+// GET /api/logs/:logId. No framework; markdown-it and eventsource-parser are the libraries,
+// served from public/vendor/.
 
 import { initChat } from "./chat.js";
 import { ConversationStore } from "./conversation-store.js";

@@ -1,6 +1,6 @@
+import { createParser, type EventSourceMessage } from "eventsource-parser";
 import type { AnswerOutcome, Usage } from "../core/chat";
 import { log } from "../core/log";
-import { createSseParser, type SseEvent } from "../core/sse";
 import {
 	chunkDelta,
 	chunkEndsStream,
@@ -115,7 +115,7 @@ class Reframing {
 	/** The model's numbering of tool calls (Anthropic counts text blocks too) to 0, 1, ... */
 	readonly #toolCalls = new Map<number, number>();
 	readonly #decoder = new TextDecoder();
-	readonly #parse = createSseParser((event) => this.#event(event));
+	readonly #parser = createParser({ onEvent: (event) => this.#event(event) });
 	readonly #framer: StreamFramer;
 	readonly #context: StreamContext;
 
@@ -125,12 +125,12 @@ class Reframing {
 	}
 
 	read(bytes: Uint8Array): void {
-		this.#parse(this.#decoder.decode(bytes, { stream: true }));
+		this.#parser.feed(this.#decoder.decode(bytes, { stream: true }));
 	}
 
 	/** The model's stream ended: complete only if it said so. */
 	upstreamEnded(): void {
-		this.#parse(this.#decoder.decode());
+		this.#parser.feed(this.#decoder.decode());
 		if (!this.finished) this.fail("stream ended without [DONE]");
 	}
 
@@ -165,7 +165,7 @@ class Reframing {
 	}
 
 	/** One SSE event of the model: `[DONE]`, an error, or a chunk of the answer. */
-	#event(event: SseEvent) {
+	#event(event: EventSourceMessage) {
 		if (this.finished) return;
 		if (event.data === "[DONE]") return this.#complete();
 		let chunk: unknown;

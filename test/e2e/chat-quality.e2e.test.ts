@@ -162,7 +162,7 @@ test("weighs the page's JavaScript and CSS, gzipped", () => {
 	);
 	assert.ok(weight.files.some((file) => file.path === "/vendor/markdown-it/markdown-it.js"));
 	assert.ok(weight.files.some((file) => file.path === "/js/chat.js"));
-	// No framework: markdown-it and the page's own modules.
+	// No framework: markdown-it, eventsource-parser and the page's own modules.
 	assert.ok(weight.total.gzip < 80_000, `${weight.total.gzip} bytes gzipped`);
 });
 

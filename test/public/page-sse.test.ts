@@ -36,6 +36,15 @@ describe("the page's readEvents", () => {
 		]);
 	});
 
+	it("reads CR line ends, and a CRLF split between chunks, as one line end each", async () => {
+		const events = await collect(body("data: a\r\r", "data: b\r", "\n\r", "\ndata: c\n\n"));
+		expect(events).toEqual([
+			{ event: undefined, data: "a" },
+			{ event: undefined, data: "b" },
+			{ event: undefined, data: "c" },
+		]);
+	});
+
 	it("joins data lines, keeps a multi-byte character split between chunks, and skips comments", async () => {
 		const euro = new TextEncoder().encode("€");
 		const stream = new ReadableStream<Uint8Array>({

@@ -31,6 +31,25 @@ describe("toChatEventStream", () => {
 		expect(events.at(-1)?.data).toBe("[DONE]");
 	});
 
+	it("reads the model's SSE with CR, LF and CRLF line ends, comments and multi-line data, split anywhere", async () => {
+		const raw =
+			'event: x\r\ndata: {"response":"a"}\r\n\r\ndata: {"response":\rdata: "b"}\r\r: comment\ndata:{"response":"c"}\n\ndata: [DONE]\n\n';
+		const deltas = async (parts: string[]) => {
+			const events = await run(parts);
+			expect(events.at(-1)?.data, parts.join("|")).toBe("[DONE]");
+			return deltasOf(events.slice(1));
+		};
+		expect(await deltas([raw])).toEqual(["a", "b", "c"]);
+		for (let cut = 1; cut < raw.length; cut++) {
+			expect(await deltas([raw.slice(0, cut), raw.slice(cut)]), `cut at ${cut}`).toEqual([
+				"a",
+				"b",
+				"c",
+			]);
+		}
+		expect(await deltas([...raw])).toEqual(["a", "b", "c"]);
+	});
+
 	it("keeps multi-byte characters split between chunks intact", async () => {
 		const bytes = encoder.encode('data: {"response":"héllo ✓"}\n\ndata: [DONE]\n\n');
 		const upstream = new ReadableStream<Uint8Array>({
