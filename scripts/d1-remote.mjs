@@ -25,7 +25,7 @@ export function d1Binding(config, binding = BINDING) {
 }
 
 /**
- * Creates the database of `binding` when the account has none of its name. `wrangler(args)`
+ * Creates FEEDBACK_DB's database when the account has none of its name. `wrangler(args)`
  * runs wrangler and returns its standard output. Returns what it did: "configured" (the
  * binding has a database_id), "exists" or "created".
  */
