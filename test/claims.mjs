@@ -875,7 +875,7 @@ export const claims = [
 		claim:
 			"A score that is not a whole number from 0 to 100 sends nothing: the page's outbox refuses it instead of sending the vote without it.",
 		file: "public/js/feedback-outbox.js",
-		old: "if (score !== undefined && !isScore(score)) {",
+		old: "if (score !== undefined && !isScore(score, range)) {",
 		new: "if (false) {",
 		tests: ["test/public/feedback-outbox.test.ts"],
 	},
