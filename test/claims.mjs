@@ -1364,6 +1364,15 @@ export const claims = [
 		tests: ["test/http/errors.test.ts"],
 	},
 	{
+		name: "ill-formed-text-escape-unseen",
+		claim:
+			"A lone surrogate written as JSON's \\u escape (upper or lower case) is refused with 400 invalid_text: the scan that spares other bodies the walk sees every such escape.",
+		file: "src/http/validate.ts",
+		old: "const SURROGATE_ESCAPE = /\\\\u[dD][89a-fA-F]/;",
+		new: "const SURROGATE_ESCAPE = /\\\\u[d][89a-f]/;",
+		tests: ["test/http/errors.test.ts"],
+	},
+	{
 		name: "ill-formed-key-accepted",
 		claim: "A body's key with a lone surrogate is refused with 400 invalid_text too.",
 		file: "src/http/validate.ts",

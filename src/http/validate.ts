@@ -6,6 +6,8 @@ import { incompleteBody } from "./request-body";
 import { issuePath } from "./schemas";
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+/** JSON's escape of a UTF-16 surrogate, `\ud800` to `\udfff`, in either case. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 
 export interface JsonBodyOptions {
 	/**
@@ -52,7 +54,9 @@ export const jsonBody =
 		} catch {
 			throw new ApiError(400, "invalid_json", "The request body is not valid JSON");
 		}
-		const illFormed = illFormedText(data);
+		// Only JSON's \u escapes can write a lone surrogate (UTF-8 bytes cannot), so a body
+		// without a surrogate's escape is not walked: the common case costs one scan.
+		const illFormed = SURROGATE_ESCAPE.test(text) ? illFormedText(data) : null;
 		if (illFormed) {
 			const [param, what] = illFormed;
 			throw new ApiError(

@@ -703,6 +703,19 @@ describe("ill-formed text", () => {
 		expect(emulator.runs).toHaveLength(0);
 	});
 
+	it("refuses a lone surrogate escaped in upper case, as a client other than JSON.stringify may write it", async () => {
+		const { call, emulator } = createHarness();
+		const res = await call("/api/chat", {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: '{"messages":[{"role":"user","content":"x\\uDFFFy"}]}',
+		});
+		expect(res.status).toBe(400);
+		const { error } = (await res.json()) as { error: Record<string, unknown> };
+		expect(error.code).toBe("invalid_text");
+		expect(emulator.runs).toHaveLength(0);
+	});
+
 	it("takes well-formed text, surrogate pairs (emoji) included", async () => {
 		const res = await createHarness().ask("x\ud83d\ude00y");
 		expect(res.status).toBe(200);
