@@ -77,6 +77,8 @@ export function createHumanCheck(container, loadModels, say = () => {}) {
 	/** Resolves once the widget hands over a new token; Stop (`signal`) gives up. */
 	function nextToken(signal) {
 		return new Promise((resolve, reject) => {
+			// Stopped before the wait began (while the script was loading).
+			if (signal.aborted) return reject(signal.reason);
 			const done = () => {
 				signal.removeEventListener("abort", abort);
 				resolve();
