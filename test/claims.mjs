@@ -1510,7 +1510,7 @@ export const claims = [
 		claim:
 			"A pass is bound to the client's address and the hostname: another client's is 403 turnstile_invalid.",
 		file: "src/core/turnstile.ts",
-		old: "const passSubject = (hostname: string, client: string) => `${hostname}\n${client}`;",
+		old: "const passSubject = (hostname: string, client: string) => `${hostname}\\n${client}`;",
 		new: "const passSubject = (hostname: string, _client: string) => hostname;",
 		tests: ["test/api/chat/turnstile.test.ts"],
 	},
