@@ -1483,9 +1483,15 @@ export const claims = [
 		name: "turnstile-retry-without-idempotency-key",
 		claim:
 			"A verification retried after a lost answer sends the same idempotency_key, so it is not taken for a replay.",
-		file: "src/http/turnstile.ts",
-		old: "\t\t\t\tbody,\n",
-		new: '\t\t\t\tbody: body.replace(/"idempotency_key":"[^"]*"/, `"idempotency_key":"${crypto.randomUUID()}"`),\n',
+		// The body, and so its idempotency_key, is made again for each try.
+		edits: [
+			{
+				file: "src/http/turnstile.ts",
+				old: "const body = JSON.stringify({",
+				new: "const body = () => JSON.stringify({",
+			},
+			{ file: "src/http/turnstile.ts", old: "\t\t\t\tbody,\n", new: "\t\t\t\tbody: body(),\n" },
+		],
 		tests: ["test/api/chat/turnstile.test.ts"],
 	},
 	{
@@ -1510,8 +1516,9 @@ export const claims = [
 		claim:
 			"A pass is bound to the client's address and the hostname: another client's is 403 turnstile_invalid.",
 		file: "src/core/turnstile.ts",
-		old: "const passSubject = (hostname: string, client: string) => `${hostname}\\n${client}`;",
-		new: "const passSubject = (hostname: string, _client: string) => hostname;",
+		// The subject is the hostname alone.
+		old: "const passSubject = (hostname: string, client: string) =>",
+		new: "const passSubject = (hostname: string, client: string) => hostname || client ||",
 		tests: ["test/api/chat/turnstile.test.ts"],
 	},
 	{
