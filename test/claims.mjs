@@ -1563,4 +1563,13 @@ export const claims = [
 		new: "\t\trefused() {",
 		tests: ["test/public/human-check.test.ts"],
 	},
+	{
+		name: "turnstile-page-restarts-solving-widget",
+		claim:
+			"The page resets the widget only when its token was spent: a first message sent while the widget still solves waits for that challenge.",
+		file: "public/js/human-check.js",
+		old: "if (spent && widgetId !== null && window.turnstile)",
+		new: "if (widgetId !== null && window.turnstile)",
+		tests: ["test/public/human-check.test.ts"],
+	},
 ];

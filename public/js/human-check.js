@@ -35,6 +35,8 @@ export function createHumanCheck(container, loadModels, say = () => {}) {
 	/** { value, expires } of the latest pass (expires: Unix seconds, read from the pass). */
 	let pass = null;
 	let waiting = [];
+	/** Whether the widget's latest token was sent: the next one needs a new challenge. */
+	let spent = false;
 
 	const deliver = (value) => {
 		token = value;
@@ -101,14 +103,16 @@ export function createHumanCheck(container, loadModels, say = () => {}) {
 			pass = null;
 			if (!token) {
 				say("Waiting for the human check…");
-				// A widget whose token was spent gets a new challenge.
-				if (widgetId !== null && window.turnstile) window.turnstile.reset(widgetId);
+				// A widget whose token was spent gets a new challenge; one still solving is left to it.
+				if (spent && widgetId !== null && window.turnstile) window.turnstile.reset(widgetId);
+				spent = false;
 				while (!token) await nextToken(signal);
 				say("");
 			}
-			const spent = token;
+			const proof = token;
 			token = null;
-			return { [TOKEN_HEADER]: spent };
+			spent = true;
+			return { [TOKEN_HEADER]: proof };
 		},
 		/** Keeps the pass an answer brings. */
 		accept(res) {
@@ -120,6 +124,7 @@ export function createHumanCheck(container, loadModels, say = () => {}) {
 		refused() {
 			pass = null;
 			token = null;
+			spent = false;
 			if (widgetId !== null && window.turnstile) window.turnstile.reset(widgetId);
 		},
 	};

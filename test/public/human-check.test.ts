@@ -72,6 +72,23 @@ describe("the chat page's human check", () => {
 		expect(turnstile.calls.reset).toBe(0);
 	});
 
+	it("waits for the widget's first token without restarting its challenge", async () => {
+		let solve: (token: string) => void = () => {};
+		turnstile.api.render = (
+			_container: unknown,
+			options: { callback: (token: string) => void },
+		) => {
+			solve = options.callback;
+			return "widget-1";
+		};
+		const check = createHumanCheck(container(), async () => ({ turnstile: CONFIG }));
+		const proof = check.headers(signal());
+		await new Promise((resolve) => setTimeout(resolve, 10));
+		solve("token-solved");
+		expect(await proof).toEqual({ "x-turnstile-token": "token-solved" });
+		expect(turnstile.calls.reset).toBe(0);
+	});
+
 	it("sends a new token instead of a pass about to expire, from a reset widget", async () => {
 		const check = createHumanCheck(container(), async () => ({ turnstile: CONFIG }));
 		await check.headers(signal());
