@@ -199,7 +199,11 @@ export default defineConfig({
 									STRYKER_ACTIVE_MUTANT: process.env.__STRYKER_ACTIVE_MUTANT__,
 								}),
 							},
-							serviceBindings: { AI_EMULATOR: emulatorWorker.name },
+							// The emulator Worker also serves Turnstile's Siteverify stand-in (/turnstile/).
+							serviceBindings: {
+								AI_EMULATOR: emulatorWorker.name,
+								TURNSTILE_EMULATOR: emulatorWorker.name,
+							},
 							queueConsumers,
 							workers: [emulatorWorker],
 						},

@@ -1,11 +1,12 @@
 /**
  * The emulator as a Worker, for `npm run dev`: the app reaches it through the
- * AI_EMULATOR service binding. One Durable Object holds the emulator so every
+ * AI_EMULATOR service binding, and Turnstile's Siteverify stand-in under /turnstile/ through
+ * the TURNSTILE_EMULATOR one. One Durable Object holds the emulator so every
  * request sees the same logs, and its storage keeps them across restarts of
  * the dev server. Never deployed: wrangler.jsonc does not reference it.
  */
 import { DurableObject } from "cloudflare:workers";
-import { AiGatewayEmulator, type StoredLog } from "./src/index.ts";
+import { AiGatewayEmulator, SiteverifyStandIn, type StoredLog } from "./src/index.ts";
 
 /** This dev-only Worker's bindings (emulator/wrangler.jsonc). */
 interface EmulatorEnv {
@@ -49,9 +50,12 @@ export class EmulatorHost extends DurableObject<EmulatorEnv> {
 }
 
 let isolateEmulator: AiGatewayEmulator | undefined;
+/** Turnstile's Siteverify, for the app's dev-only TURNSTILE_EMULATOR binding (tokens live in memory). */
+const siteverify = new SiteverifyStandIn();
 
 export default {
 	async fetch(request, env) {
+		if (new URL(request.url).pathname.startsWith("/turnstile/")) return siteverify.fetch(request);
 		if (env.MODE === "isolate") {
 			isolateEmulator ??= new AiGatewayEmulator(settingsOf(env));
 			return isolateEmulator.fetch(request);

@@ -1,5 +1,5 @@
 // Derives a local-only Wrangler configuration from a project configuration: the same
-// Worker with the AI_EMULATOR service binding added (see src/gateway/binding.ts). Used by
+// Worker with the AI_EMULATOR and TURNSTILE_EMULATOR service bindings added (see src/gateway/binding.ts). Used by
 // `npm run dev` and `npm run bench`; the result lives under .wrangler/, never deployed.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
@@ -30,7 +30,13 @@ export function writeLocalConfig({
 		},
 		services: [
 			...(rawConfig.services ?? []),
-			...(bindEmulator ? [{ binding: "AI_EMULATOR", service: "ai-gateway-emulator" }] : []),
+			...(bindEmulator
+				? [
+						{ binding: "AI_EMULATOR", service: "ai-gateway-emulator" },
+						// Turnstile's Siteverify stand-in, served by the same Worker (src/http/turnstile.ts).
+						{ binding: "TURNSTILE_EMULATOR", service: "ai-gateway-emulator" },
+					]
+				: []),
 		],
 	});
 	mkdirSync(dirname(resolve(root, outFile)), { recursive: true });

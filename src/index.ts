@@ -22,7 +22,13 @@ const PUBLIC_PATHS = /^\/(?:api\/(?:chat|feedback|models)|v1)(?:\/|$)/;
 const publicCors = cors({
 	origin: "*",
 	allowMethods: ["GET", "POST", "OPTIONS"],
-	exposeHeaders: ["cf-aig-log-id", "x-feedback-token", "Retry-After", "x-ai-backend"],
+	exposeHeaders: [
+		"cf-aig-log-id",
+		"x-feedback-token",
+		"x-turnstile-pass",
+		"Retry-After",
+		"x-ai-backend",
+	],
 	maxAge: 86400,
 });
 for (const path of API_PATHS) {

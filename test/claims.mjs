@@ -64,33 +64,38 @@ export const claims = [
 		name: "token-accepts-anything",
 		claim:
 			"Only the person who got an answer can rate it: each answer carries an HMAC-SHA-256 token; anything else is rejected with 403 invalid_token.",
-		file: "src/core/feedback-token.ts",
-		old: "if (parts.length !== 4) return false;",
-		new: "if (parts.length >= 0) return true;",
+		file: "src/core/signed-token.ts",
+		old: 'if (parts.length !== 4) return "invalid";',
+		new: 'if (parts.length >= 0) return "valid";',
 		tests: ["test/core/feedback-token.test.ts", "test/api/feedback/feedback.test.ts"],
 	},
 	{
 		name: "token-ignores-expiry",
-		claim: "Feedback tokens carry an expiry (7 days by default); an expired token is rejected.",
-		file: "src/core/feedback-token.ts",
-		old: "if (expires <= now) return false;",
-		new: "",
-		tests: ["test/core/feedback-token.test.ts", "test/api/feedback/feedback.test.ts"],
+		claim:
+			"Feedback tokens carry an expiry (7 days by default), Turnstile passes one of 10 minutes; an expired token is rejected.",
+		file: "src/core/signed-token.ts",
+		old: 'return expires <= now ? "expired" : "valid";',
+		new: 'return "valid";',
+		tests: [
+			"test/core/feedback-token.test.ts",
+			"test/api/feedback/feedback.test.ts",
+			"test/api/chat/turnstile.test.ts",
+		],
 	},
 	{
 		name: "token-ignores-log-id",
 		claim:
 			"The token is signed over its log id: a client cannot rate arbitrary gateway logs with a token issued for another answer.",
-		file: "src/core/feedback-token.ts",
-		// The signed payload leaves the log id out: a token then verifies for any log.
-		old: "function signedPayload(aiGatewayLogId: string, kid: string, expires: number): Uint8Array {",
-		new: 'function signedPayload(_logId: string, kid: string, expires: number): Uint8Array {\n\tconst aiGatewayLogId = "";',
+		file: "src/core/signed-token.ts",
+		// The signed payload leaves the subject (the log id) out: a token then verifies for any log.
+		old: "function signedPayload(kind: string, subject: string, kid: string, expires: number): Uint8Array {",
+		new: 'function signedPayload(kind: string, _subject: string, kid: string, expires: number): Uint8Array {\n\tconst subject = "";',
 		tests: ["test/core/feedback-token.test.ts", "test/api/feedback/feedback.test.ts"],
 	},
 	{
 		name: "token-expiry-not-canonical",
 		claim: "A signed token has exactly one accepted spelling: no leading zeros in its expiry.",
-		file: "src/core/feedback-token.ts",
+		file: "src/core/signed-token.ts",
 		old: "!/^[1-9]\\d{0,11}$/.test(expiresText)",
 		new: "!/^\\d{1,12}$/.test(expiresText)",
 		tests: ["test/core/feedback-token.test.ts"],
@@ -98,9 +103,9 @@ export const claims = [
 	{
 		name: "token-signature-not-canonical",
 		claim: "A signed token has exactly one accepted spelling: canonical base64url only.",
-		file: "src/core/feedback-token.ts",
-		old: "if (!signature || toBase64Url(signature) !== signatureText) return false;",
-		new: "if (!signature) return false;",
+		file: "src/core/signed-token.ts",
+		old: 'if (!signature || toBase64Url(signature) !== signatureText) return "invalid";',
+		new: 'if (!signature) return "invalid";',
 		tests: ["test/core/feedback-token.test.ts"],
 	},
 
@@ -1447,5 +1452,152 @@ export const claims = [
 		old: ".pipeThrough(new TextDecoderStream())",
 		new: '.pipeThrough(new TextDecoderStream())\n\t\t.pipeThrough(new TransformStream({ transform: (text, c) => c.enqueue(text.replaceAll("\\r", "")) }))',
 		tests: ["test/public/page-sse.test.ts"],
+	},
+
+	// --- Turnstile on the chat ------------------------------------------------------------
+	{
+		name: "turnstile-never-asked",
+		claim:
+			"With TURNSTILE_SITE_KEY and TURNSTILE_SECRET set, POST /api/chat asks for the human check: neither a token nor a pass is 403 turnstile_missing.",
+		file: "src/http/turnstile.ts",
+		old: "if (!turnstile) return next();",
+		new: "if (turnstile || !turnstile) return next();",
+		tests: ["test/api/chat/turnstile.test.ts"],
+	},
+	{
+		name: "turnstile-siteverify-success-ignored",
+		claim:
+			"A widget token Siteverify refuses is refused: invalid (turnstile_invalid), already used or timed out (turnstile_replayed).",
+		file: "src/http/turnstile.ts",
+		old: "if (!answer.success) {",
+		new: "if (answer.success === undefined) {",
+		tests: ["test/api/chat/turnstile.test.ts"],
+	},
+	{
+		name: "turnstile-replay-not-mapped",
+		claim:
+			"Siteverify's timeout-or-duplicate is 403 turnstile_replayed, a refusal the client acts on.",
+		file: "src/core/turnstile.ts",
+		old: 'if (errorCodes.includes("timeout-or-duplicate")) return "turnstile_replayed";',
+		new: "",
+		tests: ["test/api/chat/turnstile.test.ts"],
+	},
+	{
+		name: "turnstile-hostname-unchecked",
+		claim: "A token solved on another hostname is refused: 403 turnstile_mismatch.",
+		file: "src/http/turnstile.ts",
+		old: "(answer.hostname !== hostname || answer.action !== TURNSTILE_ACTION)",
+		new: "answer.action !== TURNSTILE_ACTION",
+		tests: ["test/api/chat/turnstile.test.ts"],
+	},
+	{
+		name: "turnstile-action-unchecked",
+		claim: "A token solved for another action than chat is refused: 403 turnstile_mismatch.",
+		file: "src/http/turnstile.ts",
+		old: "(answer.hostname !== hostname || answer.action !== TURNSTILE_ACTION)",
+		new: "answer.hostname !== hostname",
+		tests: ["test/api/chat/turnstile.test.ts"],
+	},
+	{
+		name: "turnstile-test-keys-checked-as-real",
+		claim:
+			"Cloudflare's test secret keys behave as documented: with 1x…AA the dummy token passes (its placeholder hostname and action are not checked).",
+		file: "src/http/turnstile.ts",
+		old: "!isTestSecret(turnstile.secret) &&",
+		new: "",
+		tests: ["test/api/chat/turnstile.test.ts"],
+	},
+	{
+		name: "turnstile-retry-without-idempotency-key",
+		claim:
+			"A verification retried after a lost answer sends the same idempotency_key, so it is not taken for a replay.",
+		// The body, and so its idempotency_key, is made again for each try.
+		edits: [
+			{
+				file: "src/http/turnstile.ts",
+				old: "const body = JSON.stringify({",
+				new: "const body = () => JSON.stringify({",
+			},
+			{ file: "src/http/turnstile.ts", old: "\t\t\t\tbody,\n", new: "\t\t\t\tbody: body(),\n" },
+		],
+		tests: ["test/api/chat/turnstile.test.ts"],
+	},
+	{
+		name: "turnstile-no-retry",
+		claim: "A verification whose answer is lost is tried again before the request is refused.",
+		file: "src/http/turnstile.ts",
+		old: "const SITEVERIFY_ATTEMPTS = 2;",
+		new: "const SITEVERIFY_ATTEMPTS = 1;",
+		tests: ["test/api/chat/turnstile.test.ts"],
+	},
+	{
+		name: "turnstile-pass-not-issued",
+		claim:
+			"A conversation needs one challenge: the answer to a verified token carries a pass (x-turnstile-pass) that the next messages send instead.",
+		file: "src/http/turnstile.ts",
+		old: "\tc.header(TURNSTILE_PASS_HEADER, await signTurnstilePass(turnstile.secret, hostname, client));\n",
+		new: "",
+		tests: ["test/api/chat/turnstile.test.ts"],
+	},
+	{
+		name: "turnstile-pass-not-bound-to-client",
+		claim:
+			"A pass is bound to the client's address and the hostname: another client's is 403 turnstile_invalid.",
+		file: "src/core/turnstile.ts",
+		// The subject is the hostname alone.
+		old: "const passSubject = (hostname: string, client: string) =>",
+		new: "const passSubject = (hostname: string, client: string) => hostname || client ||",
+		tests: ["test/api/chat/turnstile.test.ts"],
+	},
+	{
+		name: "turnstile-pass-kind-of-feedback-token",
+		claim: "A pass is a token of its own kind: a feedback token never passes for one.",
+		file: "src/core/turnstile.ts",
+		old: 'const PASS_KIND = "tp1";',
+		new: 'const PASS_KIND = "v1";',
+		tests: ["test/api/chat/turnstile.test.ts"],
+	},
+	{
+		name: "turnstile-expired-pass-said-invalid",
+		claim: "A pass past its 10 minutes is 403 turnstile_expired.",
+		file: "src/http/turnstile.ts",
+		old: 'check === "expired" ? "turnstile_expired" : "turnstile_invalid"',
+		new: '"turnstile_invalid"',
+		tests: ["test/api/chat/turnstile.test.ts"],
+	},
+	{
+		name: "turnstile-site-key-not-served",
+		claim: "GET /api/models names the site key and action the chat page's widget needs.",
+		file: "src/api/models/route.ts",
+		old: "turnstile: turnstile && { siteKey: turnstile.siteKey, action: TURNSTILE_ACTION },",
+		new: "turnstile: null,",
+		tests: ["test/api/chat/turnstile.test.ts"],
+	},
+	{
+		name: "turnstile-page-never-sends-pass",
+		claim:
+			"The chat page sends the pass with the next messages, not a new challenge's token each time.",
+		file: "public/js/human-check.js",
+		old: "return { [PASS_HEADER]: pass.value };",
+		new: "return { [TOKEN_HEADER]: pass.value };",
+		tests: ["test/public/human-check.test.ts"],
+	},
+	{
+		name: "turnstile-page-keeps-pass-after-refusal",
+		claim:
+			"After a refused check the page drops its pass and resets the widget, so Retry sends a new token.",
+		file: "public/js/human-check.js",
+		old: "\t\trefused() {\n\t\t\tpass = null;",
+		new: "\t\trefused() {",
+		tests: ["test/public/human-check.test.ts"],
+	},
+	{
+		name: "turnstile-page-restarts-solving-widget",
+		claim:
+			"The page resets the widget only when its token was spent: a first message sent while the widget still solves waits for that challenge.",
+		file: "public/js/human-check.js",
+		old: "if (spent && widgetId !== null && window.turnstile)",
+		new: "if (widgetId !== null && window.turnstile)",
+		tests: ["test/public/human-check.test.ts"],
 	},
 ];

@@ -25,4 +25,6 @@ export const TEST_VARS = {
 	STORE_TRANSCRIPTS: "false",
 	RETENTION_DAYS: "90",
 	STORE_MAX_MB: "450",
+	// Off: the Turnstile tests turn it on with a site key and a secret of their own.
+	TURNSTILE_SITE_KEY: "",
 } as const satisfies Record<string, string>;

@@ -25,3 +25,9 @@ export {
 } from "./settings.ts";
 export type { RunRecord } from "./state.ts";
 export { minimalValue } from "./tools.ts";
+export {
+	DUMMY_TOKEN,
+	SiteverifyStandIn,
+	TEST_SECRETS,
+	TEST_SITE_KEYS,
+} from "./turnstile.ts";

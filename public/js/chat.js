@@ -6,6 +6,7 @@ import { copyText, createAnswerView, enableRating } from "./answer-view.js";
 import { initComposer } from "./composer.js";
 import { answered, ConversationStore, historyFor } from "./conversation-store.js";
 import { ChatFailure, explainFailure } from "./http.js";
+import { refusedHumanCheck } from "./human-check.js";
 import { createFollower } from "./scroll.js";
 import { readEvents } from "./sse.js";
 
@@ -76,11 +77,12 @@ function failureRecord(failure) {
  * gets { aiGatewayLogId, token, element, number } for each answer that has a gateway log;
  * `storage` is localStorage (or anything with getItem and setItem); `selectedModel()` names
  * the model to ask, or "" for the server's default; `limits` is the ServerLimits
- * (limits.js) the page checks and trims by.
+ * (limits.js) the page checks and trims by; `humanCheck` (human-check.js) proves the
+ * Turnstile check when the server asks for one.
  */
 export function initChat(
 	root,
-	{ senders, onRatable = () => {}, storage, selectedModel = () => "", limits },
+	{ senders, onRatable = () => {}, storage, selectedModel = () => "", limits, humanCheck },
 ) {
 	const $ = (selector) => root.querySelector(selector);
 	const messagesList = $("#messages");
@@ -255,11 +257,12 @@ export function initChat(
 			{ stream: true, ...(model ? { model } : {}) },
 			limits.current ?? (await limits.load()),
 		);
+		const proof = humanCheck ? await humanCheck.headers(signal) : {};
 		let res;
 		try {
 			res = await fetch("/api/chat", {
 				method: "POST",
-				headers: { "content-type": "application/json" },
+				headers: { "content-type": "application/json", ...proof },
 				body,
 				signal,
 			});
@@ -267,11 +270,17 @@ export function initChat(
 			if (signal.aborted) throw error;
 			throw new ChatFailure({ kind: "network", detail: error.message });
 		}
+		humanCheck?.accept(res);
 		if (res.headers.get("x-ai-backend") === "emulator") {
 			backendNotice.hidden = false;
 			view.record.emulated = true;
 		}
-		if (!res.ok) throw await ChatFailure.fromResponse(res);
+		if (!res.ok) {
+			const failure = await ChatFailure.fromResponse(res);
+			// A new challenge begins at once: Retry sends its token.
+			if (refusedHumanCheck(failure.code)) humanCheck?.refused();
+			throw failure;
+		}
 		return res;
 	}
 

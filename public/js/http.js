@@ -145,6 +145,20 @@ export function explainFailure(failure) {
 			return { text: `The server could not take this message${detail}.`, retry: false };
 		case "internal_error":
 			return { text: "Something went wrong on the server. Retry in a moment.", retry: true };
+		case "turnstile_missing":
+		case "turnstile_invalid":
+		case "turnstile_expired":
+		case "turnstile_replayed":
+		case "turnstile_mismatch":
+			return {
+				text: "The human check did not go through or has expired. Try again: complete the check if it asks, then retry.",
+				retry: true,
+			};
+		case "turnstile_unavailable":
+			return {
+				text: "The human check could not be verified just now. Retry in a moment.",
+				retry: true,
+			};
 	}
 	if (failure.status === 429) return { text: "Too many requests for now.", retry: true };
 	if (failure.status && failure.status >= 500)

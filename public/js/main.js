@@ -7,6 +7,7 @@ import { initChat } from "./chat.js";
 import { ConversationStore } from "./conversation-store.js";
 import { initDebugPanel } from "./debug-panel.js";
 import { FeedbackOutbox, FeedbackSenders } from "./feedback-outbox.js";
+import { createHumanCheck } from "./human-check.js";
 import { modelsSource, ServerLimits } from "./limits.js";
 import { initModelPicker } from "./models.js";
 
@@ -29,7 +30,19 @@ const selectedModel = initModelPicker(
 	new ConversationStore(storage),
 	loadModels,
 );
-initChat(document, { senders, onRatable: debugPanel.addAnswer, storage, selectedModel, limits });
+// Turnstile, when the server asks for it (GET /api/models names its site key).
+const note = document.querySelector("#composer-note");
+const humanCheck = createHumanCheck(document.querySelector("#human-check"), loadModels, (text) => {
+	note.textContent = text;
+});
+initChat(document, {
+	senders,
+	onRatable: debugPanel.addAnswer,
+	storage,
+	selectedModel,
+	limits,
+	humanCheck,
+});
 
 // Votes left in the outbox by an earlier visit (offline, closed tab) go out now, and
 // again whenever the browser comes back online.

@@ -41,6 +41,8 @@ export interface Config {
 	retentionDays: number;
 	/** ...and its oldest days while its database is larger than this (STORE_MAX_MB). */
 	storeMaxBytes: number;
+	/** Turnstile on /api/chat: on with both TURNSTILE_SITE_KEY and TURNSTILE_SECRET, else null. */
+	turnstile: { siteKey: string; secret: string } | null;
 }
 
 const text = v.optional(v.string(), "");
@@ -81,6 +83,8 @@ const EnvSchema = v.object({
 	API_KEYS: commaList,
 	ADMIN_TOKEN: text,
 	STORE_TRANSCRIPTS: text,
+	TURNSTILE_SITE_KEY: v.pipe(text, v.trim()),
+	TURNSTILE_SECRET: v.pipe(text, v.trim()),
 });
 
 const cache = new WeakMap<Cloudflare.Env, Config>();
@@ -102,11 +106,17 @@ function parse(env: Cloudflare.Env): Config {
 	if (!result.success) throw new Error(`Invalid configuration: ${result.issues[0].message}`);
 	const vars = result.output;
 	const secret = (
-		name: "FEEDBACK_SECRET" | "FEEDBACK_SECRET_PREVIOUS" | "DEBUG_TOKEN" | "ADMIN_TOKEN",
+		name:
+			| "FEEDBACK_SECRET"
+			| "FEEDBACK_SECRET_PREVIOUS"
+			| "DEBUG_TOKEN"
+			| "ADMIN_TOKEN"
+			| "TURNSTILE_SECRET",
 	) => (usable(name, vars[name]) ? vars[name] : undefined);
 	const apiKeys = vars.API_KEYS.filter((key, i) => usable(`API_KEYS[${i}]`, key));
 	const token = vars.CF_API_TOKEN || undefined;
 	const number = (name: NumericSetting) => numberOrDefault(name, env[name]);
+	const turnstileSecret = secret("TURNSTILE_SECRET");
 	return {
 		gatewayId: vars.AI_GATEWAY_ID,
 		defaultModel: vars.DEFAULT_MODEL,
@@ -127,6 +137,10 @@ function parse(env: Cloudflare.Env): Config {
 		storeTranscripts: vars.STORE_TRANSCRIPTS.trim().toLowerCase() === "true",
 		retentionDays: number("RETENTION_DAYS"),
 		storeMaxBytes: number("STORE_MAX_MB") * 1_000_000,
+		turnstile:
+			vars.TURNSTILE_SITE_KEY && turnstileSecret
+				? { siteKey: vars.TURNSTILE_SITE_KEY, secret: turnstileSecret }
+				: null,
 	};
 }
 

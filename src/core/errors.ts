@@ -27,6 +27,12 @@ export type ErrorCode =
 	| "upstream_out_of_credits"
 	| "upstream_timeout"
 	| "upstream_unavailable"
+	| "turnstile_missing"
+	| "turnstile_invalid"
+	| "turnstile_expired"
+	| "turnstile_replayed"
+	| "turnstile_mismatch"
+	| "turnstile_unavailable"
 	| "internal_error";
 
 export interface ErrorBody {

@@ -4,6 +4,7 @@ import { resolveModel } from "../../core/config";
 import { requirePrompt } from "../../core/prompt";
 import type { AppEnv } from "../../http/app-env";
 import { rateLimit } from "../../http/rate-limit";
+import { humanCheck } from "../../http/turnstile";
 import { jsonBody } from "../../http/validate";
 import { blockedChatEventStream, toChatEventStream } from "./format";
 import { ChatRequestSchema } from "./schemas";
@@ -11,6 +12,8 @@ import { ChatRequestSchema } from "./schemas";
 export const chat = new Hono<AppEnv>().post(
 	"/",
 	rateLimit("CHAT_RATE_LIMITER"),
+	// After the rate limit, so a flood costs no Siteverify calls; before the body is read.
+	humanCheck,
 	jsonBody(ChatRequestSchema),
 	async (c) => {
 		const body = c.req.valid("json");

@@ -33,6 +33,7 @@ describe("GET /api/models", () => {
 		const body = (await res.json()) as ModelsJson;
 		expect(body).toEqual({
 			limits: expect.any(Object),
+			turnstile: null,
 			default: "@cf/meta/llama-4-scout-17b-16e-instruct",
 			models: [
 				{ id: "@cf/meta/llama-4-scout-17b-16e-instruct", kind: "workers-ai", default: true },
