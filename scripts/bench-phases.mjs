@@ -6,10 +6,9 @@
 // Every isolate of `wrangler dev --local` is a target of workerd's own inspector (one
 // session per isolate): the app's, and the local emulation of what Cloudflare runs
 // elsewhere (Rate Limiting, the static-asset router, D1, Queues, the AI emulator).
-// A session already open on an isolate (wrangler's proxy opens one for a while after the
-// start) refuses ours: we retry for 30 s, then go through wrangler's proxy (`/ws`). workerd
-// hands an isolate its commands only when the isolate runs: hence `started` after the load
-// begins, and `stop(wake)` sending requests until every profiler has answered.
+// wrangler's inspector proxy opens a session of its own on a user Worker's isolate now and
+// then (at the start, and when it reconnects): while it holds one, ours is refused or
+// closed, so sessions are retried and checked before the load begins.
 import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { join } from "node:path";
 
@@ -140,151 +139,125 @@ export async function findInspectors(workerdPids) {
 // --- Chrome DevTools Protocol sessions ----------------------------------------------
 
 /**
- * One inspector session; resolves once open, rejects if the isolate's one session is taken
- * (workerd opens the socket and closes it at once). Through wrangler's proxy, which answers
- * only once the isolate runs, `confirm: false` does not wait for the first answer.
+ * One inspector session. workerd keeps one session per isolate: it closes a second one at
+ * once, and wrangler's proxy may take the isolate over from ours (ours is then closed).
  */
-function openSession(url, { headers, confirm = true } = {}) {
+function openSession(url) {
 	return new Promise((done, fail) => {
-		const ws = new WebSocket(url, headers ? { headers } : undefined);
+		const ws = new WebSocket(url);
 		const pending = new Map();
 		let next = 0;
-		let open = false;
+		let closed = false;
 		ws.onmessage = (event) => {
 			const message = JSON.parse(String(event.data));
-			// workerd acknowledges some commands by echoing them: any message with the id answers it.
+			// workerd answers some commands with the command itself: any message with the id answers it.
 			pending.get(message.id)?.(message);
 		};
 		ws.onclose = () => {
+			closed = true;
 			for (const settle of pending.values()) settle({ error: { message: "session closed" } });
-			if (!open) fail(new Error(`${url}: closed (its isolate's one inspector session is taken)`));
+			fail(new Error(`${url}: closed`));
 		};
 		ws.onerror = () => {};
-		const send = (method, params = {}, timeoutMs = 30_000) =>
+		const send = (method, params = {}) =>
 			new Promise((settle, reject) => {
+				if (closed) return reject(new Error(`${url}: ${method}: session closed`));
 				const id = ++next;
 				const timer = setTimeout(() => {
 					pending.delete(id);
-					reject(new Error(`${url}: ${method} had no answer in ${timeoutMs / 1000} s`));
-				}, timeoutMs);
+					reject(new Error(`${url}: ${method} had no answer in 30 s`));
+				}, 30_000);
 				pending.set(id, (message) => {
 					clearTimeout(timer);
 					pending.delete(id);
-					if (message.error) reject(new Error(`${method}: ${message.error.message}`));
+					if (message.error) reject(new Error(`${url}: ${method}: ${message.error.message}`));
 					else settle(message.result);
 				});
 				ws.send(JSON.stringify({ id, method, params }));
 			});
-		// A socket that never opens is as good as refused.
 		const opening = setTimeout(() => ws.close(), 10_000);
-		ws.onopen = async () => {
-			// A refused session opens and is closed at once: ask something before trusting it.
-			try {
-				const enabled = send("Profiler.enable", {}, confirm ? 5000 : 30_000);
-				if (confirm) await enabled;
-				else enabled.catch(() => {});
-				open = true;
-				clearTimeout(opening);
-				done({ send, close: () => ws.close() });
-			} catch (error) {
-				ws.close();
-				fail(error);
-			}
+		ws.onopen = () => {
+			clearTimeout(opening);
+			done({ send, isClosed: () => closed, close: () => ws.close() });
 		};
 	});
 }
 
+/** A session on `id` with its profiler started; retried for 30 s while the isolate is taken. */
+async function profiledSession(url) {
+	let lastError;
+	for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+		let session;
+		try {
+			session = await openSession(url);
+			await session.send("Profiler.enable");
+			await session.send("Profiler.setSamplingInterval", { interval: SAMPLING_INTERVAL_US });
+			await session.send("Profiler.start");
+			return session;
+		} catch (error) {
+			session?.close();
+			lastError = error;
+			await new Promise((ok) => setTimeout(ok, 1000));
+		}
+	}
+	throw lastError;
+}
+
 /**
- * Starts a profiler on the app's isolate and on each emulation isolate. workerd hands an
- * isolate its inspector commands when the isolate next runs: `started` settles once the load
- * has reached them. `stop()` resolves to the profiles and the app's bundle (read from
- * `bundleDir`, where wrangler keeps it while it runs).
+ * Starts a profiler on the app's isolate and on each emulation isolate, and checks a moment
+ * later that no session was taken over. `stop()` resolves to the profiles and the app's
+ * bundle (read from `bundleDir`, where wrangler keeps it while it runs).
  */
 export async function startProfiling({ workerdPids, appName, bundleDir }) {
 	const inspectors = await findInspectors(workerdPids);
-	const raw = (id) => `ws://127.0.0.1:${inspectors.runtime}/${id}`;
-	const viaWrangler = () =>
-		inspectors.wrangler
-			? openSession(`ws://127.0.0.1:${inspectors.wrangler}/ws`, {
-					headers: { Origin: "http://localhost" },
-					confirm: false,
-				})
-			: Promise.reject(new Error("no wrangler inspector proxy"));
-	const open = async (id) => {
-		// wrangler holds a session of its own for a while after the start: wait for it to go.
-		let refused;
-		for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
-			try {
-				return { session: await openSession(raw(id)), via: "workerd" };
-			} catch (error) {
-				refused = error;
-				await new Promise((ok) => setTimeout(ok, 1000));
-			}
-		}
-		try {
-			return { session: await viaWrangler(), via: "wrangler" };
-		} catch (error) {
-			throw new Error(`${id}: ${refused.message}; through wrangler: ${error.message}`);
-		}
-	};
-	const appId = `core:user:${appName}`;
-	const sessions = [{ group: "app", id: appId, ...(await open(appId)) }];
-	const unopened = [];
+	const targets = [{ group: "app", id: `core:user:${appName}` }];
 	for (const [group, , matches] of EMULATION) {
-		for (const id of inspectors.targets.filter(matches)) {
+		for (const id of inspectors.targets.filter(matches)) targets.push({ group, id });
+	}
+	const sessions = new Map();
+	const unopened = new Map();
+	for (let round = 0; round < 3; round++) {
+		for (const target of targets) {
+			if (sessions.get(target.id) && !sessions.get(target.id).isClosed()) continue;
 			try {
-				sessions.push({ group, id, ...(await open(id)) });
+				sessions.set(
+					target.id,
+					await profiledSession(`ws://127.0.0.1:${inspectors.runtime}/${target.id}`),
+				);
+				unopened.delete(target.id);
 			} catch (error) {
-				unopened.push(error.message);
+				unopened.set(target.id, error.message);
 			}
 		}
+		await new Promise((ok) => setTimeout(ok, 2000));
+		if (targets.every(({ id }) => unopened.has(id) || !sessions.get(id).isClosed())) break;
 	}
-	const started = Promise.allSettled(
-		sessions.map(async ({ session }) => {
-			await session.send("Profiler.setSamplingInterval", { interval: SAMPLING_INTERVAL_US });
-			await session.send("Profiler.start");
-		}),
-	);
+	const appId = targets[0].id;
+	if (!sessions.has(appId) || sessions.get(appId).isClosed()) {
+		for (const session of sessions.values()) session.close();
+		throw new Error(`could not profile the app's isolate: ${unopened.get(appId) ?? "taken over"}`);
+	}
 	const bundle = appBundle(bundleDir);
+	const profiled = targets.filter(({ id }) => sessions.has(id) && !unopened.has(id));
 	return {
-		sessions: sessions.map(({ group, id, via }) => ({ group, id, via })),
-		unopened,
-		started,
-		/** `wake()` sends the Worker a request: an idle isolate takes no command. */
-		stop: async (wake) => {
-			const stopping = Promise.allSettled(
-				sessions.map(({ session }) => session.send("Profiler.stop", {}, 20_000)),
+		sessions: profiled,
+		unopened: [...unopened.values()],
+		stop: async () => {
+			const stopped = await Promise.allSettled(
+				profiled.map(({ id }) => sessions.get(id).send("Profiler.stop")),
 			);
-			let done = false;
-			let wakes = 0;
-			void stopping.then(() => {
-				done = true;
-			});
-			// Until every isolate has answered (D1's runs when the queue delivers, within 5 s).
-			while (!done && wakes < 8) {
-				await Promise.race([
-					stopping,
-					wake().then(() => new Promise((ok) => setTimeout(ok, 2000))),
-				]);
-				wakes++;
-			}
-			const stopped = await stopping;
-			for (const { session } of sessions) session.close();
+			for (const session of sessions.values()) session.close();
 			const profiles = [];
 			const missing = [];
 			stopped.forEach((outcome, i) => {
-				const { group, id, via } = sessions[i];
 				if (outcome.status === "fulfilled" && outcome.value?.profile) {
-					profiles.push({ group, id, via, profile: outcome.value.profile });
-				} else missing.push(id);
+					profiles.push({ ...profiled[i], profile: outcome.value.profile });
+				} else missing.push(`${profiled[i].id} (${outcome.reason?.message ?? "no profile"})`);
 			});
 			if (profiles[0]?.group !== "app") {
-				const outcome = stopped[0];
-				throw new Error(
-					`the app's isolate gave no profile: ${outcome.status === "rejected" ? outcome.reason.message : JSON.stringify(outcome.value).slice(0, 200)}`,
-				);
+				throw new Error(`the app's isolate gave no profile: ${missing[0]}`);
 			}
-			return { profiles, missing, bundle, wakes };
+			return { profiles, missing, bundle };
 		},
 	};
 }
@@ -407,14 +380,22 @@ export function attribute({ profiles, bundle }) {
 		const ms = times[i] / 1000;
 		phases[phase] += ms;
 		if (!["program", "idle", "gc"].includes(phase)) {
-			const key = `${name} (${file})`;
-			functions.set(key, { key, phase, ms: (functions.get(key)?.ms ?? 0) + ms });
+			// The same function can serve two phases (valibot: requests and queue messages).
+			const key = `${name} (${file}) ${phase}`;
+			functions.set(key, {
+				key: `${name} (${file})`,
+				phase,
+				ms: (functions.get(key)?.ms ?? 0) + ms,
+			});
 		}
 	});
-	const emulation = Object.fromEntries(EMULATION.map(([group]) => [group, { ms: 0, program: 0 }]));
-	const via = {};
-	for (const { group, profile, via: path, id } of profiles) {
-		via[id] = path;
+	const emulation = Object.fromEntries(
+		EMULATION.map(([group]) => [
+			group,
+			{ ms: 0, program: 0, sampled: profiles.some((entry) => entry.group === group) },
+		]),
+	);
+	for (const { group, profile } of profiles) {
 		if (group === "app") continue;
 		const byId = new Map(profile.nodes.map((node) => [node.id, node.callFrame.functionName]));
 		const groupTimes = sampleTimes(profile);
@@ -425,7 +406,7 @@ export function attribute({ profiles, bundle }) {
 		});
 	}
 	const top = [...functions.values()].sort((a, b) => b.ms - a.ms).slice(0, 15);
-	return { phases, emulation, top, via };
+	return { phases, emulation, top };
 }
 
 // --- Report -------------------------------------------------------------------------
@@ -463,7 +444,11 @@ export function phasesMarkdown(run) {
 			.filter(([phase]) => !["program", "idle"].includes(phase))
 			.map(([phase, label]) => row(`app: ${label}`, run.phases[phase])),
 		row("**app isolate, JavaScript and its GC**", appCpu),
-		...EMULATION.map(([group, label]) => row(`emulation: ${label}`, run.emulation[group].ms)),
+		...EMULATION.map(([group, label]) =>
+			run.emulation[group].sampled
+				? row(`emulation: ${label}`, run.emulation[group].ms)
+				: `| emulation: ${label} | not sampled (its inspector session was taken) | |`,
+		),
 		row("**emulation isolates, JavaScript and GC**", emulationCpu),
 		row(
 			"outside JavaScript: workerd's C++ and wrangler's proxy (/proc minus the samples)",

@@ -45,7 +45,9 @@ const MESSAGES = [{ role: "user", content: "Benchmark question: what is a Worker
 const CHAT_BODY = JSON.stringify({ messages: MESSAGES });
 
 const benchDir = resolve(root, ".wrangler/bench");
-const log = (message) => console.log(`[bench] ${message}`);
+const benchStarted = Date.now();
+const log = (message) =>
+	console.log(`[bench ${((Date.now() - benchStarted) / 1000).toFixed(0)} s] ${message}`);
 
 // --- Workers ---------------------------------------------------------------------
 
@@ -172,6 +174,22 @@ async function startWorker(config, emulatorConfig, secrets) {
 		workerdPid: () => findWorkerd(worker.pid),
 		cpuMs: () => cpuMs(workerds),
 	};
+}
+
+/**
+ * Starts the targets at the same time (most of a start is waiting); if one fails, stops
+ * the others and throws its error.
+ */
+async function startWorkers(configs, emulatorConfig, secrets) {
+	const outcomes = await Promise.allSettled(
+		configs.map((config) => startWorker(config, emulatorConfig, secrets)),
+	);
+	const failed = outcomes.find((outcome) => outcome.status === "rejected");
+	if (failed) {
+		await Promise.all(outcomes.map((outcome) => outcome.value?.stop()));
+		throw failed.reason;
+	}
+	return outcomes.map((outcome) => outcome.value);
 }
 
 /** Every workerd process under `wrangler dev` (its proxy's and the runtime's), and their children. */
@@ -335,7 +353,8 @@ async function chatThroughput(targets) {
 			const warmUp = await load({
 				url: `${target.url}/api/chat`,
 				connections,
-				amount: Math.min(amount, 200),
+				// A smoke run only needs every connection to have answered once.
+				amount: smoke ? connections : Math.min(amount, 200),
 			});
 			answered[name] += warmUp["2xx"];
 		}
@@ -518,7 +537,7 @@ async function phaseProfile(configs) {
 		const warm = await load({
 			url: `${app.url}/api/chat`,
 			connections: PHASE_CONNECTIONS,
-			amount: 100,
+			amount: smoke ? PHASE_CONNECTIONS : 100,
 		});
 		await writesSince(app, { ...storeWrites(app), rows: 0 }, warm["2xx"] + 1);
 		const appName = JSON.parse(
@@ -537,32 +556,19 @@ async function phaseProfile(configs) {
 		for (const reason of profiling.unopened) log(`phases: not sampled: ${reason}`);
 		const cpuBefore = app.cpuMs();
 		const started = performance.now();
-		const loading = load({
+		const result = await load({
 			url: `${app.url}/api/chat`,
 			connections: PHASE_CONNECTIONS,
 			amount: PHASE_ANSWERS,
 		});
-		const notStarted = (await profiling.started).filter((outcome) => outcome.status === "rejected");
-		if (notStarted.length) {
-			log(`phases: ${notStarted.length} profilers did not start: ${notStarted[0].reason.message}`);
-		}
-		const result = await loading;
 		const writes = await writesSince(app, before, result["2xx"]);
 		const seconds = (performance.now() - started) / 1000;
 		const procMs = { total: app.cpuMs() - cpuBefore };
-		const profiles = await profiling.stop(async () => {
-			const res = await fetch(`${app.url}/api/chat`, {
-				method: "POST",
-				headers: { "content-type": "application/json" },
-				body: CHAT_BODY,
-			});
-			await res.body?.cancel();
-		});
+		const profiles = await profiling.stop();
 		if (profiles.missing.length) log(`phases: no profile from ${profiles.missing.join(", ")}`);
 		const run = {
 			...attribute(profiles),
-			// The requests that woke idle isolates to stop their profilers count too.
-			answers: result["2xx"] + profiles.wakes,
+			answers: result["2xx"],
 			errors: result.errors + result.non2xx + result.timeouts,
 			written: writes.rows,
 			seconds,
@@ -575,9 +581,8 @@ async function phaseProfile(configs) {
 			command: `npm run bench -- ${smoke ? "--smoke " : ""}--phases`,
 			sessions: profiling.sessions,
 		};
-		const wrangled = Object.entries(run.via).filter(([, via]) => via === "wrangler");
 		log(
-			`phases: ${run.answers} answers (${run.errors} errors, ${run.written} written to D1) in ${seconds.toFixed(1)} s; ${profiling.sessions.length} isolates profiled${wrangled.length ? ` (${wrangled.map(([id]) => id).join(", ")} through wrangler's inspector proxy)` : ""}`,
+			`phases: ${run.answers} answers (${run.errors} errors, ${run.written} written to D1) in ${seconds.toFixed(1)} s`,
 		);
 		return { run, markdown: phasesMarkdown(run) };
 	} finally {
@@ -741,11 +746,11 @@ async function main() {
 	let baseline;
 	let results;
 	try {
-		app = await startWorker(configs.app, configs.instantEmulator, configs.secrets);
-		core = await startWorker(configs.core, configs.instantEmulator, configs.secrets);
-		storeless = await startWorker(configs.storeless, configs.instantEmulator, configs.secrets);
-		queueless = await startWorker(configs.queueless, configs.instantEmulator, configs.secrets);
-		baseline = await startWorker(configs.baseline, configs.instantEmulator, configs.secrets);
+		[app, core, storeless, queueless, baseline] = await startWorkers(
+			[configs.app, configs.core, configs.storeless, configs.queueless, configs.baseline],
+			configs.instantEmulator,
+			configs.secrets,
+		);
 		// Alternating app, core, storeless, queueless, baseline in each round.
 		const chat = await chatThroughput({ app, core, storeless, queueless, baseline });
 		await Promise.all([storeless.stop(), queueless.stop()]);
@@ -753,9 +758,11 @@ async function main() {
 		const memory = await memorySoak(app);
 		await Promise.all([app.stop(), core.stop(), baseline.stop()]);
 		log(`restarting with the emulator pacing tokens every ${TOKEN_INTERVAL_MS} ms`);
-		app = await startWorker(configs.app, configs.pacedEmulator, configs.secrets);
-		core = await startWorker(configs.core, configs.pacedEmulator, configs.secrets);
-		baseline = await startWorker(configs.baseline, configs.pacedEmulator, configs.secrets);
+		[app, core, baseline] = await startWorkers(
+			[configs.app, configs.core, configs.baseline],
+			configs.pacedEmulator,
+			configs.secrets,
+		);
 		const stream = await streaming({ app, core, baseline });
 		await Promise.all([app.stop(), core.stop(), baseline.stop()]);
 		log("profiling the app's CPU by phase");
