@@ -107,11 +107,11 @@ function listeningPorts(pid) {
 }
 
 /**
- * workerd's inspector (its /json/list names `core:user:…` services) and wrangler's proxy of
- * one of them (`/ws`), among the ports the target's workerd processes listen on.
+ * workerd's inspector (its /json/list names `core:user:…` services) among the ports the
+ * target's workerd processes listen on, and its targets.
  */
 export async function findInspectors(workerdPids) {
-	const found = { runtime: undefined, wrangler: undefined, targets: [] };
+	const found = { runtime: undefined, targets: [] };
 	for (const pid of workerdPids) {
 		for (const port of listeningPorts(pid)) {
 			let list;
@@ -127,8 +127,6 @@ export async function findInspectors(workerdPids) {
 			if (list.some((target) => String(target.id).startsWith("core:user:"))) {
 				found.runtime = port;
 				found.targets = list.map((target) => target.id);
-			} else if (list.some((target) => /\/ws$/.test(target.webSocketDebuggerUrl ?? ""))) {
-				found.wrangler = port;
 			}
 		}
 	}
