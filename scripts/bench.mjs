@@ -4,7 +4,9 @@
 // `npm run bench -- --soak=180` runs only the memory soak, for that many seconds, on a
 // fresh app, and prints its samples (the 60 s soak of a full run can end mid-sawtooth);
 // add `--without-store` to soak the app without FEEDBACK_DB. `npm run bench -- --startup`
-// measures only the bundle and the start-up CPU (7 runs), and prints them.
+// measures only the bundle and the start-up CPU (7 runs), and prints them. `npm run bench --
+// --phases` profiles only the app's CPU by phase (scripts/bench-phases.mjs) and rewrites that
+// block of docs/benchmarks.md; the full run profiles it too.
 //
 // Both Workers run on the local runtime (`wrangler dev --local`), each beside its own
 // copy of the emulator, which answers with no added latency (streams: one token every
@@ -17,6 +19,7 @@ import { join, resolve } from "node:path";
 import autocannon from "autocannon";
 import { createParser } from "eventsource-parser";
 import { ANSWERS_WRITTEN } from "../src/core/log.ts";
+import { attribute, phasesMarkdown, replacePhasesBlock, startProfiling } from "./bench-phases.mjs";
 import { MAX_GZIP_KIB, MAX_STARTUP_MS } from "./budgets.mjs";
 import { applyLocalMigrations } from "./d1-local.mjs";
 import { root, writeLocalConfig } from "./local-config.mjs";
@@ -24,6 +27,7 @@ import { measureStartup } from "./startup-cpu.mjs";
 import { startWranglerDev } from "./wrangler-dev.mjs";
 
 const smoke = process.argv.includes("--smoke");
+const phasesOnly = process.argv.includes("--phases");
 const soakOnly = Number(
 	/^--soak=(\d+)$/.exec(process.argv.find((arg) => arg.startsWith("--soak=")) ?? "")?.[1],
 );
@@ -35,11 +39,15 @@ const STREAMS = smoke ? 2 : 20;
 const SOAK_SECONDS = soakOnly || (smoke ? 4 : 60);
 const FEEDBACK_REQUESTS = smoke ? 64 : 3000;
 const STARTUP_RUNS = smoke ? 1 : 7;
+const PHASE_ANSWERS = smoke ? 100 : 3000;
+const PHASE_CONNECTIONS = 16;
 const MESSAGES = [{ role: "user", content: "Benchmark question: what is a Worker?" }];
 const CHAT_BODY = JSON.stringify({ messages: MESSAGES });
 
 const benchDir = resolve(root, ".wrangler/bench");
-const log = (message) => console.log(`[bench] ${message}`);
+const benchStarted = Date.now();
+const log = (message) =>
+	console.log(`[bench ${((Date.now() - benchStarted) / 1000).toFixed(0)} s] ${message}`);
 
 // --- Workers ---------------------------------------------------------------------
 
@@ -87,6 +95,12 @@ function writeConfigs() {
 		outFile: ".wrangler/bench/app-queueless.jsonc",
 		adjust: (config) => ({ ...unlimited(config), queues: undefined }),
 	});
+	// The app as measured, unminified: each CPU profile sample names its file (bench-phases.mjs).
+	const profiled = writeLocalConfig({
+		sourceFile: "wrangler.jsonc",
+		outFile: ".wrangler/bench/app-profiled.jsonc",
+		adjust: (config) => ({ ...unlimited(config), minify: false }),
+	});
 	const baseline = writeLocalConfig({
 		sourceFile: "bench/baseline/wrangler.jsonc",
 		outFile: ".wrangler/bench/baseline.jsonc",
@@ -113,6 +127,7 @@ function writeConfigs() {
 		core,
 		storeless,
 		queueless,
+		profiled,
 		baseline,
 		secrets,
 		instantEmulator: emulator("emulator-instant", 0),
@@ -153,7 +168,28 @@ async function startWorker(config, emulatorConfig, secrets) {
 	}
 	await res.body?.cancel();
 	const workerds = findWorkerds(worker.pid);
-	return { ...worker, workerdPid: () => findWorkerd(worker.pid), cpuMs: () => cpuMs(workerds) };
+	return {
+		...worker,
+		workerds,
+		workerdPid: () => findWorkerd(worker.pid),
+		cpuMs: () => cpuMs(workerds),
+	};
+}
+
+/**
+ * Starts the targets at the same time (most of a start is waiting); if one fails, stops
+ * the others and throws its error.
+ */
+async function startWorkers(configs, emulatorConfig, secrets) {
+	const outcomes = await Promise.allSettled(
+		configs.map((config) => startWorker(config, emulatorConfig, secrets)),
+	);
+	const failed = outcomes.find((outcome) => outcome.status === "rejected");
+	if (failed) {
+		await Promise.all(outcomes.map((outcome) => outcome.value?.stop()));
+		throw failed.reason;
+	}
+	return outcomes.map((outcome) => outcome.value);
 }
 
 /** Every workerd process under `wrangler dev` (its proxy's and the runtime's), and their children. */
@@ -317,7 +353,8 @@ async function chatThroughput(targets) {
 			const warmUp = await load({
 				url: `${target.url}/api/chat`,
 				connections,
-				amount: Math.min(amount, 200),
+				// A smoke run only needs every connection to have answered once.
+				amount: smoke ? connections : Math.min(amount, 200),
 			});
 			answered[name] += warmUp["2xx"];
 		}
@@ -489,6 +526,70 @@ async function memorySoak(app) {
 	return { samples, requests: Math.round(result.rps * SOAK_SECONDS), errors: result.errors };
 }
 
+/**
+ * The app's CPU by phase: the unminified app under JSON chat load while V8 samples each of
+ * workerd's isolates, from the first request until the queue has written every answer.
+ */
+async function phaseProfile(configs) {
+	const app = await startWorker(configs.profiled, configs.instantEmulator, configs.secrets);
+	try {
+		// Warm: the isolates loaded and compiled, the queue's first batches written.
+		const warm = await load({
+			url: `${app.url}/api/chat`,
+			connections: PHASE_CONNECTIONS,
+			amount: smoke ? PHASE_CONNECTIONS : 100,
+		});
+		await writesSince(app, { ...storeWrites(app), rows: 0 }, warm["2xx"] + 1);
+		const appName = JSON.parse(
+			readFileSync(configs.profiled, "utf8").replace(/^\/\/.*\n/, ""),
+		).name;
+		const before = storeWrites(app);
+		const load1 = os.loadavg()[0];
+		const profiling = await startProfiling({
+			workerdPids: app.workerds,
+			appName,
+			bundleDir: resolve(benchDir, ".wrangler/tmp"),
+		});
+		log(
+			`phases: ${profiling.sessions.length} isolates sampled; ${PHASE_ANSWERS} answers at ${PHASE_CONNECTIONS} connections`,
+		);
+		for (const reason of profiling.unopened) log(`phases: not sampled: ${reason}`);
+		const cpuBefore = app.cpuMs();
+		const started = performance.now();
+		const result = await load({
+			url: `${app.url}/api/chat`,
+			connections: PHASE_CONNECTIONS,
+			amount: PHASE_ANSWERS,
+		});
+		const writes = await writesSince(app, before, result["2xx"]);
+		const seconds = (performance.now() - started) / 1000;
+		const procMs = { total: app.cpuMs() - cpuBefore };
+		const profiles = await profiling.stop();
+		if (profiles.missing.length) log(`phases: no profile from ${profiles.missing.join(", ")}`);
+		const run = {
+			...attribute(profiles),
+			answers: result["2xx"],
+			errors: result.errors + result.non2xx + result.timeouts,
+			written: writes.rows,
+			seconds,
+			connections: PHASE_CONNECTIONS,
+			procMs,
+			load: { start: load1, end: os.loadavg()[0] },
+			cores: os.cpus().length,
+			date: `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
+			machine: `${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}`,
+			command: `npm run bench -- ${smoke ? "--smoke " : ""}--phases`,
+			sessions: profiling.sessions,
+		};
+		log(
+			`phases: ${run.answers} answers (${run.errors} errors, ${run.written} written to D1) in ${seconds.toFixed(1)} s`,
+		);
+		return { run, markdown: phasesMarkdown(run) };
+	} finally {
+		await app.stop();
+	}
+}
+
 function bundleAndStartup() {
 	const bundle = execFileSync("node", [resolve(root, "scripts/check-bundle.mjs")], {
 		cwd: root,
@@ -645,11 +746,11 @@ async function main() {
 	let baseline;
 	let results;
 	try {
-		app = await startWorker(configs.app, configs.instantEmulator, configs.secrets);
-		core = await startWorker(configs.core, configs.instantEmulator, configs.secrets);
-		storeless = await startWorker(configs.storeless, configs.instantEmulator, configs.secrets);
-		queueless = await startWorker(configs.queueless, configs.instantEmulator, configs.secrets);
-		baseline = await startWorker(configs.baseline, configs.instantEmulator, configs.secrets);
+		[app, core, storeless, queueless, baseline] = await startWorkers(
+			[configs.app, configs.core, configs.storeless, configs.queueless, configs.baseline],
+			configs.instantEmulator,
+			configs.secrets,
+		);
 		// Alternating app, core, storeless, queueless, baseline in each round.
 		const chat = await chatThroughput({ app, core, storeless, queueless, baseline });
 		await Promise.all([storeless.stop(), queueless.stop()]);
@@ -657,11 +758,16 @@ async function main() {
 		const memory = await memorySoak(app);
 		await Promise.all([app.stop(), core.stop(), baseline.stop()]);
 		log(`restarting with the emulator pacing tokens every ${TOKEN_INTERVAL_MS} ms`);
-		app = await startWorker(configs.app, configs.pacedEmulator, configs.secrets);
-		core = await startWorker(configs.core, configs.pacedEmulator, configs.secrets);
-		baseline = await startWorker(configs.baseline, configs.pacedEmulator, configs.secrets);
+		[app, core, baseline] = await startWorkers(
+			[configs.app, configs.core, configs.baseline],
+			configs.pacedEmulator,
+			configs.secrets,
+		);
 		const stream = await streaming({ app, core, baseline });
-		results = { chat, stream, feedback, memory };
+		await Promise.all([app.stop(), core.stop(), baseline.stop()]);
+		log("profiling the app's CPU by phase");
+		const phases = await phaseProfile(configs);
+		results = { chat, stream, feedback, memory, phases };
 	} finally {
 		await Promise.all([
 			app?.stop(),
@@ -680,11 +786,34 @@ async function main() {
 	// Keep the sections between markers: the reading of the figures (written by hand) and the
 	// feedback store's (scripts/bench-feedback-store.mjs writes it).
 	const kept = existsSync(out)
-		? [...readFileSync(out, "utf8").matchAll(/<!-- ([a-z-]+) -->[\s\S]*?<!-- \/\1 -->\n?/g)]
+		? [...readFileSync(out, "utf8").matchAll(/<!-- ([a-z:-]+) -->[\s\S]*?<!-- \/\1 -->\n?/g)]
 				.map((match) => match[0].trimEnd())
 				.join("\n\n")
 		: "";
-	writeFileSync(out, kept ? `${markdown.trimEnd()}\n\n${kept}\n` : markdown);
+	// This run's phases replace the kept ones.
+	writeFileSync(
+		out,
+		replacePhasesBlock(
+			kept ? `${markdown.trimEnd()}\n\n${kept}\n` : markdown,
+			results.phases.markdown,
+		),
+	);
+	console.log(`\n${markdown}\n\n${results.phases.markdown}`);
+	log(`wrote ${out} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+/** `--phases`: the CPU profile by phase alone, into its block of the benchmarks page. */
+async function phasesAlone() {
+	const started = Date.now();
+	const { markdown } = await phaseProfile(writeConfigs());
+	const out = smoke
+		? resolve(root, "test-results/benchmarks-smoke.md")
+		: resolve(root, "docs/benchmarks.md");
+	mkdirSync(resolve(out, ".."), { recursive: true });
+	writeFileSync(
+		out,
+		replacePhasesBlock(existsSync(out) ? readFileSync(out, "utf8") : "", markdown),
+	);
 	console.log(`\n${markdown}`);
 	log(`wrote ${out} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
@@ -696,4 +825,10 @@ async function startupOnly() {
 	);
 }
 
-await (process.argv.includes("--startup") ? startupOnly() : soakOnly ? soak() : main());
+await (process.argv.includes("--startup")
+	? startupOnly()
+	: soakOnly
+		? soak()
+		: phasesOnly
+			? phasesAlone()
+			: main());
