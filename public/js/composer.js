@@ -56,6 +56,10 @@ export function initComposer(root, { onSend, isBusy, onResize = () => {}, limits
 		pasted = true;
 	});
 	prompt.addEventListener("input", refresh);
+	// Text typed or pasted before the server's limits arrived is measured once they do.
+	void limits.load().then(() => {
+		if (prompt.value) refresh();
+	});
 
 	form.addEventListener("submit", (event) => {
 		event.preventDefault();

@@ -207,6 +207,11 @@ test("4. failed turns are not sent as history, and the message is kept for a ret
 test("5. pasting past the limit keeps the text, shows a counter and says what happened", async () => {
 	const { page, context, close } = await e2e.openChat();
 	await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+	// The limits come from GET /api/models, which fills the model picker too: once it lists
+	// the models, the page knows them.
+	await page.waitForFunction(
+		() => (document.querySelector("#model") as HTMLSelectElement | null)?.options[0]?.value,
+	);
 	await page.evaluate(() => navigator.clipboard.writeText("x".repeat(20_000)));
 	await page.focus("#prompt");
 	await page.keyboard.press("Control+V");
