@@ -48,7 +48,8 @@ export function initComposer(root, { onSend, isBusy, onResize = () => {}, limits
 		} else if (over <= 0 && /limit/.test(note.textContent)) {
 			say("");
 		}
-		pasted = false;
+		// A paste is judged once the limits are known: until then it is remembered.
+		if (limits.current) pasted = false;
 		onResize();
 	}
 
