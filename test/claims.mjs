@@ -1600,4 +1600,24 @@ export const claims = [
 		new: "if (widgetId !== null && window.turnstile)",
 		tests: ["test/public/human-check.test.ts"],
 	},
+
+	// --- Surfaces loaded on first use ------------------------------------------------------
+	{
+		name: "lazy-surface-errors-unanswered",
+		claim:
+			"Every surface is loaded on its first request, and answers its errors (400s, 405s, 404s) in the API's one error shape like the root app.",
+		file: "src/http/lazy-surface.ts",
+		old: "answerErrors(new TinyHono<AppEnv>().use(withConfig).route(prefix, routes)),",
+		new: "new TinyHono<AppEnv>().use(withConfig).route(prefix, routes),",
+		tests: ["test/http/errors.test.ts", "test/api/models/models.test.ts"],
+	},
+	{
+		name: "lazy-surface-without-config",
+		claim:
+			"A surface loaded on first use hands its handlers the Worker's parsed configuration, as the root app did.",
+		file: "src/http/lazy-surface.ts",
+		old: "answerErrors(new TinyHono<AppEnv>().use(withConfig).route(prefix, routes)),",
+		new: "answerErrors(new TinyHono<AppEnv>().route(prefix, routes)),",
+		tests: ["test/api/models/models.test.ts", "test/api/chat/chat.test.ts"],
+	},
 ];
