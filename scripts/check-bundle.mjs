@@ -23,9 +23,12 @@ const EMULATOR_MARKERS = [
 	"workers-binding.ai/ai-gateway",
 ];
 
-// The deployed configuration must never route the AI binding to the emulator.
+// The deployed configuration must never route the AI binding, nor Turnstile's Siteverify, to
+// the emulator: both dev-only bindings exist only in `npm run dev`'s and the tests' config.
 const { rawConfig } = experimental_readRawConfig({ config: resolve(root, "wrangler.jsonc") });
-const emulatorBindings = JSON.stringify(rawConfig).match(/AI_EMULATOR|ai-gateway-emulator/g);
+const emulatorBindings = JSON.stringify(rawConfig).match(
+	/AI_EMULATOR|TURNSTILE_EMULATOR|ai-gateway-emulator/g,
+);
 if (emulatorBindings) {
 	console.error(`wrangler.jsonc must not bind the emulator (found ${emulatorBindings.join(", ")})`);
 	process.exit(1);
