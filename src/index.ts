@@ -4,7 +4,7 @@ import { readConfig } from "./core/config";
 import { usesEmulator } from "./gateway/binding";
 import type { AppEnv } from "./http/app-env";
 import { answerErrors } from "./http/app-errors";
-import { lazySurfaces } from "./http/lazy-surface";
+import { lazySurfaces, owns, type SurfaceTable } from "./http/lazy-surface";
 import { requestBody } from "./http/request-body";
 
 const app = answerErrors(new Hono<AppEnv>());
@@ -13,12 +13,27 @@ const app = answerErrors(new Hono<AppEnv>());
 const API_PATHS = ["/api/*", "/v1/*"];
 
 /**
- * The routes a page of any origin may call: chat, feedback, models and /v1. The rest of
- * /api (admin and debug: the store, gateway logs with their prompts, dead letters) is
- * same-origin only, so a page elsewhere cannot read it with a token it got hold of, and
- * never cached on the way.
+ * The surfaces a page of any origin may call, each loaded on its first request
+ * (src/http/lazy-surface.ts).
  */
-const PUBLIC_PATHS = /^\/(?:api\/(?:chat|feedback|models)|v1)(?:\/|$)/;
+const PUBLIC_SURFACES: SurfaceTable = {
+	"/api/chat": async () => (await import("./api/chat/route")).chat,
+	"/api/feedback": async () => (await import("./api/feedback/route")).feedback,
+	"/api/models": async () => (await import("./api/models/route")).models,
+	"/v1": async () => (await import("./api/openai/route")).openai,
+};
+/**
+ * The team's surfaces, admin and debug (the store, gateway logs with their prompts, dead
+ * letters): same-origin only, so a page elsewhere cannot read them with a token it got hold
+ * of, and never cached on the way.
+ */
+const TEAM_SURFACES: SurfaceTable = {
+	"/api/logs": async () => (await import("./api/debug/logs")).logs,
+	"/api/dead-letters": async () => (await import("./api/debug/dead-letters")).deadLetters,
+	"/api/gateway": async () => (await import("./api/debug/gateway")).gateway,
+	"/api/admin": async () => (await import("./api/admin/route")).admin,
+};
+const publicPrefixes = Object.keys(PUBLIC_SURFACES);
 const publicCors = cors({
 	origin: "*",
 	allowMethods: ["GET", "POST", "OPTIONS"],
@@ -33,7 +48,7 @@ const publicCors = cors({
 });
 for (const path of API_PATHS) {
 	app.use(path, async (c, next) => {
-		if (PUBLIC_PATHS.test(c.req.path)) return publicCors(c, next);
+		if (publicPrefixes.some((prefix) => owns(prefix, c.req.path))) return publicCors(c, next);
 		await next();
 		c.header("cache-control", "no-store");
 	});
@@ -47,17 +62,7 @@ for (const path of API_PATHS) {
 	});
 }
 
-/** Each surface, loaded on its first request (src/http/lazy-surface.ts). */
-const surfaces = lazySurfaces({
-	"/api/chat": async () => (await import("./api/chat/route")).chat,
-	"/api/feedback": async () => (await import("./api/feedback/route")).feedback,
-	"/api/logs": async () => (await import("./api/debug/logs")).logs,
-	"/api/dead-letters": async () => (await import("./api/debug/dead-letters")).deadLetters,
-	"/api/gateway": async () => (await import("./api/debug/gateway")).gateway,
-	"/api/admin": async () => (await import("./api/admin/route")).admin,
-	"/api/models": async () => (await import("./api/models/route")).models,
-	"/v1": async () => (await import("./api/openai/route")).openai,
-});
+const surfaces = lazySurfaces({ ...PUBLIC_SURFACES, ...TEAM_SURFACES });
 for (const path of API_PATHS) app.use(path, surfaces);
 
 export { AnswerDeadLetters } from "./answers/dead-letters";

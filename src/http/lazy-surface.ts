@@ -4,6 +4,10 @@ import type { AppEnv } from "./app-env";
 import { answerErrors } from "./app-errors";
 import { withConfig } from "./config";
 
+/** Whether the surface mounted at `prefix` owns `path`. */
+export const owns = (prefix: string, path: string) =>
+	path === prefix || path.startsWith(`${prefix}/`);
+
 /** Where each surface is mounted, and how to load its routes. */
 export type SurfaceTable = Record<string, () => Promise<Hono<AppEnv>>>;
 
@@ -31,7 +35,7 @@ export function lazySurfaces(table: SurfaceTable): MiddlewareHandler<AppEnv> {
 	};
 	return async (c, next) => {
 		const { path } = c.req;
-		const entry = entries.find(([p]) => path === p || path.startsWith(`${p}/`));
+		const entry = entries.find(([prefix]) => owns(prefix, path));
 		if (!entry) return next();
 		return (await mount(entry)).fetch(c.req.raw, c.env, c.executionCtx);
 	};
