@@ -5,8 +5,6 @@ declare namespace Cloudflare {
 	interface Env {
 		/** Comma-separated keys for /v1/*. Unset: /v1/* is open, like /api/chat. */
 		API_KEYS?: string;
-		/** Cloudflare API token with Workers AI Read, for fallback universal requests. Unset: no fallback. */
-		CF_API_TOKEN?: string;
 		/** The previous FEEDBACK_SECRET while rotating keys; verifies tokens, never signs. */
 		FEEDBACK_SECRET_PREVIOUS?: string;
 		/** Turnstile's secret key: with TURNSTILE_SITE_KEY, /api/chat asks for a human check. */

@@ -815,14 +815,6 @@ export const claims = [
 		tests: ["test/api/openai/tools.test.ts"],
 	},
 	{
-		name: "fallback-ignores-capabilities",
-		claim: "Fallback models that cannot honour the request (tools, JSON mode) are skipped.",
-		file: "src/gateway/inference.ts",
-		old: "(model) => model !== input.model && refusedParameter(model, input) === null,",
-		new: "(model) => model !== input.model,",
-		tests: ["test/gateway/fallback.test.ts"],
-	},
-	{
 		name: "third-party-authors-as-workers-ai",
 		claim:
 			"Any {author}/{model} is a third-party model (its provider named), not only openai, anthropic and google.",

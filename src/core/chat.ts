@@ -50,6 +50,6 @@ export interface Served {
 	model: string;
 	provider: string;
 	aiGatewayLogId: string | null;
-	/** The gateway's step that answered (dynamic routes and fallbacks), else null. */
+	/** The gateway's step that answered a dynamic route, else null. */
 	step: number | null;
 }

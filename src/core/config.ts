@@ -16,9 +16,6 @@ export interface Config {
 	defaultModel: string;
 	/** DEFAULT_MODEL and ALLOWED_MODELS. */
 	allowedModels: ReadonlySet<string>;
-	/** Tried in order through the universal endpoint; empty without a CF_API_TOKEN. */
-	fallbackModels: readonly string[];
-	cfApiToken: string | undefined;
 	/** Providers listed by GET /api/gateway besides the built-in ones. */
 	gatewayUrlProviders: readonly string[];
 	/** Whether the gateway keeps a log of each request (`collectLog`). */
@@ -69,8 +66,6 @@ const EnvSchema = v.object({
 	AI_GATEWAY_ID: v.pipe(text, v.nonEmpty("AI_GATEWAY_ID must be set")),
 	DEFAULT_MODEL: v.pipe(text, v.trim(), v.nonEmpty("DEFAULT_MODEL must be set")),
 	ALLOWED_MODELS: commaList,
-	FALLBACK_MODELS: commaList,
-	CF_API_TOKEN: v.pipe(text, v.trim()),
 	GATEWAY_URL_PROVIDERS: v.pipe(
 		commaList,
 		v.transform((names) => names.filter((name) => /^[a-z0-9-]{1,64}$/.test(name))),
@@ -114,15 +109,12 @@ function parse(env: Cloudflare.Env): Config {
 			| "TURNSTILE_SECRET",
 	) => (usable(name, vars[name]) ? vars[name] : undefined);
 	const apiKeys = vars.API_KEYS.filter((key, i) => usable(`API_KEYS[${i}]`, key));
-	const token = vars.CF_API_TOKEN || undefined;
 	const number = (name: NumericSetting) => numberOrDefault(name, env[name]);
 	const turnstileSecret = secret("TURNSTILE_SECRET");
 	return {
 		gatewayId: vars.AI_GATEWAY_ID,
 		defaultModel: vars.DEFAULT_MODEL,
 		allowedModels: new Set([vars.DEFAULT_MODEL, ...vars.ALLOWED_MODELS]),
-		fallbackModels: token ? vars.FALLBACK_MODELS : [],
-		cfApiToken: token,
 		gatewayUrlProviders: vars.GATEWAY_URL_PROVIDERS,
 		collectLog: vars.AI_GATEWAY_COLLECT_LOG,
 		logPayloads: vars.AI_GATEWAY_LOG_PAYLOADS,

@@ -1,25 +1,16 @@
 /**
- * Chat inference through the AI binding and the named gateway, with fallback models.
+ * Chat inference through the AI binding and the named gateway.
  * The log id always comes from the call's own response, never from the shared binding.
  */
 
 import type { ChatInput, Served, Usage } from "../core/chat";
 import type { Config } from "../core/config";
-import { ApiError } from "../core/errors";
-import { refusedParameter } from "../core/model-capabilities";
 import { modelInfo } from "../core/models";
 import { type ToolCall, wantsJson } from "../core/tools";
 import { aiBinding } from "./binding";
 import { answerText, chunkFinishReason, toolCallsOf, usageOf } from "./model-output";
 import { modelInputs } from "./providers";
-import {
-	aiServiceFailed,
-	ContentBlocked,
-	logUpstream,
-	upstreamErrorDetails,
-	upstreamFailure,
-	upstreamStatusError,
-} from "./upstream-errors";
+import { upstreamFailure, upstreamStatusError } from "./upstream-errors";
 
 const DEADLINE_GRACE_MS = 1000;
 
@@ -177,7 +168,7 @@ function servedBy(res: Response, model: string, provider: string, step: number |
 function runModel(call: Call): Promise<Ran> {
 	return modelInfo(call.input.model).kind === "dynamic-route"
 		? runDynamicRoute(call)
-		: runWithFallback(call);
+		: runRaw(call);
 }
 
 /**
@@ -208,61 +199,6 @@ async function runDynamicRoute(call: Call): Promise<Ran> {
 		throw await upstreamStatusError(res);
 	}
 	return { res, served: servedBy(res, input.model, modelInfo(input.model).provider, 0) };
-}
-
-/**
- * Runs the requested model. When it fails in a way another model could fix
- * (429, 5xx, timeout) and FALLBACK_MODELS and CF_API_TOKEN are set, sends one
- * universal request through the gateway with the requested model first and
- * the fallbacks after it: AI Gateway tries them in order. (Legacy: dynamic
- * routes do this in the gateway, with no token in the Worker.)
- */
-async function runWithFallback(call: Call): Promise<Ran> {
-	try {
-		return await runRaw(call);
-	} catch (err) {
-		const { config, input, signal } = call;
-		// A fallback must honour what was asked (tools, JSON mode) too, or it answers something else.
-		const fallbacks = config.fallbackModels.filter(
-			(model) => model !== input.model && refusedParameter(model, input) === null,
-		);
-		const recoverable =
-			err instanceof ApiError &&
-			!(err instanceof ContentBlocked) &&
-			(err.status === 429 || err.status >= 500);
-		if (!recoverable || fallbacks.length === 0 || !config.cfApiToken || signal.aborted) throw err;
-		return runUniversal(call, [input.model, ...fallbacks], config.cfApiToken);
-	}
-}
-
-async function runUniversal(call: Call, models: string[], token: string): Promise<Ran> {
-	const { env, input, signal, stream } = call;
-	let res: Response;
-	try {
-		res = await aiBinding(env)
-			.gateway(call.config.gatewayId)
-			.run(
-				models.map((model) => ({
-					provider: "workers-ai",
-					endpoint: model,
-					headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-					query: modelInputs(model, input, stream),
-				})),
-				{ gateway: gatewayOptions(call), extraHeaders: extraHeaders(call), signal },
-			);
-	} catch (err) {
-		throw upstreamFailure("the fallback request failed", err, signal);
-	}
-	if (!res.ok) {
-		if (signal.aborted) throw upstreamFailure("the call was aborted", undefined, signal);
-		// Every step failed: each step's reason goes to the log, a clean 502 to the client.
-		for (const detail of await upstreamErrorDetails(res)) {
-			logUpstream(`fallback step failed (the gateway answered ${res.status})`, detail);
-		}
-		throw aiServiceFailed();
-	}
-	const step = Number(res.headers.get("cf-aig-step") ?? 0);
-	return { res, served: servedBy(res, models[step] ?? input.model, "workers-ai", step) };
 }
 
 async function runRaw(call: Call): Promise<Ran> {

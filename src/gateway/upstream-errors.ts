@@ -141,11 +141,6 @@ function fieldNamed(message: string): string | null {
 		.join("");
 }
 
-/** Every error the upstream reported, as "code: message" (a universal request has one per step). */
-export async function upstreamErrorDetails(res: Response): Promise<string[]> {
-	return (await upstreamErrorBody(res)).details;
-}
-
 interface ErrorBody {
 	internalCode?: number;
 	description?: string;

@@ -22,7 +22,7 @@ const routes = {
 		],
 	},
 };
-const allowed = { ALLOWED_MODELS: "dynamic/chat,dynamic/ab", CF_API_TOKEN: undefined };
+const allowed = { ALLOWED_MODELS: "dynamic/chat,dynamic/ab" };
 
 describe("dynamic routes", () => {
 	it("answer through the gateway's route with no API token, naming the model that served", async () => {
