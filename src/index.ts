@@ -1,11 +1,21 @@
 import { cors } from "hono/cors";
 import { Hono } from "hono/tiny";
+import { answerQueue } from "./answers/answer-queue";
+import { admin } from "./api/admin/route";
+import { chat } from "./api/chat/route";
+import { deadLetters } from "./api/debug/dead-letters";
+import { gateway } from "./api/debug/gateway";
+import { logs } from "./api/debug/logs";
+import { feedback } from "./api/feedback/route";
+import { models } from "./api/models/route";
+import { openai } from "./api/openai/route";
 import { readConfig } from "./core/config";
 import { usesEmulator } from "./gateway/binding";
 import type { AppEnv } from "./http/app-env";
 import { answerErrors } from "./http/app-errors";
 import { lazySurfaces, owns, type SurfaceTable } from "./http/lazy-surface";
 import { requestBody } from "./http/request-body";
+import { applyRetention } from "./store/retention";
 
 const app = answerErrors(new Hono<AppEnv>());
 
@@ -13,14 +23,14 @@ const app = answerErrors(new Hono<AppEnv>());
 const API_PATHS = ["/api/*", "/v1/*"];
 
 /**
- * The surfaces a page of any origin may call, each loaded on its first request
+ * The surfaces a page of any origin may call, each built on its first request
  * (src/http/lazy-surface.ts).
  */
 const PUBLIC_SURFACES: SurfaceTable = {
-	"/api/chat": async () => (await import("./api/chat/route")).chat,
-	"/api/feedback": async () => (await import("./api/feedback/route")).feedback,
-	"/api/models": async () => (await import("./api/models/route")).models,
-	"/v1": async () => (await import("./api/openai/route")).openai,
+	"/api/chat": chat,
+	"/api/feedback": feedback,
+	"/api/models": models,
+	"/v1": openai,
 };
 /**
  * The team's surfaces, admin and debug (the store, gateway logs with their prompts, dead
@@ -28,10 +38,10 @@ const PUBLIC_SURFACES: SurfaceTable = {
  * of, and never cached on the way.
  */
 const TEAM_SURFACES: SurfaceTable = {
-	"/api/logs": async () => (await import("./api/debug/logs")).logs,
-	"/api/dead-letters": async () => (await import("./api/debug/dead-letters")).deadLetters,
-	"/api/gateway": async () => (await import("./api/debug/gateway")).gateway,
-	"/api/admin": async () => (await import("./api/admin/route")).admin,
+	"/api/logs": logs,
+	"/api/dead-letters": deadLetters,
+	"/api/gateway": gateway,
+	"/api/admin": admin,
 };
 const publicPrefixes = Object.keys(PUBLIC_SURFACES);
 const publicCors = cors({
@@ -72,15 +82,13 @@ export { FeedbackDelivery } from "./feedback/delivery";
 export default {
 	fetch: app.fetch,
 	/** The answers' queue and its dead-letter queue (src/answers/answer-queue.ts). */
-	queue: async (batch, env) => (await import("./answers/answer-queue")).answerQueue(batch, env),
+	queue: answerQueue,
 	/**
 	 * The daily Cron Trigger: the feedback store forgets what RETENTION_DAYS no longer keeps,
 	 * then its oldest days while it is larger than STORE_MAX_MB.
 	 */
 	scheduled: (controller, env, ctx) =>
 		ctx.waitUntil(
-			import("./store/retention").then(({ applyRetention }) =>
-				applyRetention(env.FEEDBACK_DB, readConfig(env), env.TRANSCRIPTS, controller.scheduledTime),
-			),
+			applyRetention(env.FEEDBACK_DB, readConfig(env), env.TRANSCRIPTS, controller.scheduledTime),
 		),
 } satisfies ExportedHandler<Cloudflare.Env>;

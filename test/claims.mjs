@@ -1593,23 +1593,23 @@ export const claims = [
 		tests: ["test/public/human-check.test.ts"],
 	},
 
-	// --- Surfaces loaded on first use ------------------------------------------------------
+	// --- Surfaces built on first use -------------------------------------------------------
 	{
 		name: "lazy-surface-errors-unanswered",
 		claim:
-			"Every surface is loaded on its first request, and answers its errors (400s, 405s, 404s) in the API's one error shape like the root app.",
+			"Every surface is built on its first request, and answers its errors (400s, 405s, 404s) in the API's one error shape like the root app.",
 		file: "src/http/lazy-surface.ts",
-		old: "answerErrors(new TinyHono<AppEnv>().use(withConfig).route(prefix, routes)),",
-		new: "new TinyHono<AppEnv>().use(withConfig).route(prefix, routes),",
+		old: "routes = answerErrors(new TinyHono<AppEnv>().use(withConfig).route(prefix, build()));",
+		new: "routes = new TinyHono<AppEnv>().use(withConfig).route(prefix, build());",
 		tests: ["test/http/errors.test.ts", "test/api/models/models.test.ts"],
 	},
 	{
 		name: "lazy-surface-without-config",
 		claim:
-			"A surface loaded on first use hands its handlers the Worker's parsed configuration, as the root app did.",
+			"A surface built on first use hands its handlers the Worker's parsed configuration, as the root app did.",
 		file: "src/http/lazy-surface.ts",
-		old: "answerErrors(new TinyHono<AppEnv>().use(withConfig).route(prefix, routes)),",
-		new: "answerErrors(new TinyHono<AppEnv>().route(prefix, routes)),",
+		old: "routes = answerErrors(new TinyHono<AppEnv>().use(withConfig).route(prefix, build()));",
+		new: "routes = answerErrors(new TinyHono<AppEnv>().route(prefix, build()));",
 		tests: ["test/api/models/models.test.ts", "test/api/chat/chat.test.ts"],
 	},
 ];

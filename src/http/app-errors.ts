@@ -12,7 +12,7 @@ const respondWith = (c: Context, error: ApiError) =>
 
 /**
  * The one way an app of this Worker answers what no route answers (404, or 405 with `Allow`)
- * and what a handler throws: the root app and every surface loaded on first use alike.
+ * and what a handler throws: the root app and every surface built on first use alike.
  */
 // biome-ignore lint/suspicious/noExplicitAny: any app, whatever its environment
 export function answerErrors<A extends Hono<any>>(app: A): A {

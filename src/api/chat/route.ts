@@ -9,35 +9,36 @@ import { jsonBody } from "../../http/validate";
 import { blockedChatEventStream, toChatEventStream } from "./format";
 import { ChatRequestSchema } from "./schemas";
 
-export const chat = new Hono<AppEnv>().post(
-	"/",
-	rateLimit("CHAT_RATE_LIMITER"),
-	// After the rate limit, so a flood costs no Siteverify calls; before the body is read.
-	humanCheck,
-	jsonBody(ChatRequestSchema),
-	async (c) => {
-		const body = c.req.valid("json");
-		requirePrompt(body.messages);
-		const input = {
-			model: resolveModel(c.var.config, body.model),
-			messages: body.messages,
-			max_tokens: body.max_tokens,
-			temperature: body.temperature,
-			route: "/api/chat" as const,
-		};
-		return respondToChat(c, input, body.stream === true, {
-			json: (answer, feedbackToken) => ({
-				response: answer.response,
-				aiGatewayLogId: answer.aiGatewayLogId,
-				feedbackToken,
-				model: answer.model,
-				provider: answer.provider,
-				cached: answer.cached,
-				...(answer.usage && { usage: answer.usage }),
-			}),
-			stream: toChatEventStream,
-			// JSON: 422 content_blocked; a stream: its meta, then an error event.
-			blocked: (part, meta, stream) => (stream ? blockedChatEventStream(part, meta) : null),
-		});
-	},
-);
+export const chat = () =>
+	new Hono<AppEnv>().post(
+		"/",
+		rateLimit("CHAT_RATE_LIMITER"),
+		// After the rate limit, so a flood costs no Siteverify calls; before the body is read.
+		humanCheck,
+		jsonBody(ChatRequestSchema),
+		async (c) => {
+			const body = c.req.valid("json");
+			requirePrompt(body.messages);
+			const input = {
+				model: resolveModel(c.var.config, body.model),
+				messages: body.messages,
+				max_tokens: body.max_tokens,
+				temperature: body.temperature,
+				route: "/api/chat" as const,
+			};
+			return respondToChat(c, input, body.stream === true, {
+				json: (answer, feedbackToken) => ({
+					response: answer.response,
+					aiGatewayLogId: answer.aiGatewayLogId,
+					feedbackToken,
+					model: answer.model,
+					provider: answer.provider,
+					cached: answer.cached,
+					...(answer.usage && { usage: answer.usage }),
+				}),
+				stream: toChatEventStream,
+				// JSON: 422 content_blocked; a stream: its meta, then an error event.
+				blocked: (part, meta, stream) => (stream ? blockedChatEventStream(part, meta) : null),
+			});
+		},
+	);

@@ -31,41 +31,42 @@ async function requireToken(config: Config, token: string, aiGatewayLogId: strin
 	}
 }
 
-export const feedback = new Hono<AppEnv>()
-	.post(
-		"/",
-		rateLimit("FEEDBACK_RATE_LIMITER"),
-		async (c, next) => {
-			// Before the body is read: with feedback off, nothing about the request matters.
+export const feedback = () =>
+	new Hono<AppEnv>()
+		.post(
+			"/",
+			rateLimit("FEEDBACK_RATE_LIMITER"),
+			async (c, next) => {
+				// Before the body is read: with feedback off, nothing about the request matters.
+				requireSecrets(c.var.config);
+				await next();
+			},
+			jsonBody(FeedbackRequestSchema),
+			async (c) => {
+				const body = c.req.valid("json");
+				await requireToken(c.var.config, body.token, body.aiGatewayLogId);
+				// Stored durably before the answer; delivery to the gateway happens after it.
+				const { outcome, status } = await deliveryFor(c.env, body.aiGatewayLogId).cast({
+					aiGatewayLogId: body.aiGatewayLogId,
+					gatewayId: c.var.config.gatewayId,
+					vote: body.feedback,
+					score: body.score,
+					comment: body.comment,
+					sequence: body.sequence,
+				});
+				// A vote older than the one kept changes nothing: say so, so the client shows the truth.
+				if (outcome === "superseded") return c.json({ status: "superseded", vote: status }, 200);
+				return c.json({ status: "accepted" }, 202);
+			},
+		)
+		.get("/:logId", rateLimit("FEEDBACK_STATUS_RATE_LIMITER"), async (c) => {
 			requireSecrets(c.var.config);
-			await next();
-		},
-		jsonBody(FeedbackRequestSchema),
-		async (c) => {
-			const body = c.req.valid("json");
-			await requireToken(c.var.config, body.token, body.aiGatewayLogId);
-			// Stored durably before the answer; delivery to the gateway happens after it.
-			const { outcome, status } = await deliveryFor(c.env, body.aiGatewayLogId).cast({
-				aiGatewayLogId: body.aiGatewayLogId,
-				gatewayId: c.var.config.gatewayId,
-				vote: body.feedback,
-				score: body.score,
-				comment: body.comment,
-				sequence: body.sequence,
-			});
-			// A vote older than the one kept changes nothing: say so, so the client shows the truth.
-			if (outcome === "superseded") return c.json({ status: "superseded", vote: status }, 200);
-			return c.json({ status: "accepted" }, 202);
-		},
-	)
-	.get("/:logId", rateLimit("FEEDBACK_STATUS_RATE_LIMITER"), async (c) => {
-		requireSecrets(c.var.config);
-		const aiGatewayLogId = logIdParam(c);
-		const token = bearerToken(c);
-		if (!token)
-			throw new ApiError(401, "unauthorized", "Send Authorization: Bearer <feedbackToken>");
-		await requireToken(c.var.config, token, aiGatewayLogId);
-		const status = await deliveryFor(c.env, aiGatewayLogId).status();
-		if (!status) throw notFound("No vote has been cast on this answer");
-		return c.json(status);
-	});
+			const aiGatewayLogId = logIdParam(c);
+			const token = bearerToken(c);
+			if (!token)
+				throw new ApiError(401, "unauthorized", "Send Authorization: Bearer <feedbackToken>");
+			await requireToken(c.var.config, token, aiGatewayLogId);
+			const status = await deliveryFor(c.env, aiGatewayLogId).status();
+			if (!status) throw notFound("No vote has been cast on this answer");
+			return c.json(status);
+		});

@@ -12,13 +12,14 @@ import type { AppEnv } from "../../http/app-env";
  * what it sends by the limits, so it copies none of them. `turnstile` is what the page's
  * widget needs when /api/chat asks for a human check (its site key and action), else null.
  */
-export const models = new Hono<AppEnv>().get("/", (c) => {
-	const { defaultModel, allowedModels, turnstile } = c.var.config;
-	const ids = [defaultModel, ...[...allowedModels].filter((id) => id !== defaultModel)];
-	return c.json({
-		default: defaultModel,
-		models: ids.map((id) => ({ id, kind: modelInfo(id).kind, default: id === defaultModel })),
-		limits: { ...LIMITS, score: SCORE_RANGE },
-		turnstile: turnstile && { siteKey: turnstile.siteKey, action: TURNSTILE_ACTION },
+export const models = () =>
+	new Hono<AppEnv>().get("/", (c) => {
+		const { defaultModel, allowedModels, turnstile } = c.var.config;
+		const ids = [defaultModel, ...[...allowedModels].filter((id) => id !== defaultModel)];
+		return c.json({
+			default: defaultModel,
+			models: ids.map((id) => ({ id, kind: modelInfo(id).kind, default: id === defaultModel })),
+			limits: { ...LIMITS, score: SCORE_RANGE },
+			turnstile: turnstile && { siteKey: turnstile.siteKey, action: TURNSTILE_ACTION },
+		});
 	});
-});

@@ -15,39 +15,40 @@ import { chatInputOf } from "./request";
 import { OpenAiChatRequestSchema, unrecognizedArgument } from "./schemas";
 
 /** OpenAI-compatible chat completions, on the same models, limits and AI call path as /api/chat. */
-export const openai = new Hono<AppEnv>()
-	.use(apiKeyAuth)
-	.get("/models", (c) =>
-		c.json({
-			object: "list",
-			data: [...c.var.config.allowedModels].map((id) => ({
-				id,
-				object: "model",
-				created: 0,
-				owned_by: modelInfo(id).owner,
-			})),
-		}),
-	)
-	.post(
-		"/chat/completions",
-		rateLimit("CHAT_RATE_LIMITER"),
-		jsonBody(OpenAiChatRequestSchema, { unknownArgument: unrecognizedArgument }),
-		async (c) => {
-			const body = c.req.valid("json");
-			const input = chatInputOf(c.var.config, body);
-			const includeUsage = body.stream_options?.include_usage === true;
-			return respondToChat(c, input, body.stream === true, {
-				json: (answer) => toChatCompletion(answer.model, answer),
-				stream: (upstream, { model, aiGatewayLogId }, observer) =>
-					toChatCompletionChunks(upstream, { model, aiGatewayLogId, includeUsage, observer }),
-				// OpenAI's conventions: a filtered prompt is a 400 `content_filter` error, a filtered
-				// completion a normal answer with `finish_reason: "content_filter"`.
-				blocked: (part, { model, aiGatewayLogId }, stream) =>
-					part === "prompt"
-						? null
-						: stream
-							? filteredCompletionChunks(model, aiGatewayLogId)
-							: filteredCompletion(model, aiGatewayLogId),
-			});
-		},
-	);
+export const openai = () =>
+	new Hono<AppEnv>()
+		.use(apiKeyAuth)
+		.get("/models", (c) =>
+			c.json({
+				object: "list",
+				data: [...c.var.config.allowedModels].map((id) => ({
+					id,
+					object: "model",
+					created: 0,
+					owned_by: modelInfo(id).owner,
+				})),
+			}),
+		)
+		.post(
+			"/chat/completions",
+			rateLimit("CHAT_RATE_LIMITER"),
+			jsonBody(OpenAiChatRequestSchema, { unknownArgument: unrecognizedArgument }),
+			async (c) => {
+				const body = c.req.valid("json");
+				const input = chatInputOf(c.var.config, body);
+				const includeUsage = body.stream_options?.include_usage === true;
+				return respondToChat(c, input, body.stream === true, {
+					json: (answer) => toChatCompletion(answer.model, answer),
+					stream: (upstream, { model, aiGatewayLogId }, observer) =>
+						toChatCompletionChunks(upstream, { model, aiGatewayLogId, includeUsage, observer }),
+					// OpenAI's conventions: a filtered prompt is a 400 `content_filter` error, a filtered
+					// completion a normal answer with `finish_reason: "content_filter"`.
+					blocked: (part, { model, aiGatewayLogId }, stream) =>
+						part === "prompt"
+							? null
+							: stream
+								? filteredCompletionChunks(model, aiGatewayLogId)
+								: filteredCompletion(model, aiGatewayLogId),
+				});
+			},
+		);
