@@ -17,15 +17,16 @@ const anyReplica = (c: Context<AppEnv>) => c.env.FEEDBACK_DB.withSession("first-
 
 /**
  * The feedback store for the team: the list, the dataset export and the statistics, read
- * through D1 sessions, so from read replicas where the database has them. ADMIN_TOKEN
- * guards it all (404 while unset); index.ts keeps it same-origin and uncached.
+ * through D1 sessions, so from read replicas where the database has them. ADMIN_TOKEN or
+ * Cloudflare Access guards it all (404 while neither is set; src/http/auth.ts); index.ts keeps
+ * it same-origin and uncached.
  */
 export const admin = new Hono<AppEnv>()
 	.use(adminAuth)
 	.get("/feedback", validQuery(ListQuery), async (c) => {
 		const { limit, cursor, ...filters } = c.req.valid("query");
-		// adminAuth let the request in: ADMIN_TOKEN is set.
-		const key = await cursorKey(c.var.config.adminToken ?? "");
+		// adminAuth let the request in: ADMIN_TOKEN or Access is set.
+		const key = await cursorKey(c.var.config.adminToken ?? c.var.config.access?.audience ?? "");
 		const from = cursor === undefined ? undefined : await decodeCursor(cursor, filters, key);
 		// A next page starts from the bookmark of the page before: it sees at least as much.
 		const session = from?.bookmark ? c.env.FEEDBACK_DB.withSession(from.bookmark) : anyReplica(c);
