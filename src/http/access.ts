@@ -3,9 +3,12 @@
  * request it lets through (developers.cloudflare.com, "Validate JWTs"). Only src/http/auth.ts
  * loads this module, on the first request that carries one: nothing of it runs at start-up.
  *
- * Checked with WebCrypto rather than jose: jose's verifier alone is about 5 KiB gzipped, more
- * than the Worker's bundle budget has left. The tests sign their tokens with jose.
+ * The JOSE work (header, algorithm, signature, iss, aud, exp, nbf) is Hono's own JWT
+ * verifier, `verifyWithJwks`, with RS256 its only allowed algorithm; jose would cost about
+ * 5 KiB gzipped, more than the bundle budget has left. This module keeps the team's keys:
+ * fetched, kept, and fetched again when a token names a kid they lack.
  */
+import { decodeHeader, verifyWithJwks } from "hono/utils/jwt/jwt";
 import * as v from "valibot";
 import type { AccessConfig } from "../core/config";
 import { ApiError } from "../core/errors";
@@ -21,21 +24,24 @@ const KEYS_MAX_AGE_MS = 10 * 60_000;
 /** ...or when a token names a kid they lack, but not twice within this (jose's `cooldownDuration`). */
 const KEYS_REFETCH_COOLDOWN_MS = 30_000;
 const KEYS_FETCH_TIMEOUT_MS = 5_000;
-const RS256 = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } as const;
 
-/** One RS256 signing key of the team's certs (`keys`, JWK); other entries are skipped. */
+/**
+ * One RS256 signing key of the team's certs (`keys`, JWK); other entries are skipped, and
+ * only these fields reach the verifier. A modulus under 342 base64url characters is under
+ * 2048 bits: too weak to trust (jose refuses them too).
+ */
 const SigningJwk = v.object({
 	kty: v.literal("RSA"),
 	kid: v.string(),
-	n: v.string(),
+	n: v.pipe(v.string(), v.minLength(342)),
 	e: v.string(),
 	alg: v.optional(v.literal("RS256")),
-	use: v.optional(v.literal("sig")),
 });
+type SigningJwk = v.InferOutput<typeof SigningJwk>;
 const Certs = v.object({ keys: v.array(v.unknown()) });
 
 interface KeySet {
-	keys: Map<string, CryptoKey>;
+	keys: Map<string, SigningJwk>;
 	fetchedAt: number;
 }
 
@@ -65,25 +71,20 @@ async function fetchKeys(url: string, certs: Fetcher | undefined): Promise<KeySe
 		throw new KeysUnavailable("Access keys unavailable", { cause: err });
 	}
 	if (!v.is(Certs, body)) throw new KeysUnavailable("Access keys: not a key set");
-	const keys = new Map<string, CryptoKey>();
-	for (const jwk of body.keys) {
-		if (!v.is(SigningJwk, jwk)) continue;
-		const key = await crypto.subtle
-			.importKey("jwk", { kty: "RSA", n: jwk.n, e: jwk.e, alg: "RS256" }, RS256, false, ["verify"])
-			.catch(() => null);
-		// Shorter RSA keys are too weak to trust (as jose, which wants 2048 bits).
-		const bits = (key?.algorithm as { modulusLength?: number } | undefined)?.modulusLength ?? 0;
-		if (key && bits >= 2048) keys.set(jwk.kid, key);
+	const keys = new Map<string, SigningJwk>();
+	for (const entry of body.keys) {
+		const jwk = v.safeParse(SigningJwk, entry);
+		if (jwk.success) keys.set(jwk.output.kid, jwk.output);
 	}
 	return { keys, fetchedAt };
 }
 
-/** The key named `kid`: from the kept set, fetched again when it is old or lacks the kid. */
-async function signingKey(
-	kid: string,
+/** The team's keys: the kept set, fetched again when it is old or lacks `kid`. */
+async function teamKeys(
+	kid: unknown,
 	access: AccessConfig,
 	certs: Fetcher | undefined,
-): Promise<CryptoKey | undefined> {
+): Promise<KeySet> {
 	const owner = certs ?? NETWORK;
 	let sets = keySets.get(owner);
 	if (!sets) {
@@ -97,41 +98,29 @@ async function signingKey(
 		set = await fetchKeys(access.certsUrl, certs);
 		sets.set(access.certsUrl, set);
 	}
-	if (!set.keys.has(kid) && age(set) >= KEYS_REFETCH_COOLDOWN_MS) {
+	if (typeof kid === "string" && !set.keys.has(kid) && age(set) >= KEYS_REFETCH_COOLDOWN_MS) {
 		set = await fetchKeys(access.certsUrl, certs);
 		sets.set(access.certsUrl, set);
 	}
-	return set.keys.get(kid);
+	return set;
 }
 
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
-
-/** The bytes of a base64url segment, or null when it is not one. */
-function base64urlBytes(text: string): Uint8Array<ArrayBuffer> | null {
-	if (!BASE64URL.test(text)) return null;
-	try {
-		const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
-		return Uint8Array.from(binary, (char) => char.charCodeAt(0));
-	} catch {
-		return null; // A length no base64 has.
-	}
-}
-
-/** A JSON object from a base64url segment, or null. */
-function jsonSegment(text: string): Record<string, unknown> | null {
-	const bytes = base64urlBytes(text);
-	if (!bytes) return null;
-	try {
-		const value: unknown = JSON.parse(
-			new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes),
-		);
-		return typeof value === "object" && value !== null && !Array.isArray(value)
-			? (value as Record<string, unknown>)
-			: null;
-	} catch {
-		return null;
-	}
-}
+/**
+ * Why Hono's verifier refused a token, by its error's name (its messages quote the token, so
+ * they are never passed on).
+ */
+const REFUSALS: Record<string, string> = {
+	JwtAlgorithmNotAllowed: "not signed with RS256",
+	JwtSymmetricAlgorithmNotAllowed: "not signed with RS256",
+	JwtAlgorithmMismatch: "not signed with RS256",
+	JwtTokenSignatureMismatched: "bad signature",
+	JwtTokenIssuer: "not issued by ACCESS_TEAM_DOMAIN",
+	JwtTokenAudience: "for another Access application (aud is not ACCESS_AUD)",
+	JwtPayloadRequiresAud: "for another Access application (aud is not ACCESS_AUD)",
+	JwtTokenExpired: "expired: sign in again",
+	JwtTokenNotBefore: "not valid yet",
+	JwtTokenIssuedAt: "not valid yet",
+};
 
 /** A 403 access_denied saying why, never quoting the token. */
 const denied = (why: string) =>
@@ -149,17 +138,15 @@ export async function verifyAccessAssertion(
 	access: AccessConfig,
 	certs: Fetcher | undefined,
 ): Promise<AccessIdentity> {
-	const parts = assertion.split(".");
-	const [head = "", body = "", signature = ""] = parts;
-	const header = parts.length === 3 ? jsonSegment(head) : null;
-	// `crit` names extensions a verifier must understand: none is understood here.
-	if (!header || "crit" in header) throw denied("not a signed JWT");
-	if (header.alg !== "RS256") throw denied("not signed with RS256");
-	const signatureBytes = base64urlBytes(signature);
-	if (!signatureBytes || !BASE64URL.test(body)) throw denied("not a signed JWT");
-	let key: CryptoKey | undefined;
+	let kid: unknown;
 	try {
-		key = typeof header.kid === "string" ? await signingKey(header.kid, access, certs) : undefined;
+		kid = (decodeHeader(assertion) as { kid?: unknown } | null)?.kid;
+	} catch {
+		throw denied("not a signed JWT");
+	}
+	let keys: Map<string, SigningJwk>;
+	try {
+		keys = (await teamKeys(kid, access, certs)).keys;
 	} catch (err) {
 		if (!(err instanceof KeysUnavailable)) throw err;
 		throw new ApiError(
@@ -169,24 +156,24 @@ export async function verifyAccessAssertion(
 			{ cause: err, headers: { "Retry-After": "30" } },
 		);
 	}
-	if (!key) throw denied("signed with a key the team does not publish");
-	const signed = new TextEncoder().encode(`${head}.${body}`);
-	if (!(await crypto.subtle.verify(RS256, key, signatureBytes, signed))) {
-		throw denied("bad signature");
+	let claims: Record<string, unknown>;
+	try {
+		claims = await verifyWithJwks(assertion, {
+			keys: [...keys.values()],
+			allowedAlgorithms: ["RS256"],
+			verification: { iss: access.issuer, aud: access.audience },
+		});
+	} catch (err) {
+		const name = err instanceof Error ? err.name : "";
+		// The verifier says JwtTokenInvalid for a kid it was not given, too.
+		if (name === "JwtTokenInvalid" && typeof kid === "string" && !keys.has(kid)) {
+			throw denied("signed with a key the team does not publish");
+		}
+		throw denied(REFUSALS[name] ?? "not a signed JWT");
 	}
-	const claims = jsonSegment(body);
-	if (!claims) throw denied("not a signed JWT");
-	const now = Date.now() / 1000;
-	const { iss, aud, exp, nbf, email, common_name } = claims;
-	if (iss !== access.issuer) throw denied("not issued by ACCESS_TEAM_DOMAIN");
-	if (!(aud === access.audience || (Array.isArray(aud) && aud.includes(access.audience)))) {
-		throw denied("for another Access application (aud is not ACCESS_AUD)");
-	}
-	if (typeof exp !== "number" || !Number.isFinite(exp)) throw denied("no expiry");
-	if (exp <= now) throw denied("expired: sign in again");
-	if (nbf !== undefined && (typeof nbf !== "number" || !(nbf <= now))) {
-		throw denied("not valid yet");
-	}
+	// Hono checks `exp` only when a token has one; Access always sets it.
+	if (typeof claims.exp !== "number") throw denied("no expiry");
+	const { email, common_name } = claims;
 	return {
 		email: typeof email === "string" && email ? email : null,
 		serviceToken: typeof common_name === "string" && common_name ? common_name : null,

@@ -4,7 +4,15 @@
  * a bearer token. Tokens are signed here with keys generated per test and served by a
  * stand-in for the team's certs URL (the dev-only ACCESS_EMULATOR binding).
  */
-import { exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT, UnsecuredJWT } from "jose";
+import {
+	exportJWK,
+	exportSPKI,
+	generateKeyPair,
+	importJWK,
+	type JWK,
+	SignJWT,
+	UnsecuredJWT,
+} from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DAY_MS } from "../../src/core/time";
 import { cursorKey, encodeCursor } from "../../src/store/cursor";
@@ -51,6 +59,10 @@ function certsStandIn(keys: SigningKey[]) {
 }
 
 const now = () => Math.floor(Date.now() / 1000);
+
+/** A JSON object as a JWT segment (base64url). */
+const segment = (value: object) =>
+	btoa(JSON.stringify(value)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 
 /** An assertion as Access signs it; `claims` and `options` change what a test needs. */
 function assertion(
@@ -256,18 +268,42 @@ describe("Cloudflare Access: every refusal is 403 access_denied, saying why", ()
 		await expectRefused(await asMember("/api/admin/health", tampered), tampered, /bad signature/);
 	});
 
-	it("refuses alg none", async () => {
+	it("refuses alg none, with or without the team's kid", async () => {
 		const { asMember } = team(certsStandIn([await signingKey("key-1")]));
 		const jwt = new UnsecuredJWT({ email: EMAIL })
 			.setIssuer(ISSUER)
 			.setAudience(AUD)
 			.setExpirationTime(now() + 300)
 			.encode();
+		await expectRefused(await asMember("/api/admin/health", jwt), `${jwt}x`, /not a signed JWT/);
+		const [, payload] = jwt.split(".");
+		const withKid = `${segment({ alg: "none", kid: "key-1" })}.${payload}.`;
 		await expectRefused(
-			await asMember("/api/admin/health", jwt),
-			`${jwt}x`,
-			/not signed with RS256/,
+			await asMember("/api/admin/health", withKid),
+			`${withKid}x`,
+			/not a signed JWT/,
 		);
+	});
+
+	it("takes RS256 alone, even from a key published without an alg: RS384 and PS256 made with the team's key are refused", async () => {
+		const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
+		const privateJwk = await exportJWK(privateKey);
+		const stand = certsStandIn([]);
+		stand.served = [{ ...(await exportJWK(publicKey)), kid: "no-alg" }];
+		const { asMember } = team(stand);
+		const signed = async (alg: string) =>
+			new SignJWT({ email: EMAIL })
+				.setProtectedHeader({ alg, kid: "no-alg" })
+				.setIssuer(ISSUER)
+				.setAudience(AUD)
+				.setExpirationTime(now() + 300)
+				.sign(await importJWK(privateJwk, alg));
+		// The key itself is good: as RS256 it lets the request in.
+		expect((await asMember("/api/admin/health", await signed("RS256"))).status).toBe(200);
+		for (const alg of ["RS384", "PS256"]) {
+			const jwt = await signed(alg);
+			await expectRefused(await asMember("/api/admin/health", jwt), jwt, /not signed with RS256/);
+		}
 	});
 
 	it("refuses HS256 signed with the team's public key as the HMAC secret", async () => {
@@ -302,8 +338,6 @@ describe("Cloudflare Access: every refusal is 403 access_denied, saying why", ()
 		const stand = certsStandIn([]);
 		stand.served = [jwk];
 		const { asMember } = team(stand);
-		const segment = (value: object) =>
-			btoa(JSON.stringify(value)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 		const signed = `${segment({ alg: "RS256", kid: "short" })}.${segment({ email: EMAIL, iss: ISSUER, aud: AUD, exp: now() + 300 })}`;
 		const signature = await crypto.subtle.sign(
 			"RSASSA-PKCS1-v1_5",
