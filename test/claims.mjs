@@ -1803,6 +1803,36 @@ export const claims = [
 		tests: ["test/http/access.test.ts"],
 	},
 	{
+		name: "access-signal-never-true",
+		claim:
+			"GET /api/admin/access tells /insights, always with 200, that a request came through Cloudflare Access, so the page loads with no token there.",
+		file: "src/api/admin/route.ts",
+		old: "c.json({ throughAccess: throughAccess(c) })",
+		new: "c.json({ throughAccess: false })",
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-signal-without-access",
+		claim: "Without Access configured, an assertion header does not make /insights skip the token.",
+		file: "src/http/auth.ts",
+		old: "c.var.config.access !== null && c.req.header(ACCESS_ASSERTION_HEADER) !== undefined;",
+		new: "c.req.header(ACCESS_ASSERTION_HEADER) !== undefined;",
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-signal-behind-guard",
+		claim:
+			"GET /api/admin/access answers 200 to anyone, before the admin guard (it reads nothing).",
+		edits: [
+			{
+				file: "src/api/admin/route.ts",
+				old: '\t.get("/access", (c) => c.json({ throughAccess: throughAccess(c) }))\n\t.use(adminAuth)\n',
+				new: '\t.use(adminAuth)\n\t.get("/access", (c) => c.json({ throughAccess: throughAccess(c) }))\n',
+			},
+		],
+		tests: ["test/http/access.test.ts"],
+	},
+	{
 		name: "access-page-sends-empty-bearer",
 		claim:
 			"/insights works behind Cloudflare Access without a token: without one it sends no Authorization header.",

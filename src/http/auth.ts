@@ -42,6 +42,13 @@ function bearer(
 export const ACCESS_ASSERTION_HEADER = "cf-access-jwt-assertion";
 
 /**
+ * Whether a request came through Cloudflare Access: Access is configured and the request
+ * carries its assertion (checked by the guard, not here: this only says which way it came).
+ */
+export const throughAccess = (c: Context<AppEnv>): boolean =>
+	c.var.config.access !== null && c.req.header(ACCESS_ASSERTION_HEADER) !== undefined;
+
+/**
  * A guard of the team's routes: the admin API (with /insights) and the debug routes. They
  * exist when their bearer token is set or Cloudflare Access is configured (404 otherwise).
  * With Access configured, a request carrying a Cf-Access-Jwt-Assertion is decided by it

@@ -493,6 +493,31 @@ function createHarnessWithTokens() {
 	};
 }
 
+describe("Cloudflare Access: the signal /insights opens with", () => {
+	it("GET /api/admin/access says whether a request came through Access, always 200, checking and reading nothing", async () => {
+		const stand = certsStandIn([await signingKey("key-1")]);
+		const { get, asMember } = team(stand);
+		const through = await asMember("/api/admin/access", "whatever Access sent");
+		expect(through.status).toBe(200);
+		expect(through.headers.get("cache-control")).toBe("no-store");
+		expect(await through.json()).toEqual({ throughAccess: true });
+		expect(await (await get("/api/admin/access")).json()).toEqual({ throughAccess: false });
+		// The guard did not run: no keys fetched, nothing logged as a team read.
+		expect(stand.requested).toEqual([]);
+		// Access not configured (and no token set either): an assertion says nothing, still 200.
+		for (const overrides of [
+			{ ACCESS_TEAM_DOMAIN: "", ACCESS_AUD: "" },
+			{ ADMIN_TOKEN: TEST_ADMIN_TOKEN, ACCESS_AUD: "" },
+		]) {
+			vi.spyOn(console, "error").mockImplementation(() => {});
+			const off = team(stand, overrides);
+			const res = await off.asMember("/api/admin/access", "forged");
+			expect(res.status, JSON.stringify(overrides)).toBe(200);
+			expect(await res.json()).toEqual({ throughAccess: false });
+		}
+	});
+});
+
 describe("Cloudflare Access: list cursors", () => {
 	it("are signed with a key from ACCESS_AUD when no ADMIN_TOKEN is set: its pages walk on, a cursor signed with no secret is refused", async () => {
 		const key = await signingKey("key-1");

@@ -1,8 +1,10 @@
 // /insights' entry point (a native ES module, no build step): what the feedback store knows,
 // for a team. Reads the admin API with the ADMIN_TOKEN (kept in this tab's sessionStorage),
-// or without one behind Cloudflare Access (the Worker checks the sign-in), and draws with uPlot, vendored under /vendor/uplot and loaded before this module (both are
-// deferred, in document order).
+// or without one behind Cloudflare Access (the Worker checks the sign-in), and draws with
+// uPlot, vendored under /vendor/uplot and loaded before this module (both are deferred, in
+// document order).
 
+import { getJson } from "../http.js";
 import { explainReportFailure, loadReport } from "./api.js";
 import { renderCharts, resizeCharts } from "./charts.js";
 import { initComments, renderComments } from "./comments.js";
@@ -99,9 +101,24 @@ matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
 	if (current) renderCharts(current.stats);
 });
 
+/**
+ * Loads the report with no token when this visit came through Cloudflare Access, as the Worker
+ * says (GET /api/admin/access, always 200); otherwise the page waits for a token. A report
+ * request tried without one would be refused outside Access, a console error on every visit.
+ */
+async function openThroughAccess() {
+	try {
+		if (!(await getJson("/api/admin/access", "")).throughAccess) return;
+	} catch {
+		return; // Unreachable for now: "Show insights" tries again.
+	}
+	setBehindAccess(true);
+	$("admin-token").placeholder = "Signed in through Cloudflare Access";
+	load();
+}
+
 const kept = keptTokens();
 $("admin-token").value = kept.admin;
 $("debug-token").value = kept.debug;
-// Not loaded without a kept token: a request refused for want of one would be a console error
-// on every visit outside Cloudflare Access. Behind it, "Show insights" needs no token.
 if (kept.admin) load();
+else openThroughAccess();
