@@ -76,7 +76,7 @@ function assertion(
 		email = EMAIL,
 		signWith = key.privateKey,
 	}: {
-		aud?: string;
+		aud?: string | string[];
 		iss?: string;
 		exp?: number | null;
 		nbf?: number;
@@ -150,6 +150,19 @@ describe("Cloudflare Access: who gets in", () => {
 		}
 		// From the team's certs URL, once: the keys are kept for the next requests.
 		expect(stand.requested).toEqual([`${ISSUER}/cdn-cgi/access/certs`]);
+	});
+
+	it("takes aud as Access sends it, a list holding ACCESS_AUD", async () => {
+		const key = await signingKey("key-1");
+		const { asMember } = team(certsStandIn([key]));
+		const jwt = await assertion(key, { aud: [AUD] });
+		expect((await asMember("/api/admin/health", jwt)).status).toBe(200);
+		const others = await assertion(key, { aud: ["0".repeat(64), "1".repeat(64)] });
+		await expectRefused(
+			await asMember("/api/admin/health", others),
+			others,
+			/another Access application/,
+		);
 	});
 
 	it("takes ACCESS_TEAM_DOMAIN with https:// and a trailing slash too", async () => {
