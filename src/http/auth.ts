@@ -71,7 +71,7 @@ function teamGuard(
 		const assertion = access ? c.req.header(ACCESS_ASSERTION_HEADER) : undefined;
 		let who: { via: "access" | "token"; email?: string | null; serviceToken?: string | null };
 		if (access && assertion !== undefined) {
-			// Loaded here, on the first assertion: jose stays out of start-up.
+			// Loaded here, on the first assertion: the verifier stays out of start-up.
 			const { verifyAccessAssertion } = await import("./access");
 			who = {
 				via: "access",
