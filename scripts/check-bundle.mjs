@@ -27,7 +27,7 @@ const EMULATOR_MARKERS = [
 // the emulator: both dev-only bindings exist only in `npm run dev`'s and the tests' config.
 const { rawConfig } = experimental_readRawConfig({ config: resolve(root, "wrangler.jsonc") });
 const emulatorBindings = JSON.stringify(rawConfig).match(
-	/AI_EMULATOR|TURNSTILE_EMULATOR|ai-gateway-emulator/g,
+	/AI_EMULATOR|TURNSTILE_EMULATOR|ACCESS_EMULATOR|ai-gateway-emulator/g,
 );
 if (emulatorBindings) {
 	console.error(`wrangler.jsonc must not bind the emulator (found ${emulatorBindings.join(", ")})`);

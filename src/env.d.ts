@@ -13,5 +13,7 @@ declare namespace Cloudflare {
 		AI_EMULATOR?: Fetcher;
 		/** Local development only: the Siteverify stand-in (see src/http/turnstile.ts). */
 		TURNSTILE_EMULATOR?: Fetcher;
+		/** Tests and offline development only: serves the Access signing keys (see src/http/access.ts). */
+		ACCESS_EMULATOR?: Fetcher;
 	}
 }

@@ -244,8 +244,8 @@ export const claims = [
 		claim:
 			"The debug routes need Authorization: Bearer <DEBUG_TOKEN>; without it the answer is 401.",
 		file: "src/http/auth.ts",
-		old: "return debugBearer(c, next);",
-		new: "return next();",
+		old: "await tokenBearer(c, async () => {});",
+		new: "",
 		tests: ["test/api/debug/logs.test.ts", "test/index.test.ts"],
 	},
 	{
@@ -408,7 +408,7 @@ export const claims = [
 		name: "admin-routes-without-token",
 		claim: "The admin routes answer 404 while ADMIN_TOKEN is unset.",
 		file: "src/http/auth.ts",
-		old: "if (!c.var.config.adminToken) throw notFound();",
+		old: "if (!token && !access) throw notFound();",
 		new: "",
 		tests: ["test/api/admin/admin.test.ts"],
 	},
@@ -1611,5 +1611,226 @@ export const claims = [
 		old: "routes = answerErrors(new TinyHono<AppEnv>().use(withConfig).route(prefix, build()));",
 		new: "routes = answerErrors(new TinyHono<AppEnv>().route(prefix, build()));",
 		tests: ["test/api/models/models.test.ts", "test/api/chat/chat.test.ts"],
+	},
+
+	// --- Cloudflare Access for the team's pages ---------------------------------------------
+	{
+		name: "access-assertion-ignored",
+		claim:
+			"With ACCESS_TEAM_DOMAIN and ACCESS_AUD set, a valid Cf-Access-Jwt-Assertion lets a request into the admin API and the debug routes without a bearer token.",
+		file: "src/http/auth.ts",
+		old: "if (access && assertion !== undefined) {",
+		new: "if (false) {",
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-routes-need-a-token",
+		claim:
+			"With Access configured, the admin and debug routes exist even with no bearer token set.",
+		file: "src/http/auth.ts",
+		old: "if (!token && !access) throw notFound();",
+		new: "if (!token) throw notFound();",
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-assertion-not-alone",
+		claim:
+			"A request carrying an assertion is decided by it alone: a valid one passes whatever its Authorization header.",
+		file: "src/http/auth.ts",
+		old: "if (access && assertion !== undefined) {",
+		new: "if (access && assertion !== undefined && !token) {",
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-email-not-logged",
+		claim:
+			"The person's email appears in the Worker's log for each read, export and replay of the admin API and the debug routes.",
+		file: "src/http/auth.ts",
+		old: "\t\t\tstatus: c.res.status,\n\t\t\t...who,",
+		new: "\t\t\tstatus: c.res.status,",
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-alg-not-pinned",
+		claim:
+			"Only RS256 is taken, by the verifier's own allowed list: RS384 and PS256 made with a key the team publishes without an alg are 403 access_denied.",
+		file: "src/http/access.ts",
+		old: 'allowedAlgorithms: ["RS256"],',
+		new: 'allowedAlgorithms: ["RS256", "RS384", "PS256"],',
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-signature-unchecked",
+		claim:
+			"A forged signature is 403 access_denied: the assertion goes through the verifier, not a decoder.",
+		edits: [
+			{
+				file: "src/http/access.ts",
+				old: 'import { decodeHeader, verifyWithJwks } from "hono/utils/jwt/jwt";',
+				new: 'import { decode, decodeHeader, verifyWithJwks } from "hono/utils/jwt/jwt";',
+			},
+			{
+				file: "src/http/access.ts",
+				old: "claims = await verifyWithJwks(assertion, {",
+				new: "claims = await ((token: string, _: object) => decode(token).payload)(assertion, {",
+			},
+		],
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-audience-unchecked",
+		claim:
+			"An assertion for another Access application (aud is not ACCESS_AUD) is 403 access_denied.",
+		file: "src/http/access.ts",
+		old: "verification: { iss: access.issuer, aud: access.audience },",
+		new: "verification: { iss: access.issuer },",
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-issuer-unchecked",
+		claim: "An assertion not issued by https://<ACCESS_TEAM_DOMAIN> is 403 access_denied.",
+		file: "src/http/access.ts",
+		old: "verification: { iss: access.issuer, aud: access.audience },",
+		new: "verification: { aud: access.audience },",
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-expiry-unchecked",
+		claim: "An expired assertion is 403 access_denied.",
+		file: "src/http/access.ts",
+		old: "verification: { iss: access.issuer, aud: access.audience },",
+		new: "verification: { iss: access.issuer, aud: access.audience, exp: false },",
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-expiry-optional",
+		claim: "An assertion without an expiry is 403 access_denied.",
+		file: "src/http/access.ts",
+		old: 'if (typeof claims.exp !== "number") throw denied',
+		new: 'if (typeof claims.exp === "string") throw denied',
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-not-before-unchecked",
+		claim: "An assertion not valid yet (nbf in the future) is 403 access_denied.",
+		file: "src/http/access.ts",
+		old: "verification: { iss: access.issuer, aud: access.audience },",
+		new: "verification: { iss: access.issuer, aud: access.audience, nbf: false },",
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-short-rsa-keys",
+		claim: "Keys shorter than 2048 bits are never trusted.",
+		file: "src/http/access.ts",
+		old: "v.minLength(342)",
+		new: "v.minLength(171)",
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-keys-not-cached",
+		claim: "The team's keys are kept between requests, not fetched for each.",
+		file: "src/http/access.ts",
+		old: "if (!set || age(set) >= KEYS_MAX_AGE_MS) {",
+		new: "if (!set || age(set) >= 0) {",
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-keys-not-refetched",
+		claim:
+			"A new kid makes the Worker fetch the team's keys again; a removed key no longer verifies.",
+		file: "src/http/access.ts",
+		old: "!set.keys.has(kid) && age(set) >= KEYS_REFETCH_COOLDOWN_MS) {",
+		new: "!set.keys.has(kid) && age(set) >= KEYS_MAX_AGE_MS) {",
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-keys-refetch-flood",
+		claim: "Made-up kids do not make the Worker fetch the keys more than once in 30 seconds.",
+		file: "src/http/access.ts",
+		old: "!set.keys.has(kid) && age(set) >= KEYS_REFETCH_COOLDOWN_MS) {",
+		new: "!set.keys.has(kid)) {",
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-unknown-kid-unexplained",
+		claim:
+			"An assertion signed with a key the team does not publish (an unknown kid) is refused saying so.",
+		file: "src/http/access.ts",
+		old: 'if (name === "JwtTokenInvalid" && typeof kid === "string" && !keys.has(kid)) {',
+		new: "if (false) {",
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-keys-failure-as-refusal",
+		claim: "Keys that cannot be fetched are 503 upstream_unavailable, not a refusal.",
+		file: "src/http/access.ts",
+		old: "if (!(err instanceof KeysUnavailable)) throw err;",
+		new: 'if (err instanceof KeysUnavailable) throw denied("keys");',
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-certs-url",
+		claim: "The keys come from https://<team domain>/cdn-cgi/access/certs.",
+		file: "src/core/config.ts",
+		old: "/cdn-cgi/access/certs`",
+		new: "/cdn-cgi/access/cert`",
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-half-configured",
+		claim:
+			"Access is on only with both ACCESS_TEAM_DOMAIN and ACCESS_AUD set; one alone leaves the bearer tokens to decide.",
+		file: "src/core/config.ts",
+		old: "if (!host || !audience) {",
+		new: "if (!host) {",
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-cursor-key-empty",
+		claim:
+			"With Access alone, list cursors are signed with a key from ACCESS_AUD: one signed with no secret is 400 invalid_cursor.",
+		file: "src/api/admin/route.ts",
+		old: 'c.var.config.adminToken ?? c.var.config.access?.audience ?? ""',
+		new: 'c.var.config.adminToken ?? ""',
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-signal-never-true",
+		claim:
+			"GET /api/admin/access tells /insights, always with 200, that a request came through Cloudflare Access, so the page loads with no token there.",
+		file: "src/api/admin/route.ts",
+		old: "c.json({ throughAccess: throughAccess(c) })",
+		new: "c.json({ throughAccess: false })",
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-signal-without-access",
+		claim: "Without Access configured, an assertion header does not make /insights skip the token.",
+		file: "src/http/auth.ts",
+		old: "c.var.config.access !== null && c.req.header(ACCESS_ASSERTION_HEADER) !== undefined;",
+		new: "c.req.header(ACCESS_ASSERTION_HEADER) !== undefined;",
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-signal-behind-guard",
+		claim:
+			"GET /api/admin/access answers 200 to anyone, before the admin guard (it reads nothing).",
+		edits: [
+			{
+				file: "src/api/admin/route.ts",
+				old: '\t\t.get("/access", (c) => c.json({ throughAccess: throughAccess(c) }))\n\t\t.use(adminAuth)\n',
+				new: '\t\t.use(adminAuth)\n\t\t.get("/access", (c) => c.json({ throughAccess: throughAccess(c) }))\n',
+			},
+		],
+		tests: ["test/http/access.test.ts"],
+	},
+	{
+		name: "access-page-sends-empty-bearer",
+		claim:
+			"/insights works behind Cloudflare Access without a token: without one it sends no Authorization header.",
+		file: "public/js/http.js",
+		old: "headers: token ? { authorization:",
+		new: "headers: true ? { authorization:",
+		tests: ["test/public/http.test.ts"],
 	},
 ];

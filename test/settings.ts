@@ -26,4 +26,7 @@ export const TEST_VARS = {
 	STORE_MAX_MB: "450",
 	// Off: the Turnstile tests turn it on with a site key and a secret of their own.
 	TURNSTILE_SITE_KEY: "",
+	// Access off; the tests that turn it on set both (test/http/access.test.ts).
+	ACCESS_TEAM_DOMAIN: "",
+	ACCESS_AUD: "",
 } as const satisfies Record<string, string>;

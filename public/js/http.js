@@ -30,10 +30,13 @@ export class ApiFailure extends Error {
 	}
 }
 
-/** GET a JSON resource of this Worker with a bearer token; a refusal throws an ApiFailure. */
+/**
+ * GET a JSON resource of this Worker, with a bearer token unless `token` is empty (behind
+ * Cloudflare Access the request carries the sign-in instead); a refusal throws an ApiFailure.
+ */
 export async function getJson(path, token) {
 	const res = await fetch(path, {
-		headers: { authorization: `Bearer ${token}` },
+		headers: token ? { authorization: `Bearer ${token}` } : {},
 		cache: "no-store",
 	});
 	if (!res.ok) {

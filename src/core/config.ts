@@ -30,8 +30,10 @@ export interface Config {
 	debugToken: string | undefined;
 	/** Null: /v1/* is open. Empty: API_KEYS is set but no key is usable, so /v1/* is locked. */
 	apiKeys: readonly string[] | null;
-	/** Bearer token of /api/admin/*; unset: the admin routes do not exist. */
+	/** Bearer token of /api/admin/*; unset (and no Access): the admin routes do not exist. */
 	adminToken: string | undefined;
+	/** Cloudflare Access in front of /insights, the admin API and the debug routes; null: off. */
+	access: AccessConfig | null;
 	/** Whether the feedback store keeps each answer's conversation and text. */
 	storeTranscripts: boolean;
 	/** The feedback store forgets answers and votes older than this. */
@@ -40,6 +42,16 @@ export interface Config {
 	storeMaxBytes: number;
 	/** Turnstile on /api/chat: on with both TURNSTILE_SITE_KEY and TURNSTILE_SECRET, else null. */
 	turnstile: { siteKey: string; secret: string } | null;
+}
+
+/** What a Cloudflare Access assertion must say to be accepted (src/http/access.ts checks it). */
+export interface AccessConfig {
+	/** `https://<team domain>`: the `iss` of the team's tokens. */
+	issuer: string;
+	/** The Access application's Audience (AUD) tag: the tokens' `aud`. */
+	audience: string;
+	/** Where the team publishes its signing keys (JWKS). */
+	certsUrl: string;
 }
 
 const text = v.optional(v.string(), "");
@@ -80,6 +92,8 @@ const EnvSchema = v.object({
 	STORE_TRANSCRIPTS: text,
 	TURNSTILE_SITE_KEY: v.pipe(text, v.trim()),
 	TURNSTILE_SECRET: v.pipe(text, v.trim()),
+	ACCESS_TEAM_DOMAIN: v.pipe(text, v.trim()),
+	ACCESS_AUD: v.pipe(text, v.trim()),
 });
 
 const cache = new WeakMap<Cloudflare.Env, Config>();
@@ -126,6 +140,7 @@ function parse(env: Cloudflare.Env): Config {
 		debugToken: secret("DEBUG_TOKEN"),
 		apiKeys: vars.API_KEYS.length === 0 ? null : apiKeys,
 		adminToken: secret("ADMIN_TOKEN"),
+		access: accessConfig(vars.ACCESS_TEAM_DOMAIN, vars.ACCESS_AUD),
 		storeTranscripts: vars.STORE_TRANSCRIPTS.trim().toLowerCase() === "true",
 		retentionDays: number("RETENTION_DAYS"),
 		storeMaxBytes: number("STORE_MAX_MB") * 1_000_000,
@@ -163,6 +178,29 @@ function usable(name: string, value: string): boolean {
 		log.warn("secret too short, ignored", { setting: name, minChars: MIN_SECRET_CHARS }),
 	);
 	return false;
+}
+
+/** A team domain as the Zero Trust dashboard shows it, with or without `https://`. */
+const TEAM_DOMAIN = /^(?:https:\/\/)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)\/?$/i;
+
+/**
+ * Access is on when both ACCESS_TEAM_DOMAIN (a host name) and ACCESS_AUD are set. One without
+ * the other, or a domain that is not a host name, leaves it off (the bearer tokens alone
+ * decide, as without Access) with an error logged once per isolate: it never opens a route.
+ */
+function accessConfig(teamDomain: string, audience: string): AccessConfig | null {
+	if (!teamDomain && !audience) return null;
+	const host = TEAM_DOMAIN.exec(teamDomain)?.[1]?.toLowerCase();
+	if (!host || !audience) {
+		reportOnce("ACCESS", () =>
+			log.error(
+				"Cloudflare Access is off: set ACCESS_AUD and ACCESS_TEAM_DOMAIN (<team>.cloudflareaccess.com)",
+			),
+		);
+		return null;
+	}
+	const issuer = `https://${host}`;
+	return { issuer, audience, certsUrl: `${issuer}/cdn-cgi/access/certs` };
 }
 
 function reportOnce(setting: string, report: () => void): void {

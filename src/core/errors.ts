@@ -16,6 +16,7 @@ export type ErrorCode =
 	| "model_not_allowed"
 	| "invalid_token"
 	| "unauthorized"
+	| "access_denied"
 	| "not_found"
 	| "feedback_disabled"
 	| "log_not_found"

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import { ApiError, notFound } from "../core/errors";
+import { log } from "../core/log";
 import type { AppEnv } from "./app-env";
 import { bearerToken } from "./request";
 
@@ -37,28 +38,75 @@ function bearer(
 	};
 }
 
-const debugBearer = bearer("debug", "Send Authorization: Bearer <DEBUG_TOKEN>", (token, c) =>
-	sameSecret(token, c.var.config.debugToken ?? ""),
-);
+/** The header Cloudflare Access adds to each request it lets through (src/http/access.ts). */
+export const ACCESS_ASSERTION_HEADER = "cf-access-jwt-assertion";
 
 /**
- * Guards the debug routes: 404 when DEBUG_TOKEN is unset or too short (the routes do not
- * exist), 401 unless `Authorization: Bearer <DEBUG_TOKEN>`, compared in constant time.
+ * Whether a request came through Cloudflare Access: Access is configured and the request
+ * carries its assertion (checked by the guard, not here: this only says which way it came).
  */
-export const debugAuth = createMiddleware<AppEnv>(async (c, next) => {
-	if (!c.var.config.debugToken) throw notFound();
-	return debugBearer(c, next);
-});
+export const throughAccess = (c: Context<AppEnv>): boolean =>
+	c.var.config.access !== null && c.req.header(ACCESS_ASSERTION_HEADER) !== undefined;
 
-const adminBearer = bearer("admin", "Send Authorization: Bearer <ADMIN_TOKEN>", (token, c) =>
-	sameSecret(token, c.var.config.adminToken ?? ""),
-);
+/**
+ * A guard of the team's routes: the admin API (with /insights) and the debug routes. They
+ * exist when their bearer token is set or Cloudflare Access is configured (404 otherwise).
+ * With Access configured, a request carrying a Cf-Access-Jwt-Assertion is decided by it
+ * alone: valid, it passes whatever its Authorization; otherwise 403 access_denied. A request
+ * without one needs `Authorization: Bearer <token>` (401 unauthorized), or, with no token
+ * set, is 401 unauthorized too. Each request let in is logged with who made it.
+ */
+function teamGuard(
+	surface: "admin" | "debug",
+	tokenOf: (config: AppEnv["Variables"]["config"]) => string | undefined,
+	tokenName: string,
+): MiddlewareHandler<AppEnv> {
+	const tokenBearer = bearer(surface, `Send Authorization: Bearer <${tokenName}>`, (token, c) =>
+		sameSecret(token, tokenOf(c.var.config) ?? ""),
+	);
+	return createMiddleware<AppEnv>(async (c, next) => {
+		const { access } = c.var.config;
+		const token = tokenOf(c.var.config);
+		if (!token && !access) throw notFound();
+		const assertion = access ? c.req.header(ACCESS_ASSERTION_HEADER) : undefined;
+		let who: { via: "access" | "token"; email?: string | null; serviceToken?: string | null };
+		if (access && assertion !== undefined) {
+			// Loaded here, on the first assertion: the verifier stays out of start-up.
+			const { verifyAccessAssertion } = await import("./access");
+			who = {
+				via: "access",
+				...(await verifyAccessAssertion(assertion, access, c.env.ACCESS_EMULATOR)),
+			};
+		} else if (token) {
+			await tokenBearer(c, async () => {});
+			who = { via: "token" };
+		} else {
+			throw new ApiError(
+				401,
+				"unauthorized",
+				"Sign in through Cloudflare Access: this request carries no Cf-Access-Jwt-Assertion",
+			);
+		}
+		await next();
+		// Who read or changed what: a person's email, never a token.
+		log.info("team route used", {
+			surface,
+			method: c.req.method,
+			path: c.req.path,
+			status: c.res.status,
+			...who,
+		});
+	});
+}
 
-/** Guards the admin routes like debugAuth, with ADMIN_TOKEN: 404 while it is unset. */
-export const adminAuth = createMiddleware<AppEnv>(async (c, next) => {
-	if (!c.var.config.adminToken) throw notFound();
-	return adminBearer(c, next);
-});
+/**
+ * Guards the debug routes with DEBUG_TOKEN (compared in constant time) or Cloudflare Access:
+ * 404 while neither is set (the routes do not exist). See teamGuard.
+ */
+export const debugAuth = teamGuard("debug", (config) => config.debugToken, "DEBUG_TOKEN");
+
+/** Guards the admin routes like debugAuth, with ADMIN_TOKEN. */
+export const adminAuth = teamGuard("admin", (config) => config.adminToken, "ADMIN_TOKEN");
 
 const apiKeyBearer = bearer(
 	"api",

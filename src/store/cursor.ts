@@ -15,21 +15,23 @@ const VERSION = "2";
 const encoder = new TextEncoder();
 
 /**
- * The key of the list's cursors, from ADMIN_TOKEN: cursors exist only behind it, so whoever
- * may use one holds it already, and no other secret has to be set. A label keeps the key
- * apart from the token's other use (compared as a bearer token, never as a key); a new
- * token makes the old cursors invalid, which costs a client one fresh first page.
- * Imported once per token per isolate.
+ * The key of the list's cursors, from ADMIN_TOKEN, or, with Cloudflare Access alone, from its
+ * ACCESS_AUD: cursors exist only behind them, so whoever may use one holds it already (an
+ * Access token carries its aud), and no other secret has to be set. The tag keeps a cursor
+ * to the position and filters the list gave out; it hides nothing from the team. A label
+ * keeps the key apart from the token's other use (compared as a bearer token, never as a
+ * key); a new token makes the old cursors invalid, which costs a client one fresh first
+ * page. Imported once per secret per isolate.
  */
 let cached: { secret: string; key: Promise<CryptoKey> } | undefined;
-export function cursorKey(adminToken: string): Promise<CryptoKey> {
-	if (cached?.secret !== adminToken) {
+export function cursorKey(secret: string): Promise<CryptoKey> {
+	if (cached?.secret !== secret) {
 		const key = crypto.subtle
-			.digest("SHA-256", encoder.encode(`feedback list cursors\n${adminToken}`))
+			.digest("SHA-256", encoder.encode(`feedback list cursors\n${secret}`))
 			.then((raw) =>
 				crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]),
 			);
-		cached = { secret: adminToken, key };
+		cached = { secret, key };
 	}
 	return cached.key;
 }

@@ -49,6 +49,13 @@ describe("getJson", () => {
 		});
 	});
 
+	it("sends no Authorization without a token: behind Cloudflare Access the sign-in goes instead", async () => {
+		const fetch = vi.fn(async (_path: string, _init?: RequestInit) => Response.json({ ok: 1 }));
+		vi.stubGlobal("fetch", fetch);
+		expect(await getJson("/api/admin/health", "")).toEqual({ ok: 1 });
+		expect(fetch).toHaveBeenCalledWith("/api/admin/health", { headers: {}, cache: "no-store" });
+	});
+
 	it("throws the refusal with its status, code and message, or the status alone", async () => {
 		vi.stubGlobal("fetch", async () => apiError(401, "unauthorized", "Send a token"));
 		await expect(getJson("/api/admin/stats", "x")).rejects.toMatchObject({

@@ -2,6 +2,7 @@
 // log through the debug route (DEBUG_TOKEN).
 
 import { explainLogFailure, fetchLog } from "./api.js";
+import { isBehindAccess } from "./tokens.js";
 
 const $ = (id) => document.getElementById(id);
 const VOTES = { up: "Good answer", down: "Bad answer", clear: "Vote withdrawn" };
@@ -26,14 +27,15 @@ export function renderComments(comments) {
 	$("no-comments").hidden = comments.length > 0;
 }
 
-/** Shows the answer's gateway log in the panel, with the debug token typed in. */
+/** Shows the answer's gateway log in the panel, with the debug token typed in, if any. */
 async function openLog(logId) {
 	$("log-panel").hidden = false;
 	$("log-title").textContent = `Gateway log ${logId}`;
 	$("log-json").textContent = "";
 	$("log-title").focus();
 	const token = $("debug-token").value.trim();
-	if (!token) {
+	// Behind Cloudflare Access the debug route needs no token either.
+	if (!token && !isBehindAccess()) {
 		$("log-status").textContent = "Enter the debug token (DEBUG_TOKEN) above to open gateway logs.";
 		return;
 	}

@@ -1,15 +1,23 @@
 // /insights' entry point (a native ES module, no build step): what the feedback store knows,
-// for a team. Reads the admin API with the ADMIN_TOKEN (kept in this tab's sessionStorage)
-// and draws with uPlot, vendored under /vendor/uplot and loaded before this module (both are
-// deferred, in document order).
+// for a team. Reads the admin API with the ADMIN_TOKEN (kept in this tab's sessionStorage),
+// or without one behind Cloudflare Access (the Worker checks the sign-in), and draws with
+// uPlot, vendored under /vendor/uplot and loaded before this module (both are deferred, in
+// document order).
 
+import { getJson } from "../http.js";
 import { explainReportFailure, loadReport } from "./api.js";
 import { renderCharts, resizeCharts } from "./charts.js";
 import { initComments, renderComments } from "./comments.js";
 import { compare, renderComparison } from "./comparison.js";
 import { plural } from "./format.js";
 import { renderDays, renderHealth, renderModels } from "./tables.js";
-import { forgetAdminToken, forgetTokens, keepTokens, keptTokens } from "./tokens.js";
+import {
+	forgetAdminToken,
+	forgetTokens,
+	keepTokens,
+	keptTokens,
+	setBehindAccess,
+} from "./tokens.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -21,6 +29,7 @@ function setStatus(text, state = "") {
 	$("status").dataset.state = state;
 }
 
+/** Loads the report, with the admin token typed in or, behind Cloudflare Access, without one. */
 async function load() {
 	const tokens = { admin: $("admin-token").value.trim(), debug: $("debug-token").value.trim() };
 	keepTokens(tokens);
@@ -28,6 +37,7 @@ async function load() {
 	$("show").disabled = true;
 	try {
 		current = await loadReport(tokens.admin, Number($("days").value));
+		setBehindAccess(!tokens.admin);
 		$("report").hidden = false;
 		render();
 		const { stats, since, until } = current;
@@ -39,7 +49,12 @@ async function load() {
 	} catch (error) {
 		$("report").hidden = true;
 		if (error.status === 401) forgetAdminToken();
-		setStatus(explainReportFailure(error), "error");
+		setStatus(
+			error.status === 401 && !tokens.admin
+				? "Enter the admin token (ADMIN_TOKEN): this page is not behind Cloudflare Access."
+				: explainReportFailure(error),
+			"error",
+		);
 	} finally {
 		$("show").disabled = false;
 	}
@@ -86,7 +101,24 @@ matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
 	if (current) renderCharts(current.stats);
 });
 
+/**
+ * Loads the report with no token when this visit came through Cloudflare Access, as the Worker
+ * says (GET /api/admin/access, always 200); otherwise the page waits for a token. A report
+ * request tried without one would be refused outside Access, a console error on every visit.
+ */
+async function openThroughAccess() {
+	try {
+		if (!(await getJson("/api/admin/access", "")).throughAccess) return;
+	} catch {
+		return; // Unreachable for now: "Show insights" tries again.
+	}
+	setBehindAccess(true);
+	$("admin-token").placeholder = "Signed in through Cloudflare Access";
+	load();
+}
+
 const kept = keptTokens();
 $("admin-token").value = kept.admin;
 $("debug-token").value = kept.debug;
 if (kept.admin) load();
+else openThroughAccess();

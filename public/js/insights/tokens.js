@@ -28,3 +28,10 @@ export function forgetTokens() {
 	sessionStorage.removeItem(ADMIN_KEY);
 	sessionStorage.removeItem(DEBUG_KEY);
 }
+
+/** Whether the last report loaded without an admin token: the page is behind Cloudflare Access. */
+let behindAccess = false;
+export const setBehindAccess = (value) => {
+	behindAccess = value;
+};
+export const isBehindAccess = () => behindAccess;

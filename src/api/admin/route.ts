@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import type { AppEnv } from "../../http/app-env";
-import { adminAuth } from "../../http/auth";
+import { adminAuth, throughAccess } from "../../http/auth";
 import { validQuery } from "../../http/query";
 import { cursorKey, decodeCursor, encodeCursor } from "../../store/cursor";
 import { exportStream } from "../../store/export";
@@ -17,16 +17,21 @@ const anyReplica = (c: Context<AppEnv>) => c.env.FEEDBACK_DB.withSession("first-
 
 /**
  * The feedback store for the team: the list, the dataset export and the statistics, read
- * through D1 sessions, so from read replicas where the database has them. ADMIN_TOKEN
- * guards it all (404 while unset); index.ts keeps it same-origin and uncached.
+ * through D1 sessions, so from read replicas where the database has them. ADMIN_TOKEN or
+ * Cloudflare Access guards all of it but GET /access (404 while neither is set;
+ * src/http/auth.ts); index.ts keeps it same-origin and uncached.
  */
 export const admin = () =>
 	new Hono<AppEnv>()
+		// Before the guard, always 200, reading nothing: /insights asks it on opening whether its
+		// requests come through Cloudflare Access (then it loads with no token) rather than trying
+		// a request that outside Access would only be refused, a console error on every visit.
+		.get("/access", (c) => c.json({ throughAccess: throughAccess(c) }))
 		.use(adminAuth)
 		.get("/feedback", validQuery(ListQuery), async (c) => {
 			const { limit, cursor, ...filters } = c.req.valid("query");
-			// adminAuth let the request in: ADMIN_TOKEN is set.
-			const key = await cursorKey(c.var.config.adminToken ?? "");
+			// adminAuth let the request in: ADMIN_TOKEN or Access is set.
+			const key = await cursorKey(c.var.config.adminToken ?? c.var.config.access?.audience ?? "");
 			const from = cursor === undefined ? undefined : await decodeCursor(cursor, filters, key);
 			// A next page starts from the bookmark of the page before: it sees at least as much.
 			const session = from?.bookmark ? c.env.FEEDBACK_DB.withSession(from.bookmark) : anyReplica(c);
