@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import { ApiError, notFound } from "../core/errors";
 import { log } from "../core/log";
+import { verifyAccessAssertion } from "./access";
 import type { AppEnv } from "./app-env";
 import { bearerToken } from "./request";
 
@@ -71,8 +72,6 @@ function teamGuard(
 		const assertion = access ? c.req.header(ACCESS_ASSERTION_HEADER) : undefined;
 		let who: { via: "access" | "token"; email?: string | null; serviceToken?: string | null };
 		if (access && assertion !== undefined) {
-			// Loaded here, on the first assertion: the verifier stays out of start-up.
-			const { verifyAccessAssertion } = await import("./access");
 			who = {
 				via: "access",
 				...(await verifyAccessAssertion(assertion, access, c.env.ACCESS_EMULATOR)),
