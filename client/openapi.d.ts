@@ -308,7 +308,158 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: never;
-    responses: never;
+    responses: {
+        /** @description `not_found`: No such route or thing (a debug or admin route whose token is unset). */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "not_found",
+                 *         "message": "No such route or thing (a debug or admin route whose token is unset)."
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    error: {
+                        /** @enum {string} */
+                        code: "not_found";
+                        message: string;
+                    };
+                };
+            };
+        };
+        /** @description `method_not_allowed`: Use a method the Allow header lists. */
+        MethodNotAllowed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "method_not_allowed",
+                 *         "message": "Use a method the Allow header lists."
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    error: {
+                        /** @enum {string} */
+                        code: "method_not_allowed";
+                        message: string;
+                    };
+                };
+            };
+        };
+        /** @description `not_found`: No such route or thing (a debug or admin route whose token is unset). */
+        OpenAiNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "message": "No such route or thing (a debug or admin route whose token is unset).",
+                 *         "type": "not_found_error",
+                 *         "code": "not_found",
+                 *         "param": null
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    error: {
+                        message: string;
+                        type: string;
+                        /** @enum {string} */
+                        code: "not_found";
+                        param: string | null;
+                    };
+                };
+            };
+        };
+        /** @description `method_not_allowed`: Use a method the Allow header lists. */
+        OpenAiMethodNotAllowed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "message": "Use a method the Allow header lists.",
+                 *         "type": "invalid_request_error",
+                 *         "code": "method_not_allowed",
+                 *         "param": null
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    error: {
+                        message: string;
+                        type: string;
+                        /** @enum {string} */
+                        code: "method_not_allowed";
+                        param: string | null;
+                    };
+                };
+            };
+        };
+        /** @description `unauthorized`: Send Authorization: Bearer with the token this route takes (see its security). */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "unauthorized",
+                 *         "message": "Send Authorization: Bearer with the token this route takes (see its security)."
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    error: {
+                        /** @enum {string} */
+                        code: "unauthorized";
+                        message: string;
+                    };
+                };
+            };
+        };
+        /** @description `unauthorized`: Send Authorization: Bearer with the token this route takes (see its security). */
+        OpenAiUnauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "message": "Send Authorization: Bearer with the token this route takes (see its security).",
+                 *         "type": "authentication_error",
+                 *         "code": "unauthorized",
+                 *         "param": null
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    error: {
+                        message: string;
+                        type: string;
+                        /** @enum {string} */
+                        code: "unauthorized";
+                        param: string | null;
+                    };
+                };
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;

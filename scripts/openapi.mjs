@@ -192,7 +192,7 @@ function errorBody(shape, codes) {
 /** Error responses by status: every code a route declares, and internal_error. */
 function errorResponses(shape, codes, errorCodes) {
 	const byStatus = new Map();
-	for (const code of new Set([...codes, "internal_error"])) {
+	for (const code of new Set(codes)) {
 		// OpenAI answers a filtered prompt with 400 content_filter (src/http/error-response.ts).
 		const [status, wire] =
 			shape === "openai" && code === "content_blocked"
@@ -277,7 +277,10 @@ function operation(surface, key, route, toJson, errorCodes) {
 			content,
 		};
 	}
-	Object.assign(responses, errorResponses(surface.errorShape, route.errors, errorCodes));
+	Object.assign(
+		responses,
+		errorResponses(surface.errorShape, [...route.errors, "internal_error"], errorCodes),
+	);
 	return {
 		operationId: `${method.toLowerCase()}${openApiPath(surface.prefix, key.slice(method.length + 1))
 			.split(/[/{}-]+/)
@@ -331,11 +334,28 @@ export function buildDocument({ surfaces, errorCodes, objectChecks }) {
 			title: "AI Gateway Feedback Chat",
 			version: JSON.parse(readFileSync(resolve(root, "package.json"), "utf8")).version,
 			description:
-				"Chat with human feedback through AI Gateway. Built by `npm run openapi` from the routes' declarations (src/api/<surface>/openapi.ts); do not edit. Every route also answers 405 `method_not_allowed` (with `Allow`) to a method it does not take, and a path no route owns answers 404 `not_found`.",
+				"Chat with human feedback through AI Gateway. Built by `npm run openapi` from the routes' declarations (src/api/<surface>/openapi.ts); do not edit. Every route also answers 405 `method_not_allowed` (with `Allow`) to a method it does not take, and a path no route owns answers 404 `not_found`. The debug and admin surfaces, and /v1 when API_KEYS is set, check their token before they look for the route: a request without it gets 401 `unauthorized` whatever its path or method (404 `not_found` while the token is unset).",
 		},
 		tags: [...tags].map(([name, description]) => ({ name, description })),
 		paths: Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b))),
-		components: { securitySchemes: SECURITY_SCHEMES },
+		components: {
+			securitySchemes: SECURITY_SCHEMES,
+			// What a path no route owns, or a method no route takes there, is answered with; and
+			// on a surface behind a token, what any request without it is.
+			responses: Object.fromEntries(
+				[
+					["NotFound", "api", "not_found"],
+					["MethodNotAllowed", "api", "method_not_allowed"],
+					["OpenAiNotFound", "openai", "not_found"],
+					["OpenAiMethodNotAllowed", "openai", "method_not_allowed"],
+					["Unauthorized", "api", "unauthorized"],
+					["OpenAiUnauthorized", "openai", "unauthorized"],
+				].map(([name, shape, code]) => [
+					name,
+					Object.values(errorResponses(shape, [code], errorCodes))[0],
+				]),
+			),
+		},
 	};
 }
 
