@@ -180,7 +180,7 @@ const contractSummary: Reporter = {
 	onTestRunEnd(testModules) {
 		let checked = 0;
 		for (const testModule of testModules) {
-			checked += (testModule.task.meta as { contractChecked?: number }).contractChecked ?? 0;
+			checked += (testModule.meta() as { contractChecked?: number }).contractChecked ?? 0;
 		}
 		if (checked > 0) {
 			process.stdout.write(
