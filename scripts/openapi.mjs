@@ -15,7 +15,10 @@ import { join, resolve } from "node:path";
 import { toJsonSchema } from "@valibot/to-json-schema";
 import { build } from "esbuild";
 
-const root = resolve(import.meta.dirname, "..");
+// `--root <dir>` builds from and checks another copy of the repository (the tooling test's).
+const rootArg = process.argv.indexOf("--root");
+const root =
+	rootArg === -1 ? resolve(import.meta.dirname, "..") : resolve(process.argv[rootArg + 1] ?? ".");
 export const DOCUMENT_PATH = "public/openapi.json";
 export const CLIENT_TYPES_PATH = "client/openapi.d.ts";
 const OPENAPI_TYPESCRIPT = "openapi-typescript@7.13.0";
