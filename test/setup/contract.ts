@@ -139,6 +139,7 @@ worker.fetch = async (request, env, ctx) => {
 	return new Response(body, response);
 };
 
+// biome-ignore lint/correctness/noEmptyPattern: Vitest reads a hook's first argument as its fixtures, destructured; the file's suite is the second
 afterAll(({}, suite) => {
 	(suite.meta as { contractChecked?: number }).contractChecked = checked;
 	expect(violations, "responses the OpenAPI document (public/openapi.json) does not allow").toEqual(
