@@ -2685,9 +2685,54 @@ export interface operations {
                     verbosity?: unknown;
                     web_search_options?: unknown;
                     model?: string;
-                    messages: Record<string, never>[];
+                    messages: ({
+                        /** @enum {string} */
+                        role: "system" | "developer";
+                        content: string | {
+                            /** @constant */
+                            type: "text";
+                            text: string;
+                        }[];
+                    } | {
+                        /** @constant */
+                        role: "user";
+                        content: string | {
+                            /** @constant */
+                            type: "text";
+                            text: string;
+                        }[];
+                    } | {
+                        /** @constant */
+                        role: "assistant";
+                        /** @default null */
+                        content?: (string | {
+                            /** @constant */
+                            type: "text";
+                            text: string;
+                        }[]) | null;
+                        tool_calls?: {
+                            id: string;
+                            /** @constant */
+                            type: "function";
+                            function: {
+                                name: string;
+                                arguments: string;
+                            };
+                        }[];
+                    } | {
+                        /** @constant */
+                        role: "tool";
+                        content: string | {
+                            /** @constant */
+                            type: "text";
+                            text: string;
+                        }[];
+                        tool_call_id?: string;
+                    })[];
                     stream?: boolean | null;
-                    stream_options?: Record<string, never> | null;
+                    stream_options?: {
+                        include_usage?: boolean;
+                    } | null;
                     max_tokens?: number | null;
                     max_completion_tokens?: number | null;
                     temperature?: number | null;
@@ -2701,7 +2746,9 @@ export interface operations {
                         function: {
                             name: string;
                             description?: string;
-                            parameters?: Record<string, never>;
+                            parameters?: {
+                                [key: string]: unknown;
+                            };
                             strict?: boolean | null;
                         };
                     }[] | null;
@@ -2725,7 +2772,9 @@ export interface operations {
                         json_schema: {
                             name: string;
                             description?: string;
-                            schema?: Record<string, never>;
+                            schema?: {
+                                [key: string]: unknown;
+                            };
                             strict?: boolean | null;
                         };
                     }) | null;

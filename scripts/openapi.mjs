@@ -78,17 +78,40 @@ function converter(objectChecks) {
 		schema.pipe[1]?.type === "check" &&
 		objectChecks.includes(schema.pipe[1].requirement) &&
 		schema.pipe[2]?.kind === "schema";
+	/**
+	 * A copy of the schema whose object-first pipelines start at their schema: the converter
+	 * would stop such a pipeline at its second schema (`typeMode: "input"`) and lose it.
+	 */
+	const rewritten = new Map();
+	const rewrite = (schema) => {
+		if (!schema || typeof schema !== "object" || schema.kind !== "schema") return schema;
+		if (rewritten.has(schema)) return rewritten.get(schema);
+		const copy = Object.create(
+			Object.getPrototypeOf(schema),
+			Object.getOwnPropertyDescriptors(schema),
+		);
+		rewritten.set(schema, copy);
+		for (const key of ["wrapped", "item", "key", "value", "rest"]) {
+			if (key in schema) copy[key] = rewrite(schema[key]);
+		}
+		if (Array.isArray(schema.options)) copy.options = schema.options.map(rewrite);
+		if (Array.isArray(schema.items)) copy.items = schema.items.map(rewrite);
+		if (schema.entries) {
+			copy.entries = Object.fromEntries(
+				Object.entries(schema.entries).map(([name, entry]) => [name, rewrite(entry)]),
+			);
+		}
+		if (Array.isArray(schema.pipe)) {
+			const pipe = schema.pipe.map(rewrite);
+			copy.pipe = objectFirst(schema) ? pipe.slice(2) : pipe;
+		}
+		return copy;
+	};
 	const convert = (schema) =>
-		toJsonSchema(schema, {
+		toJsonSchema(rewrite(schema), {
 			target: "draft-2020-12",
 			typeMode: "input",
 			errorMode: "throw",
-			overrideSchema: ({ valibotSchema }) => {
-				// Reached for the pipeline's schemas below: convert them from their third item.
-				if (!objectFirst(valibotSchema)) return undefined;
-				const [, , inner, ...rest] = valibotSchema.pipe;
-				return convert({ ...valibotSchema, pipe: [inner, ...rest] });
-			},
 			overrideAction: ({ valibotAction, jsonSchema }) => {
 				// JSON Schema counts a string's length in code points, as this action does.
 				if (valibotAction.type === "max_code_points")
@@ -97,19 +120,12 @@ function converter(objectChecks) {
 				if (objectChecks.includes(valibotAction.requirement))
 					return { ...jsonSchema, type: "object" };
 				const rule = typeof valibotAction.message === "string" ? valibotAction.message : null;
-				if (!rule) return { ...jsonSchema };
-				const said = jsonSchema.description ? `${jsonSchema.description} ` : "";
-				return { ...jsonSchema, description: `${said}Also checked: ${rule}.` };
+				const said = jsonSchema.description ?? "";
+				if (!rule || said.includes(rule)) return { ...jsonSchema };
+				return { ...jsonSchema, description: `${said ? `${said} ` : ""}Also checked: ${rule}.` };
 			},
 		});
-	return (schema) => {
-		// toJsonSchema converts pipelines before it asks overrideSchema: unwrap here too.
-		if (objectFirst(schema)) {
-			const [, , inner, ...rest] = schema.pipe;
-			return strip(convert({ ...schema, pipe: [inner, ...rest] }));
-		}
-		return strip(convert(schema));
-	};
+	return (schema) => strip(convert(schema));
 }
 
 /** Without `$schema`: the document's dialect is said once, at its top. */
