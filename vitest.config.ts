@@ -175,6 +175,21 @@ if (!showLogs) {
 	}
 }
 
+/** The contract test's count (test/setup/contract.ts): responses checked against the document. */
+const contractSummary: Reporter = {
+	onTestRunEnd(testModules) {
+		let checked = 0;
+		for (const testModule of testModules) {
+			checked += (testModule.meta() as { contractChecked?: number }).contractChecked ?? 0;
+		}
+		if (checked > 0) {
+			process.stdout.write(
+				`Contract: ${checked} responses checked against public/openapi.json in ${testModules.length} test files\n`,
+			);
+		}
+	},
+};
+
 export default defineConfig({
 	test: {
 		projects: [
@@ -214,7 +229,11 @@ export default defineConfig({
 					include: ["test/**/*.test.ts"],
 					// The browser tests run in Node against `npm run dev`: `npm run test:e2e`.
 					exclude: ["test/e2e/**", "test/tooling/**"],
-					setupFiles: ["./test/apply-migrations.ts", "./test/setup/mutation.ts"],
+					setupFiles: [
+						"./test/apply-migrations.ts",
+						"./test/setup/mutation.ts",
+						"./test/setup/contract.ts",
+					],
 				},
 			},
 			{
@@ -229,7 +248,12 @@ export default defineConfig({
 		],
 		// A dot a test, then the failures and a summary (not a line a file); CI also writes a
 		// JSON report, summed up by scripts/test-summary.mjs.
-		reporters: ["dot", ...(process.env.CI ? ["json"] : []), structuredLogsOfFailedTests],
+		reporters: [
+			"dot",
+			...(process.env.CI ? ["json"] : []),
+			structuredLogsOfFailedTests,
+			contractSummary,
+		],
 		onConsoleLog: (log) => showLogs || !isStructuredLog(log),
 		outputFile: { json: "test-results/vitest.json" },
 	},

@@ -23,6 +23,14 @@ const EMULATOR_MARKERS = [
 	"workers-binding.ai/ai-gateway",
 ];
 
+// Words only the OpenAPI declarations hold: core/errors.ts's ERROR_CODES (which the Worker
+// never reads, so the bundler must drop it) and a surface's openapi.ts (never imported).
+const DOCUMENTATION_MARKERS = [
+	"A fault of the Worker: it is logged; retry later.",
+	"Answer a conversation",
+	"How vote delivery stands",
+];
+
 // The deployed configuration must never route the AI binding, nor Turnstile's Siteverify, to
 // the emulator: both dev-only bindings exist only in `npm run dev`'s and the tests' config.
 const { rawConfig } = experimental_readRawConfig({ config: resolve(root, "wrangler.jsonc") });
@@ -68,6 +76,13 @@ try {
 	if (!(largestGzipKib <= MAX_GZIP_KIB)) {
 		console.error(`The production bundle must stay within ${MAX_GZIP_KIB} KiB gzipped`);
 		process.exitCode = 1;
+	}
+	const documented = DOCUMENTATION_MARKERS.filter((marker) => code.includes(marker));
+	if (documented.length > 0) {
+		console.error(`OpenAPI declarations in the production bundle: ${documented.join(", ")}`);
+		process.exitCode = 1;
+	} else {
+		console.log("No OpenAPI declarations in the production bundle.");
 	}
 	if (shipped.length > 0) {
 		console.error(`Emulator code in the production bundle: ${shipped.join(", ")}`);

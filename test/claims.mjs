@@ -235,8 +235,8 @@ export const claims = [
 		name: "array-accepted-as-object",
 		claim: "/v1 validates its objects: stream_options: [] is a 400.",
 		file: "src/http/schemas.ts",
-		old: 'v.check((value) => !Array.isArray(value), "must be an object"),',
-		new: 'v.check(() => true, "must be an object"),',
+		old: "export const isNotArray = (value: unknown) => !Array.isArray(value);",
+		new: "export const isNotArray = (value: unknown) => value === value;",
 		tests: ["test/api/openai/route.test.ts"],
 	},
 	{
@@ -1832,5 +1832,42 @@ export const claims = [
 		old: "headers: token ? { authorization:",
 		new: "headers: true ? { authorization:",
 		tests: ["test/public/http.test.ts"],
+	},
+	// --- The OpenAPI document --------------------------------------------------------------
+	{
+		name: "openapi-declaration-not-rebuilt",
+		claim:
+			"public/openapi.json is built from the routes' declarations: a declaration changed without `npm run openapi` fails `npm run check`.",
+		file: "src/api/feedback/openapi.ts",
+		old: '"feedback_disabled", ...JSON_BODY_ERRORS, "invalid_token"',
+		new: '"feedback_disabled", ...JSON_BODY_ERRORS',
+		tests: ["test/tooling/openapi.test.ts"],
+	},
+	{
+		name: "openapi-document-drops-a-status",
+		claim:
+			"Every response the test suite receives is one the OpenAPI document declares: a route whose declaration drops a status it answers with fails the contract test.",
+		file: "public/openapi.json",
+		old: '"202": {',
+		new: '"203": {',
+		tests: ["test/api/feedback/feedback.test.ts"],
+	},
+	{
+		name: "openapi-document-wrong-body",
+		claim:
+			"The contract test checks every JSON body the suite receives against the OpenAPI document's schema of its status.",
+		file: "public/openapi.json",
+		old: '"type": "boolean",\n\t\t\t\t\t\t\t\t\t\t\t"description": "Whether the gateway\'s cache answered."',
+		new: '"type": "string",\n\t\t\t\t\t\t\t\t\t\t\t"description": "Whether the gateway\'s cache answered."',
+		tests: ["test/index.test.ts"],
+	},
+	{
+		name: "openapi-route-not-declared",
+		claim:
+			"Every route the Worker mounts is an operation of the OpenAPI document, and the reverse.",
+		file: "src/api/debug/gateway.ts",
+		old: '.get("/", async (c) => c.json(await gatewayUrls(c.env, c.var.config)));',
+		new: '.get("/urls", async (c) => c.json(await gatewayUrls(c.env, c.var.config)));',
+		tests: ["test/api/openapi.test.ts"],
 	},
 ];

@@ -68,13 +68,19 @@ export const optionalField = <S extends v.GenericSchema>(schema: S) =>
 		v.transform((value): v.InferOutput<S> | undefined => value ?? undefined),
 	);
 
+/**
+ * Whether a value is not an array: named, as is isJsonObject, so the OpenAPI document's
+ * converter (scripts/openapi.mjs) knows the check says what JSON Schema's `object` says.
+ */
+export const isNotArray = (value: unknown) => !Array.isArray(value);
+
+/** Whether a value is a JSON object: not null, not an array. */
+export const isJsonObject = (value: unknown) =>
+	typeof value === "object" && value !== null && !Array.isArray(value);
+
 /** An object schema that also refuses arrays (which pass valibot's object check). */
 export const plainObject = <S extends v.GenericSchema<object>>(schema: S) =>
-	v.pipe(
-		v.unknown(),
-		v.check((value) => !Array.isArray(value), "must be an object"),
-		schema,
-	);
+	v.pipe(v.unknown(), v.check(isNotArray, "must be an object"), schema);
 
 /** Gateway log ids: ULIDs before October 2026, UUIDv7 after; check only length and alphabet. */
 export const LogIdSchema = v.pipe(

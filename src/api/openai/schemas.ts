@@ -2,6 +2,7 @@ import * as v from "valibot";
 import { LIMITS } from "../../core/limits";
 import {
 	CONTENT_TOO_LONG,
+	isJsonObject,
 	MaxTokensSchema,
 	ModelSchema,
 	messagesOf,
@@ -136,10 +137,7 @@ const ToolMessageSchema = v.pipe(
 /** A message: an object first (a number is not a message with a bad role), then by its role. */
 const MessageSchema = v.pipe(
 	v.unknown(),
-	v.check(
-		(value) => typeof value === "object" && value !== null && !Array.isArray(value),
-		"must be an object {role, content}",
-	),
+	v.check(isJsonObject, "must be an object {role, content}"),
 	v.variant(
 		"role",
 		[SystemMessageSchema, UserMessageSchema, AssistantMessageSchema, ToolMessageSchema],

@@ -1,0 +1,118 @@
+import * as v from "valibot";
+import { surfaceDoc, TEAM_AUTH_ERRORS } from "../../http/route-docs";
+import { ExportQuery, ListQuery, StatsQuery } from "./schemas";
+
+// The admin API's OpenAPI declaration (scripts/openapi.mjs): never imported by the Worker.
+
+const Rate = v.nullable(v.number());
+const Latency = v.nullable(v.number());
+const Summary = {
+	model: v.string(),
+	answers: v.number(),
+	up: v.number(),
+	down: v.number(),
+	cleared: v.number(),
+	upRate: Rate,
+	upRateLow: Rate,
+	upRateHigh: Rate,
+	meanScore: Rate,
+	medianLatencyMs: Latency,
+	p90LatencyMs: Latency,
+	p99LatencyMs: Latency,
+};
+
+export const adminDoc = surfaceDoc({
+	prefix: "/api/admin",
+	tag: "admin",
+	description:
+		"The feedback store for the team, guarded by ADMIN_TOKEN or Cloudflare Access (404 while neither is set); read from D1 read replicas where the database has them.",
+	errorShape: "api",
+	routes: {
+		"GET /access": {
+			summary: "Whether this visit came through Cloudflare Access",
+			description:
+				"Always 200 and open (it checks no assertion and reads nothing): true when Cloudflare Access is configured and the request carries Cf-Access-Jwt-Assertion. /insights asks it on opening, to load with no token behind Access.",
+			responses: {
+				200: {
+					description: "Whether the request came through Access.",
+					json: v.strictObject({ throughAccess: v.boolean() }),
+				},
+			},
+			errors: [],
+		},
+		"GET /feedback": {
+			summary: "List feedback, newest first",
+			description: "Each log's latest vote with its answer, filtered; a page at a time.",
+			security: ["adminToken", "cloudflareAccess"],
+			query: ListQuery,
+			responses: {
+				200: {
+					description: "A page, and the cursor of the next (null on the last).",
+					json: v.strictObject({
+						items: v.array(
+							v.pipe(
+								v.looseObject({ aiGatewayLogId: v.string(), createdAt: v.string() }),
+								v.description("The vote and its answer: the store's declared fields."),
+							),
+						),
+						nextCursor: v.nullable(v.string()),
+					}),
+				},
+			},
+			errors: [...TEAM_AUTH_ERRORS, "invalid_request", "invalid_cursor"],
+		},
+		"GET /feedback/export": {
+			summary: "Export the feedback dataset",
+			description:
+				"Every row that matches, streamed as JSON Lines or CSV (with transcripts when stored).",
+			security: ["adminToken", "cloudflareAccess"],
+			query: ExportQuery,
+			responses: {
+				200: {
+					description: "The dataset, as an attachment.",
+					media: {
+						"application/jsonl": "One JSON object a line (format=jsonl).",
+						"text/csv": "A header line, then one row a line (format=csv).",
+					},
+				},
+			},
+			errors: [...TEAM_AUTH_ERRORS, "invalid_request"],
+		},
+		"GET /stats": {
+			summary: "Up-rates, scores and latency per model and day",
+			security: ["adminToken", "cloudflareAccess"],
+			query: StatsQuery,
+			responses: {
+				200: {
+					description: "Per model over the range's whole UTC days, and per model and day.",
+					json: v.strictObject({
+						since: v.string(),
+						until: v.string(),
+						latencyRelativeError: v.number(),
+						models: v.array(v.strictObject(Summary)),
+						days: v.array(v.strictObject({ day: v.string(), ...Summary })),
+					}),
+				},
+			},
+			errors: [...TEAM_AUTH_ERRORS, "invalid_request"],
+		},
+		"GET /health": {
+			summary: "How vote delivery stands",
+			security: ["adminToken", "cloudflareAccess"],
+			responses: {
+				200: {
+					description: "Votes by delivery state.",
+					json: v.strictObject({
+						delivery: v.strictObject({
+							pending: v.number(),
+							delivered: v.number(),
+							refused: v.number(),
+							deadLetters: v.number(),
+						}),
+					}),
+				},
+			},
+			errors: TEAM_AUTH_ERRORS,
+		},
+	},
+});
