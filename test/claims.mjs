@@ -447,10 +447,10 @@ export const claims = [
 	{
 		name: "wilson-interval-wrong",
 		claim: "Stats give the up-rate with its 95% Wilson interval.",
-		file: "src/store/stats.ts",
+		file: "src/core/verdict.ts",
 		old: "const centre = p + z2 / (2 * trials);",
 		new: "const centre = p;",
-		tests: ["test/api/admin/admin.test.ts"],
+		tests: ["test/core/verdict.test.ts", "test/api/admin/admin.test.ts"],
 	},
 	{
 		name: "retention-ignores-days",
