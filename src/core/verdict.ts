@@ -86,12 +86,10 @@ export interface SequentialOptions {
 
 /**
  * τ, the standard deviation of the normal prior the test mixes its alternatives over. Any τ
- * keeps the test valid; it sets which differences it finds fastest: with the normal mixture
- * the votes needed are near their fewest for a true difference of about τ (the boundary is
- * crossed when the difference is z ≈ 3 standard errors away, where the best τ² is
- * (z² - 1)·SE² ≈ 0.9·difference²). 0.05 aims at the differences worth acting on between chat
- * models, a few points to about ten points of up-rate; larger ones are still found, a little
- * later than with a larger τ.
+ * keeps the test valid; it sets which differences it finds fastest: the votes needed are
+ * fewest for a true difference of about τ to 2τ (docs/verdicts.md, table (d)). 0.05 aims at
+ * the differences worth acting on between chat models, 5 to 10 points of up-rate, where votes
+ * are scarcest; 20 points are still found within a few hundred votes.
  */
 export const DEFAULT_TAU = 0.05;
 
