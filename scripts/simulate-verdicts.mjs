@@ -80,8 +80,7 @@ const thousands = (value) => Math.round(value).toLocaleString("en-US");
 
 // --- (a) kappa's interval --------------------------------------------------------------
 
-function kappaCoverage() {
-	const VOTES = 2000;
+function kappaCoverage(VOTES) {
 	const PEOPLE_UP = 0.7;
 	const JUDGE_AGREES = 0.8;
 	// The cells' true shares, and the kappa they make.
@@ -90,7 +89,7 @@ function kappaCoverage() {
 		[(1 - PEOPLE_UP) * (1 - JUDGE_AGREES), PEOPLE_UP * JUDGE_AGREES],
 	];
 	const trueKappa = cohensKappa(truth).kappa;
-	const random = streamFor("kappa");
+	const random = streamFor(`kappa ${VOTES}`);
 	let covered = 0;
 	let below = 0;
 	let width = 0;
@@ -139,36 +138,56 @@ function kappaCoverage() {
 
 const MAX_VOTES = 200_000;
 
-/** Votes (each to A or B at random, half and half) until the first verdict, looking at each. */
+/** The look at which (b) records the test's own estimate of the votes still needed. */
+const ESTIMATE_AT = 200;
+
+/**
+ * Votes (each to A or B at random, half and half) until the first verdict, looking at each;
+ * with the total the test foresaw at ESTIMATE_AT votes (its votes still needed, for each model).
+ */
 function firstVerdict(random, aUp, bUp, tau) {
 	const a = { up: 0, down: 0 };
 	const b = { up: 0, down: 0 };
 	let previous;
+	let foreseen = null;
 	for (let votes = 1; votes <= MAX_VOTES; votes++) {
 		const model = random() < 0.5 ? a : b;
 		if (random() < (model === a ? aUp : bUp)) model.up++;
 		else model.down++;
 		previous = sequentialVerdict(a, b, { tau, previous });
-		if (previous.decision !== "undecided") return { votes, decision: previous.decision };
+		if (votes === ESTIMATE_AT && previous.moreVotesEach !== null) {
+			foreseen = votes + 2 * previous.moreVotesEach;
+		}
+		if (previous.decision !== "undecided") return { votes, decision: previous.decision, foreseen };
 	}
-	return { votes: MAX_VOTES, decision: "undecided" };
+	return { votes: MAX_VOTES, decision: "undecided", foreseen };
 }
 
 function timeToVerdict(aUp, bUp, tau, runs, name) {
 	const random = streamFor(name);
 	const votes = [];
+	// Runs still undecided at ESTIMATE_AT votes: the total foreseen then, over the actual.
+	const foreseenOverActual = [];
 	let right = 0;
 	let wrong = 0;
 	for (let run = 0; run < runs; run++) {
 		const result = firstVerdict(random, aUp, bUp, tau);
 		votes.push(result.votes);
+		if (result.foreseen !== null && result.votes > ESTIMATE_AT) {
+			foreseenOverActual.push(result.foreseen / result.votes);
+		}
 		const better = aUp > bUp ? "a-better" : "b-better";
 		if (result.decision === better) right++;
 		else if (result.decision !== "undecided") wrong++;
 	}
 	votes.sort((x, y) => x - y);
+	foreseenOverActual.sort((x, y) => x - y);
 	return {
 		runs,
+		estimated: foreseenOverActual.length,
+		estimateQ1: quantile(foreseenOverActual, 0.25),
+		estimateMedian: quantile(foreseenOverActual, 0.5),
+		estimateQ3: quantile(foreseenOverActual, 0.75),
 		right: right / runs,
 		wrong: wrong / runs,
 		undecided: (runs - right - wrong) / runs,
@@ -242,7 +261,8 @@ function peeking() {
 // --- The page ------------------------------------------------------------------------
 
 const started = performance.now();
-const kappa = kappaCoverage();
+const kappas = [kappaCoverage(2000), kappaCoverage(200)];
+const [kappa] = kappas;
 const race = timeToVerdict(0.7, 0.6, DEFAULT_TAU, RUNS, "race");
 const peek = peeking();
 const TAUS = [0.025, 0.05, 0.1, 0.2];
@@ -260,17 +280,19 @@ const command = `npm run simulate${RUNS === 1000 ? "" : ` -- --runs=${RUNS}`}`;
 const block = `<!-- simulation -->
 Simulated ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${os.cpus().length} cores (${cpu}), Node ${process.version}, in ${seconds.toFixed(0)} s: \`${command}\` (scripts/simulate-verdicts.mjs, seed ${SEED}, ${thousands(RUNS)} runs a case; sfc32 generator). Each vote goes to model A or B at random, half and half. ± is the Monte Carlo standard error of a share, in points.
 
-**(a) Kappa's 95% interval.** People vote up ${percent(kappa.peopleUp, 0)} of the time; the judge agrees with each vote with chance ${percent(kappa.judgeAgrees, 0)}, independently. True kappa ${kappa.trueKappa.toFixed(4)}; ${thousands(kappa.votes)} votes a run.
+**(a) Kappa's 95% interval.** People vote up ${percent(kappa.peopleUp, 0)} of the time; the judge agrees with each vote with chance ${percent(kappa.judgeAgrees, 0)}, independently. True kappa ${kappa.trueKappa.toFixed(4)}; ${thousands(kappa.votes)} votes a run (and, to see the large-sample interval with few votes, ${thousands(kappas[1].votes)}).
 
-| runs | interval holds the true kappa | misses, interval below | misses, interval above | mean kappa | mean interval width | mean precision of "bad" (true) | mean recall of "bad" (true) |
-|---|---|---|---|---|---|---|---|
-| ${thousands(RUNS)} | **${percent(kappa.coverage)}** ${shareError(kappa.coverage, RUNS)} | ${percent(kappa.missedBelow)} | ${percent(kappa.missedAbove)} | ${kappa.meanKappa.toFixed(4)} | ${kappa.meanWidth.toFixed(4)} | ${kappa.meanPrecision.toFixed(4)} (${kappa.truePrecision.toFixed(4)}) | ${kappa.meanRecall.toFixed(4)} (${kappa.trueRecall.toFixed(4)}) |
+| votes a run | runs | interval holds the true kappa | misses, interval below | misses, interval above | mean kappa | mean interval width | mean precision of "bad" (true) | mean recall of "bad" (true) |
+|---|---|---|---|---|---|---|---|---|
+${kappas.map((row, index) => `| ${thousands(row.votes)} | ${thousands(RUNS)} | ${index === 0 ? "**" : ""}${percent(row.coverage)}${index === 0 ? "**" : ""} ${shareError(row.coverage, RUNS)} | ${percent(row.missedBelow)} | ${percent(row.missedAbove)} | ${row.meanKappa.toFixed(4)} | ${row.meanWidth.toFixed(4)} | ${row.meanPrecision.toFixed(4)} (${row.truePrecision.toFixed(4)}) | ${row.meanRecall.toFixed(4)} (${row.trueRecall.toFixed(4)}) |`).join("\n")}
 
 **(b) Votes until the first verdict.** Model A at 0.70 up, B at 0.60; the sequential test (τ = ${DEFAULT_TAU}, alpha = 0.05) looked at after every vote, stopped at its first verdict (at most ${thousands(MAX_VOTES)} votes).
 
 | runs | votes to the verdict: first quartile | median | third quartile | 90th percentile | right (A better) | wrong (B better) | no verdict |
 |---|---|---|---|---|---|---|---|
 | ${thousands(RUNS)} | ${thousands(race.q1)} | **${thousands(race.median)}** | ${thousands(race.q3)} | ${thousands(race.p90)} | **${percent(race.right)}** | ${percent(race.wrong)} | ${percent(race.undecided)} |
+
+The votes still needed, as the test estimates them at ${ESTIMATE_AT} votes (runs undecided then: ${thousands(race.estimated)}): the total they foresee over the votes the verdict actually took, quartiles ${race.estimateQ1.toFixed(2)}, **${race.estimateMedian.toFixed(2)}** (median), ${race.estimateQ3.toFixed(2)}.
 
 **(c) Two equal models, looked at every ${peek.every} votes.** Both at ${peek.rate} up, ${thousands(peek.upTo / peek.every)} looks up to ${thousands(peek.upTo)} votes; a run counts if the rule ever calls them different.
 

@@ -1662,10 +1662,19 @@ export const claims = [
 			},
 			{
 				file: "src/core/verdict.ts",
-				old: "low = disjoint ? difference - halfWidth : Math.max(low, difference - halfWidth);",
+				old: "low = Math.max(low, difference - halfWidth);",
 				new: "low = difference - halfWidth;",
 			},
 		],
+		tests: ["test/core/verdict.test.ts"],
+	},
+	{
+		name: "verdict-drift-empties-sequence",
+		claim:
+			"A sequential verdict, once reached, stands: a later look whose interval misses the sequence so far (the rates drifted) leaves it as it was.",
+		file: "src/core/verdict.ts",
+		old: "if (difference - halfWidth <= high && difference + halfWidth >= low) {",
+		new: "if (difference === difference) {",
 		tests: ["test/core/verdict.test.ts"],
 	},
 	{

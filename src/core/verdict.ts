@@ -79,7 +79,8 @@ export interface SequentialOptions {
 	/**
 	 * The verdict at the previous look on the same two models, while votes only accrue: the
 	 * p-value is the running minimum and the interval the running intersection, as the
-	 * guarantee is for the sequence as a whole.
+	 * guarantee is for the sequence as a whole. So a verdict, once reached, stands: the test
+	 * has stopped there. To test again (a model changed), start a new sequence without it.
 	 */
 	previous?: Pick<SequentialVerdict, "pValue" | "low" | "high">;
 }
@@ -152,10 +153,12 @@ export function sequentialVerdict(
 			((2 * variance * (variance + tau2)) / tau2) *
 				(threshold + 0.5 * Math.log((variance + tau2) / variance)),
 		);
-		// Disjoint only if the rates drift (the sequence assumes they stay): then this look's.
-		const disjoint = difference - halfWidth > high || difference + halfWidth < low;
-		low = disjoint ? difference - halfWidth : Math.max(low, difference - halfWidth);
-		high = disjoint ? difference + halfWidth : Math.min(high, difference + halfWidth);
+		// This look's interval misses the sequence so far only if the rates drifted (the test
+		// assumes they stay): the sequence so far stands, as its verdict does.
+		if (difference - halfWidth <= high && difference + halfWidth >= low) {
+			low = Math.max(low, difference - halfWidth);
+			high = Math.min(high, difference + halfWidth);
+		}
 		if (low <= 0 && high >= 0 && difference !== 0) {
 			moreVotesEach = votesToDecide(difference, aVotes, bVotes, aSpread, bSpread, tau2, threshold);
 		}

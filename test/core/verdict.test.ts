@@ -126,6 +126,17 @@ describe("the sequential test (mSPRT, always valid)", () => {
 		expect(alone.low).toBeLessThan(-0.01);
 	});
 
+	it("lets a verdict stand once reached, even if the rates drift after it", () => {
+		// This look alone (50/100 each) gives about -0.31 to 0.31, missing 0.5 to 0.6.
+		const reached = { pValue: 0.01, low: 0.5, high: 0.6 };
+		expect(sequentialVerdict(tally(50, 100), tally(50, 100), { previous: reached })).toMatchObject({
+			decision: "a-better",
+			pValue: 0.01,
+			low: 0.5,
+			high: 0.6,
+		});
+	});
+
 	it("says roughly how many more votes each model needs if the rates hold", () => {
 		const now = sequentialVerdict(tally(70, 100), tally(60, 100));
 		const more = now.moreVotesEach ?? Number.NaN;
