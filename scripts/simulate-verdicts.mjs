@@ -300,7 +300,7 @@ The votes still needed, as the test estimates them at ${ESTIMATE_AT} votes (runs
 |---|---|---|---|---|---|
 | ${thousands(RUNS)} | **${percent(peek.sequential)}** ${shareError(peek.sequential, RUNS)} | ${percent(peek.everyVote)} ${shareError(peek.everyVote, RUNS)} | **${percent(peek.overlap)}** ${shareError(peek.overlap, RUNS)} | ${percent(peek.overlapAtEnd)} | ${percent(peek.newcombe)} ${shareError(peek.newcombe, RUNS)} |
 
-**(d) τ against the difference.** Median votes to the first verdict (right verdicts) for B at 0.60 and A at 0.60 plus the difference, looked at after every vote; ${thousands(TAU_RUNS)} runs a cell.
+**(d) τ against the difference.** Median votes to the first verdict (and the share of runs whose verdict is right) for B at 0.60 and A at 0.60 plus the difference, looked at after every vote; ${thousands(TAU_RUNS)} runs a cell.
 
 | τ | ${DIFFERENCES.map((difference) => `difference ${difference}`).join(" | ")} |
 |---|${DIFFERENCES.map(() => "---").join("|")}|
