@@ -447,10 +447,10 @@ export const claims = [
 	{
 		name: "wilson-interval-wrong",
 		claim: "Stats give the up-rate with its 95% Wilson interval.",
-		file: "src/store/stats.ts",
+		file: "src/core/verdict.ts",
 		old: "const centre = p + z2 / (2 * trials);",
 		new: "const centre = p;",
-		tests: ["test/api/admin/admin.test.ts"],
+		tests: ["test/core/verdict.test.ts", "test/api/admin/admin.test.ts"],
 	},
 	{
 		name: "retention-ignores-days",
@@ -1869,5 +1869,104 @@ export const claims = [
 		old: '.get("/", async (c) => c.json(await gatewayUrls(c.env, c.var.config)));',
 		new: '.get("/urls", async (c) => c.json(await gatewayUrls(c.env, c.var.config)));',
 		tests: ["test/api/openapi.test.ts"],
+	},
+	// --- Verdicts and agreement statistics ---------------------------------------------------
+	{
+		name: "verdict-difference-as-wald",
+		claim:
+			"The difference of two up-rates has its 95% interval by Newcombe's method 10, not the Wald interval (docs/verdicts.md).",
+		edits: [
+			{
+				file: "src/core/verdict.ts",
+				old: "low: difference - Math.sqrt((aRate - aLow) ** 2 + (bHigh - bRate) ** 2),",
+				new: "low: difference - z * Math.sqrt((aRate * (1 - aRate)) / aVotes + (bRate * (1 - bRate)) / bVotes) + 0 * (aLow + bHigh),",
+			},
+			{
+				file: "src/core/verdict.ts",
+				old: "high: difference + Math.sqrt((aHigh - aRate) ** 2 + (bRate - bLow) ** 2),",
+				new: "high: difference + z * Math.sqrt((aRate * (1 - aRate)) / aVotes + (bRate * (1 - bRate)) / bVotes) + 0 * (aHigh + bLow),",
+			},
+		],
+		tests: ["test/core/verdict.test.ts"],
+	},
+	{
+		name: "verdict-mixture-variance-term-dropped",
+		claim:
+			"The sequential test is the normal-mixture mSPRT: its likelihood ratio carries the mixture's variance term, which keeps it from calling equal models different however often one looks.",
+		file: "src/core/verdict.ts",
+		old: "0.5 * Math.log(variance / (variance + tau2)) +",
+		new: "0 +",
+		tests: ["test/core/verdict.test.ts"],
+	},
+	{
+		name: "verdict-sequence-as-one-look-interval",
+		claim:
+			"The sequential test's confidence sequence is the mixture's, not a one-look 95% interval peeked at (which calls equal models different far more often than 5%).",
+		file: "src/core/verdict.ts",
+		old: "const halfWidth = Math.sqrt(",
+		new: "const halfWidth = 1.96 * Math.sqrt(variance) + 0 * Math.sqrt(",
+		tests: ["test/core/verdict.test.ts"],
+	},
+	{
+		name: "verdict-p-value-not-running-minimum",
+		claim:
+			"The always-valid p-value is the running minimum over the looks, and the confidence sequence the running intersection.",
+		edits: [
+			{
+				file: "src/core/verdict.ts",
+				old: "pValue = Math.min(pValue, Math.exp(",
+				new: "pValue = Math.max(0, Math.exp(",
+			},
+			{
+				file: "src/core/verdict.ts",
+				old: "low = Math.max(low, difference - halfWidth);",
+				new: "low = difference - halfWidth;",
+			},
+		],
+		tests: ["test/core/verdict.test.ts"],
+	},
+	{
+		name: "verdict-drift-empties-sequence",
+		claim:
+			"A sequential verdict, once reached, stands: a later look whose interval misses the sequence so far (the rates drifted) leaves it as it was.",
+		file: "src/core/verdict.ts",
+		old: "if (difference - halfWidth <= high && difference + halfWidth >= low) {",
+		new: "if (difference === difference) {",
+		tests: ["test/core/verdict.test.ts"],
+	},
+	{
+		name: "verdict-votes-needed-ignores-more-votes",
+		claim:
+			"When undecided, the sequential test says roughly how many more votes each model needs if the up-rates hold.",
+		file: "src/core/verdict.ts",
+		old: "logMixtureRatio(difference, aSpread / (aVotes + more) + bSpread / (bVotes + more), tau2) >=",
+		new: "logMixtureRatio(difference, aSpread / aVotes + bSpread / bVotes, tau2) + 0 * more >=",
+		tests: ["test/core/verdict.test.ts"],
+	},
+	{
+		name: "agreement-kappa-ignores-chance",
+		claim: "A judge's agreement with people is Cohen's kappa: agreement beyond what chance gives.",
+		file: "src/core/agreement.ts",
+		old: "const kappa = (observed - chance) / (1 - chance);",
+		new: "const kappa = observed;",
+		tests: ["test/core/agreement.test.ts"],
+	},
+	{
+		name: "agreement-kappa-interval-wrong",
+		claim:
+			"Kappa's 95% interval comes from the large-sample standard error of Fleiss, Cohen and Everitt (1969), as SAS reports it.",
+		file: "src/core/agreement.ts",
+		old: "(diagonal + (1 - kappa) ** 2 * offDiagonal - (kappa - chance * (1 - kappa)) ** 2) /",
+		new: "(diagonal + (1 - kappa) ** 2 * offDiagonal) /",
+		tests: ["test/core/agreement.test.ts"],
+	},
+	{
+		name: "agreement-precision-is-recall",
+		claim:
+			"The judge's precision for bad is the share of answers it calls bad that people voted down; its recall, the share of voted-down answers it calls bad.",
+		file: "src/core/agreement.ts",
+		old: "precisionBad: share(judgeBadPeopleDown, judgeBadPeopleDown + judgeBadPeopleUp),",
+		new: "precisionBad: share(judgeBadPeopleDown, judgeBadPeopleDown + judgeGoodPeopleDown),",
+		tests: ["test/core/agreement.test.ts"],
 	},
 ];

@@ -3,6 +3,7 @@
  * (migrations/0003_rollups.sql): their cost grows with days × models, not with answers.
  */
 import { DAY_MS } from "../core/time";
+import { wilsonInterval } from "../core/verdict";
 import type { D1Reads } from "./db";
 import { emptyHistogram, type Histogram, LATENCY_RELATIVE_ERROR, quantile } from "./rollups";
 
@@ -26,23 +27,6 @@ interface Counts {
 
 /** A day's counts, and its histogram as `bucket:answers,...` (null without complete answers). */
 type DayRow = Counts & { latencies: string | null };
-
-/**
- * The 95% Wilson score interval of `successes` out of `trials`: unlike p ± 1.96·SE it
- * stays inside [0, 1] and is honest for small counts.
- */
-export function wilsonInterval(successes: number, trials: number, z = 1.96): [number, number] {
-	if (trials === 0) return [0, 1];
-	const p = successes / trials;
-	const z2 = z * z;
-	const centre = p + z2 / (2 * trials);
-	const margin = z * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials));
-	const denominator = 1 + z2 / trials;
-	return [
-		Math.max(0, (centre - margin) / denominator),
-		Math.min(1, (centre + margin) / denominator),
-	];
-}
 
 const round = (value: number, digits = 4) => Math.round(value * 10 ** digits) / 10 ** digits;
 
