@@ -95,8 +95,8 @@ const voteCounts = (vote: string, score: string) => ({
 /**
  * Rebuilds the rollups from the rows, in one batch: fills in the latency bucket of rows
  * written before it existed, then counts every answer, with its vote, on its day and served
- * model, and every vote in its delivery state (migrations/0003_rollups.sql ends with the
- * same statements).
+ * model (a router's also by router and reason), and every vote in its delivery state
+ * (migrations/0003_rollups.sql and 0005_routing_rollups.sql end with the same statements).
  */
 export const REBUILD_ROLLUPS = [
 	`UPDATE answers SET latency_bucket = ${bucketSql("total_ms")}
@@ -111,6 +111,13 @@ GROUP BY 1, 2`,
 SELECT created_at / ${DAY_MS}, served_model, latency_bucket, COUNT(*) FROM answers
 WHERE outcome = 'complete' AND latency_bucket IS NOT NULL
 GROUP BY 1, 2, 3`,
+	// A router's answers per day, router, routed model and reason (migrations/0005_routing_rollups.sql).
+	"DELETE FROM routing_rollups",
+	`INSERT INTO routing_rollups (day, requested_model, served_model, routing_reason, answers, up, down, tokens, tokened)
+SELECT a.created_at / ${DAY_MS}, a.requested_model, a.served_model, a.routing_reason, COUNT(*), IFNULL(SUM(v.vote = 'up'), 0), IFNULL(SUM(v.vote = 'down'), 0), IFNULL(SUM(a.total_tokens), 0), COUNT(a.total_tokens)
+FROM answers a LEFT JOIN votes v ON v.ai_gateway_log_id = a.ai_gateway_log_id
+WHERE a.routing_reason IS NOT NULL
+GROUP BY 1, 2, 3, 4`,
 	"DELETE FROM vote_states",
 	`INSERT INTO vote_states (state, votes, refused)
 SELECT state, COUNT(*), SUM(refused) FROM votes GROUP BY state`,

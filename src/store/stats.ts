@@ -1,6 +1,7 @@
 /**
- * Feedback statistics per served model and per UTC day, read from the rollups alone
- * (migrations/0003_rollups.sql): their cost grows with days × models, not with answers.
+ * Feedback statistics per served model and per UTC day, and the routers' answers by routed
+ * model and by reason, read from the rollups alone (migrations/0003_rollups.sql,
+ * 0005_routing_rollups.sql): their cost grows with days × models, not with answers.
  */
 import { DAY_MS } from "../core/time";
 import type { D1Reads } from "./db";
@@ -70,6 +71,69 @@ ORDER BY r.served_model, r.day`,
 	};
 }
 
+/**
+ * The statement of the routers' breakdown, with its parameters: per router (the requested
+ * `cloudflare/auto` or `custom/<alias>`), routed model and reason over the range's days,
+ * from routing_rollups (migrations/0005_routing_rollups.sql).
+ */
+export function routingQuery(range: StatsQuery) {
+	const { first, end } = statsDays(range);
+	const modelFilter = range.model === undefined ? "" : " AND served_model = ?3";
+	return {
+		sql: `SELECT requested_model AS router, served_model AS model, routing_reason AS reason,
+SUM(answers) AS answers, SUM(up) AS up, SUM(down) AS down, SUM(tokens) AS tokens,
+SUM(tokened) AS tokened FROM routing_rollups WHERE day >= ?1 AND day < ?2${modelFilter}
+GROUP BY 1, 2, 3 HAVING SUM(answers) > 0 ORDER BY 1, 2, 3`,
+		params: range.model === undefined ? [first, end] : [first, end, range.model],
+	};
+}
+
+interface RoutingCounts {
+	router: string;
+	model: string;
+	reason: string;
+	answers: number;
+	up: number;
+	down: number;
+	tokens: number;
+	tokened: number;
+}
+
+/**
+ * The up-rate of a router's answers and their cost in tokens, grouped by `by` (the routed
+ * model or the reason): answers, votes, the up-rate with its 95% Wilson interval, and the
+ * tokens (total_tokens) per answer that reported them.
+ */
+function routingBreakdown(rows: RoutingCounts[], by: "model" | "reason") {
+	const groups = new Map<string, RoutingCounts>();
+	for (const row of rows) {
+		const key = `${row.router}\n${row[by]}`;
+		const sum = groups.get(key) ?? { ...row, answers: 0, up: 0, down: 0, tokens: 0, tokened: 0 };
+		sum.answers += row.answers;
+		sum.up += row.up;
+		sum.down += row.down;
+		sum.tokens += row.tokens;
+		sum.tokened += row.tokened;
+		groups.set(key, sum);
+	}
+	return [...groups.values()].map((row) => {
+		const voted = row.up + row.down;
+		const [low, high] = wilsonInterval(row.up, voted);
+		return {
+			router: row.router,
+			[by]: row[by],
+			answers: row.answers,
+			up: row.up,
+			down: row.down,
+			upRate: voted ? round(row.up / voted) : null,
+			upRateLow: voted ? round(low) : null,
+			upRateHigh: voted ? round(high) : null,
+			tokens: row.tokens,
+			tokensPerAnswer: row.tokened ? round(row.tokens / row.tokened, 1) : null,
+		};
+	});
+}
+
 /** Median, p90 and p99 of a histogram, to the ms (null without complete answers). */
 function latencies(histogram: Histogram | undefined) {
 	const at = (p: number) => {
@@ -83,15 +147,19 @@ function latencies(histogram: Histogram | undefined) {
  * Answers, votes (each log's latest), the up-rate up / (up + down) with its 95% Wilson
  * interval, the mean score of rated votes and the latency (to the whole answer) at the
  * median, p90 and p99, within LATENCY_RELATIVE_ERROR, per model over the whole UTC days of
- * the range and per model and day. One D1 round trip.
+ * the range and per model and day; and the routers' answers by routed model and by reason
+ * (routingQuery). One D1 round trip.
  */
 export async function feedbackStats(db: D1Reads, range: StatsQuery) {
 	const { first, end } = statsDays(range);
-	const { sql, params } = statsQuery(range);
-	const { results } = await db
-		.prepare(sql)
-		.bind(...params)
-		.all<DayRow>();
+	const statement = ({ sql, params }: { sql: string; params: unknown[] }) =>
+		db.prepare(sql).bind(...params);
+	const [counts, routed] = await db.batch<DayRow | RoutingCounts>([
+		statement(statsQuery(range)),
+		statement(routingQuery(range)),
+	]);
+	const results = (counts?.results ?? []) as DayRow[];
+	const routing = (routed?.results ?? []) as RoutingCounts[];
 	// Each day's histogram, and each model's over the range.
 	const histograms = new Map<string, Histogram>();
 	const histogramOf = (key: string) => {
@@ -144,6 +212,11 @@ export async function feedbackStats(db: D1Reads, range: StatsQuery) {
 			...latencies(histograms.get(row.model)),
 		})),
 		days,
+		/** Answers of routers (the Auto Router, model aliases), by routed model and by reason. */
+		routing: {
+			models: routingBreakdown(routing, "model"),
+			reasons: routingBreakdown(routing, "reason"),
+		},
 	};
 }
 

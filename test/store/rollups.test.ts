@@ -55,6 +55,8 @@ function scenario(seed: number, models: string[], start: number) {
 			servedModel: pick(models),
 			provider: "workers-ai",
 			step: null,
+			routingReason: null,
+			routingDecisionId: null,
 			streamed: random() < 0.5,
 			outcome: pick(["complete", "complete", "complete", "failed", "aborted"]),
 			ttfbMs: null,
