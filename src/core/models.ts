@@ -14,7 +14,12 @@
  *   OpenAI's chat shape, unless its provider is known to answer in its own (Anthropic).
  */
 
-export type ModelKind = "workers-ai" | "dynamic-route" | "auto-router" | "model-alias" | "third-party";
+export type ModelKind =
+	| "workers-ai"
+	| "dynamic-route"
+	| "auto-router"
+	| "model-alias"
+	| "third-party";
 
 /** Kinds the gateway routes itself, through its OpenAI-compatible (`compat`) endpoint. */
 export const ROUTED_IN_GATEWAY: ReadonlySet<ModelKind> = new Set([
