@@ -66,16 +66,16 @@ describe("the Auto Router", () => {
 	it("keeps a session on its first turn's model: pinned_by_turn", async () => {
 		const { ai } = setup({ autoRouterPool: POOL });
 		const [[firstModel, firstPrompt], [, otherPrompt]] = (await promptsOnTwoModels(ai)) as [
-			string,
-			string,
-		][];
-		const turn1 = await routed(ai, "cloudflare/auto", firstPrompt as string, "conversation-1");
+			[string, string],
+			[string, string],
+		];
+		const turn1 = await routed(ai, "cloudflare/auto", firstPrompt, "conversation-1");
 		expect(turn1).toMatchObject({ model: firstModel, reason: "cost_optimal_within_pool" });
 		// A prompt that alone goes elsewhere stays on the session's model.
-		const turn2 = await routed(ai, "cloudflare/auto", otherPrompt as string, "conversation-1");
+		const turn2 = await routed(ai, "cloudflare/auto", otherPrompt, "conversation-1");
 		expect(turn2).toMatchObject({ model: firstModel, reason: "pinned_by_turn" });
 		// Another session is routed afresh.
-		const other = await routed(ai, "cloudflare/auto", otherPrompt as string, "conversation-2");
+		const other = await routed(ai, "cloudflare/auto", otherPrompt, "conversation-2");
 		expect(other.model).not.toBe(firstModel);
 		expect(other.reason).toBe("cost_optimal_within_pool");
 	});
