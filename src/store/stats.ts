@@ -116,7 +116,9 @@ function routingBreakdown(rows: RoutingCounts[], by: "model" | "reason") {
 		sum.tokened += row.tokened;
 		groups.set(key, sum);
 	}
-	return [...groups.values()].map((row) => {
+	// In the order of their router, then of the model or reason.
+	const sorted = [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+	return sorted.map(([, row]) => {
 		const voted = row.up + row.down;
 		const [low, high] = wilsonInterval(row.up, voted);
 		return {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { feedbackQuery } from "../../src/store/feedback-rows";
 import { OLDEST_SQL, retentionSql } from "../../src/store/retention";
-import { HEALTH_SQL, statsQuery } from "../../src/store/stats";
+import { HEALTH_SQL, routingQuery, statsQuery } from "../../src/store/stats";
 import { db } from "./helpers";
 
 async function plan(sql: string, params: unknown[]): Promise<string> {
@@ -70,6 +70,14 @@ const cases: [string, { sql: string; params: unknown[] }, string[]][] = [
 					"SEARCH r USING PRIMARY KEY (day>? AND day<?)",
 					"SEARCH l USING PRIMARY KEY (day=? AND served_model=?)",
 				],
+			] as [string, { sql: string; params: unknown[] }, string[]],
+	),
+	...[undefined, "m"].map(
+		(model) =>
+			[
+				model ? "routers' breakdown of one model" : "routers' breakdown",
+				routingQuery({ ...range, model }),
+				["SEARCH routing_rollups USING PRIMARY KEY (day>? AND day<?)"],
 			] as [string, { sql: string; params: unknown[] }, string[]],
 	),
 	["delivery health", { sql: HEALTH_SQL, params: [] }, ["SCAN vote_states"]],
