@@ -56,7 +56,8 @@ export class ConversationStore {
 	newConversation() {
 		this.#unsavedId = undefined;
 		try {
-			this.#storage.removeItem(CONVERSATION_ID_KEY);
+			// The store has getItem and setItem only: an empty id is none.
+			this.#storage.setItem(CONVERSATION_ID_KEY, "");
 		} catch {
 			// As above.
 		}
