@@ -1627,16 +1627,16 @@ export const claims = [
 		claim:
 			"`cloudflare/auto` is the Auto Router: sent through the gateway's compat endpoint, answered with the routed model and why.",
 		file: "src/core/models.ts",
-		old: 'if (model === "cloudflare/auto") {',
-		new: 'if (model === "cloudflare/auto-off") {',
+		old: 'if (model === "cloudflare/auto") return "auto-router";',
+		new: 'if (model === "cloudflare/auto-off") return "auto-router";',
 		tests: ["test/gateway/auto-router.test.ts"],
 	},
 	{
 		name: "router-alias-not-a-router",
 		claim: "`custom/<alias>` is a model alias: routed in the gateway like the Auto Router.",
 		file: "src/core/models.ts",
-		old: 'if (model.startsWith("custom/")) {',
-		new: 'if (model.startsWith("custom-off/")) {',
+		old: 'return model.startsWith("custom/") ? "model-alias" : null;',
+		new: 'return model.startsWith("custom-off/") ? "model-alias" : null;',
 		tests: ["test/gateway/auto-router.test.ts"],
 	},
 	{
@@ -1727,8 +1727,8 @@ export const claims = [
 		claim:
 			"The stats break the routers' up-rate down by routing reason as well as by routed model.",
 		file: "src/store/stats.ts",
-		old: 'reasons: routingBreakdown(routing, "reason"),',
-		new: 'reasons: routingBreakdown(routing, "model"),',
+		old: 'reasons: routed(byReason).map(routingSummary("reason")),',
+		new: 'reasons: routed(byModel).map(routingSummary("model")),',
 		tests: ["test/api/admin/routing-stats.test.ts"],
 	},
 	{

@@ -46,16 +46,16 @@ export interface ModelInfo {
 /** Providers that answer in a shape of their own rather than OpenAI's. */
 const OWN_SHAPES: Record<string, ModelShape> = { anthropic: "anthropic" };
 
+/** The kind of a model the gateway routes itself, from its name; null for any other. */
+function gatewayKind(model: string): ModelKind | null {
+	if (model.startsWith("dynamic/")) return "dynamic-route";
+	if (model === "cloudflare/auto") return "auto-router";
+	return model.startsWith("custom/") ? "model-alias" : null;
+}
+
 export function modelInfo(model: string): ModelInfo {
-	if (model.startsWith("dynamic/")) {
-		return { kind: "dynamic-route", provider: "workers-ai", owner: "ai-gateway", shape: "openai" };
-	}
-	if (model === "cloudflare/auto") {
-		return { kind: "auto-router", provider: "workers-ai", owner: "ai-gateway", shape: "openai" };
-	}
-	if (model.startsWith("custom/")) {
-		return { kind: "model-alias", provider: "workers-ai", owner: "ai-gateway", shape: "openai" };
-	}
+	const routed = gatewayKind(model);
+	if (routed) return { kind: routed, provider: "workers-ai", owner: "ai-gateway", shape: "openai" };
 	const author = /^([a-z0-9][a-z0-9-]*)\/[^/]/i.exec(model)?.[1]?.toLowerCase();
 	if (!author || model.startsWith("@")) {
 		return { kind: "workers-ai", provider: "workers-ai", owner: "cloudflare", shape: "workers-ai" };

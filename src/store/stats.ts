@@ -72,26 +72,25 @@ ORDER BY r.served_model, r.day`,
 }
 
 /**
- * The statement of the routers' breakdown, with its parameters: per router (the requested
- * `cloudflare/auto` or `custom/<alias>`), routed model and reason over the range's days,
- * from routing_rollups (migrations/0005_routing_rollups.sql).
+ * The statement of a routers' breakdown, with its parameters: per router (the requested
+ * `cloudflare/auto` or `custom/<alias>`) and routed model (`by` served_model) or reason (`by`
+ * routing_reason) over the range's days, from routing_rollups
+ * (migrations/0005_routing_rollups.sql).
  */
-export function routingQuery(range: StatsQuery) {
+export function routingQuery(range: StatsQuery, by: "served_model" | "routing_reason") {
 	const { first, end } = statsDays(range);
 	const modelFilter = range.model === undefined ? "" : " AND served_model = ?3";
 	return {
-		sql: `SELECT requested_model AS router, served_model AS model, routing_reason AS reason,
-SUM(answers) AS answers, SUM(up) AS up, SUM(down) AS down, SUM(tokens) AS tokens,
-SUM(tokened) AS tokened FROM routing_rollups WHERE day >= ?1 AND day < ?2${modelFilter}
-GROUP BY 1, 2, 3 HAVING SUM(answers) > 0 ORDER BY 1, 2, 3`,
+		sql: `SELECT requested_model AS router, ${by} AS key, SUM(answers) AS answers, SUM(up) AS up,
+SUM(down) AS down, SUM(tokens) AS tokens, SUM(tokened) AS tokened FROM routing_rollups
+WHERE day >= ?1 AND day < ?2${modelFilter} GROUP BY 1, 2 HAVING SUM(answers) > 0 ORDER BY 1, 2`,
 		params: range.model === undefined ? [first, end] : [first, end, range.model],
 	};
 }
 
 interface RoutingCounts {
 	router: string;
-	model: string;
-	reason: string;
+	key: string;
 	answers: number;
 	up: number;
 	down: number;
@@ -100,41 +99,22 @@ interface RoutingCounts {
 }
 
 /**
- * The up-rate of a router's answers and their cost in tokens, grouped by `by` (the routed
- * model or the reason): answers, votes, the up-rate with its 95% Wilson interval, and the
- * tokens (total_tokens) per answer that reported them.
+ * The up-rate of a router's answers and their cost in tokens, per routed model or reason
+ * (`name`): answers, votes, the up-rate with its 95% Wilson interval, and the tokens
+ * (total_tokens) per answer that reported them.
  */
-function routingBreakdown(rows: RoutingCounts[], by: "model" | "reason") {
-	const groups = new Map<string, RoutingCounts>();
-	for (const row of rows) {
-		const key = `${row.router}\n${row[by]}`;
-		const sum = groups.get(key) ?? { ...row, answers: 0, up: 0, down: 0, tokens: 0, tokened: 0 };
-		sum.answers += row.answers;
-		sum.up += row.up;
-		sum.down += row.down;
-		sum.tokens += row.tokens;
-		sum.tokened += row.tokened;
-		groups.set(key, sum);
-	}
-	// In the order of their router, then of the model or reason.
-	const sorted = [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-	return sorted.map(([, row]) => {
-		const voted = row.up + row.down;
-		const [low, high] = wilsonInterval(row.up, voted);
-		return {
-			router: row.router,
-			[by]: row[by],
-			answers: row.answers,
-			up: row.up,
-			down: row.down,
-			upRate: voted ? round(row.up / voted) : null,
-			upRateLow: voted ? round(low) : null,
-			upRateHigh: voted ? round(high) : null,
-			tokens: row.tokens,
-			tokensPerAnswer: row.tokened ? round(row.tokens / row.tokened, 1) : null,
-		};
+const routingSummary =
+	(name: "model" | "reason") =>
+	({ router, key, answers, up, down, tokens, tokened }: RoutingCounts) => ({
+		router,
+		[name]: key,
+		answers,
+		up,
+		down,
+		...upRates(up, down),
+		tokens,
+		tokensPerAnswer: tokened ? round(tokens / tokened, 1) : null,
 	});
-}
 
 /** Median, p90 and p99 of a histogram, to the ms (null without complete answers). */
 function latencies(histogram: Histogram | undefined) {
@@ -156,12 +136,13 @@ export async function feedbackStats(db: D1Reads, range: StatsQuery) {
 	const { first, end } = statsDays(range);
 	const statement = ({ sql, params }: { sql: string; params: unknown[] }) =>
 		db.prepare(sql).bind(...params);
-	const [counts, routed] = await db.batch<DayRow | RoutingCounts>([
+	const [counts, byModel, byReason] = await db.batch<DayRow | RoutingCounts>([
 		statement(statsQuery(range)),
-		statement(routingQuery(range)),
+		statement(routingQuery(range, "served_model")),
+		statement(routingQuery(range, "routing_reason")),
 	]);
 	const results = (counts?.results ?? []) as DayRow[];
-	const routing = (routed?.results ?? []) as RoutingCounts[];
+	const routed = (rows: typeof byModel) => (rows?.results ?? []) as RoutingCounts[];
 	// Each day's histogram, and each model's over the range.
 	const histograms = new Map<string, Histogram>();
 	const histogramOf = (key: string) => {
@@ -216,25 +197,32 @@ export async function feedbackStats(db: D1Reads, range: StatsQuery) {
 		days,
 		/** Answers of routers (the Auto Router, model aliases), by routed model and by reason. */
 		routing: {
-			models: routingBreakdown(routing, "model"),
-			reasons: routingBreakdown(routing, "reason"),
+			models: routed(byModel).map(routingSummary("model")),
+			reasons: routed(byReason).map(routingSummary("reason")),
 		},
+	};
+}
+
+/** The up-rate up / (up + down) and its 95% Wilson interval; null without votes. */
+function upRates(up: number, down: number) {
+	const voted = up + down;
+	const [low, high] = wilsonInterval(up, voted);
+	return {
+		upRate: voted ? round(up / voted) : null,
+		upRateLow: voted ? round(low) : null,
+		upRateHigh: voted ? round(high) : null,
 	};
 }
 
 function summary(row: Counts) {
 	const { up, down } = row;
-	const voted = up + down;
-	const [low, high] = wilsonInterval(up, voted);
 	return {
 		model: row.model,
 		answers: row.answers,
 		up,
 		down,
 		cleared: row.cleared,
-		upRate: voted ? round(up / voted) : null,
-		upRateLow: voted ? round(low) : null,
-		upRateHigh: voted ? round(high) : null,
+		...upRates(up, down),
 		meanScore: row.scored ? round(Number(row.score_sum) / row.scored, 2) : null,
 	};
 }

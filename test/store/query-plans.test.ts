@@ -72,13 +72,15 @@ const cases: [string, { sql: string; params: unknown[] }, string[]][] = [
 				],
 			] as [string, { sql: string; params: unknown[] }, string[]],
 	),
-	...[undefined, "m"].map(
-		(model) =>
-			[
-				model ? "routers' breakdown of one model" : "routers' breakdown",
-				routingQuery({ ...range, model }),
-				["SEARCH routing_rollups USING PRIMARY KEY (day>? AND day<?)"],
-			] as [string, { sql: string; params: unknown[] }, string[]],
+	...[undefined, "m"].flatMap((model) =>
+		(["served_model", "routing_reason"] as const).map(
+			(by) =>
+				[
+					`routers' breakdown by ${by}${model ? " of one model" : ""}`,
+					routingQuery({ ...range, model }, by),
+					["SEARCH routing_rollups USING PRIMARY KEY (day>? AND day<?)"],
+				] as [string, { sql: string; params: unknown[] }, string[]],
+		),
 	),
 	["delivery health", { sql: HEALTH_SQL, params: [] }, ["SCAN vote_states"]],
 	[
