@@ -1735,8 +1735,8 @@ export const claims = [
 		name: "router-stats-tokens-per-any-answer",
 		claim: "Tokens per answer count only the answers that reported tokens.",
 		file: "src/store/stats.ts",
-		old: "round(row.tokens / row.tokened, 1)",
-		new: "round(row.tokens / row.answers, 1)",
+		old: "tokensPerAnswer: tokened ? round(tokens / tokened, 1) : null,",
+		new: "tokensPerAnswer: tokened ? round(tokens / answers, 1) : null,",
 		tests: ["test/api/admin/routing-stats.test.ts"],
 	},
 	{
