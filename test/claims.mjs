@@ -281,16 +281,16 @@ export const claims = [
 		claim:
 			"A model named dynamic/<route> goes through the gateway's dynamic route (gateway.run, provider compat), with no API token.",
 		file: "src/core/models.ts",
-		old: 'if (model.startsWith("dynamic/")) {',
-		new: "if (false) {",
+		old: 'if (model.startsWith("dynamic/")) return "dynamic-route";',
+		new: 'if (false) return "dynamic-route";',
 		tests: ["test/gateway/dynamic-routes.test.ts"],
 	},
 	{
 		name: "served-model-not-read",
 		claim: "The answer says which model served it (cf-aig-model): `model` is the served model.",
 		file: "src/gateway/inference.ts",
-		old: 'model: res.headers.get("cf-aig-model") ?? model,',
-		new: "model,",
+		old: 'model: header("cf-aig-routed-model") ?? header("cf-aig-model") ?? model,',
+		new: 'model: header("cf-aig-routed-model") ?? model,',
 		tests: ["test/gateway/dynamic-routes.test.ts"],
 	},
 	{
@@ -358,8 +358,8 @@ export const claims = [
 		name: "log-payloads-kept",
 		claim: "AI_GATEWAY_LOG_PAYLOADS=false keeps logs without the prompts and answers.",
 		file: "src/gateway/inference.ts",
-		old: 'config.logPayloads ? {} : { "cf-aig-collect-log-payload": "false" };',
-		new: "({});",
+		old: '...(!config.logPayloads && { "cf-aig-collect-log-payload": "false" }),',
+		new: "",
 		tests: ["test/gateway/gateway-answers.test.ts"],
 	},
 
