@@ -1,7 +1,8 @@
 /**
  * GET /api/admin/stats breaks the up-rate of routers' answers (the Auto Router, model
  * aliases) down by routed model and by routing reason, with their tokens, from the routers'
- * rollup: answers of other models are not in it.
+ * rollup: answers of other models are not in it. The list and the export carry each answer's
+ * routing.
  */
 import { describe, expect, it } from "vitest";
 import { DAY_MS } from "../../../src/core/time";
@@ -132,5 +133,32 @@ describe("GET /api/admin/stats: the routers' breakdown", () => {
 			{ reason: "pinned_by_turn", answers: 2, up: 0, down: 1, tokensPerAnswer: 100 },
 		]);
 		expect(routing.models.some((row) => row.model === other)).toBe(false);
+	});
+
+	it("lists and exports each answer's router, routed model and routing reason", async () => {
+		const router = `custom/${crypto.randomUUID().slice(0, 8)}`;
+		const model = testModel("routed");
+		const createdAt = Date.UTC(2026, 9, 9, 12);
+		await seed([
+			{ id: `${model}-0`, model, router, reason: "pinned_by_turn", createdAt, vote: "up" },
+		]);
+		const get = (path: string) =>
+			createHarness().call(`/api/admin${path}`, {
+				headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+			});
+		const routed = { model, requestedModel: router, routingReason: "pinned_by_turn" };
+		const list = (await (await get(`/feedback?model=${encodeURIComponent(model)}`)).json()) as {
+			items: Record<string, unknown>[];
+		};
+		expect(list.items).toEqual([expect.objectContaining(routed)]);
+		const exported = await (
+			await get(`/feedback/export?format=jsonl&model=${encodeURIComponent(model)}`)
+		).text();
+		expect(
+			exported
+				.trim()
+				.split("\n")
+				.map((line) => JSON.parse(line)),
+		).toEqual([expect.objectContaining(routed)]);
 	});
 });
