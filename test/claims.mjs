@@ -1683,6 +1683,15 @@ export const claims = [
 		tests: ["test/gateway/auto-router.test.ts"],
 	},
 	{
+		name: "router-reason-unreported-dropped",
+		claim:
+			"A router's answer without a reason header is recorded as `unreported`, so it still counts as routed.",
+		file: "src/gateway/inference.ts",
+		old: 'reason: header("cf-aig-routing-reason") ?? "unreported",',
+		new: 'reason: header("cf-aig-routing-reason") as string,',
+		tests: ["test/gateway/auto-router.test.ts"],
+	},
+	{
 		name: "router-reason-not-stored",
 		claim: "Each answer records the routing reason.",
 		file: "src/answers/record.ts",

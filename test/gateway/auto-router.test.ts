@@ -112,6 +112,27 @@ describe("the Auto Router and model aliases", () => {
 		expect(sessions).toEqual([]);
 	});
 
+	it("record a router's answer that gives no reason as unreported, so it still counts as routed", async () => {
+		const emulator = new AiGatewayEmulator({ autoRouterPool: POOL });
+		const inner = emulator.fetch;
+		emulator.fetch = async (input, init) => {
+			const res = await inner(input, init);
+			const headers = new Headers(res.headers);
+			headers.delete("cf-aig-routing-reason");
+			headers.delete("cf-aig-routing-decision-id");
+			return new Response(res.body, { status: res.status, headers });
+		};
+		const { ask } = createHarness(emulator, allowed);
+		const body = (await (
+			await ask("No reason", { model: "cloudflare/auto" })
+		).json()) as RoutedJson;
+		expect(body.routing).toEqual({ reason: "unreported", decisionId: null });
+		expect(await answerRow(body.aiGatewayLogId as string)).toMatchObject({
+			routing_reason: "unreported",
+			routing_decision_id: null,
+		});
+	});
+
 	it("stream, with the routed model and its routing in the meta event", async () => {
 		const { ask } = routerHarness();
 		const events = await readEvents(
