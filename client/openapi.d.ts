@@ -110,7 +110,7 @@ export interface paths {
         put?: never;
         /**
          * Answer a conversation
-         * @description Calls the model through the AI Gateway. `stream: true` answers with server-sent events: `event: meta` (aiGatewayLogId, feedbackToken, model, provider), then one `{"response": delta}` event per delta, then `data: [DONE]`, or `event: error` if the model fails part-way.
+         * @description Calls the model through the AI Gateway. `stream: true` answers with server-sent events: `event: meta` (aiGatewayLogId, feedbackToken, model, provider, and routing for a router), then one `{"response": delta}` event per delta, then `data: [DONE]`, or `event: error` if the model fails part-way.
          */
         post: operations["postApiChat"];
         delete?: never;
@@ -1076,6 +1076,33 @@ export interface operations {
                             p90LatencyMs: number | null;
                             p99LatencyMs: number | null;
                         }[];
+                        /** @description The Auto Router's and model aliases' answers, by routed model and by routing reason. */
+                        routing: {
+                            models: {
+                                router: string;
+                                model: string;
+                                answers: number;
+                                up: number;
+                                down: number;
+                                upRate: number | null;
+                                upRateLow: number | null;
+                                upRateHigh: number | null;
+                                tokens: number;
+                                tokensPerAnswer: number | null;
+                            }[];
+                            reasons: {
+                                router: string;
+                                reason: string;
+                                answers: number;
+                                up: number;
+                                down: number;
+                                upRate: number | null;
+                                upRateLow: number | null;
+                                upRateHigh: number | null;
+                                tokens: number;
+                                tokensPerAnswer: number | null;
+                            }[];
+                        };
                     };
                 };
             };
@@ -1248,6 +1275,7 @@ export interface operations {
                     stream?: boolean | null;
                     max_tokens?: number | null;
                     temperature?: number | null;
+                    conversation?: string | null;
                 };
             };
         };
@@ -1281,7 +1309,7 @@ export interface operations {
                         aiGatewayLogId: string | null;
                         /** @description Signs the vote on this answer (POST /api/feedback); null while feedback is off. */
                         feedbackToken: string | null;
-                        /** @description The model that answered (a fallback's, when one did). */
+                        /** @description The model that answered (a dynamic route's, the Auto Router's or an alias's pick). */
                         model: string;
                         provider: string;
                         /** @description Whether the gateway's cache answered. */
@@ -1290,6 +1318,12 @@ export interface operations {
                             prompt_tokens?: number;
                             completion_tokens?: number;
                             total_tokens?: number;
+                        };
+                        /** @description Only for the Auto Router (cloudflare/auto) and model aliases (custom/...). */
+                        routing?: {
+                            /** @description cf-aig-routing-reason, e.g. cost_optimal_within_pool, pinned_by_turn. */
+                            reason: string;
+                            decisionId: string | null;
                         };
                     };
                     "text/event-stream": string;

@@ -34,6 +34,8 @@ const MODELS = [
 	{ name: "@cf/openai/gpt-oss-120b", share: 0.25, upRate: 0.71, ttfbMs: 650, perTokenMs: 11 },
 	{ name: "@cf/moonshotai/kimi-k2.6", share: 0.15, upRate: 0.6, ttfbMs: 800, perTokenMs: 14 },
 ];
+/** The share of answers asked of the Auto Router (`cloudflare/auto`), which picks among MODELS. */
+const ROUTED_SHARE = 0.3;
 const COMMENTS = [
 	"Out of date",
 	"Exactly what I needed, thanks",
@@ -84,6 +86,9 @@ const sql = (value) =>
 /** Answers and votes as the Worker and the delivery objects would have written them. */
 export function generate({ answers, days, transcripts, seed, now = Date.now() }) {
 	const rand = seededRandom(seed);
+	// Which answers the Auto Router routed, and why, from a generator of their own: the rest
+	// of the data stays as it was for a seed.
+	const routing = seededRandom(seed + 1);
 	const pick = (items) => items[Math.floor(rand() * items.length)];
 	const lognormal = (median, spread = 0.45) => {
 		const u = Math.max(rand(), 1e-9);
@@ -104,15 +109,25 @@ export function generate({ answers, days, transcripts, seed, now = Date.now() })
 		const total = Math.round(firstText + completion * model.perTokenMs * lognormal(1, 0.2));
 		const id = logId(rand, createdAt);
 		const question = pick(QUESTIONS);
+		const routed = routing() < ROUTED_SHARE;
+		const reasonRoll = routing();
 		answerRows.push({
 			aiGatewayLogId: id,
 			gatewayId: "default",
 			createdAt,
 			route: rand() < 0.8 ? "/api/chat" : "/v1/chat/completions",
-			requestedModel: model.name,
+			requestedModel: routed ? "cloudflare/auto" : model.name,
 			servedModel: model.name,
 			provider: "workers-ai",
 			step: null,
+			routingReason: routed
+				? reasonRoll < 0.6
+					? "cost_optimal_within_pool"
+					: reasonRoll < 0.92
+						? "pinned_by_turn"
+						: "fallback_candidate_unavailable"
+				: null,
+			routingDecisionId: routed ? logId(routing, createdAt) : null,
 			streamed,
 			outcome: "complete",
 			ttfbMs: streamed ? firstText : total,

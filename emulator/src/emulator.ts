@@ -44,6 +44,7 @@ export class AiGatewayEmulator {
 			holds: new Holds(),
 			logs: this.logs,
 			runs: this.runs,
+			sessions: new Map(),
 		};
 		this.#state = state;
 		this.#app.route("/__emulator", controlApi(state));

@@ -64,6 +64,10 @@ export interface EmulatorSettings {
 	maxRecords: number;
 	/** Dynamic routes by name, called as `model: "dynamic/<name>"` on the `compat` provider. */
 	dynamicRoutes: Record<string, DynamicRoute>;
+	/** The Auto Router's pool (`model: "cloudflare/auto"` on `compat`), as `provider/model` names. */
+	autoRouterPool: string[];
+	/** Model aliases by name, called as `model: "custom/<name>"`: each a pool of `provider/model` names. */
+	modelAliases: Record<string, string[]>;
 	/** Guardrails, or null for none. */
 	guardrails: GuardrailSettings | null;
 	/** Unified Billing has no credits: third-party models answer 402, code 2021. */
@@ -88,6 +92,12 @@ export const DEFAULT_SETTINGS: EmulatorSettings = {
 	seed: 1,
 	maxRecords: Number.POSITIVE_INFINITY,
 	dynamicRoutes: {},
+	autoRouterPool: [
+		"workers-ai/@cf/meta/llama-3.3-70b-instruct-fp8-fast",
+		"workers-ai/@cf/openai/gpt-oss-120b",
+		"openai/gpt-4.1-mini",
+	],
+	modelAliases: {},
 	guardrails: null,
 	outOfCredits: false,
 	serviceDown: false,
@@ -100,6 +110,14 @@ function checkSettings(settings: Partial<EmulatorSettings>): void {
 	for (const [name, route] of Object.entries(settings.dynamicRoutes ?? {})) {
 		const problem = routeProblem(route);
 		if (problem) throw new TypeError(`dynamic route ${name}: ${problem}`);
+	}
+	const pools: [string, string[]][] = Object.entries(settings.modelAliases ?? {}).map(
+		([name, pool]) => [`model alias ${name}`, pool],
+	);
+	if (settings.autoRouterPool) pools.push(["the Auto Router's pool", settings.autoRouterPool]);
+	for (const [what, pool] of pools) {
+		const problem = routeProblem({ fallbacks: pool });
+		if (problem) throw new TypeError(`${what}: ${problem}`);
 	}
 }
 

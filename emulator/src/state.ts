@@ -28,4 +28,6 @@ export interface EmulatorState {
 	logs: LogStore;
 	/** Every inference seen, oldest first (kept to `maxRecords`). */
 	runs: RunRecord[];
+	/** The model each router session (gateway, router, `cf-aig-session-id`) was pinned to. */
+	sessions: Map<string, string>;
 }

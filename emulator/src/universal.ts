@@ -1,10 +1,12 @@
 /**
  * AI Gateway's universal endpoint (`gateway.run(request | [requests])`) with the `workers-ai`
- * provider and the `compat` endpoint, whose models may come from a dynamic route.
+ * provider and the `compat` endpoint, whose models may come from a dynamic route, the Auto
+ * Router or a model alias.
  */
 
 import type { Context } from "hono";
 import { outputShapeOf } from "./answers.ts";
+import { isRouterModel, type RoutedPick, routeRequest } from "./auto-router.ts";
 import {
 	AIG,
 	aiGatewayError,
@@ -34,6 +36,8 @@ interface CompatPlan {
 	/** The models as named in the route or request, in order. */
 	names: string[];
 	models: ModelRef[];
+	/** The Auto Router's or a model alias's pick, and why. */
+	routed?: RoutedPick;
 }
 
 /**
@@ -120,13 +124,18 @@ async function stepFailed(call: UniversalCall, response: Response, label: string
 	call.failures.push(`step ${label}: ${response.status} ${reason}`);
 }
 
-/** The gateway's context for a request: the call's headers with the request's own `cf-aig-*`. */
-function requestGateway(call: UniversalCall, request: UniversalRequest, callHeaders: Headers) {
+/** The call's headers with the request's own `cf-aig-*`. */
+function requestHeaders(request: UniversalRequest, callHeaders: Headers): Headers {
 	const headers = new Headers(callHeaders);
 	for (const [key, value] of Object.entries(request.headers ?? {})) {
 		if (key.toLowerCase().startsWith("cf-aig-")) headers.set(key, String(value));
 	}
-	return gatewayContext(call.gatewayId, headers);
+	return headers;
+}
+
+/** The gateway's context for a request: the call's headers with the request's own `cf-aig-*`. */
+function requestGateway(call: UniversalCall, request: UniversalRequest, callHeaders: Headers) {
+	return gatewayContext(call.gatewayId, requestHeaders(request, callHeaders));
 }
 
 /**
@@ -140,7 +149,13 @@ async function compatRequest(
 	only: boolean,
 ): Promise<Response | undefined> {
 	const inputs = (request.query ?? {}) as Record<string, unknown>;
-	const plan = compatPlan(call.state, call.gatewayId, request.endpoint, inputs);
+	const plan = compatPlan(
+		call.state,
+		call.gatewayId,
+		request.endpoint,
+		inputs,
+		requestHeaders(request, callHeaders),
+	);
 	if (plan instanceof Response) {
 		if (only) return plan;
 		await stepFailed(call, plan, `${call.nextStep} (compat ${String(inputs.model)})`);
@@ -177,6 +192,11 @@ async function compatRequest(
 		});
 		response.headers.set("cf-aig-model", ref.model);
 		response.headers.set("cf-aig-provider", ref.provider);
+		if (plan.routed) {
+			response.headers.set("cf-aig-routed-model", plan.routed.name);
+			response.headers.set("cf-aig-routing-reason", plan.routed.reason);
+			response.headers.set("cf-aig-routing-decision-id", plan.routed.decisionId);
+		}
 		if (response.ok || !fallback) return response;
 		await stepFailed(call, response, `${step} (${name})`);
 	}
@@ -261,12 +281,16 @@ function allFailed(call: UniversalCall): Response {
 	);
 }
 
-/** The models a `compat` request tries: one named model, or a dynamic route's chain. */
+/**
+ * The models a `compat` request tries: one named model, the Auto Router's or a model alias's
+ * pick (auto-router.ts), or a dynamic route's chain.
+ */
 function compatPlan(
 	state: EmulatorState,
 	gatewayId: string,
 	endpoint: string,
 	inputs: Record<string, unknown>,
+	headers: Headers,
 ): CompatPlan | Response {
 	if (!/^chat\/completions?$/.test(endpoint))
 		return aiGatewayError(
@@ -277,6 +301,11 @@ function compatPlan(
 	const name = inputs.model;
 	if (typeof name !== "string" || name === "")
 		return userInputError("Required value missing: model");
+	if (isRouterModel(name)) {
+		const routed = routeRequest(state, gatewayId, name, inputs, headers);
+		if (routed instanceof Response) return routed;
+		return { names: [routed.name], models: [routed.ref], routed };
+	}
 	if (name.startsWith("dynamic/")) {
 		const routeName = name.slice("dynamic/".length);
 		const routes = state.settings.for(gatewayId).dynamicRoutes;

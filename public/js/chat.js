@@ -168,6 +168,7 @@ export function initChat(
 		stop();
 		for (const turn of turns) turn.view?.stopCountdown();
 		turns = [];
+		store.newConversation();
 		messagesList.replaceChildren();
 		emptyHint.hidden = false;
 		save();
@@ -254,7 +255,7 @@ export function initChat(
 	async function postChat(turn, model, view, signal) {
 		const body = chatRequestBody(
 			historyFor(turns, turn),
-			{ stream: true, ...(model ? { model } : {}) },
+			{ stream: true, conversation: store.conversationId, ...(model ? { model } : {}) },
 			limits.current ?? (await limits.load()),
 		);
 		const proof = humanCheck ? await humanCheck.headers(signal) : {};

@@ -3,6 +3,8 @@
 
 export const CONVERSATION_KEY = "chat-conversation-v1";
 export const MODEL_KEY = "chat-model-v1";
+/** The conversation's id, sent as POST /api/chat's `conversation`: a router keeps it on one model. */
+export const CONVERSATION_ID_KEY = "chat-conversation-id-v1";
 
 /**
  * A turn: { id, user, answer }, where answer is null or
@@ -11,6 +13,7 @@ export const MODEL_KEY = "chat-model-v1";
  */
 export class ConversationStore {
 	#storage;
+	#unsavedId;
 
 	constructor(storage) {
 		this.#storage = storage;
@@ -30,6 +33,33 @@ export class ConversationStore {
 			this.#storage.setItem(CONVERSATION_KEY, JSON.stringify({ version: 1, turns }));
 		} catch {
 			// Storage full or off: the conversation just won't survive a reload.
+		}
+	}
+
+	/** The conversation's id (a UUID), made on first use and kept until a new chat. */
+	get conversationId() {
+		try {
+			let id = this.#storage.getItem(CONVERSATION_ID_KEY);
+			if (!id) {
+				id = crypto.randomUUID();
+				this.#storage.setItem(CONVERSATION_ID_KEY, id);
+			}
+			return id;
+		} catch {
+			// Storage off: an id for this page's life.
+			this.#unsavedId ??= crypto.randomUUID();
+			return this.#unsavedId;
+		}
+	}
+
+	/** A new chat is a new conversation: the next ask makes a new id. */
+	newConversation() {
+		this.#unsavedId = undefined;
+		try {
+			// The store has getItem and setItem only: an empty id is none.
+			this.#storage.setItem(CONVERSATION_ID_KEY, "");
+		} catch {
+			// As above.
 		}
 	}
 

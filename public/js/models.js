@@ -2,7 +2,12 @@
 
 import { shortModel } from "./answer-view.js";
 
-const KIND_LABELS = { "dynamic-route": "dynamic route", "third-party": "third party" };
+const KIND_LABELS = {
+	"dynamic-route": "dynamic route",
+	"auto-router": "Auto Router",
+	"model-alias": "model alias",
+	"third-party": "third party",
+};
 
 /**
  * Fills `select` from the server (`loadModels` resolves to GET /api/models's body); returns

@@ -39,6 +39,8 @@ export function answerRecorder(c: Context<AppEnv>, input: ChatInput) {
 				servedModel: served.model,
 				provider: served.provider,
 				step: served.step,
+				routingReason: served.routing?.reason ?? null,
+				routingDecisionId: served.routing?.decisionId ?? null,
 				streamed,
 				outcome,
 				ttfbMs: ttfbMs === undefined ? totalMs : ttfbMs,

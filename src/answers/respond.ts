@@ -9,7 +9,8 @@ import type { AppEnv } from "../http/app-env";
 import { answerRecorder } from "./record";
 
 /** What a client is told about an answer besides its text: who served it, and how to rate it. */
-export interface AnswerMeta extends Pick<Served, "aiGatewayLogId" | "model" | "provider"> {
+export interface AnswerMeta
+	extends Pick<Served, "aiGatewayLogId" | "model" | "provider" | "routing"> {
 	feedbackToken: string | null;
 }
 

@@ -33,6 +33,25 @@ export interface ChatInput extends ToolOptions {
 	route: ChatRoute;
 	/** The caller's end-user id (OpenAI's `user`), stored on the gateway log. */
 	user?: string;
+	/**
+	 * The conversation's id (POST /api/chat's `conversation`): sent as `cf-aig-session-id` to
+	 * a router (the Auto Router, a model alias), which keeps the conversation on one model.
+	 */
+	conversation?: string;
+}
+
+/**
+ * A conversation id a client may send: 8 to 64 letters, digits, `-` or `_` (a UUID fits).
+ * It goes out as a header, so nothing else is let through.
+ */
+export const CONVERSATION_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** What a router (the Auto Router, a model alias) said of its choice, from its headers. */
+export interface Routing {
+	/** `cf-aig-routing-reason`, e.g. `cost_optimal_within_pool`, `pinned_by_turn`. */
+	reason: string;
+	/** `cf-aig-routing-decision-id`, when given. */
+	decisionId: string | null;
 }
 
 /** How an answer ended: all of it, broken off by the model, or cancelled by the client. */
@@ -52,4 +71,6 @@ export interface Served {
 	aiGatewayLogId: string | null;
 	/** The gateway's step that answered a dynamic route, else null. */
 	step: number | null;
+	/** A router's choice; `model` is then the routed model. Unset for any other model. */
+	routing?: Routing;
 }

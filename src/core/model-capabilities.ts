@@ -52,6 +52,8 @@ export function capabilitiesOf(model: string): ModelCapabilities {
 	switch (kind) {
 		// The gateway's compat endpoint takes OpenAI's form and translates for the route's models.
 		case "dynamic-route":
+		case "auto-router":
+		case "model-alias":
 			return OPENAI_FORM;
 		// Third-party models answer in OpenAI's shape on this path, except Anthropic's Messages.
 		case "third-party":

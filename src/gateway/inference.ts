@@ -5,7 +5,7 @@
 
 import type { ChatInput, Served, Usage } from "../core/chat";
 import type { Config } from "../core/config";
-import { modelInfo } from "../core/models";
+import { modelInfo, ROUTED_IN_GATEWAY, ROUTER_KINDS } from "../core/models";
 import { type ToolCall, wantsJson } from "../core/tools";
 import { aiBinding } from "./binding";
 import { answerText, chunkFinishReason, toolCallsOf, usageOf } from "./model-output";
@@ -145,35 +145,52 @@ const gatewayOptions = ({ config, input }: Call): GatewayOptions => {
 	};
 };
 
-/** Headers the binding has no option for: payload-free logs. */
-const extraHeaders = ({ config }: Call): Record<string, string> =>
-	config.logPayloads ? {} : { "cf-aig-collect-log-payload": "false" };
+/**
+ * Headers the binding has no option for: payload-free logs, and a router's session (the
+ * conversation's id, checked against CONVERSATION_ID at the edge), sent to routers only.
+ */
+const extraHeaders = ({ config, input }: Call): Record<string, string> => ({
+	...(!config.logPayloads && { "cf-aig-collect-log-payload": "false" }),
+	...(input.conversation !== undefined &&
+		ROUTER_KINDS.has(modelInfo(input.model).kind) && { "cf-aig-session-id": input.conversation }),
+});
 
 interface Ran {
 	res: Response;
 	served: Served;
 }
 
-/** Reads who served an answer from the gateway's headers, with what was asked as the default. */
+/**
+ * Reads who served an answer from the gateway's headers, with what was asked as the default.
+ * A router's answer is served by its routed model, and says why (`routing`).
+ */
 function servedBy(res: Response, model: string, provider: string, step: number | null): Served {
-	const stepHeader = res.headers.get("cf-aig-step");
-	return {
-		model: res.headers.get("cf-aig-model") ?? model,
-		provider: res.headers.get("cf-aig-provider") ?? provider,
-		aiGatewayLogId: res.headers.get("cf-aig-log-id"),
+	const header = (name: string) => res.headers.get(name);
+	const stepHeader = header("cf-aig-step");
+	const served: Served = {
+		model: header("cf-aig-routed-model") ?? header("cf-aig-model") ?? model,
+		provider: header("cf-aig-provider") ?? provider,
+		aiGatewayLogId: header("cf-aig-log-id"),
 		step: stepHeader === null ? step : Number(stepHeader),
 	};
+	if (ROUTER_KINDS.has(modelInfo(model).kind)) {
+		served.routing = {
+			reason: header("cf-aig-routing-reason") ?? "unreported",
+			decisionId: header("cf-aig-routing-decision-id"),
+		};
+	}
+	return served;
 }
 
 function runModel(call: Call): Promise<Ran> {
-	return modelInfo(call.input.model).kind === "dynamic-route"
+	return ROUTED_IN_GATEWAY.has(modelInfo(call.input.model).kind)
 		? runDynamicRoute(call)
 		: runRaw(call);
 }
 
 /**
- * A dynamic route: the gateway picks the model (ordered fallbacks, percentage splits,
- * budget and rate limits, all configured in the gateway) and says which one answered.
+ * A dynamic route, the Auto Router or a model alias: the gateway picks the model (ordered
+ * fallbacks, percentage splits, budget and rate limits, a pool) and says which one answered.
  * Through the binding, with the `compat` provider: no API token.
  */
 async function runDynamicRoute(call: Call): Promise<Ran> {

@@ -11,6 +11,7 @@ import type { Columns, RowOf } from "../core/columns";
 export const ANSWER_FIELDS = {
 	aiGatewayLogId: { column: "ai_gateway_log_id", type: "text" },
 	gatewayId: { column: "gateway_id", type: "text" },
+	/** The model that answered: a router's (the Auto Router's, an alias's) routed model. */
 	servedModel: { column: "served_model", type: "text" },
 	requestedModel: { column: "requested_model", type: "text" },
 	provider: { column: "provider", type: "text" },
@@ -21,6 +22,10 @@ export const ANSWER_FIELDS = {
 	streamed: { column: "streamed", type: "flag" },
 	/** 'complete', 'failed' (the model's stream broke off) or 'aborted' (the client went away). */
 	outcome: { column: "outcome", type: "text" },
+	/** Why a router chose the served model (cf-aig-routing-reason); null for other models. */
+	routingReason: { column: "routing_reason", type: "text", nullable: true },
+	/** The router's decision id (cf-aig-routing-decision-id), to look the choice up. */
+	routingDecisionId: { column: "routing_decision_id", type: "text", nullable: true },
 	/** When the request arrived. */
 	createdAt: { column: "created_at", type: "integer" },
 	ttfbMs: { column: "ttfb_ms", type: "integer", nullable: true },

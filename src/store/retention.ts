@@ -19,6 +19,7 @@ export const retentionSql = (table: "answers" | "votes") =>
 const EMPTY_ROLLUPS = [
 	"DELETE FROM answer_rollups WHERE answers = 0",
 	"DELETE FROM latency_rollups WHERE answers = 0",
+	"DELETE FROM routing_rollups WHERE answers = 0",
 ];
 
 /** The oldest creation time in the store, from the two time indexes. */

@@ -95,26 +95,39 @@ const voteCounts = (vote: string, score: string) => ({
 /**
  * Rebuilds the rollups from the rows, in one batch: fills in the latency bucket of rows
  * written before it existed, then counts every answer, with its vote, on its day and served
- * model, and every vote in its delivery state (migrations/0003_rollups.sql ends with the
- * same statements).
+ * model (a router's also by router and reason), and every vote in its delivery state
+ * (migrations/0003_rollups.sql and 0005_routing_rollups.sql end with the same statements).
+ * Built by a call marked pure, so the Worker's bundle, which never rebuilds, drops it (about
+ * 0.5 KiB gzipped): only the scripts and the tests use it.
  */
-export const REBUILD_ROLLUPS = [
-	`UPDATE answers SET latency_bucket = ${bucketSql("total_ms")}
+export const REBUILD_ROLLUPS = /* @__PURE__ */ rebuildStatements();
+
+function rebuildStatements(): string[] {
+	return [
+		`UPDATE answers SET latency_bucket = ${bucketSql("total_ms")}
 WHERE latency_bucket IS NULL AND total_ms IS NOT NULL`,
-	"DELETE FROM answer_rollups",
-	"DELETE FROM latency_rollups",
-	`INSERT INTO answer_rollups (day, served_model, answers, up, down, cleared, score_sum, scored)
+		"DELETE FROM answer_rollups",
+		"DELETE FROM latency_rollups",
+		`INSERT INTO answer_rollups (day, served_model, answers, up, down, cleared, score_sum, scored)
 SELECT a.created_at / ${DAY_MS}, a.served_model, COUNT(*), ${Object.values(voteCounts("v.vote", "v.score")).join(", ")}
 FROM answers a LEFT JOIN votes v ON v.ai_gateway_log_id = a.ai_gateway_log_id
 GROUP BY 1, 2`,
-	`INSERT INTO latency_rollups (day, served_model, bucket, answers)
+		`INSERT INTO latency_rollups (day, served_model, bucket, answers)
 SELECT created_at / ${DAY_MS}, served_model, latency_bucket, COUNT(*) FROM answers
 WHERE outcome = 'complete' AND latency_bucket IS NOT NULL
 GROUP BY 1, 2, 3`,
-	"DELETE FROM vote_states",
-	`INSERT INTO vote_states (state, votes, refused)
+		// A router's answers per day, router, routed model and reason (migrations/0005_routing_rollups.sql).
+		"DELETE FROM routing_rollups",
+		`INSERT INTO routing_rollups (day, requested_model, served_model, routing_reason, answers, up, down, tokens, tokened)
+SELECT a.created_at / ${DAY_MS}, a.requested_model, a.served_model, a.routing_reason, COUNT(*), IFNULL(SUM(v.vote = 'up'), 0), IFNULL(SUM(v.vote = 'down'), 0), IFNULL(SUM(a.total_tokens), 0), COUNT(a.total_tokens)
+FROM answers a LEFT JOIN votes v ON v.ai_gateway_log_id = a.ai_gateway_log_id
+WHERE a.routing_reason IS NOT NULL
+GROUP BY 1, 2, 3, 4`,
+		"DELETE FROM vote_states",
+		`INSERT INTO vote_states (state, votes, refused)
 SELECT state, COUNT(*), SUM(refused) FROM votes GROUP BY state`,
-];
+	];
+}
 
 /** Rebuilds the rollups from the rows (REBUILD_ROLLUPS) in one transaction. */
 export async function rebuildRollups(db: D1Database): Promise<void> {

@@ -1,6 +1,7 @@
 /**
- * Feedback statistics per served model and per UTC day, read from the rollups alone
- * (migrations/0003_rollups.sql): their cost grows with days × models, not with answers.
+ * Feedback statistics per served model and per UTC day, and the routers' answers by routed
+ * model and by reason, read from the rollups alone (migrations/0003_rollups.sql,
+ * 0005_routing_rollups.sql): their cost grows with days × models, not with answers.
  */
 import { DAY_MS } from "../core/time";
 import { wilsonInterval } from "../core/verdict";
@@ -54,6 +55,51 @@ ORDER BY r.served_model, r.day`,
 	};
 }
 
+/**
+ * The statement of a routers' breakdown, with its parameters: per router (the requested
+ * `cloudflare/auto` or `custom/<alias>`) and routed model (`by` served_model) or reason (`by`
+ * routing_reason) over the range's days, from routing_rollups
+ * (migrations/0005_routing_rollups.sql).
+ */
+export function routingQuery(range: StatsQuery, by: "served_model" | "routing_reason") {
+	const { first, end } = statsDays(range);
+	const modelFilter = range.model === undefined ? "" : " AND served_model = ?3";
+	return {
+		sql: `SELECT requested_model AS router, ${by} AS key, SUM(answers) AS answers, SUM(up) AS up,
+SUM(down) AS down, SUM(tokens) AS tokens, SUM(tokened) AS tokened FROM routing_rollups
+WHERE day >= ?1 AND day < ?2${modelFilter} GROUP BY 1, 2 HAVING SUM(answers) > 0 ORDER BY 1, 2`,
+		params: range.model === undefined ? [first, end] : [first, end, range.model],
+	};
+}
+
+interface RoutingCounts {
+	router: string;
+	key: string;
+	answers: number;
+	up: number;
+	down: number;
+	tokens: number;
+	tokened: number;
+}
+
+/**
+ * The up-rate of a router's answers and their cost in tokens, per routed model or reason
+ * (`name`): answers, votes, the up-rate with its 95% Wilson interval, and the tokens
+ * (total_tokens) per answer that reported them.
+ */
+const routingSummary =
+	(name: "model" | "reason") =>
+	({ router, key, answers, up, down, tokens, tokened }: RoutingCounts) => ({
+		router,
+		[name]: key,
+		answers,
+		up,
+		down,
+		...upRates(up, down),
+		tokens,
+		tokensPerAnswer: tokened ? round(tokens / tokened, 1) : null,
+	});
+
 /** Median, p90 and p99 of a histogram, to the ms (null without complete answers). */
 function latencies(histogram: Histogram | undefined) {
 	const at = (p: number) => {
@@ -67,15 +113,20 @@ function latencies(histogram: Histogram | undefined) {
  * Answers, votes (each log's latest), the up-rate up / (up + down) with its 95% Wilson
  * interval, the mean score of rated votes and the latency (to the whole answer) at the
  * median, p90 and p99, within LATENCY_RELATIVE_ERROR, per model over the whole UTC days of
- * the range and per model and day. One D1 round trip.
+ * the range and per model and day; and the routers' answers by routed model and by reason
+ * (routingQuery). One D1 round trip.
  */
 export async function feedbackStats(db: D1Reads, range: StatsQuery) {
 	const { first, end } = statsDays(range);
-	const { sql, params } = statsQuery(range);
-	const { results } = await db
-		.prepare(sql)
-		.bind(...params)
-		.all<DayRow>();
+	const statement = ({ sql, params }: { sql: string; params: unknown[] }) =>
+		db.prepare(sql).bind(...params);
+	const [counts, byModel, byReason] = await db.batch<DayRow | RoutingCounts>([
+		statement(statsQuery(range)),
+		statement(routingQuery(range, "served_model")),
+		statement(routingQuery(range, "routing_reason")),
+	]);
+	const results = (counts?.results ?? []) as DayRow[];
+	const routed = (rows: typeof byModel) => (rows?.results ?? []) as RoutingCounts[];
 	// Each day's histogram, and each model's over the range.
 	const histograms = new Map<string, Histogram>();
 	const histogramOf = (key: string) => {
@@ -128,22 +179,34 @@ export async function feedbackStats(db: D1Reads, range: StatsQuery) {
 			...latencies(histograms.get(row.model)),
 		})),
 		days,
+		/** Answers of routers (the Auto Router, model aliases), by routed model and by reason. */
+		routing: {
+			models: routed(byModel).map(routingSummary("model")),
+			reasons: routed(byReason).map(routingSummary("reason")),
+		},
+	};
+}
+
+/** The up-rate up / (up + down) and its 95% Wilson interval; null without votes. */
+function upRates(up: number, down: number) {
+	const voted = up + down;
+	const [low, high] = wilsonInterval(up, voted);
+	return {
+		upRate: voted ? round(up / voted) : null,
+		upRateLow: voted ? round(low) : null,
+		upRateHigh: voted ? round(high) : null,
 	};
 }
 
 function summary(row: Counts) {
 	const { up, down } = row;
-	const voted = up + down;
-	const [low, high] = wilsonInterval(up, voted);
 	return {
 		model: row.model,
 		answers: row.answers,
 		up,
 		down,
 		cleared: row.cleared,
-		upRate: voted ? round(up / voted) : null,
-		upRateLow: voted ? round(low) : null,
-		upRateHigh: voted ? round(high) : null,
+		...upRates(up, down),
 		meanScore: row.scored ? round(Number(row.score_sum) / row.scored, 2) : null,
 	};
 }

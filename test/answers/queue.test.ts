@@ -27,6 +27,8 @@ const row = (model: string, i: number, extra: Partial<AnswerRow> = {}): AnswerRo
 	servedModel: model,
 	provider: "workers-ai",
 	step: null,
+	routingReason: null,
+	routingDecisionId: null,
 	streamed: true,
 	outcome: "complete",
 	ttfbMs: 10,

@@ -285,6 +285,33 @@ test("says when the server kept a newer vote, and when the gateway takes no feed
 	await close();
 });
 
+test("sends one conversation id per conversation: the same across turns and a reload, a new one after New chat", async () => {
+	const { page, close } = await e2e.openChat();
+	const ids: string[] = [];
+	// The page keeps its listeners across a reload.
+	page.on("request", (request) => {
+		if (request.url().endsWith("/api/chat"))
+			ids.push(JSON.parse(request.postData() ?? "{}").conversation);
+	});
+	await send(page, "Turn one");
+	await answered(page);
+	await send(page, "Turn two");
+	await answered(page);
+	await page.reload();
+	await page.waitForSelector("#prompt");
+	await send(page, "Turn three, after a reload");
+	await answered(page);
+	await page.getByRole("button", { name: "New chat" }).click();
+	await send(page, "A new conversation");
+	await answered(page);
+	assert.equal(ids.length, 4);
+	assert.match(ids[0] ?? "", /^[0-9a-f-]{36}$/);
+	assert.deepEqual(ids.slice(0, 3), [ids[0], ids[0], ids[0]]);
+	assert.notEqual(ids[3], ids[0]);
+	assert.match(ids[3] ?? "", /^[0-9a-f-]{36}$/);
+	await close();
+});
+
 test("trims a long conversation in Chinese and emoji to the API's body limit in bytes, and it is answered", async () => {
 	const { page, close } = await e2e.openChat();
 	// Each answer: 3,000 characters as JSON counts them, 3 or 4 UTF-8 bytes each (9.6 KB).

@@ -510,6 +510,57 @@ describe("three days of answers, seeded into the store", () => {
 		rmSync(state, { recursive: true, force: true });
 	});
 
+	test("the Auto Router's answers are broken down by routed model and by reason, as the stats say", async () => {
+		type Breakdown = Record<string, string | number | null>;
+		// The page's default period: the last 30 days.
+		const since = new Date(Date.now() - 30 * DAY_MS).toISOString();
+		const { routing } = (await admin(`/stats?since=${since}`)) as {
+			routing: { models: Breakdown[]; reasons: Breakdown[] };
+		};
+		// The seed routes about a third of its answers through cloudflare/auto.
+		assert.ok(routing.models.length >= 2, JSON.stringify(routing));
+		assert.equal(routing.reasons.length, 3);
+		const { page, problems, close } = await openInsights({
+			viewport: { width: 1280, height: 800 },
+		});
+		await showInsights(page);
+		assert.equal(await page.isVisible("#no-routing"), false);
+		const rows = (id: string) =>
+			page.$$eval(`#${id} tbody tr`, (trs) =>
+				trs.map((tr) => Array.from(tr.children, (cell) => cell.textContent)),
+			);
+		const shown = await rows("routing-models-table");
+		assert.deepEqual(
+			shown.map((row) => [row[0], row[1], row[2]]),
+			routing.models.map((row) => [row.model, row.router, String(row.answers)]),
+		);
+		// Each up-rate with its interval, and the tokens per answer: the cost side.
+		for (const [i, row] of routing.models.entries()) {
+			assert.match(String(shown[i]?.[3]), new RegExp(`^${(Number(row.upRate) * 100).toFixed(1)}%`));
+			assert.equal(shown[i]?.[4], Math.round(Number(row.tokensPerAnswer)).toLocaleString("en"));
+		}
+		assert.deepEqual(
+			(await rows("routing-reasons-table")).map((row) => row[0]),
+			["cost_optimal_within_pool", "fallback_candidate_unavailable", "pinned_by_turn"],
+		);
+		const panel = page.locator("section", { has: page.locator("#routing-title") });
+		await panel.screenshot({ path: join(ARTIFACTS, "insights-auto-router.png") });
+		assert.deepEqual(problems, []);
+		await close();
+	});
+
+	for (const [name, options] of VIEWS) {
+		test(`with routed answers, axe finds no serious or critical violation, and the layout holds: ${name}`, async () => {
+			const { page, problems, close } = await openInsights(options);
+			await showInsights(page);
+			await page.waitForSelector("#routing-models-table tbody tr");
+			assert.deepEqual(serious(await axeViolations(page)), []);
+			assert.deepEqual(await layoutProblems(page), []);
+			assert.deepEqual(problems, []);
+			await close();
+		});
+	}
+
 	test("the charts' axes are days, never times of day, on a desktop and a phone", async () => {
 		for (const viewport of [
 			{ width: 1280, height: 800 },

@@ -50,6 +50,11 @@ export interface SeedAnswer {
 	votedAt?: number;
 	conversation?: unknown;
 	answer?: string;
+	/** A router's answer: the model asked for (`cloudflare/auto`), `model` being its pick. */
+	router?: string;
+	reason?: string;
+	/** total_tokens; 30 unless given. */
+	tokens?: number | null;
 }
 
 /** Writes answers and votes straight into the store, as the Worker and the objects would. */
@@ -59,19 +64,21 @@ export async function seed(rows: SeedAnswer[]): Promise<void> {
 			.prepare(
 				`INSERT INTO answers (ai_gateway_log_id, gateway_id, created_at, route, requested_model,
 served_model, provider, streamed, outcome, ttfb_ms, total_ms, prompt_tokens, completion_tokens,
-total_tokens, cached, conversation, answer_text, latency_bucket) VALUES (?, 'seed', ?, '/api/chat', ?, ?,
-'workers-ai', 1, 'complete', ?, ?, 10, 20, 30, 0, ?, ?, ?)`,
+total_tokens, cached, conversation, answer_text, latency_bucket, routing_reason) VALUES (?, 'seed', ?,
+'/api/chat', ?, ?, 'workers-ai', 1, 'complete', ?, ?, 10, 20, ?, 0, ?, ?, ?, ?)`,
 			)
 			.bind(
 				row.id,
 				row.createdAt,
-				row.model,
+				row.router ?? row.model,
 				row.model,
 				row.ttfbMs ?? null,
 				row.totalMs ?? null,
+				row.tokens === undefined ? 30 : row.tokens,
 				row.conversation === undefined ? null : JSON.stringify(row.conversation),
 				row.answer ?? null,
 				row.totalMs === undefined ? null : latencyBucket(row.totalMs),
+				row.reason ?? null,
 			);
 		if (!row.vote) return [answer];
 		const votedAt = row.votedAt ?? row.createdAt + 1000;

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { feedbackQuery } from "../../src/store/feedback-rows";
 import { OLDEST_SQL, retentionSql } from "../../src/store/retention";
-import { HEALTH_SQL, statsQuery } from "../../src/store/stats";
+import { HEALTH_SQL, routingQuery, statsQuery } from "../../src/store/stats";
 import { db } from "./helpers";
 
 async function plan(sql: string, params: unknown[]): Promise<string> {
@@ -71,6 +71,16 @@ const cases: [string, { sql: string; params: unknown[] }, string[]][] = [
 					"SEARCH l USING PRIMARY KEY (day=? AND served_model=?)",
 				],
 			] as [string, { sql: string; params: unknown[] }, string[]],
+	),
+	...[undefined, "m"].flatMap((model) =>
+		(["served_model", "routing_reason"] as const).map(
+			(by) =>
+				[
+					`routers' breakdown by ${by}${model ? " of one model" : ""}`,
+					routingQuery({ ...range, model }, by),
+					["SEARCH routing_rollups USING PRIMARY KEY (day>? AND day<?)"],
+				] as [string, { sql: string; params: unknown[] }, string[]],
+		),
 	),
 	["delivery health", { sql: HEALTH_SQL, params: [] }, ["SCAN vote_states"]],
 	[

@@ -1,5 +1,6 @@
 /**
- * The statistics' rollups (migrations/0003_rollups.sql) equal a full recount from the rows,
+ * The statistics' rollups (migrations/0003_rollups.sql, and the routers' rollup of
+ * 0005_routing_rollups.sql) equal a full recount from the rows,
  * whatever the order and repetition of the writes: random answers, and random vote
  * sequences (up, down, clear, re-votes, scores, delivery updates), written through the
  * store's own functions, with votes before or after their answer's row, replayed answers
@@ -33,6 +34,8 @@ type Write =
 function scenario(seed: number, models: string[], start: number) {
 	const random = seededRandom(seed);
 	const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)] as T;
+	// A router's answers and tokens from a generator of their own: the rest stays as it was.
+	const routing = seededRandom(seed + 1_000);
 	const answers: AnswerRow[] = [];
 	const histories: { vote: StoredVote; version: number }[][] = [];
 	for (let i = 0; i < 60; i++) {
@@ -46,22 +49,30 @@ function scenario(seed: number, models: string[], start: number) {
 					? 700_000 + Math.floor(random() * 1e6)
 					: Math.floor(50 * 200 ** random());
 		const aiGatewayLogId = `rollup-${seed}-${i}`;
+		const router = routing() < 0.5 ? pick(["cloudflare/auto", "custom/fast"]) : null;
+		const reasons = [
+			"cost_optimal_within_pool",
+			"pinned_by_turn",
+			"fallback_candidate_unavailable",
+		];
 		answers.push({
 			aiGatewayLogId,
 			gatewayId: "rollups",
 			createdAt,
 			route: pick(["/api/chat", "/v1/chat/completions"]),
-			requestedModel: "@cf/requested",
+			requestedModel: router ?? "@cf/requested",
 			servedModel: pick(models),
 			provider: "workers-ai",
 			step: null,
+			routingReason: router && (reasons[Math.floor(routing() * reasons.length)] as string),
+			routingDecisionId: router && `decision-${i}`,
 			streamed: random() < 0.5,
 			outcome: pick(["complete", "complete", "complete", "failed", "aborted"]),
 			ttfbMs: null,
 			totalMs,
 			promptTokens: null,
 			completionTokens: null,
-			totalTokens: null,
+			totalTokens: routing() < 0.8 ? Math.floor(routing() * 2000) : null,
 			cached: null,
 			conversation: null,
 			answerText: null,
@@ -152,7 +163,7 @@ const countsKey = (model: unknown, day: unknown) => `${model} ${day}`;
  */
 async function rollups(models: string[]) {
 	const marks = models.map(() => "?").join(",");
-	const [states, counts, latencies] = await db().batch<Row>([
+	const [states, counts, latencies, routed] = await db().batch<Row>([
 		db().prepare("SELECT state, votes, refused FROM vote_states WHERE votes > 0 ORDER BY state"),
 		db()
 			.prepare(`SELECT * FROM answer_rollups WHERE served_model IN (${marks})`)
@@ -160,12 +171,21 @@ async function rollups(models: string[]) {
 		db()
 			.prepare(`SELECT * FROM latency_rollups WHERE served_model IN (${marks})`)
 			.bind(...models),
+		db()
+			.prepare(`SELECT * FROM routing_rollups WHERE served_model IN (${marks})`)
+			.bind(...models),
 	]);
 	const result = {
 		counts: {} as Record<string, Row>,
 		latencies: {} as Record<string, number>,
+		routing: {} as Record<string, Row>,
 		states: states?.results,
 	};
+	// Retention removes the routers' rows left at zero: none is kept.
+	for (const row of routed?.results ?? []) {
+		const { day, requested_model, served_model, routing_reason, ...rest } = row;
+		result.routing[routingKey(requested_model, served_model, routing_reason, day)] = rest;
+	}
 	for (const row of counts?.results ?? []) {
 		const { day, served_model, ...rest } = row;
 		// A row left at zero counts nothing (retention removes those).
@@ -179,7 +199,11 @@ async function rollups(models: string[]) {
 	return result;
 }
 
+const routingKey = (router: unknown, model: unknown, reason: unknown, day: unknown) =>
+	`${router} ${model} ${reason} ${day}`;
+
 const NONE = { answers: 0, up: 0, down: 0, cleared: 0, score_sum: 0, scored: 0 };
+const NO_ROUTING = { answers: 0, up: 0, down: 0, tokens: 0, tokened: 0 };
 
 /**
  * The same, counted afresh from the rows: every answer on its day and model, with its vote;
@@ -189,7 +213,8 @@ async function recount(models: string[]) {
 	const marks = models.map(() => "?").join(",");
 	const { results } = await db()
 		.prepare(
-			`SELECT a.created_at, a.served_model, a.outcome, a.total_ms, v.vote, v.score
+			`SELECT a.created_at, a.served_model, a.outcome, a.total_ms, v.vote, v.score,
+a.requested_model, a.routing_reason, a.total_tokens
 FROM answers a LEFT JOIN votes v ON v.ai_gateway_log_id = a.ai_gateway_log_id
 WHERE a.served_model IN (${marks})`,
 		)
@@ -198,6 +223,7 @@ WHERE a.served_model IN (${marks})`,
 	const result = {
 		counts: {} as Record<string, typeof NONE>,
 		latencies: {} as Record<string, number>,
+		routing: {} as Record<string, typeof NO_ROUTING>,
 		states: (
 			await db()
 				.prepare(
@@ -222,6 +248,19 @@ WHERE a.served_model IN (${marks})`,
 			const bucket = `${key} ${latencyBucket(Number(row.total_ms))}`;
 			result.latencies[bucket] = (result.latencies[bucket] ?? 0) + 1;
 		}
+		if (row.routing_reason !== null) {
+			const day = Math.floor(Number(row.created_at) / DAY_MS);
+			const routingAt = routingKey(row.requested_model, row.served_model, row.routing_reason, day);
+			const routed = result.routing[routingAt] ?? { ...NO_ROUTING };
+			result.routing[routingAt] = routed;
+			routed.answers++;
+			if (row.vote === "up") routed.up++;
+			if (row.vote === "down") routed.down++;
+			if (row.total_tokens !== null) {
+				routed.tokens += Number(row.total_tokens);
+				routed.tokened++;
+			}
+		}
 	}
 	return result;
 }
@@ -243,6 +282,7 @@ describe("the statistics' rollups", () => {
 			const why = `seed ${seed}`;
 			const counted = await recount(models);
 			expect(Object.keys(counted.counts).length, why).toBeGreaterThan(6);
+			expect(Object.keys(counted.routing).length, why).toBeGreaterThan(6);
 			expect(await rollups(models), why).toEqual(counted);
 
 			// Each answer stored once, with the bucket of its latency.
@@ -300,6 +340,7 @@ describe("the statistics' rollups", () => {
 			await db().batch([
 				db().prepare("UPDATE answer_rollups SET up = up + 5"),
 				db().prepare("DELETE FROM latency_rollups"),
+				db().prepare("UPDATE routing_rollups SET down = down + 3"),
 			]);
 			await rebuildRollups(db());
 			expect(await rollups(models), why).toEqual(kept);
@@ -393,14 +434,15 @@ served_model, provider, streamed, outcome, total_ms) VALUES (?, 'old', ?, '/api/
 	});
 
 	it("are built by the migration with the same statements as the rebuild", () => {
-		const migration = env.TEST_MIGRATIONS?.find((each) => each.name.endsWith("_rollups.sql"));
+		const migrations = env.TEST_MIGRATIONS?.filter((each) => each.name.endsWith("_rollups.sql"));
+		expect(migrations?.length).toBe(2);
 		const normal = (sql: string) =>
 			sql
 				.replace(/^\s*--.*$/gm, "")
 				.replace(/\s+/g, " ")
 				.replace(/;$/, "")
 				.trim();
-		const queries = (migration?.queries ?? []).map(normal);
+		const queries = (migrations ?? []).flatMap((migration) => migration.queries).map(normal);
 		for (const sql of REBUILD_ROLLUPS) expect(queries).toContain(normal(sql));
 	});
 });

@@ -10,7 +10,7 @@ import { renderCharts, resizeCharts } from "./charts.js";
 import { initComments, renderComments } from "./comments.js";
 import { compare, renderComparison } from "./comparison.js";
 import { plural } from "./format.js";
-import { renderDays, renderHealth, renderModels } from "./tables.js";
+import { renderDays, renderHealth, renderModels, renderRouting } from "./tables.js";
 import {
 	forgetAdminToken,
 	forgetTokens,
@@ -70,6 +70,7 @@ function render() {
 	renderCharts(stats);
 	renderModels(stats.models);
 	renderDays(stats.days);
+	renderRouting(stats.routing);
 	renderComparison(stats.models);
 	renderComments(comments);
 }

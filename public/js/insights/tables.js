@@ -1,5 +1,6 @@
-// The report's numbers as tables: delivery health, each model over the period, and each
-// model's days (the charts' data, for readers who cannot see them).
+// The report's numbers as tables: delivery health, each model over the period, each
+// model's days (the charts' data, for readers who cannot see them), and the routers' answers
+// (the Auto Router, model aliases) by routed model and by reason.
 
 import { count, duration, withInterval } from "./format.js";
 
@@ -63,4 +64,23 @@ export function renderDays(days) {
 		count.format(row.down),
 		withInterval(row),
 	]);
+}
+
+/**
+ * The routers' answers (stats' `routing`): the up-rate and the tokens per answer of each
+ * routed model and each routing reason: is the router keeping people happy, at what cost?
+ */
+export function renderRouting(routing) {
+	const none = routing.models.length === 0;
+	$("no-routing").hidden = !none;
+	$("routing").hidden = none;
+	const values = (key) => (row) => [
+		row[key],
+		row.router,
+		count.format(row.answers),
+		withInterval(row),
+		row.tokensPerAnswer == null ? "–" : count.format(Math.round(row.tokensPerAnswer)),
+	];
+	fillTable("routing-models-table", routing.models, 0, values("model"));
+	fillTable("routing-reasons-table", routing.reasons, -1, values("reason"));
 }

@@ -21,6 +21,21 @@ const Summary = {
 	p99LatencyMs: Latency,
 };
 
+/** A router's answers per routed model or reason (src/store/stats.ts, routingSummary). */
+const routed = (name: "model" | "reason") =>
+	v.strictObject({
+		router: v.string(),
+		[name]: v.string(),
+		answers: v.number(),
+		up: v.number(),
+		down: v.number(),
+		upRate: Rate,
+		upRateLow: Rate,
+		upRateHigh: Rate,
+		tokens: v.number(),
+		tokensPerAnswer: v.nullable(v.number()),
+	});
+
 export const adminDoc = surfaceDoc({
 	prefix: "/api/admin",
 	tag: "admin",
@@ -91,6 +106,15 @@ export const adminDoc = surfaceDoc({
 						latencyRelativeError: v.number(),
 						models: v.array(v.strictObject(Summary)),
 						days: v.array(v.strictObject({ day: v.string(), ...Summary })),
+						routing: v.pipe(
+							v.strictObject({
+								models: v.array(routed("model")),
+								reasons: v.array(routed("reason")),
+							}),
+							v.description(
+								"The Auto Router's and model aliases' answers, by routed model and by routing reason.",
+							),
+						),
 					}),
 				},
 			},

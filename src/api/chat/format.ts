@@ -8,10 +8,10 @@ const errorEvent = (code: string, message: string) =>
 	formatSseEvent({ event: "error", data: JSON.stringify({ error: { code, message } }) });
 const FAILED = errorEvent("upstream_error", "The model's stream failed before it finished");
 
-const metaEvent = ({ aiGatewayLogId, feedbackToken, model, provider }: AnswerMeta) =>
+const metaEvent = ({ aiGatewayLogId, feedbackToken, model, provider, routing }: AnswerMeta) =>
 	formatSseEvent({
 		event: "meta",
-		data: JSON.stringify({ aiGatewayLogId, feedbackToken, model, provider }),
+		data: JSON.stringify({ aiGatewayLogId, feedbackToken, model, provider, routing }),
 	});
 
 /**

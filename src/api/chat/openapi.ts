@@ -21,7 +21,12 @@ const ChatAnswer = v.strictObject({
 			"Signs the vote on this answer (POST /api/feedback); null while feedback is off.",
 		),
 	),
-	model: v.pipe(v.string(), v.description("The model that answered (a fallback's, when one did).")),
+	model: v.pipe(
+		v.string(),
+		v.description(
+			"The model that answered (a dynamic route's, the Auto Router's or an alias's pick).",
+		),
+	),
 	provider: v.string(),
 	cached: v.pipe(v.boolean(), v.description("Whether the gateway's cache answered.")),
 	usage: v.optional(
@@ -30,6 +35,18 @@ const ChatAnswer = v.strictObject({
 			completion_tokens: v.optional(v.number()),
 			total_tokens: v.optional(v.number()),
 		}),
+	),
+	routing: v.optional(
+		v.pipe(
+			v.strictObject({
+				reason: v.pipe(
+					v.string(),
+					v.description("cf-aig-routing-reason, e.g. cost_optimal_within_pool, pinned_by_turn."),
+				),
+				decisionId: v.nullable(v.string()),
+			}),
+			v.description("Only for the Auto Router (cloudflare/auto) and model aliases (custom/...)."),
+		),
 	),
 });
 
@@ -42,7 +59,7 @@ export const chatDoc = surfaceDoc({
 		"POST /": {
 			summary: "Answer a conversation",
 			description:
-				'Calls the model through the AI Gateway. `stream: true` answers with server-sent events: `event: meta` (aiGatewayLogId, feedbackToken, model, provider), then one `{"response": delta}` event per delta, then `data: [DONE]`, or `event: error` if the model fails part-way.',
+				'Calls the model through the AI Gateway. `stream: true` answers with server-sent events: `event: meta` (aiGatewayLogId, feedbackToken, model, provider, and routing for a router), then one `{"response": delta}` event per delta, then `data: [DONE]`, or `event: error` if the model fails part-way.',
 			security: ["turnstile"],
 			body: ChatRequestSchema,
 			bodyExample: { messages: [{ role: "user", content: "What is AI Gateway?" }] },

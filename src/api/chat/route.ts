@@ -25,6 +25,7 @@ export const chat = () =>
 				max_tokens: body.max_tokens,
 				temperature: body.temperature,
 				route: "/api/chat" as const,
+				conversation: body.conversation,
 			};
 			return respondToChat(c, input, body.stream === true, {
 				json: (answer, feedbackToken) => ({
@@ -35,6 +36,7 @@ export const chat = () =>
 					provider: answer.provider,
 					cached: answer.cached,
 					...(answer.usage && { usage: answer.usage }),
+					...(answer.routing && { routing: answer.routing }),
 				}),
 				stream: toChatEventStream,
 				// JSON: 422 content_blocked; a stream: its meta, then an error event.

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { CHAT_ROLES } from "../../core/chat";
+import { CHAT_ROLES, CONVERSATION_ID } from "../../core/chat";
 import { LIMITS } from "../../core/limits";
 import {
 	CONTENT_TOO_LONG,
@@ -26,6 +26,12 @@ export const ChatMessageSchema = objectOf(
 );
 export type ChatMessage = v.InferOutput<typeof ChatMessageSchema>;
 
+/** A conversation's id, sent to a router as `cf-aig-session-id`: nothing else gets through. */
+const ConversationSchema = v.pipe(
+	v.string("must be a string"),
+	v.regex(CONVERSATION_ID, "must be 8 to 64 letters, digits, - or _ (a UUID fits)"),
+);
+
 export const ChatRequestSchema = objectOf(
 	{
 		messages: messagesOf(ChatMessageSchema),
@@ -33,6 +39,7 @@ export const ChatRequestSchema = objectOf(
 		stream: optionalField(v.boolean("must be a boolean")),
 		max_tokens: optionalField(MaxTokensSchema),
 		temperature: optionalField(TemperatureSchema),
+		conversation: optionalField(ConversationSchema),
 	},
 	"a JSON object",
 	{ messages: SEND_MESSAGES },
