@@ -1108,7 +1108,7 @@ export const claims = [
 		claim:
 			"npm run check fails when a migration adds a column to votes that no field of VOTE_FIELDS declares (scripts/check-store-schema.mjs).",
 		file: "src/core/votes.ts",
-		old: '\tfailedAt: { column: "failed_at", type: "integer", nullable: true },\n',
+		old: '\tfailedAt: { type: "integer", nullable: true },\n',
 		new: "",
 		tests: ["test/tooling/store-schema.test.ts"],
 	},
@@ -1143,8 +1143,8 @@ export const claims = [
 		claim:
 			"The admin list and export show the declared flags (streamed, cached, refused) as booleans.",
 		file: "src/store/feedback-rows.ts",
-		old: 'flag: type === "flag" };',
-		new: "flag: false };",
+		old: 'flag: declared.type === "flag",',
+		new: "flag: false,",
 		tests: ["test/api/admin/admin.test.ts"],
 	},
 	{
