@@ -730,7 +730,7 @@ export const claims = [
 		name: "tool-calls-not-streamed",
 		claim: "/v1 streams tool calls as delta.tool_calls pieces with an index.",
 		file: "src/gateway/model-stream.ts",
-		old: "\t\tfor (const piece of chunkToolCalls(chunk)) this.#toolCall(piece);\n",
+		old: "\t\t\tfor (const piece of chunkToolCalls(chunk)) toolCall(piece);\n",
 		new: "",
 		tests: ["test/api/openai/tools.test.ts", "test/api/openai/sdks.test.ts"],
 	},
@@ -847,8 +847,8 @@ export const claims = [
 		claim:
 			"A client that leaves mid-stream is an aborted answer, not an error: the upstream read its cancel breaks off is not logged as a failed stream.",
 		file: "src/gateway/model-stream.ts",
-		old: "\t\tthis.cancelled = true;\n\t\tthis.finished = true;",
-		new: "\t\tthis.cancelled = true;",
+		old: '\t\t\t\tend("aborted");',
+		new: '\t\t\t\tcontext.observer?.end("aborted", usage);',
 		tests: ["test/api/chat/client-disconnect.test.ts"],
 	},
 	{
@@ -1432,8 +1432,8 @@ export const claims = [
 		claim:
 			"The Worker reads a model's SSE with CR, LF or CRLF line ends, comments and multi-line data, however the network splits it.",
 		file: "src/gateway/model-stream.ts",
-		old: "this.#parser.feed(this.#decoder.decode(bytes, { stream: true }));",
-		new: 'this.#parser.feed(this.#decoder.decode(bytes, { stream: true }).replaceAll("\\r", ""));',
+		old: "parser.feed(decoder.decode(value, { stream: true }));",
+		new: 'parser.feed(decoder.decode(value, { stream: true }).replaceAll("\\r", ""));',
 		tests: ["test/api/chat/format.test.ts"],
 	},
 	{
