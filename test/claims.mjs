@@ -1612,4 +1612,14 @@ export const claims = [
 		new: "routes = answerErrors(new TinyHono<AppEnv>().route(prefix, build()));",
 		tests: ["test/api/models/models.test.ts", "test/api/chat/chat.test.ts"],
 	},
+	// --- Bundle size: code folded, behaviour kept ------------------------------------------
+	{
+		name: "streamed-body-pieces-lost",
+		claim:
+			"A request body streamed without a Content-Length is read whole, its pieces in the order sent, before the handler parses it.",
+		file: "src/http/request-body.ts",
+		old: "return new Uint8Array(await new Blob(chunks).arrayBuffer());",
+		new: "return new Uint8Array(await new Blob(chunks.slice(1)).arrayBuffer());",
+		tests: ["test/http/errors.test.ts"],
+	},
 ];
