@@ -27,6 +27,7 @@ import os from "node:os";
 import { join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
+import { columnOf } from "../src/core/columns.ts";
 import { DAY_MS } from "../src/core/time.ts";
 import { VOTE_FIELDS } from "../src/core/votes.ts";
 import { ANSWER_FIELDS } from "../src/store/answer-row.ts";
@@ -437,7 +438,7 @@ const columns = (declared, values) =>
 	Object.keys(values)
 		.map((field) => {
 			if (!declared[field]) throw new Error(`bench: ${field} is not a declared field`);
-			return declared[field].column;
+			return columnOf(field, declared[field]);
 		})
 		.join(", ");
 

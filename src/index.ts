@@ -1,3 +1,4 @@
+import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { Hono } from "hono/tiny";
 import { answerQueue } from "./answers/answer-queue";
@@ -56,24 +57,21 @@ const publicCors = cors({
 	],
 	maxAge: 86400,
 });
-for (const path of API_PATHS) {
-	app.use(path, async (c, next) => {
+const API_HANDLERS: MiddlewareHandler<AppEnv>[] = [
+	async (c, next) => {
 		if (publicPrefixes.some((prefix) => owns(prefix, c.req.path))) return publicCors(c, next);
 		await next();
 		c.header("cache-control", "no-store");
-	});
-}
-for (const path of API_PATHS) {
-	app.use(path, requestBody);
+	},
+	requestBody,
 	// Marks answers of the local emulator so no one mistakes them for a model's.
-	app.use(path, async (c, next) => {
+	async (c, next) => {
 		await next();
 		if (usesEmulator(c.env)) c.header("x-ai-backend", "emulator");
-	});
-}
-
-const surfaces = lazySurfaces({ ...PUBLIC_SURFACES, ...TEAM_SURFACES });
-for (const path of API_PATHS) app.use(path, surfaces);
+	},
+	lazySurfaces({ ...PUBLIC_SURFACES, ...TEAM_SURFACES }),
+];
+for (const path of API_PATHS) app.use(path, ...API_HANDLERS);
 
 export { AnswerDeadLetters } from "./answers/dead-letters";
 export { FeedbackDeadLetters } from "./feedback/dead-letters";

@@ -11,8 +11,8 @@ import { ANSWERS_WRITTEN, describeError, log } from "../core/log";
 import { retryDelay } from "../core/retry-policy";
 import { chosen } from "../dead-letters/dead-letter-list";
 import { ANSWER_FIELDS } from "../store/answer-row";
-import { type AnswerRow, writeAnswer, writeAnswerRows } from "../store/answers";
-import { logStoreError } from "../store/db";
+import { type AnswerRow, chunked, writeAnswer, writeAnswerRows } from "../store/answers";
+import { logStoreError, utf8Bytes } from "../store/db";
 import { moveLongTranscript } from "../store/transcripts";
 import { type AnswerDeadLetter, answerDeadLetters } from "./dead-letters";
 
@@ -28,8 +28,6 @@ export const ANSWERS_DEAD_LETTER_QUEUE = "ai-gateway-feedback-chat-answers-dead-
  * directly instead.
  */
 export const MAX_MESSAGE_BYTES = 120_000;
-
-const encoder = new TextEncoder();
 
 /**
  * Records one ended answer: its long transcript into R2 when TRANSCRIPTS is bound, then
@@ -48,7 +46,7 @@ export async function storeAnswer(env: Cloudflare.Env, answer: AnswerRow): Promi
 	}
 	const queue = env.ANSWERS_QUEUE;
 	if (queue) {
-		const bytes = encoder.encode(JSON.stringify(row)).length;
+		const bytes = utf8Bytes(JSON.stringify(row));
 		if (bytes <= MAX_MESSAGE_BYTES) {
 			try {
 				await queue.send(row, { contentType: "json" });
@@ -190,18 +188,5 @@ export async function replayDeadAnswers(
 }
 
 /** A sendBatch takes at most 100 messages and 256 KB. */
-function* sendBatches(rows: readonly AnswerRow[]): Generator<AnswerRow[]> {
-	let chunk: AnswerRow[] = [];
-	let bytes = 0;
-	for (const row of rows) {
-		const size = encoder.encode(JSON.stringify(row)).length;
-		if (chunk.length === 100 || (chunk.length > 0 && bytes + size > 250_000)) {
-			yield chunk;
-			chunk = [];
-			bytes = 0;
-		}
-		chunk.push(row);
-		bytes += size;
-	}
-	if (chunk.length > 0) yield chunk;
-}
+const sendBatches = (rows: readonly AnswerRow[]) =>
+	chunked(rows, (row) => utf8Bytes(JSON.stringify(row)), 250_000, 100);

@@ -14,7 +14,8 @@ interface Types {
 }
 
 export interface Column {
-	column: string;
+	/** Its column, when not the field's name in snake_case (`castAt` is `cast_at`). */
+	column?: string;
 	type: keyof Types | readonly string[];
 	/** May be null, in the row and in the column. */
 	nullable?: boolean;
@@ -50,6 +51,10 @@ export const sqlValue = (value: unknown): SqlValue =>
 			? Number(value)
 			: (value as string | number);
 
+/** The column of `field`, declared as `declared`. */
+export const columnOf = (field: string, declared: Column): string =>
+	declared.column ?? field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
 /** The columns of a declaration, in its order. */
 export const columnsOf = (fields: Columns): string[] =>
-	Object.values(fields).map(({ column }) => column);
+	Object.entries(fields).map(([field, declared]) => columnOf(field, declared));

@@ -28,30 +28,30 @@ export interface FeedbackPatch {
 
 /**
  * A log's latest vote and its delivery as the delivery object keeps it and the feedback
- * store's `votes` table holds it: each field, its column and its type, in the order the store
- * writes them. StoredVote and VoteRecord derive from it, and so does the store's upsert
- * (store/votes.ts). Adding a field to a vote: add it here, and a migration that adds its
- * column (`npm run check` fails until both agree).
+ * store's `votes` table holds it: each field and its type (its column is its name in
+ * snake_case), in the order the store writes them. StoredVote and VoteRecord derive from it,
+ * and so does the store's upsert (store/votes.ts). Adding a field to a vote: add it here,
+ * and a migration that adds its column (`npm run check` fails until both agree).
  */
 export const VOTE_FIELDS = {
-	aiGatewayLogId: { column: "ai_gateway_log_id", type: "text" },
-	gatewayId: { column: "gateway_id", type: "text" },
-	vote: { column: "vote", type: VOTES },
-	score: { column: "score", type: "integer", optional: true },
-	comment: { column: "comment", type: "text", optional: true },
+	aiGatewayLogId: { type: "text" },
+	gatewayId: { type: "text" },
+	vote: { type: VOTES },
+	score: { type: "integer", optional: true },
+	comment: { type: "text", optional: true },
 	/** Orders a user's votes on one log; later wins. */
-	sequence: { column: "sequence", type: "integer" },
+	sequence: { type: "integer" },
 	/** Increases with every change of vote, so a delivery can tell it was overtaken. */
-	revision: { column: "revision", type: "integer" },
-	state: { column: "state", type: DELIVERY_STATES },
+	revision: { type: "integer" },
+	state: { type: DELIVERY_STATES },
 	/** The gateway refused the vote: it went to the dead letters without retries. */
-	refused: { column: "refused", type: "flag", optional: true },
-	attempts: { column: "attempts", type: "integer" },
-	castAt: { column: "cast_at", type: "integer" },
-	deliveredAt: { column: "delivered_at", type: "integer", nullable: true },
-	nextAttemptAt: { column: "next_attempt_at", type: "integer", nullable: true },
-	failedAt: { column: "failed_at", type: "integer", nullable: true },
-	error: { column: "error", type: "text", nullable: true },
+	refused: { type: "flag", optional: true },
+	attempts: { type: "integer" },
+	castAt: { type: "integer" },
+	deliveredAt: { type: "integer", nullable: true },
+	nextAttemptAt: { type: "integer", nullable: true },
+	failedAt: { type: "integer", nullable: true },
+	error: { type: "text", nullable: true },
 } as const satisfies Columns;
 
 /** A log's latest vote and its delivery, as the feedback store keeps it. */

@@ -11,7 +11,7 @@ import type { ToolCall } from "../core/tools";
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json =>
+export const isObject = (value: unknown): value is Json =>
 	typeof value === "object" && value !== null && !Array.isArray(value);
 
 function firstChoice(body: Json): Json | undefined {

@@ -6,6 +6,7 @@
 
 import type { ModelMessage } from "../core/chat";
 import { callableTools, type ToolCall, type ToolOptions } from "../core/tools";
+import { isObject } from "./model-output";
 
 /** A call's arguments as a value (the models' own forms want objects), the text if it is not JSON. */
 function argumentsOf(call: ToolCall): unknown {
@@ -15,9 +16,6 @@ function argumentsOf(call: ToolCall): unknown {
 		return call.function.arguments;
 	}
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-	typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** OpenAI's fields as they are, for models that take OpenAI's chat-completions form. */
 export function openAiToolFields(options: ToolOptions) {
@@ -62,14 +60,14 @@ export function workersAiToolForm(messages: readonly ModelMessage[], options: To
 
 /** Parameters as Workers AI's schemas require them: an object with properties, each described. */
 function describedParameters(parameters: Record<string, unknown> | undefined) {
-	const properties = isRecord(parameters?.properties) ? parameters.properties : {};
+	const properties = isObject(parameters?.properties) ? parameters.properties : {};
 	return {
 		type: "object",
 		...parameters,
 		properties: Object.fromEntries(
 			Object.entries(properties).map(([name, property]) => [
 				name,
-				isRecord(property) && typeof property.description !== "string"
+				isObject(property) && typeof property.description !== "string"
 					? { ...property, description: "" }
 					: property,
 			]),
@@ -108,7 +106,7 @@ export function anthropicToolForm(messages: readonly ModelMessage[], options: To
 					type: "tool_use",
 					id: call.id,
 					name: call.function.name,
-					input: isRecord(input) ? input : {},
+					input: isObject(input) ? input : {},
 				};
 			});
 			turns.push({

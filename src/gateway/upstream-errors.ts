@@ -55,12 +55,12 @@ const MODEL_REJECTIONS = new Set([400, 413, 422]);
  * as a warning (a client's mistake, not the Worker's) and passed on in the model's words.
  */
 export async function upstreamStatusError(res: Response): Promise<ApiError> {
-	const { codes, details, json, rejection } = await upstreamErrorBody(res);
+	const { codes, detail: raw, json, rejection } = await upstreamErrorBody(res);
 	const blocked = codes.includes(PROMPT_BLOCKED) || codes.includes(ANSWER_BLOCKED);
 	const outOfCredits = res.status === 402 || codes.includes(OUT_OF_CREDITS);
 	const rejected = MODEL_REJECTIONS.has(res.status) && !blocked && !outOfCredits;
 	const what = `the AI service answered ${res.status}`;
-	const detail = withoutCredentials(details[0] ?? "");
+	const detail = withoutCredentials(raw);
 	if (rejected) log.warn(what, { detail: describeError(detail) });
 	else logUpstream(what, detail);
 	if (blocked) {
@@ -155,10 +155,10 @@ interface Rejection {
 	param: string | null;
 }
 
-/** The error codes and "code: message" details of an error answer, in any of its shapes. */
+/** The error codes and first "code: message" detail of an error answer, in any of its shapes. */
 async function upstreamErrorBody(
 	res: Response,
-): Promise<{ codes: number[]; details: string[]; json: boolean; rejection: Rejection }> {
+): Promise<{ codes: number[]; detail: string; json: boolean; rejection: Rejection }> {
 	const text = await res.text().catch(() => "");
 	let parsed: ErrorBody;
 	try {
@@ -166,23 +166,26 @@ async function upstreamErrorBody(
 	} catch {
 		// Not JSON (an HTML error page, say): keep the start of the text.
 		const start = text.slice(0, 200);
-		return { codes: [], details: [start], json: false, rejection: { message: "", param: null } };
+		return { codes: [], detail: start, json: false, rejection: { message: "", param: null } };
 	}
 	const errors = [...(parsed.errors ?? []), ...(Array.isArray(parsed.error) ? parsed.error : [])];
 	const codes = [parsed.internalCode, ...errors.map((error) => error.code)].filter(
 		(code): code is number => typeof code === "number",
 	);
-	const details = parsed.internalCode
-		? [`${parsed.internalCode}: ${parsed.description}`]
-		: errors.map((error) => `${error.code}: ${error.message}`);
+	const [first] = errors;
+	const detail = parsed.internalCode
+		? `${parsed.internalCode}: ${parsed.description}`
+		: errors.length > 0
+			? `${first?.code}: ${first?.message}`
+			: text.slice(0, 200);
 	// A provider's own error object (OpenAI's shape) names its field itself.
 	const own = parsed.error && !Array.isArray(parsed.error) ? parsed.error : undefined;
 	// The message, not the gateway's `description`, which is only its category ("User Input Error").
-	const message = String(own?.message ?? errors[0]?.message ?? parsed.description ?? "");
+	const message = String(own?.message ?? first?.message ?? parsed.description ?? "");
 	const param = typeof own?.param === "string" && own.param ? own.param : fieldNamed(message);
 	return {
 		codes,
-		details: details.length > 0 ? details : [text.slice(0, 200)],
+		detail,
 		json: true,
 		rejection: { message, param },
 	};

@@ -56,11 +56,5 @@ async function readCapped(body: ReadableStream<Uint8Array>, maxBytes: number): P
 		}
 		chunks.push(result.value);
 	}
-	const bytes = new Uint8Array(size);
-	let offset = 0;
-	for (const chunk of chunks) {
-		bytes.set(chunk, offset);
-		offset += chunk.byteLength;
-	}
-	return bytes;
+	return new Uint8Array(await new Blob(chunks).arrayBuffer());
 }

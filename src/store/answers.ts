@@ -1,7 +1,7 @@
 import { columnsOf, sqlValue } from "../core/columns";
 import { ANSWERS_WRITTEN, log } from "../core/log";
 import { ANSWER_FIELDS, type AnswerRow } from "./answer-row";
-import { logStoreError } from "./db";
+import { logStoreError, utf8Bytes } from "./db";
 import { latencyBucket } from "./rollups";
 
 export type { AnswerRow };
@@ -38,27 +38,44 @@ export const answerValues = (row: AnswerRow) => [
  */
 const MAX_PARAMETER_BYTES = 1_000_000;
 
-const encoder = new TextEncoder();
-
-/** The rows as JSON parameters of at most MAX_PARAMETER_BYTES each (a longer row alone). */
-function parameters(rows: readonly AnswerRow[]): string[] {
-	const chunks: string[] = [];
-	let open: string[] = [];
-	let bytes = 2;
-	for (const row of rows) {
-		const json = JSON.stringify(answerValues(row));
-		const size = encoder.encode(json).length + 1;
-		if (open.length > 0 && bytes + size > MAX_PARAMETER_BYTES) {
-			chunks.push(`[${open.join(",")}]`);
-			open = [];
-			bytes = 2;
+/**
+ * `items` in order, in chunks of at most `maxCount` whose sizes add up to at most `maxBytes`
+ * (an item larger than that alone).
+ */
+export function* chunked<T>(
+	items: readonly T[],
+	sizeOf: (item: T) => number,
+	maxBytes: number,
+	maxCount = Infinity,
+): Generator<T[]> {
+	let chunk: T[] = [];
+	let bytes = 0;
+	for (const item of items) {
+		const size = sizeOf(item);
+		if (chunk.length > 0 && (chunk.length === maxCount || bytes + size > maxBytes)) {
+			yield chunk;
+			chunk = [];
+			bytes = 0;
 		}
-		open.push(json);
+		chunk.push(item);
 		bytes += size;
 	}
-	if (open.length > 0) chunks.push(`[${open.join(",")}]`);
-	return chunks;
+	if (chunk.length > 0) yield chunk;
 }
+
+/**
+ * The rows as JSON parameters of at most MAX_PARAMETER_BYTES each (a longer row alone): each
+ * row's JSON array and its comma, within the brackets.
+ */
+const parameters = (rows: readonly AnswerRow[]): string[] =>
+	Array.from(
+		chunked(
+			rows.map((row) => JSON.stringify(answerValues(row))),
+			(json) => utf8Bytes(json) + 1,
+			MAX_PARAMETER_BYTES - 2,
+		),
+		(chunk) => `[${chunk}]`,
+	);
 
 /** What one D1 batch of answers' rows cost: the fields of its log line (core/log.ts ANSWERS_WRITTEN). */
 export interface AnswersWritten {

@@ -1,5 +1,5 @@
 /** Reading the feedback store: each log's latest vote with its answer, filtered, newest first. */
-import type { Columns } from "../core/columns";
+import { type Columns, columnOf } from "../core/columns";
 import { type DeliveryState, VOTE_FIELDS, type Vote } from "../core/votes";
 import { ANSWER_FIELDS } from "./answer-row";
 import type { D1Reads } from "./db";
@@ -42,9 +42,13 @@ function listed(
 ): Listed[] {
 	return Object.entries(fields)
 		.filter(([field]) => !leftOut.includes(field))
-		.map(([field, { column, type }]) => {
+		.map(([field, declared]) => {
 			const name = renamed[field] ?? field;
-			return { name, sql: `${alias}.${column} ${name}`, flag: type === "flag" };
+			return {
+				name,
+				sql: `${alias}.${columnOf(field, declared)} ${name}`,
+				flag: declared.type === "flag",
+			};
 		});
 }
 

@@ -4,6 +4,7 @@
  */
 import { DAY_MS } from "../core/time";
 import type { AnswerRow } from "./answer-row";
+import { utf8Bytes } from "./db";
 
 /**
  * The most transcript (the conversation and the answer, as the JSON a queue message carries
@@ -25,13 +26,11 @@ interface Transcript {
 	answerText: string | null;
 }
 
-const encoder = new TextEncoder();
-
 /** The transcript's size as a queue message carries it (JSON, UTF-8). */
 export const transcriptBytes = (row: Transcript) =>
 	row.conversation === null && row.answerText === null
 		? 0
-		: encoder.encode(JSON.stringify([row.conversation, row.answerText])).length;
+		: utf8Bytes(JSON.stringify([row.conversation, row.answerText]));
 
 /**
  * The row with its transcript moved to R2 when it is longer than TRANSCRIPT_IN_ROW_BYTES.

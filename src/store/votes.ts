@@ -1,4 +1,4 @@
-import { type SqlValue, sqlValue } from "../core/columns";
+import { columnsOf, type SqlValue, sqlValue } from "../core/columns";
 import { type StoredVote, VOTE_FIELDS } from "../core/votes";
 
 export type { StoredVote };
@@ -21,16 +21,11 @@ const WRITTEN_AS: { [F in Field]?: (vote: StoredVote) => SqlValue } = {
  * reached the store (written only with the first), the vote's fields (VOTE_FIELDS), the
  * object's version of them, and when the row was last written.
  */
-export const VOTE_COLUMNS = [
-	"created_at",
-	...FIELDS.map((field) => VOTE_FIELDS[field].column),
-	"version",
-	"updated_at",
-];
+export const VOTE_COLUMNS = ["created_at", ...columnsOf(VOTE_FIELDS), "version", "updated_at"];
 
 /** Written on every change: all but the key and `created_at`. */
 const CHANGING = VOTE_COLUMNS.filter(
-	(column) => column !== "created_at" && column !== VOTE_FIELDS.aiGatewayLogId.column,
+	(column) => column !== "created_at" && column !== "ai_gateway_log_id",
 );
 
 /**

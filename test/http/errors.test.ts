@@ -182,6 +182,32 @@ describe("request validation", () => {
 		await expectError(res, 413, "payload_too_large");
 	});
 
+	it("reads a streamed body without a Content-Length, in pieces, as the client sent it", async () => {
+		const { call, emulator } = createHarness();
+		const messages = [user("héllo, a body sent in pieces")];
+		const text = JSON.stringify({ messages });
+		const bytes = new TextEncoder().encode(text);
+		// Split inside the two-byte "é", so the pieces only make sense put back in order.
+		const cut = text.indexOf("é") + 1;
+		const pieces = [bytes.slice(0, 5), bytes.slice(5, cut), bytes.slice(cut)];
+		const body = new ReadableStream<Uint8Array>({
+			pull(controller) {
+				const piece = pieces.shift();
+				if (piece) controller.enqueue(piece);
+				else controller.close();
+			},
+		});
+		const res = await call("/api/chat", {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body,
+			// @ts-expect-error `duplex` is required by the fetch spec for stream bodies
+			duplex: "half",
+		});
+		expect(res.status).toBe(200);
+		expect(emulator.runs[0]?.inputs).toMatchObject({ messages });
+	});
+
 	it.each(["/api/chat", "/v1/chat/completions"])(
 		"answers a client that leaves mid-body on %s with 400 incomplete_body, logging no error",
 		async (path) => {

@@ -1,4 +1,5 @@
 import type { Usage } from "../../core/chat";
+import { unixNow } from "../../core/signed-token";
 import { formatSseEvent } from "../../core/sse";
 import type { ChatAnswer } from "../../gateway/inference";
 import { reframeModelStream, type StreamObserver } from "../../gateway/model-stream";
@@ -17,7 +18,6 @@ function openAiUsage(usage: Usage | undefined) {
 
 const completionId = (aiGatewayLogId: string | null) =>
 	`chatcmpl-${aiGatewayLogId ?? crypto.randomUUID()}`;
-const now = () => Math.floor(Date.now() / 1000);
 
 /** The assistant message: with tool calls, its content is null unless the model also wrote text. */
 const assistantMessage = ({
@@ -38,7 +38,7 @@ export function toChatCompletion(
 	return {
 		id: completionId(answer.aiGatewayLogId),
 		object: "chat.completion",
-		created: now(),
+		created: unixNow(),
 		model,
 		choices: [
 			{
@@ -72,7 +72,7 @@ export function toChatCompletionChunks(
 	},
 ): ReadableStream<Uint8Array> {
 	const id = completionId(aiGatewayLogId);
-	const created = now();
+	const created = unixNow();
 	const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
 		formatSseEvent({
 			data: JSON.stringify({
