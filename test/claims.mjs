@@ -1818,8 +1818,8 @@ export const claims = [
 		edits: [
 			{
 				file: "src/api/admin/route.ts",
-				old: '\t\t.get("/access", (c) => c.json({ throughAccess: throughAccess(c) }))\n\t\t.use(adminAuth)\n',
-				new: '\t\t.use(adminAuth)\n\t\t.get("/access", (c) => c.json({ throughAccess: throughAccess(c) }))\n',
+				old: '\t\t\t.get("/access", (c) => c.json({ throughAccess: throughAccess(c) }))\n\t\t\t.use(adminAuth)\n',
+				new: '\t\t\t.use(adminAuth)\n\t\t\t.get("/access", (c) => c.json({ throughAccess: throughAccess(c) }))\n',
 			},
 		],
 		tests: ["test/http/access.test.ts"],
@@ -2131,5 +2131,24 @@ export const claims = [
 		old: "return new Uint8Array(await new Blob(chunks).arrayBuffer());",
 		new: "return new Uint8Array(await new Blob(chunks.slice(1)).arrayBuffer());",
 		tests: ["test/http/errors.test.ts"],
+	},
+
+	// --- Built on first use ----------------------------------------------------------------
+	{
+		name: "once-rebuilds-every-call",
+		claim:
+			"The /v1 and admin schemas and the queue's message schema are built by their first use and then kept, not built again per request.",
+		file: "src/core/once.ts",
+		old: "built ??= { value: build() };",
+		new: "built = { value: build() };",
+		tests: ["test/core/once.test.ts"],
+	},
+	{
+		name: "once-builds-at-once",
+		claim: "What once wraps is not built before its first use (start-up builds none of it).",
+		file: "src/core/once.ts",
+		old: "\tlet built: { value: T } | undefined;\n",
+		new: "\tlet built: { value: T } | undefined = { value: build() };\n",
+		tests: ["test/core/once.test.ts"],
 	},
 ];

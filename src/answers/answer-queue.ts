@@ -8,6 +8,7 @@ import * as v from "valibot";
 import type { Column } from "../core/columns";
 import { readConfig } from "../core/config";
 import { ANSWERS_WRITTEN, describeError, log } from "../core/log";
+import { once } from "../core/once";
 import { retryDelay } from "../core/retry-policy";
 import { chosen } from "../dead-letters/dead-letter-list";
 import { ANSWER_FIELDS } from "../store/answer-row";
@@ -64,33 +65,33 @@ export async function storeAnswer(env: Cloudflare.Env, answer: AnswerRow): Promi
 	await writeAnswer(env.FEEDBACK_DB, row);
 }
 
-const int = v.pipe(v.number(), v.integer());
-
-/** Each column type's schema (core/columns.ts). */
-const TYPE_SCHEMAS = { text: v.string(), integer: int, flag: v.boolean() };
-
 /**
  * A message as storeAnswer sends it: one AnswerRow, checked field by field as ANSWER_FIELDS
  * declares them (the cast: valibot cannot type an object built from entries). Anything else
- * is dead-lettered unread.
+ * is dead-lettered unread. Built by the consumer's first batch, not at start-up.
  */
-const AnswerMessage = v.object(
-	Object.fromEntries(
-		Object.entries(ANSWER_FIELDS).map(([field, declared]: [string, Column]) => {
-			const type = declared.type;
-			let schema: v.GenericSchema =
-				typeof type === "string" ? TYPE_SCHEMAS[type] : v.picklist(type);
-			// The key: an answer without one could be neither written nor replayed.
-			if (field === "aiGatewayLogId") schema = v.pipe(v.string(), v.nonEmpty());
-			if (declared.nullable) schema = v.nullable(schema);
-			if (declared.optional) schema = v.optional(schema);
-			return [field, schema];
-		}),
-	),
-) as unknown as v.GenericSchema<unknown, AnswerRow>;
+const answerMessage = once(() => {
+	const int = v.pipe(v.number(), v.integer());
+	/** Each column type's schema (core/columns.ts). */
+	const TYPE_SCHEMAS = { text: v.string(), integer: int, flag: v.boolean() };
+	return v.object(
+		Object.fromEntries(
+			Object.entries(ANSWER_FIELDS).map(([field, declared]: [string, Column]) => {
+				const type = declared.type;
+				let schema: v.GenericSchema =
+					typeof type === "string" ? TYPE_SCHEMAS[type] : v.picklist(type);
+				// The key: an answer without one could be neither written nor replayed.
+				if (field === "aiGatewayLogId") schema = v.pipe(v.string(), v.nonEmpty());
+				if (declared.nullable) schema = v.nullable(schema);
+				if (declared.optional) schema = v.optional(schema);
+				return [field, schema];
+			}),
+		),
+	) as unknown as v.GenericSchema<unknown, AnswerRow>;
+});
 
 export const readAnswerMessage = (body: unknown): AnswerRow | undefined => {
-	const parsed = v.safeParse(AnswerMessage, body);
+	const parsed = v.safeParse(answerMessage(), body);
 	return parsed.success ? parsed.output : undefined;
 };
 

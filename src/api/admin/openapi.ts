@@ -1,6 +1,8 @@
 import * as v from "valibot";
 import { surfaceDoc, TEAM_AUTH_ERRORS } from "../../http/route-docs";
-import { ExportQuery, ListQuery, StatsQuery } from "./schemas";
+import { adminQueries } from "./schemas";
+
+const { ListQuery, ExportQuery, StatsQuery } = adminQueries();
 
 // The admin API's OpenAPI declaration (scripts/openapi.mjs): never imported by the Worker.
 

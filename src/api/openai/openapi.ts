@@ -5,7 +5,7 @@ import {
 	RATE_LIMIT_ERRORS,
 	surfaceDoc,
 } from "../../http/route-docs";
-import { OpenAiChatRequestSchema } from "./schemas";
+import { openAiRequestSchema } from "./schemas";
 
 // /v1's OpenAPI declaration (scripts/openapi.mjs): never imported by the Worker.
 
@@ -77,7 +77,7 @@ export const openaiDoc = surfaceDoc({
 			description:
 				"OpenAI's request, as far as the models here support it: arguments that change the answer and that no model honours are refused (unsupported_parameter); the rest of OpenAI's arguments are taken and ignored. A prompt the Guardrails block is a 400 content_filter error; a blocked answer a completion with `finish_reason: content_filter`.",
 			security: ["apiKey"],
-			body: OpenAiChatRequestSchema,
+			body: openAiRequestSchema(),
 			bodyExample: {
 				model: "@cf/meta/llama-3.1-8b-instruct-fast",
 				messages: [{ role: "user", content: "What is AI Gateway?" }],

@@ -12,7 +12,7 @@ import {
 	toChatCompletionChunks,
 } from "./format";
 import { chatInputOf } from "./request";
-import { OpenAiChatRequestSchema, unrecognizedArgument } from "./schemas";
+import { openAiRequestSchema, unrecognizedArgument } from "./schemas";
 
 /** OpenAI-compatible chat completions, on the same models, limits and AI call path as /api/chat. */
 export const openai = () =>
@@ -32,7 +32,7 @@ export const openai = () =>
 		.post(
 			"/chat/completions",
 			rateLimit("CHAT_RATE_LIMITER"),
-			jsonBody(OpenAiChatRequestSchema, { unknownArgument: unrecognizedArgument }),
+			jsonBody(openAiRequestSchema(), { unknownArgument: unrecognizedArgument }),
 			async (c) => {
 				const body = c.req.valid("json");
 				const input = chatInputOf(c.var.config, body);
