@@ -1865,9 +1865,9 @@ export const claims = [
 		name: "openapi-route-not-declared",
 		claim:
 			"Every route the Worker mounts is an operation of the OpenAPI document, and the reverse.",
-		file: "src/api/debug/gateway.ts",
-		old: '.get("/", async (c) => c.json(await gatewayUrls(c.env, c.var.config)));',
-		new: '.get("/urls", async (c) => c.json(await gatewayUrls(c.env, c.var.config)));',
+		file: "src/api/debug/logs.ts",
+		old: '.get("/:logId", async',
+		new: '.get("/:logId/raw", async',
 		tests: ["test/api/openapi.test.ts"],
 	},
 	// --- Verdicts and agreement statistics ---------------------------------------------------
