@@ -1117,7 +1117,7 @@ export const claims = [
 		claim:
 			"npm run check fails when a migration adds a column to answers that no field of ANSWER_FIELDS declares (scripts/check-store-schema.mjs).",
 		file: "src/store/answer-row.ts",
-		old: '\ttranscriptKey: { column: "transcript_key", type: "text", nullable: true },\n',
+		old: '\ttranscriptKey: { type: "text", nullable: true },\n',
 		new: "",
 		tests: ["test/tooling/store-schema.test.ts"],
 	},

@@ -77,7 +77,7 @@ const TRANSCRIPT = listed(
 	{ answerText: "answer" },
 );
 /** Where a transcript too long for its row is (store/transcripts.ts): read, never exported. */
-const TRANSCRIPT_KEY = `a.${ANSWER_FIELDS.transcriptKey.column} transcriptKey`;
+const TRANSCRIPT_KEY = `a.${columnOf("transcriptKey", ANSWER_FIELDS.transcriptKey)} transcriptKey`;
 
 const COLUMNS = LISTED.map(({ sql }) => sql).join(", ");
 const TRANSCRIPT_COLUMNS = `, ${[...TRANSCRIPT.map(({ sql }) => sql), TRANSCRIPT_KEY].join(", ")}`;
