@@ -26,6 +26,9 @@ interface Counts {
 	scored: number;
 }
 
+/** The counts a model's sum over the range adds up from its days. */
+const COUNTS = ["answers", "up", "down", "cleared", "score_sum", "scored"] as const;
+
 /** A day's counts, and its histogram as `bucket:answers,...` (null without complete answers). */
 type DayRow = Counts & { latencies: string | null };
 
@@ -45,9 +48,8 @@ export function statsQuery(range: StatsQuery) {
 	const { first, end } = statsDays(range);
 	const modelFilter = range.model === undefined ? "" : " AND r.served_model = ?3";
 	return {
-		sql: `SELECT r.served_model AS model, r.day AS day, r.answers AS answers, r.up AS up,
-r.down AS down, r.cleared AS cleared, r.score_sum AS score_sum, r.scored AS scored,
-(SELECT group_concat(l.bucket || ':' || l.answers) FROM latency_rollups l
+		sql: `SELECT r.served_model AS model, r.day, r.answers, r.up, r.down, r.cleared, r.score_sum,
+r.scored, (SELECT group_concat(l.bucket || ':' || l.answers) FROM latency_rollups l
 WHERE l.day = r.day AND l.served_model = r.served_model AND l.answers > 0) AS latencies
 FROM answer_rollups r WHERE r.day >= ?1 AND r.day < ?2${modelFilter} AND r.answers > 0
 ORDER BY r.served_model, r.day`,
@@ -148,22 +150,9 @@ export async function feedbackStats(db: D1Reads, range: StatsQuery) {
 
 	const models = new Map<string, Counts>();
 	const days = results.map((row) => {
-		const sum = models.get(row.model) ?? {
-			...row,
-			answers: 0,
-			up: 0,
-			down: 0,
-			cleared: 0,
-			score_sum: 0,
-			scored: 0,
-		};
-		sum.answers += row.answers;
-		sum.up += row.up;
-		sum.down += row.down;
-		sum.cleared += row.cleared;
-		sum.score_sum += row.score_sum;
-		sum.scored += row.scored;
-		models.set(row.model, sum);
+		const sum = models.get(row.model);
+		if (sum) for (const count of COUNTS) sum[count] += row[count];
+		else models.set(row.model, { ...row });
 		return {
 			day: new Date(row.day * DAY_MS).toISOString().slice(0, 10),
 			...summary(row),
