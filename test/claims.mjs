@@ -179,8 +179,8 @@ export const claims = [
 		claim:
 			"A client that disconnects aborts the inference (the request's signal is passed to env.AI.run).",
 		file: "src/gateway/inference.ts",
-		old: "returnRawResponse: true,\n\t\t\t\tsignal,",
-		new: "returnRawResponse: true,",
+		old: "extraHeaders: extraHeaders(call), signal };",
+		new: "extraHeaders: extraHeaders(call) };",
 		tests: ["test/api/chat/chat.test.ts", "test/api/chat/stream.test.ts"],
 	},
 	{
