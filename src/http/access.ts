@@ -91,14 +91,13 @@ async function teamKeys(
 		sets = new Map();
 		keySets.set(owner, sets);
 	}
-	const age = (set: KeySet | undefined) =>
-		set ? Date.now() - set.fetchedAt : Number.POSITIVE_INFINITY;
 	let set = sets.get(access.certsUrl);
-	if (!set || age(set) >= KEYS_MAX_AGE_MS) {
-		set = await fetchKeys(access.certsUrl, certs);
-		sets.set(access.certsUrl, set);
-	}
-	if (typeof kid === "string" && !set.keys.has(kid) && age(set) >= KEYS_REFETCH_COOLDOWN_MS) {
+	const age = set ? Date.now() - set.fetchedAt : 0;
+	if (
+		!set ||
+		age >= KEYS_MAX_AGE_MS ||
+		(typeof kid === "string" && !set.keys.has(kid) && age >= KEYS_REFETCH_COOLDOWN_MS)
+	) {
 		set = await fetchKeys(access.certsUrl, certs);
 		sets.set(access.certsUrl, set);
 	}
