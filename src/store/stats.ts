@@ -29,8 +29,8 @@ interface Counts {
 /** The counts a model's sum over the range adds up from its days. */
 const COUNTS = ["answers", "up", "down", "cleared", "score_sum", "scored"] as const;
 
-/** A day's counts, and its histogram as `bucket:answers,...` (null without complete answers). */
-type DayRow = Counts & { latencies: string | null };
+/** A day's counts, and its histogram as a JSON object of answers by bucket (`{}` without complete answers). */
+type DayRow = Counts & { latencies: string };
 
 const round = (value: number, digits = 4) => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -42,14 +42,14 @@ const statsDays = ({ since, until }: StatsQuery) => ({
 
 /**
  * The statement of feedbackStats, with its parameters: each day's counts per model, with
- * its latency histogram in one text (one row per day and model, not one per bucket).
+ * its latency histogram in one JSON text (one row per day and model, not one per bucket).
  */
 export function statsQuery(range: StatsQuery) {
 	const { first, end } = statsDays(range);
 	const modelFilter = range.model === undefined ? "" : " AND r.served_model = ?3";
 	return {
 		sql: `SELECT r.served_model AS model, r.day, r.answers, r.up, r.down, r.cleared, r.score_sum,
-r.scored, (SELECT group_concat(l.bucket || ':' || l.answers) FROM latency_rollups l
+r.scored, (SELECT json_group_object(l.bucket, l.answers) FROM latency_rollups l
 WHERE l.day = r.day AND l.served_model = r.served_model AND l.answers > 0) AS latencies
 FROM answer_rollups r WHERE r.day >= ?1 AND r.day < ?2${modelFilter} AND r.answers > 0
 ORDER BY r.served_model, r.day`,
@@ -103,9 +103,9 @@ const routingSummary =
 	});
 
 /** Median, p90 and p99 of a histogram, to the ms (null without complete answers). */
-function latencies(histogram: Histogram | undefined) {
+function latencies(histogram: Histogram) {
 	const at = (p: number) => {
-		const value = histogram ? quantile(histogram, p) : null;
+		const value = quantile(histogram, p);
 		return value === null ? null : Math.round(value);
 	};
 	return { medianLatencyMs: at(0.5), p90LatencyMs: at(0.9), p99LatencyMs: at(0.99) };
@@ -129,34 +129,22 @@ export async function feedbackStats(db: D1Reads, range: StatsQuery) {
 	]);
 	const results = (counts?.results ?? []) as DayRow[];
 	const routed = (rows: typeof byModel) => (rows?.results ?? []) as RoutingCounts[];
-	// Each day's histogram, and each model's over the range.
-	const histograms = new Map<string, Histogram>();
-	const histogramOf = (key: string) => {
-		const histogram = histograms.get(key) ?? emptyHistogram();
-		histograms.set(key, histogram);
-		return histogram;
-	};
-	for (const row of results) {
-		const day = histogramOf(`${row.model}\n${row.day}`);
-		const model = histogramOf(row.model);
-		for (const pair of row.latencies?.split(",") ?? []) {
-			const colon = pair.indexOf(":");
-			const bucket = Number(pair.slice(0, colon));
-			const answers = Number(pair.slice(colon + 1));
-			day[bucket] = (day[bucket] ?? 0) + answers;
-			model[bucket] = (model[bucket] ?? 0) + answers;
-		}
-	}
-
-	const models = new Map<string, Counts>();
+	// Each model's counts and histogram over the range, summed from its days.
+	const models = new Map<string, Counts & { histogram: Histogram }>();
 	const days = results.map((row) => {
+		const histogram = emptyHistogram();
+		for (const [bucket, answers] of Object.entries(JSON.parse(row.latencies) as object))
+			histogram[Number(bucket)] = answers;
 		const sum = models.get(row.model);
-		if (sum) for (const count of COUNTS) sum[count] += row[count];
-		else models.set(row.model, { ...row });
+		if (sum) {
+			for (const count of COUNTS) sum[count] += row[count];
+			for (const [bucket, answers] of histogram.entries())
+				sum.histogram[bucket] = (sum.histogram[bucket] ?? 0) + answers;
+		} else models.set(row.model, { ...row, histogram: [...histogram] });
 		return {
 			day: new Date(row.day * DAY_MS).toISOString().slice(0, 10),
 			...summary(row),
-			...latencies(histograms.get(`${row.model}\n${row.day}`)),
+			...latencies(histogram),
 		};
 	});
 	return {
@@ -165,7 +153,7 @@ export async function feedbackStats(db: D1Reads, range: StatsQuery) {
 		latencyRelativeError: LATENCY_RELATIVE_ERROR,
 		models: [...models.values()].map((row) => ({
 			...summary(row),
-			...latencies(histograms.get(row.model)),
+			...latencies(row.histogram),
 		})),
 		days,
 		/** Answers of routers (the Auto Router, model aliases), by routed model and by reason. */
