@@ -69,21 +69,24 @@ const LISTED: Listed[] = [
 	}),
 	...listed("v", VOTE_FIELDS, ["aiGatewayLogId", "gatewayId", "failedAt"]),
 ];
-/** The transcript, exported: the conversation sent and the answer's text. */
+/**
+ * The transcript: the conversation sent and the answer's text, exported, and where a
+ * transcript too long for its row is (store/transcripts.ts), read but never exported.
+ */
 const TRANSCRIPT = listed(
 	"a",
 	ANSWER_FIELDS,
-	Object.keys(ANSWER_FIELDS).filter((field) => field !== "conversation" && field !== "answerText"),
+	Object.keys(ANSWER_FIELDS).filter((field) => !TRANSCRIPT_FIELDS.includes(field)),
 	{ answerText: "answer" },
 );
-/** Where a transcript too long for its row is (store/transcripts.ts): read, never exported. */
-const TRANSCRIPT_KEY = `a.${columnOf("transcriptKey", ANSWER_FIELDS.transcriptKey)} transcriptKey`;
 
 const COLUMNS = LISTED.map(({ sql }) => sql).join(", ");
-const TRANSCRIPT_COLUMNS = `, ${[...TRANSCRIPT.map(({ sql }) => sql), TRANSCRIPT_KEY].join(", ")}`;
+const TRANSCRIPT_COLUMNS = `, ${TRANSCRIPT.map(({ sql }) => sql).join(", ")}`;
 
-/** The names of a row's fields, in order (with the transcript's). */
-export const FIELDS = [...LISTED, ...TRANSCRIPT].map(({ name }) => name);
+/** The names of a row's exported fields, in order (with the transcript's). */
+export const FIELDS = [...LISTED, ...TRANSCRIPT]
+	.map(({ name }) => name)
+	.filter((name) => name !== "transcriptKey");
 
 /** The SQL of one page (or export batch) of rows after `after`, in the list's order. */
 export function feedbackQuery(
