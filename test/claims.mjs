@@ -1755,8 +1755,8 @@ export const claims = [
 		name: "access-keys-failure-as-refusal",
 		claim: "Keys that cannot be fetched are 503 upstream_unavailable, not a refusal.",
 		file: "src/http/access.ts",
-		old: "if (!(err instanceof KeysUnavailable)) throw err;",
-		new: 'if (err instanceof KeysUnavailable) throw denied("keys");',
+		old: "throw keysUnavailable(err);",
+		new: 'throw denied("keys");',
 		tests: ["test/http/access.test.ts"],
 	},
 	{

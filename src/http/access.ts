@@ -53,7 +53,14 @@ interface KeySet {
 const keySets = new WeakMap<object, Map<string, KeySet>>();
 const NETWORK = {};
 
-class KeysUnavailable extends Error {}
+/** Keys that cannot be fetched: 503, not a refusal (the assertion may well be valid). */
+const keysUnavailable = (cause: unknown) =>
+	new ApiError(
+		503,
+		"upstream_unavailable",
+		"Could not fetch Cloudflare Access's signing keys; try again shortly",
+		{ cause, headers: { "Retry-After": "30" } },
+	);
 
 async function fetchKeys(url: string, certs: Fetcher | undefined): Promise<KeySet> {
 	const fetchedAt = Date.now();
@@ -68,9 +75,9 @@ async function fetchKeys(url: string, certs: Fetcher | undefined): Promise<KeySe
 		if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
 		body = await res.json();
 	} catch (err) {
-		throw new KeysUnavailable("Access keys unavailable", { cause: err });
+		throw keysUnavailable(err);
 	}
-	if (!v.is(Certs, body)) throw new KeysUnavailable("Access keys: not a key set");
+	if (!v.is(Certs, body)) throw keysUnavailable(new Error("not a key set"));
 	const keys = new Map<string, SigningJwk>();
 	for (const entry of body.keys) {
 		const jwk = v.safeParse(SigningJwk, entry);
@@ -142,18 +149,7 @@ export async function verifyAccessAssertion(
 	} catch {
 		throw denied("not a signed JWT");
 	}
-	let keys: Map<string, SigningJwk>;
-	try {
-		keys = (await teamKeys(kid, access, certs)).keys;
-	} catch (err) {
-		if (!(err instanceof KeysUnavailable)) throw err;
-		throw new ApiError(
-			503,
-			"upstream_unavailable",
-			"Could not fetch Cloudflare Access's signing keys; try again shortly",
-			{ cause: err, headers: { "Retry-After": "30" } },
-		);
-	}
+	const { keys } = await teamKeys(kid, access, certs);
 	// Access names the signing key in every assertion it makes.
 	if (typeof kid !== "string") throw denied("not a signed JWT");
 	const key = keys.get(kid);
