@@ -48,8 +48,7 @@ export function statsQuery(range: StatsQuery) {
 	const { first, end } = statsDays(range);
 	const modelFilter = range.model === undefined ? "" : " AND r.served_model = ?3";
 	return {
-		sql: `SELECT r.served_model AS model, r.day, r.answers, r.up, r.down, r.cleared, r.score_sum,
-r.scored, (SELECT json_group_object(l.bucket, l.answers) FROM latency_rollups l
+		sql: `SELECT r.*, r.served_model AS model, (SELECT json_group_object(l.bucket, l.answers) FROM latency_rollups l
 WHERE l.day = r.day AND l.served_model = r.served_model AND l.answers > 0) AS latencies
 FROM answer_rollups r WHERE r.day >= ?1 AND r.day < ?2${modelFilter} AND r.answers > 0
 ORDER BY r.served_model, r.day`,
