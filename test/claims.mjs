@@ -1143,8 +1143,8 @@ export const claims = [
 		claim:
 			"The admin list and export show the declared flags (streamed, cached, refused) as booleans.",
 		file: "src/store/feedback-rows.ts",
-		old: 'flag: declared.type === "flag",',
-		new: "flag: false,",
+		old: 'if (declared.type === "flag") BOOLEANS.add(name);',
+		new: "",
 		tests: ["test/api/admin/admin.test.ts"],
 	},
 	{

@@ -27,8 +27,10 @@ type Row = Record<string, string | number | null>;
 interface Listed {
 	name: string;
 	sql: string;
-	flag: boolean;
 }
+
+/** The listed flags (stored as 0 or 1), shown as booleans: listed() adds them. */
+const BOOLEANS = new Set<string>();
 
 /**
  * A declaration's fields as the list shows them, in its order: all but those left out, some
@@ -44,11 +46,8 @@ function listed(
 		.filter(([field]) => !leftOut.includes(field))
 		.map(([field, declared]) => {
 			const name = renamed[field] ?? field;
-			return {
-				name,
-				sql: `${alias}.${columnOf(field, declared)} ${name}`,
-				flag: declared.type === "flag",
-			};
+			if (declared.type === "flag") BOOLEANS.add(name);
+			return { name, sql: `${alias}.${columnOf(field, declared)} ${name}` };
 		});
 }
 
@@ -61,8 +60,8 @@ const TRANSCRIPT_FIELDS = ["conversation", "answerText", "transcriptKey"];
  * `answeredAt`), then the vote's and its delivery's.
  */
 const LISTED: Listed[] = [
-	{ name: "aiGatewayLogId", sql: "v.ai_gateway_log_id aiGatewayLogId", flag: false },
-	{ name: "createdAt", sql: "v.created_at createdAt", flag: false },
+	{ name: "aiGatewayLogId", sql: "v.ai_gateway_log_id aiGatewayLogId" },
+	{ name: "createdAt", sql: "v.created_at createdAt" },
 	...listed("a", ANSWER_FIELDS, ["aiGatewayLogId", "gatewayId", ...TRANSCRIPT_FIELDS], {
 		servedModel: "model",
 		createdAt: "answeredAt",
@@ -136,8 +135,6 @@ export async function feedbackRows(
 }
 
 type Cell = string | number | null | undefined;
-/** Flags (stored as 0 or 1) shown as booleans. */
-const BOOLEANS = new Set(LISTED.filter(({ flag }) => flag).map(({ name }) => name));
 
 /** A row as the admin API shows it: times as ISO 8601, flags as booleans. */
 export function feedbackItem(row: Row): Record<string, unknown> {
