@@ -2075,8 +2075,8 @@ export const claims = [
 		claim:
 			"The stats break the routers' up-rate down by routing reason as well as by routed model.",
 		file: "src/store/stats.ts",
-		old: 'reasons: routed(byReason).map(routingSummary("reason")),',
-		new: 'reasons: routed(byModel).map(routingSummary("model")),',
+		old: "reasons: routed(byReason).map(routingSummary),",
+		new: "reasons: routed(byModel).map(routingSummary),",
 		tests: ["test/api/admin/routing-stats.test.ts"],
 	},
 	{
@@ -2084,7 +2084,7 @@ export const claims = [
 		claim: "Tokens per answer count only the answers that reported tokens.",
 		file: "src/store/stats.ts",
 		old: "tokensPerAnswer: tokened ? round(tokens / tokened, 1) : null,",
-		new: "tokensPerAnswer: tokened ? round(tokens / answers, 1) : null,",
+		new: "tokensPerAnswer: tokened ? round(tokens / counts.answers, 1) : null,",
 		tests: ["test/api/admin/routing-stats.test.ts"],
 	},
 	{

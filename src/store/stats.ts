@@ -66,7 +66,7 @@ export function routingQuery(range: StatsQuery, by: "served_model" | "routing_re
 	const { first, end } = statsDays(range);
 	const modelFilter = range.model === undefined ? "" : " AND served_model = ?3";
 	return {
-		sql: `SELECT requested_model AS router, ${by} AS key, SUM(answers) AS answers, SUM(up) AS up,
+		sql: `SELECT requested_model AS router, ${by} AS ${by === "served_model" ? "model" : "reason"}, SUM(answers) AS answers, SUM(up) AS up,
 SUM(down) AS down, SUM(tokens) AS tokens, SUM(tokened) AS tokened FROM routing_rollups
 WHERE day >= ?1 AND day < ?2${modelFilter} GROUP BY 1, 2 HAVING SUM(answers) > 0 ORDER BY 1, 2`,
 		params: range.model === undefined ? [first, end] : [first, end, range.model],
@@ -75,7 +75,9 @@ WHERE day >= ?1 AND day < ?2${modelFilter} GROUP BY 1, 2 HAVING SUM(answers) > 0
 
 interface RoutingCounts {
 	router: string;
-	key: string;
+	/** The routed model, or the reason (routingQuery's `by`). */
+	model?: string;
+	reason?: string;
 	answers: number;
 	up: number;
 	down: number;
@@ -84,22 +86,16 @@ interface RoutingCounts {
 }
 
 /**
- * The up-rate of a router's answers and their cost in tokens, per routed model or reason
- * (`name`): answers, votes, the up-rate with its 95% Wilson interval, and the tokens
- * (total_tokens) per answer that reported them.
+ * The up-rate of a router's answers and their cost in tokens, per routed model or reason:
+ * answers, votes, the up-rate with its 95% Wilson interval, and the tokens (total_tokens)
+ * per answer that reported them.
  */
-const routingSummary =
-	(name: "model" | "reason") =>
-	({ router, key, answers, up, down, tokens, tokened }: RoutingCounts) => ({
-		router,
-		[name]: key,
-		answers,
-		up,
-		down,
-		...upRates(up, down),
-		tokens,
-		tokensPerAnswer: tokened ? round(tokens / tokened, 1) : null,
-	});
+const routingSummary = ({ tokens, tokened, ...counts }: RoutingCounts) => ({
+	...counts,
+	...upRates(counts.up, counts.down),
+	tokens,
+	tokensPerAnswer: tokened ? round(tokens / tokened, 1) : null,
+});
 
 /** Median, p90 and p99 of a histogram, to the ms (null without complete answers). */
 function latencies(histogram: Histogram) {
@@ -157,8 +153,8 @@ export async function feedbackStats(db: D1Reads, range: StatsQuery) {
 		days,
 		/** Answers of routers (the Auto Router, model aliases), by routed model and by reason. */
 		routing: {
-			models: routed(byModel).map(routingSummary("model")),
-			reasons: routed(byReason).map(routingSummary("reason")),
+			models: routed(byModel).map(routingSummary),
+			reasons: routed(byReason).map(routingSummary),
 		},
 	};
 }
