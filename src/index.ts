@@ -5,7 +5,6 @@ import { answerQueue } from "./answers/answer-queue";
 import { admin } from "./api/admin/route";
 import { chat } from "./api/chat/route";
 import { deadLetters } from "./api/debug/dead-letters";
-import { gateway } from "./api/debug/gateway";
 import { logs } from "./api/debug/logs";
 import { feedback } from "./api/feedback/route";
 import { models } from "./api/models/route";
@@ -41,7 +40,6 @@ const PUBLIC_SURFACES: SurfaceTable = {
 const TEAM_SURFACES: SurfaceTable = {
 	"/api/logs": logs,
 	"/api/dead-letters": deadLetters,
-	"/api/gateway": gateway,
 	"/api/admin": admin,
 };
 const publicPrefixes = Object.keys(PUBLIC_SURFACES);

@@ -66,7 +66,6 @@ describe("the deployed entry point", () => {
 			"/api/admin/feedback",
 			"/api/admin/stats",
 			"/api/logs/abc",
-			"/api/gateway",
 			"/api/dead-letters",
 			"/api/dead-letters/replay",
 			"/api/dead-letters/answers/replay",

@@ -15,7 +15,6 @@ export const TEST_VARS = {
 		"@cf/openai/gpt-oss-120b",
 		"@cf/moonshotai/kimi-k2.6",
 	].join(","),
-	GATEWAY_URL_PROVIDERS: "",
 	// Feedback delivery on a test's time scale: retries from 20 ms. The retry window stays
 	// the production default (15 minutes), so no test races it on a busy machine: a test that
 	// needs a vote given up closes its window (test/feedback/delivery.test.ts).

@@ -16,8 +16,6 @@ export interface Config {
 	defaultModel: string;
 	/** DEFAULT_MODEL and ALLOWED_MODELS. */
 	allowedModels: ReadonlySet<string>;
-	/** Providers listed by GET /api/gateway besides the built-in ones. */
-	gatewayUrlProviders: readonly string[];
 	/** Whether the gateway keeps a log of each request (`collectLog`). */
 	collectLog: boolean;
 	/** Whether those logs keep the request and response bodies. */
@@ -78,10 +76,6 @@ const EnvSchema = v.object({
 	AI_GATEWAY_ID: v.pipe(text, v.nonEmpty("AI_GATEWAY_ID must be set")),
 	DEFAULT_MODEL: v.pipe(text, v.trim(), v.nonEmpty("DEFAULT_MODEL must be set")),
 	ALLOWED_MODELS: commaList,
-	GATEWAY_URL_PROVIDERS: v.pipe(
-		commaList,
-		v.transform((names) => names.filter((name) => /^[a-z0-9-]{1,64}$/.test(name))),
-	),
 	AI_GATEWAY_COLLECT_LOG: flag(true),
 	AI_GATEWAY_LOG_PAYLOADS: flag(true),
 	FEEDBACK_SECRET: text,
@@ -129,7 +123,6 @@ function parse(env: Cloudflare.Env): Config {
 		gatewayId: vars.AI_GATEWAY_ID,
 		defaultModel: vars.DEFAULT_MODEL,
 		allowedModels: new Set([vars.DEFAULT_MODEL, ...vars.ALLOWED_MODELS]),
-		gatewayUrlProviders: vars.GATEWAY_URL_PROVIDERS,
 		collectLog: vars.AI_GATEWAY_COLLECT_LOG,
 		logPayloads: vars.AI_GATEWAY_LOG_PAYLOADS,
 		aiTimeoutMs: number("AI_TIMEOUT_MS"),

@@ -135,10 +135,11 @@ export interface ErrorBody {
 
 /** An error that is safe to show the client as it is. */
 export class ApiError extends HTTPException {
-	readonly code: ErrorCode;
-	readonly headers: Record<string, string>;
+	// Declared, not defined: the constructor sets them (no field initialisers in the bundle).
+	declare readonly code: ErrorCode;
+	declare readonly headers: Record<string, string>;
 	/** The request field at fault, when there is one (OpenAI's `param`). */
-	readonly param: string | null;
+	declare readonly param: string | null;
 
 	constructor(
 		status: ContentfulStatusCode,

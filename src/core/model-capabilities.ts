@@ -6,7 +6,7 @@
  */
 
 import { type ChatInput, hasToolHistory } from "./chat";
-import { modelInfo } from "./models";
+import { modelInfo, ROUTED_IN_GATEWAY } from "./models";
 import { forcesToolCall, wantsJson } from "./tools";
 
 /** The request form a model takes tools and JSON mode in: see gateway/tools.ts. */
@@ -49,25 +49,20 @@ const OPENAI_FORM: ModelCapabilities = { tools: "openai", toolChoice: true, json
 
 export function capabilitiesOf(model: string): ModelCapabilities {
 	const { kind, shape } = modelInfo(model);
-	switch (kind) {
-		// The gateway's compat endpoint takes OpenAI's form and translates for the route's models.
-		case "dynamic-route":
-		case "auto-router":
-		case "model-alias":
-			return OPENAI_FORM;
-		// Third-party models answer in OpenAI's shape on this path, except Anthropic's Messages.
-		case "third-party":
-			return shape === "anthropic"
-				? { tools: "anthropic", toolChoice: true, json: null }
-				: OPENAI_FORM;
-		default:
-			if (WORKERS_AI_OPENAI_FORM.test(model)) return OPENAI_FORM;
-			return {
-				tools: WORKERS_AI_FUNCTION_CALLING.has(model) ? "workers-ai" : null,
-				toolChoice: false,
-				json: WORKERS_AI_JSON_MODE.has(model) ? "workers-ai" : null,
-			};
+	// The gateway's compat endpoint takes OpenAI's form and translates for the route's models.
+	if (ROUTED_IN_GATEWAY.has(kind)) return OPENAI_FORM;
+	// Third-party models answer in OpenAI's shape on this path, except Anthropic's Messages.
+	if (kind === "third-party") {
+		return shape === "anthropic"
+			? { tools: "anthropic", toolChoice: true, json: null }
+			: OPENAI_FORM;
 	}
+	if (WORKERS_AI_OPENAI_FORM.test(model)) return OPENAI_FORM;
+	return {
+		tools: WORKERS_AI_FUNCTION_CALLING.has(model) ? "workers-ai" : null,
+		toolChoice: false,
+		json: WORKERS_AI_JSON_MODE.has(model) ? "workers-ai" : null,
+	};
 }
 
 /** The parameter of `input` that `model` cannot honour, if any. */

@@ -182,67 +182,53 @@ function servedBy(res: Response, model: string, provider: string, step: number |
 	return served;
 }
 
-function runModel(call: Call): Promise<Ran> {
-	return ROUTED_IN_GATEWAY.has(modelInfo(call.input.model).kind)
-		? runDynamicRoute(call)
-		: runRaw(call);
-}
-
 /**
- * A dynamic route, the Auto Router or a model alias: the gateway picks the model (ordered
- * fallbacks, percentage splits, budget and rate limits, a pool) and says which one answered.
- * Through the binding, with the `compat` provider: no API token.
+ * A dynamic route, the Auto Router or a model alias goes to the gateway, which picks the model
+ * (ordered fallbacks, percentage splits, budget and rate limits, a pool) and says which one
+ * answered: through the binding, with the `compat` provider, no API token. Any other model
+ * goes to `env.AI.run`.
  */
-async function runDynamicRoute(call: Call): Promise<Ran> {
+async function runModel(call: Call): Promise<Ran> {
 	const { env, input, stream, signal } = call;
+	const routed = ROUTED_IN_GATEWAY.has(modelInfo(input.model).kind);
+	const inputs = modelInputs(input.model, input, stream);
+	const options = { gateway: gatewayOptions(call), extraHeaders: extraHeaders(call), signal };
 	let res: Response;
 	try {
-		res = await aiBinding(env)
-			.gateway(call.config.gatewayId)
-			.run(
-				{
-					provider: "compat",
-					endpoint: "chat/completions",
-					headers: {},
-					query: { model: input.model, ...modelInputs(input.model, input, stream) },
-				},
-				{ gateway: gatewayOptions(call), extraHeaders: extraHeaders(call), signal },
-			);
+		res = routed
+			? await aiBinding(env)
+					.gateway(call.config.gatewayId)
+					.run(
+						{
+							provider: "compat",
+							endpoint: "chat/completions",
+							headers: {},
+							query: { model: input.model, ...inputs },
+						},
+						options,
+					)
+			: // A runtime model name is not one of the typed literals: widen the model list. Read
+				// the log id from this call's own headers: `env.AI.aiGatewayLogId` is shared by
+				// every request in the isolate and races.
+				await (aiBinding(env) as Ai<AiModelListType>).run(input.model, inputs, {
+					...options,
+					returnRawResponse: true,
+				});
 	} catch (err) {
-		throw upstreamFailure("the dynamic route request failed", err, signal);
-	}
-	if (!res.ok) {
-		if (signal.aborted) throw upstreamFailure("the call was aborted", undefined, signal);
-		throw await upstreamStatusError(res);
-	}
-	return { res, served: servedBy(res, input.model, modelInfo(input.model).provider, 0) };
-}
-
-async function runRaw(call: Call): Promise<Ran> {
-	const { env, input, signal, stream } = call;
-	let res: Response;
-	try {
-		// A runtime model name is not one of the typed literals: widen the model list.
-		res = await (aiBinding(env) as Ai<AiModelListType>).run(
-			input.model,
-			modelInputs(input.model, input, stream),
-			{
-				gateway: gatewayOptions(call),
-				extraHeaders: extraHeaders(call),
-				// Read the log id from this call's own headers: `env.AI.aiGatewayLogId`
-				// is shared by every request in the isolate and races.
-				returnRawResponse: true,
-				signal,
-			},
+		throw upstreamFailure(
+			routed ? "the dynamic route request failed" : "the AI binding call failed",
+			err,
+			signal,
 		);
-	} catch (err) {
-		throw upstreamFailure("the AI binding call failed", err, signal);
 	}
 	if (!res.ok) {
 		if (signal.aborted) throw upstreamFailure("the call was aborted", undefined, signal);
 		throw await upstreamStatusError(res);
 	}
-	return { res, served: servedBy(res, input.model, modelInfo(input.model).provider, null) };
+	return {
+		res,
+		served: servedBy(res, input.model, modelInfo(input.model).provider, routed ? 0 : null),
+	};
 }
 
 /**

@@ -27,8 +27,10 @@ type Row = Record<string, string | number | null>;
 interface Listed {
 	name: string;
 	sql: string;
-	flag: boolean;
 }
+
+/** The listed flags (stored as 0 or 1), shown as booleans: listed() adds them. */
+const BOOLEANS = new Set<string>();
 
 /**
  * A declaration's fields as the list shows them, in its order: all but those left out, some
@@ -44,11 +46,8 @@ function listed(
 		.filter(([field]) => !leftOut.includes(field))
 		.map(([field, declared]) => {
 			const name = renamed[field] ?? field;
-			return {
-				name,
-				sql: `${alias}.${columnOf(field, declared)} ${name}`,
-				flag: declared.type === "flag",
-			};
+			if (declared.type === "flag") BOOLEANS.add(name);
+			return { name, sql: `${alias}.${columnOf(field, declared)} ${name}` };
 		});
 }
 
@@ -61,29 +60,32 @@ const TRANSCRIPT_FIELDS = ["conversation", "answerText", "transcriptKey"];
  * `answeredAt`), then the vote's and its delivery's.
  */
 const LISTED: Listed[] = [
-	{ name: "aiGatewayLogId", sql: "v.ai_gateway_log_id aiGatewayLogId", flag: false },
-	{ name: "createdAt", sql: "v.created_at createdAt", flag: false },
+	{ name: "aiGatewayLogId", sql: "v.ai_gateway_log_id aiGatewayLogId" },
+	{ name: "createdAt", sql: "v.created_at createdAt" },
 	...listed("a", ANSWER_FIELDS, ["aiGatewayLogId", "gatewayId", ...TRANSCRIPT_FIELDS], {
 		servedModel: "model",
 		createdAt: "answeredAt",
 	}),
 	...listed("v", VOTE_FIELDS, ["aiGatewayLogId", "gatewayId", "failedAt"]),
 ];
-/** The transcript, exported: the conversation sent and the answer's text. */
+/**
+ * The transcript: the conversation sent and the answer's text, exported, and where a
+ * transcript too long for its row is (store/transcripts.ts), read but never exported.
+ */
 const TRANSCRIPT = listed(
 	"a",
 	ANSWER_FIELDS,
-	Object.keys(ANSWER_FIELDS).filter((field) => field !== "conversation" && field !== "answerText"),
+	Object.keys(ANSWER_FIELDS).filter((field) => !TRANSCRIPT_FIELDS.includes(field)),
 	{ answerText: "answer" },
 );
-/** Where a transcript too long for its row is (store/transcripts.ts): read, never exported. */
-const TRANSCRIPT_KEY = `a.${ANSWER_FIELDS.transcriptKey.column} transcriptKey`;
 
 const COLUMNS = LISTED.map(({ sql }) => sql).join(", ");
-const TRANSCRIPT_COLUMNS = `, ${[...TRANSCRIPT.map(({ sql }) => sql), TRANSCRIPT_KEY].join(", ")}`;
+const TRANSCRIPT_COLUMNS = `, ${TRANSCRIPT.map(({ sql }) => sql).join(", ")}`;
 
-/** The names of a row's fields, in order (with the transcript's). */
-export const FIELDS = [...LISTED, ...TRANSCRIPT].map(({ name }) => name);
+/** The names of a row's exported fields, in order (with the transcript's). */
+export const FIELDS = [...LISTED, ...TRANSCRIPT]
+	.map(({ name }) => name)
+	.filter((name) => name !== "transcriptKey");
 
 /** The SQL of one page (or export batch) of rows after `after`, in the list's order. */
 export function feedbackQuery(
@@ -133,8 +135,6 @@ export async function feedbackRows(
 }
 
 type Cell = string | number | null | undefined;
-/** Flags (stored as 0 or 1) shown as booleans. */
-const BOOLEANS = new Set(LISTED.filter(({ flag }) => flag).map(({ name }) => name));
 
 /** A row as the admin API shows it: times as ISO 8601, flags as booleans. */
 export function feedbackItem(row: Row): Record<string, unknown> {

@@ -26,8 +26,11 @@ interface Counts {
 	scored: number;
 }
 
-/** A day's counts, and its histogram as `bucket:answers,...` (null without complete answers). */
-type DayRow = Counts & { latencies: string | null };
+/** The counts a model's sum over the range adds up from its days. */
+const COUNTS = ["answers", "up", "down", "cleared", "score_sum", "scored"] as const;
+
+/** A day's counts, and its histogram as a JSON object of answers by bucket (`{}` without complete answers). */
+type DayRow = Counts & { latencies: string };
 
 const round = (value: number, digits = 4) => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -39,15 +42,13 @@ const statsDays = ({ since, until }: StatsQuery) => ({
 
 /**
  * The statement of feedbackStats, with its parameters: each day's counts per model, with
- * its latency histogram in one text (one row per day and model, not one per bucket).
+ * its latency histogram in one JSON text (one row per day and model, not one per bucket).
  */
 export function statsQuery(range: StatsQuery) {
 	const { first, end } = statsDays(range);
 	const modelFilter = range.model === undefined ? "" : " AND r.served_model = ?3";
 	return {
-		sql: `SELECT r.served_model AS model, r.day AS day, r.answers AS answers, r.up AS up,
-r.down AS down, r.cleared AS cleared, r.score_sum AS score_sum, r.scored AS scored,
-(SELECT group_concat(l.bucket || ':' || l.answers) FROM latency_rollups l
+		sql: `SELECT r.*, r.served_model AS model, (SELECT json_group_object(l.bucket, l.answers) FROM latency_rollups l
 WHERE l.day = r.day AND l.served_model = r.served_model AND l.answers > 0) AS latencies
 FROM answer_rollups r WHERE r.day >= ?1 AND r.day < ?2${modelFilter} AND r.answers > 0
 ORDER BY r.served_model, r.day`,
@@ -65,7 +66,7 @@ export function routingQuery(range: StatsQuery, by: "served_model" | "routing_re
 	const { first, end } = statsDays(range);
 	const modelFilter = range.model === undefined ? "" : " AND served_model = ?3";
 	return {
-		sql: `SELECT requested_model AS router, ${by} AS key, SUM(answers) AS answers, SUM(up) AS up,
+		sql: `SELECT requested_model AS router, ${by} AS ${by === "served_model" ? "model" : "reason"}, SUM(answers) AS answers, SUM(up) AS up,
 SUM(down) AS down, SUM(tokens) AS tokens, SUM(tokened) AS tokened FROM routing_rollups
 WHERE day >= ?1 AND day < ?2${modelFilter} GROUP BY 1, 2 HAVING SUM(answers) > 0 ORDER BY 1, 2`,
 		params: range.model === undefined ? [first, end] : [first, end, range.model],
@@ -74,7 +75,9 @@ WHERE day >= ?1 AND day < ?2${modelFilter} GROUP BY 1, 2 HAVING SUM(answers) > 0
 
 interface RoutingCounts {
 	router: string;
-	key: string;
+	/** The routed model, or the reason (routingQuery's `by`). */
+	model?: string;
+	reason?: string;
 	answers: number;
 	up: number;
 	down: number;
@@ -83,27 +86,21 @@ interface RoutingCounts {
 }
 
 /**
- * The up-rate of a router's answers and their cost in tokens, per routed model or reason
- * (`name`): answers, votes, the up-rate with its 95% Wilson interval, and the tokens
- * (total_tokens) per answer that reported them.
+ * The up-rate of a router's answers and their cost in tokens, per routed model or reason:
+ * answers, votes, the up-rate with its 95% Wilson interval, and the tokens (total_tokens)
+ * per answer that reported them.
  */
-const routingSummary =
-	(name: "model" | "reason") =>
-	({ router, key, answers, up, down, tokens, tokened }: RoutingCounts) => ({
-		router,
-		[name]: key,
-		answers,
-		up,
-		down,
-		...upRates(up, down),
-		tokens,
-		tokensPerAnswer: tokened ? round(tokens / tokened, 1) : null,
-	});
+const routingSummary = ({ tokens, tokened, ...counts }: RoutingCounts) => ({
+	...counts,
+	...upRates(counts.up, counts.down),
+	tokens,
+	tokensPerAnswer: tokened ? round(tokens / tokened, 1) : null,
+});
 
 /** Median, p90 and p99 of a histogram, to the ms (null without complete answers). */
-function latencies(histogram: Histogram | undefined) {
+function latencies(histogram: Histogram) {
 	const at = (p: number) => {
-		const value = histogram ? quantile(histogram, p) : null;
+		const value = quantile(histogram, p);
 		return value === null ? null : Math.round(value);
 	};
 	return { medianLatencyMs: at(0.5), p90LatencyMs: at(0.9), p99LatencyMs: at(0.99) };
@@ -127,47 +124,22 @@ export async function feedbackStats(db: D1Reads, range: StatsQuery) {
 	]);
 	const results = (counts?.results ?? []) as DayRow[];
 	const routed = (rows: typeof byModel) => (rows?.results ?? []) as RoutingCounts[];
-	// Each day's histogram, and each model's over the range.
-	const histograms = new Map<string, Histogram>();
-	const histogramOf = (key: string) => {
-		const histogram = histograms.get(key) ?? emptyHistogram();
-		histograms.set(key, histogram);
-		return histogram;
-	};
-	for (const row of results) {
-		const day = histogramOf(`${row.model}\n${row.day}`);
-		const model = histogramOf(row.model);
-		for (const pair of row.latencies?.split(",") ?? []) {
-			const colon = pair.indexOf(":");
-			const bucket = Number(pair.slice(0, colon));
-			const answers = Number(pair.slice(colon + 1));
-			day[bucket] = (day[bucket] ?? 0) + answers;
-			model[bucket] = (model[bucket] ?? 0) + answers;
-		}
-	}
-
-	const models = new Map<string, Counts>();
+	// Each model's counts and histogram over the range, summed from its days.
+	const models = new Map<string, Counts & { histogram: Histogram }>();
 	const days = results.map((row) => {
-		const sum = models.get(row.model) ?? {
-			...row,
-			answers: 0,
-			up: 0,
-			down: 0,
-			cleared: 0,
-			score_sum: 0,
-			scored: 0,
-		};
-		sum.answers += row.answers;
-		sum.up += row.up;
-		sum.down += row.down;
-		sum.cleared += row.cleared;
-		sum.score_sum += row.score_sum;
-		sum.scored += row.scored;
-		models.set(row.model, sum);
+		const histogram = emptyHistogram();
+		for (const [bucket, answers] of Object.entries(JSON.parse(row.latencies) as object))
+			histogram[Number(bucket)] = answers;
+		const sum = models.get(row.model);
+		if (sum) {
+			for (const count of COUNTS) sum[count] += row[count];
+			for (const [bucket, answers] of histogram.entries())
+				sum.histogram[bucket] = (sum.histogram[bucket] ?? 0) + answers;
+		} else models.set(row.model, { ...row, histogram: [...histogram] });
 		return {
 			day: new Date(row.day * DAY_MS).toISOString().slice(0, 10),
 			...summary(row),
-			...latencies(histograms.get(`${row.model}\n${row.day}`)),
+			...latencies(histogram),
 		};
 	});
 	return {
@@ -176,13 +148,13 @@ export async function feedbackStats(db: D1Reads, range: StatsQuery) {
 		latencyRelativeError: LATENCY_RELATIVE_ERROR,
 		models: [...models.values()].map((row) => ({
 			...summary(row),
-			...latencies(histograms.get(row.model)),
+			...latencies(row.histogram),
 		})),
 		days,
 		/** Answers of routers (the Auto Router, model aliases), by routed model and by reason. */
 		routing: {
-			models: routed(byModel).map(routingSummary("model")),
-			reasons: routed(byReason).map(routingSummary("reason")),
+			models: routed(byModel).map(routingSummary),
+			reasons: routed(byReason).map(routingSummary),
 		},
 	};
 }

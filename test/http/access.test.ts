@@ -141,7 +141,6 @@ describe("Cloudflare Access: who gets in", () => {
 			"/api/admin/stats",
 			"/api/admin/health",
 			"/api/admin/feedback",
-			"/api/gateway",
 			"/api/dead-letters",
 		]) {
 			const res = await asMember(path, jwt);
@@ -259,7 +258,7 @@ describe("Cloudflare Access: every refusal is 403 access_denied, saying why", ()
 		if ("exp" in options && options.exp !== null) fresh.exp = now() - 60;
 		if ("nbf" in options) fresh.nbf = now() + 600;
 		const jwt = await assertion(key, fresh);
-		for (const path of ["/api/admin/health", "/api/gateway"])
+		for (const path of ["/api/admin/health", "/api/dead-letters"])
 			await expectRefused(await asMember(path, jwt), jwt, reason);
 	});
 
@@ -448,7 +447,6 @@ describe("Cloudflare Access: who read what", () => {
 			"/api/admin/stats",
 			"/api/admin/health",
 			`/api/logs/${answer.aiGatewayLogId}`,
-			"/api/gateway",
 			"/api/dead-letters",
 			"/api/dead-letters/answers",
 		];
@@ -486,13 +484,13 @@ describe("Cloudflare Access: who read what", () => {
 		const lines: string[] = [];
 		vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
 		expect(
-			(await get("/api/gateway", { authorization: `Bearer ${TEST_DEBUG_TOKEN}` })).status,
+			(await get("/api/dead-letters", { authorization: `Bearer ${TEST_DEBUG_TOKEN}` })).status,
 		).toBe(200);
 		const used = lines.filter((line) => line.includes("team route used"));
 		expect(used).toHaveLength(1);
 		expect(JSON.parse(used[0] ?? "")).toMatchObject({
 			surface: "debug",
-			path: "/api/gateway",
+			path: "/api/dead-letters",
 			via: "token",
 		});
 		expect(used[0]).not.toContain(TEST_DEBUG_TOKEN);

@@ -117,27 +117,3 @@ export const deadLettersDoc = surfaceDoc({
 		},
 	},
 });
-
-export const gatewayDoc = surfaceDoc({
-	prefix: "/api/gateway",
-	tag: "debug",
-	description: "Debug: where to point an SDK or curl at this Worker's gateway directly.",
-	errorShape: "api",
-	routes: {
-		"GET /": {
-			summary: "The gateway's URLs",
-			security: ["debugToken", "cloudflareAccess"],
-			responses: {
-				200: {
-					description: "The universal endpoint and each provider's.",
-					json: v.strictObject({
-						gatewayId: v.string(),
-						universalUrl: v.string(),
-						providers: v.record(v.string(), v.string()),
-					}),
-				},
-			},
-			errors: [...TEAM_AUTH_ERRORS, ...GATEWAY_API_ERRORS],
-		},
-	},
-});

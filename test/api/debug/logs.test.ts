@@ -37,7 +37,6 @@ describe("GET /api/logs/:logId (debug)", () => {
 		const auth = { authorization: `Bearer ${TEST_DEBUG_TOKEN}` };
 		for (const path of [
 			`/api/logs/${answer.aiGatewayLogId}`,
-			"/api/gateway",
 			"/api/dead-letters",
 			"/api/dead-letters/answers",
 		]) {
