@@ -1143,7 +1143,7 @@ export const claims = [
 		claim:
 			"The admin list and export show the declared flags (streamed, cached, refused) as booleans.",
 		file: "src/store/feedback-rows.ts",
-		old: 'if (declared.type === "flag") BOOLEANS.add(name);',
+		old: 'if (declared.type === "flag") flags.add(name);',
 		new: "",
 		tests: ["test/api/admin/admin.test.ts"],
 	},

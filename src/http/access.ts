@@ -12,6 +12,7 @@ import { decode, verify } from "hono/utils/jwt/jwt";
 import * as v from "valibot";
 import type { AccessConfig } from "../core/config";
 import { ApiError } from "../core/errors";
+import { once } from "../core/once";
 
 /** Who signed in through Access: a person's email, or a service token's client id. */
 export interface AccessIdentity {
@@ -30,15 +31,18 @@ const KEYS_FETCH_TIMEOUT_MS = 5_000;
  * only these fields reach the verifier. A modulus under 342 base64url characters is under
  * 2048 bits: too weak to trust (jose refuses them too).
  */
-const SigningJwk = v.object({
-	kty: v.literal("RSA"),
-	kid: v.string(),
-	n: v.pipe(v.string(), v.minLength(342)),
-	e: v.string(),
-	alg: v.optional(v.literal("RS256")),
+const schemas = once(() => {
+	const SigningJwk = v.object({
+		kty: v.literal("RSA"),
+		kid: v.string(),
+		n: v.pipe(v.string(), v.minLength(342)),
+		e: v.string(),
+		alg: v.optional(v.literal("RS256")),
+	});
+	const Certs = v.object({ keys: v.array(v.unknown()) });
+	return { SigningJwk, Certs };
 });
-type SigningJwk = v.InferOutput<typeof SigningJwk>;
-const Certs = v.object({ keys: v.array(v.unknown()) });
+type SigningJwk = v.InferOutput<ReturnType<typeof schemas>["SigningJwk"]>;
 
 interface KeySet {
 	keys: Map<string, SigningJwk>;
@@ -77,6 +81,7 @@ async function fetchKeys(url: string, certs: Fetcher | undefined): Promise<KeySe
 	} catch (err) {
 		throw keysUnavailable(err);
 	}
+	const { SigningJwk, Certs } = schemas();
 	if (!v.is(Certs, body)) throw keysUnavailable(new Error("not a key set"));
 	const keys = new Map<string, SigningJwk>();
 	for (const entry of body.keys) {

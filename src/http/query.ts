@@ -45,16 +45,17 @@ function realDay(text: string): boolean {
 }
 
 /** A date (midnight UTC) or an ISO 8601 time with its zone, as milliseconds. */
-export const TimeParam = v.pipe(
-	v.string("must be a date or a time"),
-	v.regex(
-		TIME,
-		"must be a date (2026-11-22) or an ISO 8601 time with a zone (2026-11-22T08:00:00Z)",
-	),
-	v.check(realDay, "must be a real calendar date"),
-	v.transform((text) => Date.parse(text)),
-	v.check((time: number) => Number.isFinite(time), "must be a valid time"),
-);
+export const TimeParam = () =>
+	v.pipe(
+		v.string("must be a date or a time"),
+		v.regex(
+			TIME,
+			"must be a date (2026-11-22) or an ISO 8601 time with a zone (2026-11-22T08:00:00Z)",
+		),
+		v.check(realDay, "must be a real calendar date"),
+		v.transform((text) => Date.parse(text)),
+		v.check((time: number) => Number.isFinite(time), "must be a valid time"),
+	);
 
 /** A whole number from min to max, from its decimal text. */
 export const IntParam = (min: number, max: number) =>
@@ -66,7 +67,8 @@ export const IntParam = (min: number, max: number) =>
 		v.maxValue(max, `must be an integer from ${min} to ${max}`),
 	);
 
-export const BooleanParam = v.pipe(
-	v.picklist(["true", "false"], "must be true or false"),
-	v.transform((text) => text === "true"),
-);
+export const BooleanParam = () =>
+	v.pipe(
+		v.picklist(["true", "false"], "must be true or false"),
+		v.transform((text) => text === "true"),
+	);

@@ -1,7 +1,7 @@
 import { type D1Reads, logStoreError } from "./db";
 import {
+	exportedFields,
 	type FeedbackFilters,
-	FIELDS,
 	feedbackItem,
 	feedbackRows,
 	type Keyset,
@@ -59,7 +59,10 @@ const jsonLine = (item: Record<string, unknown>) =>
 
 const line: Record<ExportFormat, (item: Record<string, unknown>) => string> = {
 	jsonl: jsonLine,
-	csv: (item) => `${FIELDS.map((field) => csvField(item[field], TYPED.has(field))).join(",")}\r\n`,
+	csv: (item) =>
+		`${exportedFields()
+			.map((field) => csvField(item[field], TYPED.has(field)))
+			.join(",")}\r\n`,
 };
 
 /**
@@ -97,7 +100,7 @@ export function exportStream(
 	// The default high-water mark of one chunk: one batch read ahead, no more.
 	return new ReadableStream<Uint8Array>({
 		start(controller) {
-			if (format === "csv") controller.enqueue(encoder.encode(`${FIELDS.join(",")}\r\n`));
+			if (format === "csv") controller.enqueue(encoder.encode(`${exportedFields().join(",")}\r\n`));
 		},
 		async pull(controller) {
 			let rows: Row[];

@@ -1,5 +1,6 @@
 /** Reading the feedback store: each log's latest vote with its answer, filtered, newest first. */
 import { type Columns, columnOf } from "../core/columns";
+import { once } from "../core/once";
 import { type DeliveryState, VOTE_FIELDS, type Vote } from "../core/votes";
 import { ANSWER_FIELDS } from "./answer-row";
 import type { D1Reads } from "./db";
@@ -29,63 +30,70 @@ interface Listed {
 	sql: string;
 }
 
-/** The listed flags (stored as 0 or 1), shown as booleans: listed() adds them. */
-const BOOLEANS = new Set<string>();
-
-/**
- * A declaration's fields as the list shows them, in its order: all but those left out, some
- * renamed. A field added to a declaration is listed and exported with no change here.
- */
-function listed(
-	alias: "a" | "v",
-	fields: Columns,
-	leftOut: readonly string[],
-	renamed: Record<string, string> = {},
-): Listed[] {
-	return Object.entries(fields)
-		.filter(([field]) => !leftOut.includes(field))
-		.map(([field, declared]) => {
-			const name = renamed[field] ?? field;
-			if (declared.type === "flag") BOOLEANS.add(name);
-			return { name, sql: `${alias}.${columnOf(field, declared)} ${name}` };
-		});
-}
-
 /** The transcript's fields: only the export reads them. */
 const TRANSCRIPT_FIELDS = ["conversation", "answerText", "transcriptKey"];
 
 /**
- * The fields of a row, named as the admin API names them: the log id, when its first vote
- * reached the store, the answer's fields (the served model as `model`, its creation time as
- * `answeredAt`), then the vote's and its delivery's.
+ * The list's columns, derived from the declarations by the admin API's first read rather
+ * than at start-up: the query's select lists, the exported field names and the flags.
  */
-const LISTED: Listed[] = [
-	{ name: "aiGatewayLogId", sql: "v.ai_gateway_log_id aiGatewayLogId" },
-	{ name: "createdAt", sql: "v.created_at createdAt" },
-	...listed("a", ANSWER_FIELDS, ["aiGatewayLogId", "gatewayId", ...TRANSCRIPT_FIELDS], {
-		servedModel: "model",
-		createdAt: "answeredAt",
-	}),
-	...listed("v", VOTE_FIELDS, ["aiGatewayLogId", "gatewayId", "failedAt"]),
-];
-/**
- * The transcript: the conversation sent and the answer's text, exported, and where a
- * transcript too long for its row is (store/transcripts.ts), read but never exported.
- */
-const TRANSCRIPT = listed(
-	"a",
-	ANSWER_FIELDS,
-	Object.keys(ANSWER_FIELDS).filter((field) => !TRANSCRIPT_FIELDS.includes(field)),
-	{ answerText: "answer" },
-);
-
-const COLUMNS = LISTED.map(({ sql }) => sql).join(", ");
-const TRANSCRIPT_COLUMNS = `, ${TRANSCRIPT.map(({ sql }) => sql).join(", ")}`;
+const columns = once(() => {
+	/** The listed flags (stored as 0 or 1), shown as booleans: listed() adds them. */
+	const flags = new Set<string>();
+	/**
+	 * A declaration's fields as the list shows them, in its order: all but those left out, some
+	 * renamed. A field added to a declaration is listed and exported with no change here.
+	 */
+	const listed = (
+		alias: "a" | "v",
+		fields: Columns,
+		leftOut: readonly string[],
+		renamed: Record<string, string> = {},
+	): Listed[] =>
+		Object.entries(fields)
+			.filter(([field]) => !leftOut.includes(field))
+			.map(([field, declared]) => {
+				const name = renamed[field] ?? field;
+				if (declared.type === "flag") flags.add(name);
+				return { name, sql: `${alias}.${columnOf(field, declared)} ${name}` };
+			});
+	/**
+	 * The fields of a row, named as the admin API names them: the log id, when its first vote
+	 * reached the store, the answer's fields (the served model as `model`, its creation time as
+	 * `answeredAt`), then the vote's and its delivery's.
+	 */
+	const LISTED: Listed[] = [
+		{ name: "aiGatewayLogId", sql: "v.ai_gateway_log_id aiGatewayLogId" },
+		{ name: "createdAt", sql: "v.created_at createdAt" },
+		...listed("a", ANSWER_FIELDS, ["aiGatewayLogId", "gatewayId", ...TRANSCRIPT_FIELDS], {
+			servedModel: "model",
+			createdAt: "answeredAt",
+		}),
+		...listed("v", VOTE_FIELDS, ["aiGatewayLogId", "gatewayId", "failedAt"]),
+	];
+	/**
+	 * The transcript: the conversation sent and the answer's text, exported, and where a
+	 * transcript too long for its row is (store/transcripts.ts), read but never exported.
+	 */
+	const TRANSCRIPT = listed(
+		"a",
+		ANSWER_FIELDS,
+		Object.keys(ANSWER_FIELDS).filter((field) => !TRANSCRIPT_FIELDS.includes(field)),
+		{ answerText: "answer" },
+	);
+	return {
+		sql: LISTED.map(({ sql }) => sql).join(", "),
+		transcriptSql: `, ${TRANSCRIPT.map(({ sql }) => sql).join(", ")}`,
+		/** The names of a row's exported fields, in order (with the transcript's). */
+		fields: [...LISTED, ...TRANSCRIPT]
+			.map(({ name }) => name)
+			.filter((name) => name !== "transcriptKey"),
+		flags,
+	};
+});
 
 /** The names of a row's exported fields, in order (with the transcript's). */
-export const FIELDS = [...LISTED, ...TRANSCRIPT]
-	.map(({ name }) => name)
-	.filter((name) => name !== "transcriptKey");
+export const exportedFields = (): string[] => columns().fields;
 
 /** The SQL of one page (or export batch) of rows after `after`, in the list's order. */
 export function feedbackQuery(
@@ -111,7 +119,8 @@ export function feedbackQuery(
 	if (filters.until !== undefined) add("v.created_at < ?", filters.until);
 	if (after)
 		add("(v.created_at, v.ai_gateway_log_id) < (?, ?)", after.createdAt, after.aiGatewayLogId);
-	const sql = `SELECT ${COLUMNS}${transcripts ? TRANSCRIPT_COLUMNS : ""}
+	const selected = columns();
+	const sql = `SELECT ${selected.sql}${transcripts ? selected.transcriptSql : ""}
 FROM votes v LEFT JOIN answers a ON a.ai_gateway_log_id = v.ai_gateway_log_id
 ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
 ORDER BY v.created_at DESC, v.ai_gateway_log_id DESC LIMIT ?`;
@@ -139,10 +148,11 @@ type Cell = string | number | null | undefined;
 /** A row as the admin API shows it: times as ISO 8601, flags as booleans. */
 export function feedbackItem(row: Row): Record<string, unknown> {
 	const item: Record<string, unknown> = { ...row };
+	const { flags } = columns();
 	for (const [key, value] of Object.entries(row) as [string, Cell][]) {
 		if (value == null) continue;
 		if (key.endsWith("At")) item[key] = new Date(Number(value)).toISOString();
-		else if (BOOLEANS.has(key)) item[key] = value === 1;
+		else if (flags.has(key)) item[key] = value === 1;
 	}
 	return item;
 }

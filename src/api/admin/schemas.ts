@@ -23,9 +23,9 @@ export const adminQueries = once(() => {
 		),
 		vote: v.optional(v.picklist(VOTES, oneOf(VOTES))),
 		state: v.optional(v.picklist(DELIVERY_STATES, oneOf(DELIVERY_STATES))),
-		hasComment: v.optional(BooleanParam),
-		since: v.optional(TimeParam),
-		until: v.optional(TimeParam),
+		hasComment: v.optional(BooleanParam()),
+		since: v.optional(TimeParam()),
+		until: v.optional(TimeParam()),
 	};
 
 	/** until after since, when both are given. */
