@@ -6,9 +6,17 @@ import { build } from "esbuild";
 import { root } from "./local-config.mjs";
 
 /** The exports of `file` (a path from the repository root). */
-export async function importTs(file) {
+export function importTs(file) {
+	return importBundle({ entryPoints: [resolve(root, file)] });
+}
+
+/**
+ * The exports of what esbuild bundles from `input` (`entryPoints`, or `stdin` with its
+ * `resolveDir`), imported in memory.
+ */
+export async function importBundle(input) {
 	const { outputFiles } = await build({
-		entryPoints: [resolve(root, file)],
+		...input,
 		bundle: true,
 		format: "esm",
 		platform: "neutral",

@@ -9,11 +9,11 @@
 //   node scripts/openapi.mjs          write both (npm run openapi)
 //   node scripts/openapi.mjs --check  fail when either is not what the declarations give
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { toJsonSchema } from "@valibot/to-json-schema";
-import { build } from "esbuild";
+import { importBundle } from "./import-ts.mjs";
 
 // `--root <dir>` builds from and checks another copy of the repository (the tooling test's).
 const rootArg = process.argv.indexOf("--root");
@@ -28,30 +28,13 @@ export async function loadDeclarations(apiDir = resolve(root, "src/api")) {
 	const files = readdirSync(apiDir, { withFileTypes: true })
 		.filter((entry) => entry.isDirectory())
 		.map((entry) => join(apiDir, entry.name, "openapi.ts"))
-		.filter((file) => {
-			try {
-				return readFileSync(file) && true;
-			} catch {
-				return false;
-			}
-		});
+		.filter((file) => existsSync(file));
 	const contents = [
 		...files.map((file, i) => `export * as surface${i} from ${JSON.stringify(file)};`),
 		`export { ERROR_CODES } from ${JSON.stringify(resolve(root, "src/core/errors.ts"))};`,
 		`export { isJsonObject, isNotArray } from ${JSON.stringify(resolve(root, "src/http/schemas.ts"))};`,
 	].join("\n");
-	const { outputFiles } = await build({
-		stdin: { contents, resolveDir: root, loader: "ts" },
-		bundle: true,
-		format: "esm",
-		platform: "neutral",
-		write: false,
-		logLevel: "error",
-	});
-	const code = outputFiles[0]?.text ?? "";
-	const module = await import(
-		`data:text/javascript;base64,${Buffer.from(code).toString("base64")}`
-	);
+	const module = await importBundle({ stdin: { contents, resolveDir: root, loader: "ts" } });
 	const surfaces = Object.keys(module)
 		.filter((name) => name.startsWith("surface"))
 		.flatMap((name) => Object.entries(module[name]).filter(([key]) => key.endsWith("Doc")))
