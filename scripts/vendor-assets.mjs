@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Copies the browser builds the chat page uses from node_modules into public/vendor/, with
-// their licences, so the page loads them from its own origin under its strict CSP (no
-// third-party requests, no build step). `npm run check` runs this with --check, which
-// fails when a vendored file differs from what the installed package would give.
+// Copies the browser builds the pages use from node_modules into public/vendor/, with
+// their licences, so the pages load them from their own origin under their strict CSP (no
+// third-party requests, no build step); and writes /insights' copy of the verdict math,
+// whose one home is src/core/verdict.ts. `npm run check` runs this with --check, which
+// fails when a file differs from what the installed package or the source would give.
 //
 //   node scripts/vendor-assets.mjs          write public/vendor/
 //   node scripts/vendor-assets.mjs --check  compare only
@@ -90,6 +91,24 @@ const assets = [
 				read("eventsource-parser/LICENSE").trim(),
 				"",
 			].join("\n"),
+	},
+	{
+		// The Worker's statistics for /insights' comparison of two models, as a browser module:
+		// src/core/verdict.ts compiled, not copied by hand, so the page and the Worker decide alike.
+		to: "verdict/verdict.js",
+		make: () =>
+			buildSync({
+				entryPoints: [resolve(root, "src/core/verdict.ts")],
+				bundle: true,
+				format: "esm",
+				target: "es2022",
+				legalComments: "none",
+				banner: {
+					js: "// Generated from src/core/verdict.ts by scripts/vendor-assets.mjs: edit that file, then run it.",
+				},
+				write: false,
+				logLevel: "error",
+			}).outputFiles[0].text,
 	},
 ];
 

@@ -2142,4 +2142,31 @@ export const claims = [
 		new: "\tlet built: { value: T } | undefined = { value: build() };\n",
 		tests: ["test/core/once.test.ts"],
 	},
+	// --- /insights' A/B verdict survives peeking (issue 26) ----------------------------------
+	{
+		name: "insights-comparison-forgets-earlier-looks",
+		claim:
+			"/insights' comparison runs the sequential test over the period's days as looks: a verdict reached on an earlier day stands.",
+		file: "public/js/insights/comparison.js",
+		old: "sequentialVerdict(ofA, ofB, { previous: verdict })",
+		new: "sequentialVerdict(ofA, ofB)",
+		tests: ["test/public/comparison.test.ts"],
+	},
+	{
+		name: "insights-comparison-one-look-interval",
+		claim:
+			"/insights decides with the always-valid sequential test, not with a one-look interval that excludes 0 (which peeking ruins).",
+		file: "public/js/insights/comparison.js",
+		old: 'if (verdict.decision !== "undecided") {',
+		new: "if (difference.low > 0 || difference.high < 0) {",
+		tests: ["test/public/comparison.test.ts"],
+	},
+	{
+		name: "insights-comparison-judge-counts-thumbs",
+		claim: "/insights compares the judge's good and bad apart from people's thumbs.",
+		file: "public/js/insights/comparison.js",
+		old: "down: (row) => row.judgeBad ?? 0,",
+		new: "down: (row) => row.down,",
+		tests: ["test/public/comparison.test.ts"],
+	},
 ];

@@ -71,7 +71,7 @@ function render() {
 	renderModels(stats.models);
 	renderDays(stats.days);
 	renderRouting(stats.routing);
-	renderComparison(stats.models);
+	renderComparison(stats);
 	renderComments(comments);
 }
 
