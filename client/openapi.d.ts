@@ -34,7 +34,7 @@ export interface paths {
         };
         /**
          * List feedback, newest first
-         * @description Each log's latest vote with its answer, filtered; a page at a time.
+         * @description Each log's latest vote with its answer and the judge's verdict on it, filtered; a page at a time. judgeAgrees=false lists the judge's disagreements with people.
          */
         get: operations["getApiAdminFeedback"];
         put?: never;
@@ -54,7 +54,7 @@ export interface paths {
         };
         /**
          * Export the feedback dataset
-         * @description Every row that matches, streamed as JSON Lines or CSV (with transcripts when stored).
+         * @description Every row that matches, streamed as JSON Lines or CSV (with transcripts when stored); or, format=golden, the golden set for chat fine-tuning: a JSON line {messages} per approved answer or correction (transcripts needed; docs/datasets.md).
          */
         get: operations["getApiAdminFeedbackExport"];
         put?: never;
@@ -522,6 +522,7 @@ export interface operations {
                 vote?: "up" | "down" | "clear";
                 state?: "pending" | "delivered" | "failed" | "refused";
                 hasComment?: "true" | "false";
+                judgeAgrees?: "true" | "false";
                 /** @description Also checked: must be a real calendar date. */
                 since?: string;
                 /** @description Also checked: must be a real calendar date. */
@@ -701,11 +702,12 @@ export interface operations {
                 vote?: "up" | "down" | "clear";
                 state?: "pending" | "delivered" | "failed" | "refused";
                 hasComment?: "true" | "false";
+                judgeAgrees?: "true" | "false";
                 /** @description Also checked: must be a real calendar date. */
                 since?: string;
                 /** @description Also checked: must be a real calendar date. */
                 until?: string;
-                format?: "jsonl" | "csv";
+                format?: "jsonl" | "csv" | "golden";
             };
             header?: never;
             path?: never;
@@ -1040,9 +1042,30 @@ export interface operations {
                             upRateLow: number | null;
                             upRateHigh: number | null;
                             meanScore: number | null;
+                            judgeGood: number;
+                            judgeBad: number;
+                            judgeUnparseable: number;
+                            judgeGoodRate: number | null;
+                            judgeMeanScore: number | null;
                             medianLatencyMs: number | null;
                             p90LatencyMs: number | null;
                             p99LatencyMs: number | null;
+                            /** @description The judge's good/bad against people's up/down on the answers both rated: agreement, Cohen's kappa with its 95% interval, the confusion matrix, and the precision and recall of the judge's bad against thumbs-down. */
+                            judgeAgreement: {
+                                confusion: {
+                                    judgeBadPeopleDown: number;
+                                    judgeBadPeopleUp: number;
+                                    judgeGoodPeopleDown: number;
+                                    judgeGoodPeopleUp: number;
+                                };
+                                total: number;
+                                agreement: number | null;
+                                kappa: number | null;
+                                kappaLow: number | null;
+                                kappaHigh: number | null;
+                                precisionBad: number | null;
+                                recallBad: number | null;
+                            };
                         }[];
                         days: {
                             day: string;
@@ -1055,10 +1078,38 @@ export interface operations {
                             upRateLow: number | null;
                             upRateHigh: number | null;
                             meanScore: number | null;
+                            judgeGood: number;
+                            judgeBad: number;
+                            judgeUnparseable: number;
+                            judgeGoodRate: number | null;
+                            judgeMeanScore: number | null;
                             medianLatencyMs: number | null;
                             p90LatencyMs: number | null;
                             p99LatencyMs: number | null;
                         }[];
+                        /** @description The LLM judge over every model: its verdicts, the tokens its calls used (the gateway's usage) and their mean per verdict, and its agreement with people. */
+                        judge: {
+                            verdicts: number;
+                            unparseable: number;
+                            tokens: number;
+                            tokensPerVerdict: number | null;
+                            /** @description The judge's good/bad against people's up/down on the answers both rated: agreement, Cohen's kappa with its 95% interval, the confusion matrix, and the precision and recall of the judge's bad against thumbs-down. */
+                            agreement: {
+                                confusion: {
+                                    judgeBadPeopleDown: number;
+                                    judgeBadPeopleUp: number;
+                                    judgeGoodPeopleDown: number;
+                                    judgeGoodPeopleUp: number;
+                                };
+                                total: number;
+                                agreement: number | null;
+                                kappa: number | null;
+                                kappaLow: number | null;
+                                kappaHigh: number | null;
+                                precisionBad: number | null;
+                                recallBad: number | null;
+                            };
+                        };
                         /** @description The Auto Router's and model aliases' answers, by routed model and by routing reason. */
                         routing: {
                             models: {

@@ -2169,4 +2169,57 @@ export const claims = [
 		new: "down: (row) => row.down,",
 		tests: ["test/public/comparison.test.ts"],
 	},
+	// --- The judge against people, in the admin API (issue 26) ------------------------------
+	{
+		name: "stats-judge-mixed-into-up-rate",
+		claim: "The judge's verdicts are shown beside people's up-rate, never mixed into it.",
+		file: "src/store/stats.ts",
+		old: "\t\t...upRates(up, down),\n\t\tmeanScore:",
+		new: "\t\t...upRates(up + judgeGood, down + judgeBad),\n\t\tmeanScore:",
+		tests: ["test/api/admin/judge.test.ts"],
+	},
+	{
+		name: "stats-judge-agreement-cells-swapped",
+		claim:
+			"Each model's judgeAgreement is the judge's good/bad against people's up/down on the answers both rated.",
+		file: "src/store/stats.ts",
+		old: "judgeBadPeopleUp: row.bad_up,",
+		new: "judgeBadPeopleUp: row.good_down,",
+		tests: ["test/api/admin/judge.test.ts"],
+	},
+	{
+		name: "feedback-judge-disagreements-are-agreements",
+		claim:
+			"GET /api/admin/feedback?judgeAgrees=false lists the judge's disagreements with people: good with down, bad with up.",
+		file: "src/store/feedback-rows.ts",
+		old: `"'good down', 'bad up'"`,
+		new: `"'good down', 'bad down'"`,
+		tests: ["test/api/admin/judge.test.ts"],
+	},
+	{
+		name: "feedback-cursor-ignores-judge-filter",
+		claim: "A list cursor is tied to its filters, judgeAgrees included.",
+		file: "src/store/cursor.ts",
+		old: "\t\tfilters.until,\n\t\tfilters.judgeAgrees,\n",
+		new: "\t\tfilters.until,\n",
+		tests: ["test/api/admin/judge.test.ts"],
+	},
+	{
+		name: "golden-rejected-answer-kept",
+		claim:
+			"The golden set puts the user's correction in place of a rejected answer, and a thumbs-down without one gives no line.",
+		file: "src/store/export.ts",
+		old: 'item.vote === "down" ? item.correction : null',
+		new: 'item.vote === "down" ? item.answer : null',
+		tests: ["test/api/admin/judge.test.ts"],
+	},
+	{
+		name: "golden-without-transcript",
+		claim:
+			"The golden set has the conversation then the approved answer, in the chat fine-tuning shape.",
+		file: "src/store/export.ts",
+		old: '? jsonLine({ messages: [...item.conversation, { role: "assistant", content }] })',
+		new: '? jsonLine({ messages: [{ role: "assistant", content }] })',
+		tests: ["test/api/admin/judge.test.ts"],
+	},
 ];

@@ -46,6 +46,7 @@ async function tagOf(key: CryptoKey, position: string, filters: FeedbackFilters)
 		filters.hasComment,
 		filters.since,
 		filters.until,
+		filters.judgeAgrees,
 	]);
 	const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(signed));
 	return toBase64Url(String.fromCharCode(...new Uint8Array(mac, 0, 16)));

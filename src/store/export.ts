@@ -9,7 +9,12 @@ import {
 } from "./feedback-rows";
 import { readTranscripts } from "./transcripts";
 
-export type ExportFormat = "jsonl" | "csv";
+/**
+ * The export's formats: the rows as JSON Lines or CSV, or the golden set, a chat fine-tuning
+ * dataset (docs/datasets.md).
+ */
+export const EXPORT_FORMATS = ["jsonl", "csv", "golden"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Rows per D1 query: a batch with transcripts is at most about 100 KB a row. */
 const BATCH = 200;
@@ -34,7 +39,7 @@ function exportItem(row: Row) {
  * can be smuggled into. The rest are identifiers and values the app sets (a model id starts
  * with @), exported as they are so the dataset matches the API, the stats and the filters.
  */
-const TYPED = new Set(["comment", "conversation", "answer"]);
+const TYPED = new Set(["comment", "conversation", "answer", "judgeRationale"]);
 
 /**
  * One CSV field (RFC 4180). Typed text that a spreadsheet would run as a formula (starting
@@ -57,8 +62,21 @@ const escapeBreak = (char: string) => `\\u${char.charCodeAt(0).toString(16).padS
 const jsonLine = (item: Record<string, unknown>) =>
 	`${JSON.stringify(item).replace(RAW_BREAKS, escapeBreak)}\n`;
 
+/**
+ * A golden example in the chat fine-tuning shape, `{"messages": [...]}`: the conversation sent,
+ * then the answer people approved (thumbs up), or in place of a rejected one (thumbs down)
+ * the correction its user suggested. Any other row, or one without its transcript, gives none.
+ */
+function goldenLine(item: Record<string, unknown>) {
+	const content = item.vote === "up" ? item.answer : item.vote === "down" ? item.correction : null;
+	return Array.isArray(item.conversation) && typeof content === "string" && content
+		? jsonLine({ messages: [...item.conversation, { role: "assistant", content }] })
+		: "";
+}
+
 const line: Record<ExportFormat, (item: Record<string, unknown>) => string> = {
 	jsonl: jsonLine,
+	golden: goldenLine,
 	csv: (item) =>
 		`${exportedFields()
 			.map((field) => csvField(item[field], TYPED.has(field)))

@@ -11,6 +11,11 @@ export interface FeedbackFilters {
 	vote?: Vote;
 	state?: DeliveryState;
 	hasComment?: boolean;
+	/**
+	 * Whether the judge's verdict agrees with the vote (good with up, bad with down): false
+	 * lists the disagreements. Either way only answers with both a verdict and an up or down.
+	 */
+	judgeAgrees?: boolean;
 	/** The feedback's creation time (its first vote), ms: since inclusive, until exclusive. */
 	since?: number;
 	until?: number;
@@ -70,6 +75,18 @@ const columns = once(() => {
 			createdAt: "answeredAt",
 		}),
 		...listed("v", VOTE_FIELDS, ["aiGatewayLogId", "gatewayId", "failedAt"]),
+		// The judge's verdict on the answer, when it ran (migrations/0007_judge.sql): its own
+		// gateway log id opens the judge's call beside the answer's.
+		...Object.entries({
+			judgeOutcome: "outcome",
+			judgeVerdict: "verdict",
+			judgeScore: "score",
+			judgeRationale: "rationale",
+			judgeModel: "judge_model",
+			judgeRubricVersion: "rubric_version",
+			judgeLogId: "judge_log_id",
+			judgedAt: "judged_at",
+		}).map(([name, column]) => ({ name, sql: `j.${column} ${name}` })),
 	];
 	/**
 	 * The transcript: the conversation sent and the answer's text, exported, and where a
@@ -115,6 +132,11 @@ export function feedbackQuery(
 	if (filters.state) add("v.state = ?", filters.state);
 	if (filters.hasComment !== undefined)
 		add(filters.hasComment ? "v.comment IS NOT NULL" : "v.comment IS NULL");
+	if (filters.judgeAgrees !== undefined)
+		// One expression of both, so the votes are walked in the list's order, not sorted by vote.
+		add(
+			`j.verdict || ' ' || v.vote IN (${filters.judgeAgrees ? "'good up', 'bad down'" : "'good down', 'bad up'"})`,
+		);
 	if (filters.since !== undefined) add("v.created_at >= ?", filters.since);
 	if (filters.until !== undefined) add("v.created_at < ?", filters.until);
 	if (after)
@@ -122,6 +144,7 @@ export function feedbackQuery(
 	const selected = columns();
 	const sql = `SELECT ${selected.sql}${transcripts ? selected.transcriptSql : ""}
 FROM votes v LEFT JOIN answers a ON a.ai_gateway_log_id = v.ai_gateway_log_id
+LEFT JOIN judge_verdicts j ON j.ai_gateway_log_id = v.ai_gateway_log_id
 ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
 ORDER BY v.created_at DESC, v.ai_gateway_log_id DESC LIMIT ?`;
 	return { sql, params: [...params, limit] };

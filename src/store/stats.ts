@@ -3,6 +3,7 @@
  * model and by reason, read from the rollups alone (migrations/0003_rollups.sql,
  * 0005_routing_rollups.sql): their cost grows with days × models, not with answers.
  */
+import { judgeAgreement } from "../core/agreement";
 import { DAY_MS } from "../core/time";
 import { wilsonInterval } from "../core/verdict";
 import type { D1Reads } from "./db";
@@ -24,10 +25,55 @@ interface Counts {
 	cleared: number;
 	score_sum: number;
 	scored: number;
+	/** The judge's verdicts (migrations/0007_judge.sql): good, bad, unparseable, their scores and tokens. */
+	judge_good: number;
+	judge_bad: number;
+	unparseable: number;
+	judge_score_sum: number;
+	judge_tokens: number;
+	/** Verdicts on answers people voted on: the judge's good or bad against their down or up. */
+	bad_down: number;
+	bad_up: number;
+	good_down: number;
+	good_up: number;
 }
 
 /** The counts a model's sum over the range adds up from its days. */
-const COUNTS = ["answers", "up", "down", "cleared", "score_sum", "scored"] as const;
+const COUNTS = [
+	"answers",
+	"up",
+	"down",
+	"cleared",
+	"score_sum",
+	"scored",
+	"judge_good",
+	"judge_bad",
+	"unparseable",
+	"judge_score_sum",
+	"judge_tokens",
+	"bad_down",
+	"bad_up",
+	"good_down",
+	"good_up",
+] as const;
+
+/** judge_rollups' columns as statsQuery selects them: 0 on a day the judge did not run. */
+const JUDGE_COLUMNS = [
+	"good judge_good",
+	"bad judge_bad",
+	"unparseable",
+	"score_sum judge_score_sum",
+	"tokens judge_tokens",
+	"bad_down",
+	"bad_up",
+	"good_down",
+	"good_up",
+]
+	.map((column) => {
+		const [name, alias = name] = column.split(" ");
+		return `IFNULL(j.${name}, 0) AS ${alias}`;
+	})
+	.join(", ");
 
 /** A day's counts, and its histogram as a JSON object of answers by bucket (`{}` without complete answers). */
 type DayRow = Counts & { latencies: string };
@@ -41,16 +87,17 @@ const statsDays = ({ since, until }: StatsQuery) => ({
 });
 
 /**
- * The statement of feedbackStats, with its parameters: each day's counts per model, with
- * its latency histogram in one JSON text (one row per day and model, not one per bucket).
+ * The statement of feedbackStats, with its parameters: each day's counts per model and the
+ * judge's, with its latency histogram in one JSON text (one row per day and model, not one
+ * per bucket).
  */
 export function statsQuery(range: StatsQuery) {
 	const { first, end } = statsDays(range);
 	const modelFilter = range.model === undefined ? "" : " AND r.served_model = ?3";
 	return {
-		sql: `SELECT r.*, r.served_model AS model, (SELECT json_group_object(l.bucket, l.answers) FROM latency_rollups l
+		sql: `SELECT r.*, r.served_model AS model, ${JUDGE_COLUMNS}, (SELECT json_group_object(l.bucket, l.answers) FROM latency_rollups l
 WHERE l.day = r.day AND l.served_model = r.served_model AND l.answers > 0) AS latencies
-FROM answer_rollups r WHERE r.day >= ?1 AND r.day < ?2${modelFilter} AND r.answers > 0
+FROM answer_rollups r LEFT JOIN judge_rollups j ON j.day = r.day AND j.served_model = r.served_model WHERE r.day >= ?1 AND r.day < ?2${modelFilter} AND r.answers > 0
 ORDER BY r.served_model, r.day`,
 		params: range.model === undefined ? [first, end] : [first, end, range.model],
 	};
@@ -149,8 +196,11 @@ export async function feedbackStats(db: D1Reads, range: StatsQuery) {
 		models: [...models.values()].map((row) => ({
 			...summary(row),
 			...latencies(row.histogram),
+			judgeAgreement: agreementOf(row),
 		})),
 		days,
+		/** The judge over every model: its tokens, and its agreement with people's thumbs. */
+		judge: judgeOverall([...models.values()]),
 		/** Answers of routers (the Auto Router, model aliases), by routed model and by reason. */
 		routing: {
 			models: routed(byModel).map(routingSummary),
@@ -171,7 +221,8 @@ function upRates(up: number, down: number) {
 }
 
 function summary(row: Counts) {
-	const { up, down } = row;
+	const { up, down, judge_good: judgeGood, judge_bad: judgeBad } = row;
+	const judged = judgeGood + judgeBad;
 	return {
 		model: row.model,
 		answers: row.answers,
@@ -180,6 +231,52 @@ function summary(row: Counts) {
 		cleared: row.cleared,
 		...upRates(up, down),
 		meanScore: row.scored ? round(Number(row.score_sum) / row.scored, 2) : null,
+		// The judge's verdicts, beside people's and never mixed into them.
+		judgeGood,
+		judgeBad,
+		judgeUnparseable: row.unparseable,
+		judgeGoodRate: judged ? round(judgeGood / judged) : null,
+		judgeMeanScore: judged ? round(row.judge_score_sum / judged, 2) : null,
+	};
+}
+
+/** How the judge agrees with people's thumbs on the answers both rated (core/agreement.ts). */
+function agreementOf(row: Counts) {
+	const { kappa, kappaLow, kappaHigh, agreement, precisionBad, recallBad, ...counts } =
+		judgeAgreement({
+			judgeBadPeopleDown: row.bad_down,
+			judgeBadPeopleUp: row.bad_up,
+			judgeGoodPeopleDown: row.good_down,
+			judgeGoodPeopleUp: row.good_up,
+		});
+	const rounded = (value: number | null) => (value === null ? null : round(value));
+	return {
+		...counts,
+		agreement: rounded(agreement),
+		kappa: rounded(kappa),
+		kappaLow: rounded(kappaLow),
+		kappaHigh: rounded(kappaHigh),
+		precisionBad: rounded(precisionBad),
+		recallBad: rounded(recallBad),
+	};
+}
+
+/**
+ * The judge over all models: its verdicts, the tokens its calls used and their mean per
+ * verdict (the gateway's usage: what 1,000 judged answers cost is 1,000 times it), and its
+ * agreement with people.
+ */
+function judgeOverall(rows: Counts[]) {
+	const total = Object.fromEntries(
+		COUNTS.map((count) => [count, rows.reduce((sum, row) => sum + row[count], 0)]),
+	) as Record<(typeof COUNTS)[number], number>;
+	const verdicts = total.judge_good + total.judge_bad + total.unparseable;
+	return {
+		verdicts,
+		unparseable: total.unparseable,
+		tokens: total.judge_tokens,
+		tokensPerVerdict: verdicts ? round(total.judge_tokens / verdicts, 1) : null,
+		agreement: agreementOf({ ...total, model: "" } as Counts),
 	};
 }
 

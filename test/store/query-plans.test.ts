@@ -52,6 +52,15 @@ const cases: [string, { sql: string; params: unknown[] }, string[]][] = [
 		["SEARCH v USING INDEX votes_with_comment ((created_at,ai_gateway_log_id)<(?,?))"],
 	],
 	[
+		// The votes in the list's order, each answer's verdict by its key: no scan of verdicts.
+		"list of the judge's disagreements",
+		feedbackQuery({ judgeAgrees: false }, after, 51),
+		[
+			"SEARCH v USING INDEX votes_by_time ((created_at,ai_gateway_log_id)<(?,?))",
+			"SEARCH j USING INDEX sqlite_autoindex_judge_verdicts_1 (ai_gateway_log_id=?)",
+		],
+	],
+	[
 		"list by model and time",
 		feedbackQuery({ model: "m", ...range }, after, 51),
 		["SEARCH v USING INDEX votes_by_time (created_at>? AND created_at<?)", ANSWER_BY_ID],
@@ -68,6 +77,7 @@ const cases: [string, { sql: string; params: unknown[] }, string[]][] = [
 				statsQuery({ ...range, model }),
 				[
 					"SEARCH r USING PRIMARY KEY (day>? AND day<?)",
+					"SEARCH j USING PRIMARY KEY (day=? AND served_model=?)",
 					"SEARCH l USING PRIMARY KEY (day=? AND served_model=?)",
 				],
 			] as [string, { sql: string; params: unknown[] }, string[]],

@@ -6,19 +6,28 @@ import { explainTokenFailure, getJson } from "../http.js";
 import { DAY_MS } from "./format.js";
 
 /**
- * The report of the last `days` days: the model and day statistics, the delivery health and
- * the 10 latest comments, with the period they cover ({ stats, health, comments, since, until }).
+ * The report of the last `days` days: the model and day statistics, the delivery health, the
+ * 10 latest comments and the judge's 10 latest disagreements with people, with the period they
+ * cover ({ stats, health, comments, disagreements, since, until }).
  */
 export async function loadReport(adminToken, days) {
 	const until = new Date();
 	const since = new Date(until.getTime() - days * DAY_MS);
 	const range = `since=${since.toISOString()}&until=${until.toISOString()}`;
-	const [stats, { delivery }, { items }] = await Promise.all([
+	const [stats, { delivery }, { items }, disagreements] = await Promise.all([
 		getJson(`/api/admin/stats?${range}`, adminToken),
 		getJson("/api/admin/health", adminToken),
 		getJson(`/api/admin/feedback?hasComment=true&limit=10&${range}`, adminToken),
+		getJson(`/api/admin/feedback?judgeAgrees=false&limit=10&${range}`, adminToken),
 	]);
-	return { stats, health: delivery, comments: items, since, until };
+	return {
+		stats,
+		health: delivery,
+		comments: items,
+		disagreements: disagreements.items,
+		since,
+		until,
+	};
 }
 
 /** Why the report did not load, in words. */

@@ -5,7 +5,7 @@ import { explainLogFailure, fetchLog } from "./api.js";
 import { isBehindAccess } from "./tokens.js";
 
 const $ = (id) => document.getElementById(id);
-const VOTES = { up: "Good answer", down: "Bad answer", clear: "Vote withdrawn" };
+export const VOTES = { up: "Good answer", down: "Bad answer", clear: "Vote withdrawn" };
 
 /** The comments (GET /api/admin/feedback's items), newest first. */
 export function renderComments(comments) {
@@ -49,10 +49,11 @@ async function openLog(logId) {
 	}
 }
 
-/** A comment's "Open gateway log" button opens its log. */
+/** A comment's "Open gateway log" button opens its log, and so do a disagreement's two. */
 export function initComments() {
-	$("comments").addEventListener("click", (event) => {
-		const button = event.target.closest(".open-log");
-		if (button) openLog(button.dataset.logId);
-	});
+	for (const list of [$("comments"), $("disagreements")])
+		list.addEventListener("click", (event) => {
+			const button = event.target.closest(".open-log");
+			if (button) openLog(button.dataset.logId);
+		});
 }

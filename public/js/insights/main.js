@@ -10,6 +10,7 @@ import { renderCharts, resizeCharts } from "./charts.js";
 import { initComments, renderComments } from "./comments.js";
 import { compare, renderComparison } from "./comparison.js";
 import { plural } from "./format.js";
+import { renderJudge } from "./judge.js";
 import { renderDays, renderHealth, renderModels, renderRouting } from "./tables.js";
 import {
 	forgetAdminToken,
@@ -61,7 +62,7 @@ async function load() {
 }
 
 function render() {
-	const { stats, health, comments } = current;
+	const { stats, health, comments, disagreements } = current;
 	// With no answers in the period, say so and what to do instead of empty charts and tables.
 	const empty = stats.days.length === 0;
 	$("empty-state").hidden = !empty;
@@ -72,6 +73,7 @@ function render() {
 	renderDays(stats.days);
 	renderRouting(stats.routing);
 	renderComparison(stats);
+	renderJudge(stats, disagreements);
 	renderComments(comments);
 }
 

@@ -2,7 +2,7 @@
 // model's days (the charts' data, for readers who cannot see them), and the routers' answers
 // (the Auto Router, model aliases) by routed model and by reason.
 
-import { count, duration, withInterval } from "./format.js";
+import { count, duration, percent, withInterval } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -18,7 +18,7 @@ export function renderHealth(health) {
  * Fills the table `id` with a row of `values(row)` per row. The model's cell has its whole
  * name as a title: insights.css cuts it short.
  */
-function fillTable(id, rows, modelColumn, values) {
+export function fillTable(id, rows, modelColumn, values) {
 	$(id).tBodies[0].replaceChildren(
 		...rows.map((row) => {
 			const tr = document.createElement("tr");
@@ -46,8 +46,12 @@ export function renderModels(models) {
 		count.format(row.down),
 		count.format(row.cleared),
 		withInterval(row),
+		// The judge's share of good beside people's up-rate, never mixed into it.
+		row.judgeGoodRate == null
+			? "–"
+			: `${percent(row.judgeGoodRate)} of ${count.format(row.judgeGood + row.judgeBad)}`,
 		row.meanScore == null ? "–" : row.meanScore.toFixed(1),
-		duration(row.medianLatencyMs),
+		[row.medianLatencyMs, row.p90LatencyMs, row.p99LatencyMs].map(duration).join(", "),
 	]);
 }
 

@@ -18,10 +18,37 @@ const Summary = {
 	upRateLow: Rate,
 	upRateHigh: Rate,
 	meanScore: Rate,
+	judgeGood: v.number(),
+	judgeBad: v.number(),
+	judgeUnparseable: v.number(),
+	judgeGoodRate: Rate,
+	judgeMeanScore: Rate,
 	medianLatencyMs: Latency,
 	p90LatencyMs: Latency,
 	p99LatencyMs: Latency,
 };
+
+/** How the judge agrees with people on the answers both rated (src/core/agreement.ts). */
+const Agreement = v.pipe(
+	v.strictObject({
+		confusion: v.strictObject({
+			judgeBadPeopleDown: v.number(),
+			judgeBadPeopleUp: v.number(),
+			judgeGoodPeopleDown: v.number(),
+			judgeGoodPeopleUp: v.number(),
+		}),
+		total: v.number(),
+		agreement: Rate,
+		kappa: Rate,
+		kappaLow: Rate,
+		kappaHigh: Rate,
+		precisionBad: Rate,
+		recallBad: Rate,
+	}),
+	v.description(
+		"The judge's good/bad against people's up/down on the answers both rated: agreement, Cohen's kappa with its 95% interval, the confusion matrix, and the precision and recall of the judge's bad against thumbs-down.",
+	),
+);
 
 /** A router's answers per routed model or reason (src/store/stats.ts, routingSummary). */
 const routed = (name: "model" | "reason") =>
@@ -59,7 +86,8 @@ export const adminDoc = surfaceDoc({
 		},
 		"GET /feedback": {
 			summary: "List feedback, newest first",
-			description: "Each log's latest vote with its answer, filtered; a page at a time.",
+			description:
+				"Each log's latest vote with its answer and the judge's verdict on it, filtered; a page at a time. judgeAgrees=false lists the judge's disagreements with people.",
 			security: ["adminToken", "cloudflareAccess"],
 			query: ListQuery,
 			responses: {
@@ -81,14 +109,15 @@ export const adminDoc = surfaceDoc({
 		"GET /feedback/export": {
 			summary: "Export the feedback dataset",
 			description:
-				"Every row that matches, streamed as JSON Lines or CSV (with transcripts when stored).",
+				"Every row that matches, streamed as JSON Lines or CSV (with transcripts when stored); or, format=golden, the golden set for chat fine-tuning: a JSON line {messages} per approved answer or correction (transcripts needed; docs/datasets.md).",
 			security: ["adminToken", "cloudflareAccess"],
 			query: ExportQuery,
 			responses: {
 				200: {
 					description: "The dataset, as an attachment.",
 					media: {
-						"application/jsonl": "One JSON object a line (format=jsonl).",
+						"application/jsonl":
+							"One JSON object a line (format=jsonl), or one {messages} example a line (format=golden).",
 						"text/csv": "A header line, then one row a line (format=csv).",
 					},
 				},
@@ -106,8 +135,20 @@ export const adminDoc = surfaceDoc({
 						since: v.string(),
 						until: v.string(),
 						latencyRelativeError: v.number(),
-						models: v.array(v.strictObject(Summary)),
+						models: v.array(v.strictObject({ ...Summary, judgeAgreement: Agreement })),
 						days: v.array(v.strictObject({ day: v.string(), ...Summary })),
+						judge: v.pipe(
+							v.strictObject({
+								verdicts: v.number(),
+								unparseable: v.number(),
+								tokens: v.number(),
+								tokensPerVerdict: v.nullable(v.number()),
+								agreement: Agreement,
+							}),
+							v.description(
+								"The LLM judge over every model: its verdicts, the tokens its calls used (the gateway's usage) and their mean per verdict, and its agreement with people.",
+							),
+						),
 						routing: v.pipe(
 							v.strictObject({
 								models: v.array(routed("model")),

@@ -52,7 +52,8 @@ export const admin = () => {
 			})
 			.get("/feedback/export", validQuery(ExportQuery), (c) => {
 				const { format, ...filters } = c.req.valid("query");
-				const name = `feedback-${new Date().toISOString().slice(0, 10)}.${format}`;
+				const date = new Date().toISOString().slice(0, 10);
+				const name = format === "golden" ? `golden-${date}.jsonl` : `feedback-${date}.${format}`;
 				// One session for every batch: none sees less than the batch before it.
 				return c.body(exportStream(anyReplica(c), filters, format, c.env.TRANSCRIPTS), 200, {
 					"content-type":

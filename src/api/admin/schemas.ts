@@ -3,6 +3,7 @@ import { once } from "../../core/once";
 import { DAY_MS } from "../../core/time";
 import { DELIVERY_STATES, inWords, VOTES } from "../../core/votes";
 import { BooleanParam, IntParam, TimeParam } from "../../http/query";
+import { EXPORT_FORMATS } from "../../store/export";
 
 // The query strings of the admin routes: unknown parameters are refused, not ignored.
 
@@ -24,6 +25,7 @@ export const adminQueries = once(() => {
 		vote: v.optional(v.picklist(VOTES, oneOf(VOTES))),
 		state: v.optional(v.picklist(DELIVERY_STATES, oneOf(DELIVERY_STATES))),
 		hasComment: v.optional(BooleanParam()),
+		judgeAgrees: v.optional(BooleanParam()),
 		since: v.optional(TimeParam()),
 		until: v.optional(TimeParam()),
 	};
@@ -50,7 +52,7 @@ export const adminQueries = once(() => {
 	const ExportParams = v.strictObject(
 		{
 			...FilterParams,
-			format: v.optional(v.picklist(["jsonl", "csv"], "must be jsonl or csv"), "jsonl"),
+			format: v.optional(v.picklist(EXPORT_FORMATS, oneOf(EXPORT_FORMATS)), "jsonl"),
 		},
 		UNKNOWN,
 	);

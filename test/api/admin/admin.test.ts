@@ -260,6 +260,7 @@ describe("GET /api/admin/feedback", () => {
 			"vote",
 			"state",
 			"hasComment",
+			"judgeAgrees",
 			"since",
 			"until",
 			"limit",
@@ -552,9 +553,16 @@ describe("GET /api/admin/stats and /health", () => {
 				upRateLow: Math.round(low * 1e4) / 1e4,
 				upRateHigh: Math.round(high * 1e4) / 1e4,
 				meanScore: 65,
+				// No judge ran: no verdicts, and nothing to agree with people on.
+				judgeGood: 0,
+				judgeBad: 0,
+				judgeUnparseable: 0,
+				judgeGoodRate: null,
+				judgeMeanScore: null,
 				medianLatencyMs: expect.any(Number),
 				p90LatencyMs: expect.any(Number),
 				p99LatencyMs: expect.any(Number),
+				judgeAgreement: expect.objectContaining({ total: 0, kappa: null, agreement: null }),
 			},
 		]);
 		// Exact: the median 300, p90 540 and p99 594 of 50, 100, 200, ..., 600.
