@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Seeds the local feedback store (the FEEDBACK_DB D1 of `npm run dev`) with synthetic
-// answers and votes, for the /insights page and the store's benchmark. Straight into the
-// local D1 with `wrangler d1 execute --local` and batched SQL: no route, nothing in the
-// production bundle. Deterministic for a given --seed. `--help` says how to call it.
+// answers, votes and judge verdicts, for the /insights page and the store's benchmark.
+// Straight into the local D1 with `wrangler d1 execute --local` and batched SQL: no route,
+// nothing in the production bundle. Deterministic for a given --seed. `--help` says how to call it.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -36,6 +36,8 @@ const MODELS = [
 ];
 /** The share of answers asked of the Auto Router (`cloudflare/auto`), which picks among MODELS. */
 const ROUTED_SHARE = 0.3;
+/** The judge of the seeded verdicts: JUDGE_MODEL's default in wrangler.jsonc. */
+const JUDGE_MODEL = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 const COMMENTS = [
 	"Out of date",
 	"Exactly what I needed, thanks",
@@ -56,6 +58,21 @@ const QUESTIONS = [
 	"How does AI Gateway caching work?",
 	"What is a Wilson interval?",
 ];
+/** The share of answers the LLM judge judged (JUDGE_SAMPLE_RATE), and its rationales. */
+const JUDGED_SHARE = 0.5;
+const RATIONALES = {
+	good: [
+		"Correct, complete and to the point.",
+		"Answers the question directly, with a working example.",
+		"Accurate; a little long, but clear.",
+	],
+	bad: [
+		"States a wrong fact about the product.",
+		"Does not answer the question asked.",
+		"Invents an API that does not exist.",
+		"Far too long for a simple question.",
+	],
+};
 /** D1 takes SQL statements of up to 100 KB. */
 const STATEMENT_BYTES = 90_000;
 
@@ -89,6 +106,8 @@ export function generate({ answers, days, transcripts, seed, now = Date.now() })
 	// Which answers the Auto Router routed, and why, from a generator of their own: the rest
 	// of the data stays as it was for a seed.
 	const routing = seededRandom(seed + 1);
+	// The judge's verdicts, from a third generator.
+	const judging = seededRandom(seed + 2);
 	const pick = (items) => items[Math.floor(rand() * items.length)];
 	const lognormal = (median, spread = 0.45) => {
 		const u = Math.max(rand(), 1e-9);
@@ -97,6 +116,7 @@ export function generate({ answers, days, transcripts, seed, now = Date.now() })
 	};
 	const answerRows = [];
 	const voteRows = [];
+	const verdictRows = [];
 	for (let i = 0; i < answers; i++) {
 		// Traffic grows a little over the period.
 		const age = days * DAY_MS * (1 - Math.sqrt(rand()));
@@ -142,10 +162,47 @@ export function generate({ answers, days, transcripts, seed, now = Date.now() })
 				: null,
 			transcriptKey: null,
 		});
-		if (rand() >= 0.35) continue;
 		// Each model's up-rate drifts a little from day to day.
 		const drift = 0.06 * Math.sin(createdAt / DAY_MS / 5 + model.share * 10);
-		const vote = rand() < 0.05 ? "clear" : rand() < model.upRate + drift ? "up" : "down";
+		const voted = rand() < 0.35;
+		const vote = !voted
+			? null
+			: rand() < 0.05
+				? "clear"
+				: rand() < model.upRate + drift
+					? "up"
+					: "down";
+		if (judging() < JUDGED_SHARE) {
+			// A judge that mostly sides with people: good on 85% of the answers voted up, bad on
+			// 70% of those voted down; on the others, about as often as people vote up.
+			const roll = judging();
+			const good =
+				vote === "up" ? roll < 0.85 : vote === "down" ? roll >= 0.7 : roll < model.upRate;
+			const unparseable = judging() < 0.01;
+			const verdict = good ? "good" : "bad";
+			verdictRows.push({
+				aiGatewayLogId: id,
+				day: Math.floor(createdAt / DAY_MS),
+				servedModel: model.name,
+				judgedAt: createdAt + 4000,
+				judgeModel: JUDGE_MODEL,
+				rubricVersion: "seed",
+				judgeLogId: logId(judging, createdAt + 4000),
+				outcome: unparseable ? "unparseable" : "judged",
+				verdict: unparseable ? null : verdict,
+				score: unparseable
+					? null
+					: good
+						? 4 + Math.floor(judging() * 2)
+						: 1 + Math.floor(judging() * 3),
+				rationale: unparseable
+					? null
+					: RATIONALES[verdict][Math.floor(judging() * RATIONALES[verdict].length)],
+				promptTokens: 420 + prompt + completion,
+				completionTokens: 40 + Math.floor(judging() * 40),
+			});
+		}
+		if (!voted) continue;
 		const score =
 			vote !== "clear" && rand() < 0.4
 				? vote === "up"
@@ -187,7 +244,7 @@ export function generate({ answers, days, transcripts, seed, now = Date.now() })
 			writtenAt: castAt + 3000,
 		});
 	}
-	return { answerRows, voteRows };
+	return { answerRows, voteRows, verdictRows };
 }
 
 /**
@@ -202,6 +259,27 @@ export const answerInsert = { columns: ANSWER_COLUMNS, values: answerValues };
 export const voteInsert = {
 	columns: VOTE_COLUMNS,
 	values: ({ vote, version, writtenAt }) => voteValues(vote, version, writtenAt),
+};
+
+/** The judge's verdicts as migrations/0007_judge.sql stores them (src/store/judge-verdicts.ts). */
+const VERDICT_FIELDS = {
+	aiGatewayLogId: "ai_gateway_log_id",
+	day: "day",
+	servedModel: "served_model",
+	judgedAt: "judged_at",
+	judgeModel: "judge_model",
+	rubricVersion: "rubric_version",
+	judgeLogId: "judge_log_id",
+	outcome: "outcome",
+	verdict: "verdict",
+	score: "score",
+	rationale: "rationale",
+	promptTokens: "prompt_tokens",
+	completionTokens: "completion_tokens",
+};
+export const verdictInsert = {
+	columns: Object.values(VERDICT_FIELDS),
+	values: (row) => Object.keys(VERDICT_FIELDS).map((field) => row[field]),
 };
 
 /** Multi-row INSERTs, each under D1's statement size limit. */
@@ -224,7 +302,7 @@ function* statements(table, { columns, values: valuesOf }, rows) {
 
 /** Generates and writes the rows into the local D1 under `persistTo`; returns the counts. */
 export function seedLocal({ answers, days, transcripts, seed, persistTo, now }) {
-	const { answerRows, voteRows } = generate({ answers, days, transcripts, seed, now });
+	const { answerRows, voteRows, verdictRows } = generate({ answers, days, transcripts, seed, now });
 	applyLocalMigrations(persistTo);
 	const dir = mkdtempSync(join(tmpdir(), "seed-feedback-"));
 	try {
@@ -234,6 +312,7 @@ export function seedLocal({ answers, days, transcripts, seed, persistTo, now }) 
 			[
 				...statements("answers", answerInsert, answerRows),
 				...statements("votes", voteInsert, voteRows),
+				...statements("judge_verdicts", verdictInsert, verdictRows),
 			].join(""),
 		);
 		execFileSync(
@@ -258,13 +337,13 @@ export function seedLocal({ answers, days, transcripts, seed, persistTo, now }) 
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}
-	return { answers: answerRows.length, votes: voteRows.length };
+	return { answers: answerRows.length, votes: voteRows.length, verdicts: verdictRows.length };
 }
 
 const USAGE = `Usage: node scripts/seed-feedback.mjs [options]
 
-Seeds the local feedback store of \`npm run dev\` (its D1) with synthetic answers and
-votes, for /insights and the admin API. Deterministic for a given --seed.
+Seeds the local feedback store of \`npm run dev\` (its D1) with synthetic answers,
+votes and judge verdicts (half the answers), for /insights and the admin API. Deterministic for a given --seed.
 
 Options:
   --answers N        answers to write, 1 to 1000000 (default 100000; about a third are voted)
@@ -351,7 +430,7 @@ async function main() {
 		process.exit(1);
 	}
 	console.log(
-		`Seeded ${seeded.answers} answers and ${seeded.votes} votes into ${options.persistTo} in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+		`Seeded ${seeded.answers} answers, ${seeded.votes} votes and ${seeded.verdicts} judge verdicts into ${options.persistTo} in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
 	);
 }
 

@@ -554,6 +554,73 @@ describe("three days of answers, seeded into the store", () => {
 		await close();
 	});
 
+	test("the judge's panel says how it agrees with people, as the stats say, and opens both logs of a disagreement", async () => {
+		type Agreement = Record<string, number | null> & { total: number };
+		const since = new Date(Date.now() - 30 * DAY_MS).toISOString();
+		const { judge, models } = (await admin(`/stats?since=${since}`)) as {
+			judge: { verdicts: number; tokensPerVerdict: number; agreement: Agreement };
+			models: { model: string; judgeAgreement: Agreement; judgeGoodRate: number }[];
+		};
+		// The seed judges half the answers, agreeing with most votes.
+		assert.ok(judge.verdicts > 100, JSON.stringify(judge));
+		assert.ok(judge.agreement.total > 20, JSON.stringify(judge));
+		const { page, problems, close } = await openInsights({
+			viewport: { width: 1280, height: 800 },
+		});
+		await showInsights(page);
+		assert.equal(await page.isVisible("#no-judge"), false);
+		const summary = (await page.textContent("#judge-summary")) ?? "";
+		const percent = (value: number | null) => `${((value ?? 0) * 100).toFixed(1)}%`;
+		assert.match(
+			summary,
+			new RegExp(
+				`^On ${judge.agreement.total} answers both judged and voted on, the judge agrees with people on ${percent(judge.agreement.agreement).replace(".", "\\.")}: Cohen's κ ${judge.agreement.kappa?.toFixed(2)} \\(`,
+			),
+		);
+		assert.match(summary, /per 1,000 judged answers\.$/);
+		const cells = await page.$$eval("#judge-models-table tbody tr", (trs) =>
+			trs.map((tr) => Array.from(tr.children, (cell) => cell.textContent)),
+		);
+		assert.deepEqual(
+			cells.map((row) => [row[0], row[1]]),
+			models.map((row) => [row.model, String(row.judgeAgreement.total)]),
+		);
+		// The judge's good-rate beside people's up-rate, in the models' table.
+		const judgeColumn = await page.$$eval("#models-table tbody tr", (trs) =>
+			trs.map((tr) => tr.children[6]?.textContent ?? ""),
+		);
+		assert.deepEqual(
+			judgeColumn.map((text) => text.split(" ")[0]),
+			models.map((row) => percent(row.judgeGoodRate)),
+		);
+		// A disagreement opens the judge's log beside the answer's.
+		const first = page.locator("#disagreements .comment-item").first();
+		assert.match(
+			(await first.textContent()) ?? "",
+			/People: (Good|Bad) answer · Judge: (good|bad)/,
+		);
+		const judgeLog = first.getByRole("button", { name: /^Open the judge's log/ });
+		const logId = (await judgeLog.getAttribute("data-log-id")) ?? "";
+		assert.match(logId, /^[0-9a-f-]{36}$/);
+		assert.notEqual(
+			await first
+				.getByRole("button", { name: /^Open the answer's log/ })
+				.getAttribute("data-log-id"),
+			logId,
+		);
+		await judgeLog.click();
+		assert.equal(await page.textContent("#log-title"), `Gateway log ${logId}`);
+		const panel = page.locator("section", { has: page.locator("#judge-title") });
+		await panel.screenshot({ path: join(ARTIFACTS, "insights-judge.png") });
+		// The seeded log ids are in no gateway: the debug route says so, in words.
+		await page.waitForFunction(() => document.querySelector("#log-status")?.textContent);
+		await close();
+		assert.deepEqual(
+			problems.filter((problem) => !problem.includes("404")),
+			[],
+		);
+	});
+
 	for (const [name, options] of VIEWS) {
 		test(`with routed answers, axe finds no serious or critical violation, and the layout holds: ${name}`, async () => {
 			const { page, problems, close } = await openInsights(options);

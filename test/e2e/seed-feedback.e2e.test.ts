@@ -65,5 +65,5 @@ test("a small seed with valid arguments still works", (t) => {
 	t.after(() => rmSync(state, { recursive: true, force: true }));
 	const run = seed("--answers", "20", "--days", "2", "--seed", "7", "--persist-to", state);
 	assert.equal(run.status, 0, run.stderr);
-	assert.match(run.stdout, /Seeded 20 answers and \d+ votes into /);
+	assert.match(run.stdout, /Seeded 20 answers, \d+ votes and \d+ judge verdicts into /);
 });
