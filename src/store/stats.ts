@@ -58,22 +58,10 @@ const COUNTS = [
 ] as const;
 
 /** judge_rollups' columns as statsQuery selects them: 0 on a day the judge did not run. */
-const JUDGE_COLUMNS = [
-	"good judge_good",
-	"bad judge_bad",
-	"unparseable",
-	"score_sum judge_score_sum",
-	"tokens judge_tokens",
-	"bad_down",
-	"bad_up",
-	"good_down",
-	"good_up",
-]
-	.map((column) => {
-		const [name, alias = name] = column.split(" ");
-		return `IFNULL(j.${name}, 0) AS ${alias}`;
-	})
-	.join(", ");
+const JUDGE_COLUMNS = `IFNULL(j.good, 0) judge_good, IFNULL(j.bad, 0) judge_bad,
+IFNULL(j.unparseable, 0) unparseable, IFNULL(j.score_sum, 0) judge_score_sum,
+IFNULL(j.tokens, 0) judge_tokens, IFNULL(j.bad_down, 0) bad_down, IFNULL(j.bad_up, 0) bad_up,
+IFNULL(j.good_down, 0) good_down, IFNULL(j.good_up, 0) good_up`;
 
 /** A day's counts, and its histogram as a JSON object of answers by bucket (`{}` without complete answers). */
 type DayRow = Counts & { latencies: string };
@@ -241,25 +229,19 @@ function summary(row: Counts) {
 }
 
 /** How the judge agrees with people's thumbs on the answers both rated (core/agreement.ts). */
-function agreementOf(row: Counts) {
-	const { kappa, kappaLow, kappaHigh, agreement, precisionBad, recallBad, ...counts } =
-		judgeAgreement({
-			judgeBadPeopleDown: row.bad_down,
-			judgeBadPeopleUp: row.bad_up,
-			judgeGoodPeopleDown: row.good_down,
-			judgeGoodPeopleUp: row.good_up,
-		});
-	const rounded = (value: number | null) => (value === null ? null : round(value));
-	return {
-		...counts,
-		agreement: rounded(agreement),
-		kappa: rounded(kappa),
-		kappaLow: rounded(kappaLow),
-		kappaHigh: rounded(kappaHigh),
-		precisionBad: rounded(precisionBad),
-		recallBad: rounded(recallBad),
-	};
-}
+const agreementOf = (row: Counts) =>
+	// Its rates to 4 digits, as the rest of the stats (its counts are whole numbers).
+	JSON.parse(
+		JSON.stringify(
+			judgeAgreement({
+				judgeBadPeopleDown: row.bad_down,
+				judgeBadPeopleUp: row.bad_up,
+				judgeGoodPeopleDown: row.good_down,
+				judgeGoodPeopleUp: row.good_up,
+			}),
+		),
+		(_, value) => (typeof value === "number" ? round(value) : value),
+	) as ReturnType<typeof judgeAgreement>;
 
 /**
  * The judge over all models: its verdicts, the tokens its calls used and their mean per
