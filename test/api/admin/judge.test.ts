@@ -14,7 +14,7 @@ function admin() {
 	const harness = createHarness();
 	return async <T>(path: string) => {
 		const res = await harness.call(`/api/admin${path}`, { headers: auth });
-		expect(res.status, await res.clone().text()).toBe(200);
+		if (res.status !== 200) expect.fail(`${path}: ${res.status} ${await res.text()}`);
 		// The export is JSON Lines: read as bytes, since workerd warns on text() of a type it does not know.
 		return path.includes("/export")
 			? (new TextDecoder().decode(await res.arrayBuffer()) as T)
