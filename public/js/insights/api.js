@@ -14,20 +14,17 @@ export async function loadReport(adminToken, days) {
 	const until = new Date();
 	const since = new Date(until.getTime() - days * DAY_MS);
 	const range = `since=${since.toISOString()}&until=${until.toISOString()}`;
-	const [stats, { delivery }, { items }, disagreements] = await Promise.all([
+	const [stats, { delivery }, { items }] = await Promise.all([
 		getJson(`/api/admin/stats?${range}`, adminToken),
 		getJson("/api/admin/health", adminToken),
 		getJson(`/api/admin/feedback?hasComment=true&limit=10&${range}`, adminToken),
-		getJson(`/api/admin/feedback?judgeAgrees=false&limit=10&${range}`, adminToken),
 	]);
-	return {
-		stats,
-		health: delivery,
-		comments: items,
-		disagreements: disagreements.items,
-		since,
-		until,
-	};
+	// Asked only when the judge ran: the list walks the period's votes to find them.
+	const disagreements =
+		stats.judge.verdicts > 0
+			? (await getJson(`/api/admin/feedback?judgeAgrees=false&limit=10&${range}`, adminToken)).items
+			: [];
+	return { stats, health: delivery, comments: items, disagreements, since, until };
 }
 
 /** Why the report did not load, in words. */
