@@ -130,3 +130,11 @@ CREATE TRIGGER votes_judge_delete AFTER DELETE ON votes BEGIN
 		WHERE ai_gateway_log_id = OLD.ai_gateway_log_id AND verdict IS NOT NULL) AS j
 	WHERE judge_rollups.day = j.day AND judge_rollups.served_model = j.served_model;
 END;
+
+-- The rebuild's statements for this rollup (src/store/rollups.ts REBUILD_ROLLUPS, word for
+-- word; test/store/rollups.test.ts checks it). No verdict exists yet.
+DELETE FROM judge_rollups;
+INSERT INTO judge_rollups (day, served_model, judged, unparseable, good, bad, score_sum, tokens, bad_down, bad_up, good_down, good_up)
+SELECT j.day, j.served_model, SUM(j.outcome = 'judged'), SUM(j.outcome = 'unparseable'), SUM(j.verdict IS 'good'), SUM(j.verdict IS 'bad'), IFNULL(SUM(j.score), 0), SUM(IFNULL(j.prompt_tokens, 0) + IFNULL(j.completion_tokens, 0)), SUM(j.verdict IS 'bad' AND v.vote IS 'down'), SUM(j.verdict IS 'bad' AND v.vote IS 'up'), SUM(j.verdict IS 'good' AND v.vote IS 'down'), SUM(j.verdict IS 'good' AND v.vote IS 'up')
+FROM judge_verdicts j LEFT JOIN votes v ON v.ai_gateway_log_id = j.ai_gateway_log_id
+GROUP BY 1, 2;

@@ -263,7 +263,7 @@ describe("the judge's queue", () => {
 			{ JUDGE_DAILY_LIMIT: String(calls + 1) },
 		);
 		expect(result.explicitAcks.sort()).toEqual(["j0", "j1", "j2"]);
-		const judged = [];
+		const judged: string[] = [];
 		for (const id of ids) if ((await verdictCount(id)) === 1) judged.push(id);
 		expect(judged).toHaveLength(1);
 		expect(await harness.runs()).toHaveLength(1);
