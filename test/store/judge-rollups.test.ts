@@ -199,8 +199,11 @@ describe("the judge's rollup", () => {
 
 	it("forgets the verdicts of the answers retention deletes, and their rollup rows", async () => {
 		const model = testModel("judge-old");
-		const now = Date.now();
-		const old = now - 100 * DAY_MS;
+		// Noon, so that the cutoff (90 days before) falls mid-day: an answer just before it
+		// shares its day with the answers kept.
+		const now = Math.floor(Date.now() / DAY_MS) * DAY_MS + DAY_MS / 2;
+		const cutoff = now - 90 * DAY_MS;
+		const old = cutoff - 1000;
 		const kept = `kept-${crypto.randomUUID()}`;
 		const expired = `expired-${crypto.randomUUID()}`;
 		const orphan = `orphan-${crypto.randomUUID()}`;
@@ -209,8 +212,8 @@ describe("the judge's rollup", () => {
 			{ id: kept, model, createdAt: now },
 		]);
 		await writeVerdict(db(), verdict(expired, model, old));
-		// Its answer never reached the store: the day's sweep takes it.
-		await writeVerdict(db(), verdict(orphan, model, old));
+		// Its answer never reached the store: the sweep of the days before the cutoff's takes it.
+		await writeVerdict(db(), verdict(orphan, model, cutoff - DAY_MS));
 		await writeVerdict(db(), verdict(kept, model, now));
 		await deleteExpired(db(), 90, now);
 		const { results } = await db()
