@@ -4,6 +4,7 @@
 //   core/                                  types and pure rules: imports nothing else of src/
 //   gateway/  store/  http/                the AI binding, D1, Hono plumbing: core only
 //   dead-letters/                          the dead-letter list Durable Object: core only
+//   judge/                                 the LLM judge: its queue's work on recorded answers
 //   feedback/  answers/                    Durable Objects; serving and recording answers
 //   api/<surface>/                         one folder per surface; surfaces do not share code
 //   index.ts                               mounts the surfaces; nothing imports it
@@ -35,7 +36,15 @@ module.exports = {
 		only("http-on-core", "http", ["core"]),
 		only("dead-letters-on-core", "dead-letters", ["core"]),
 		only("feedback-below-api", "feedback", ["core", "gateway", "store", "dead-letters"]),
-		only("answers-below-api", "answers", ["core", "gateway", "store", "http", "dead-letters"]),
+		only("judge-on-gateway-and-store", "judge", ["core", "gateway", "store"]),
+		only("answers-below-api", "answers", [
+			"core",
+			"gateway",
+			"store",
+			"http",
+			"dead-letters",
+			"judge",
+		]),
 		only("api-below-index", "api", [
 			"core",
 			"gateway",
@@ -44,6 +53,7 @@ module.exports = {
 			"dead-letters",
 			"feedback",
 			"answers",
+			"judge",
 		]),
 		{
 			name: "surfaces-apart",

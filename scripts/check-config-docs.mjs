@@ -5,7 +5,8 @@
 // wrangler.jsonc value (`value`, or "empty") unless the value is too long to quote; a
 // secret's is "unset". Names in package.json's cloudflare.bindings (the Deploy button's
 // descriptions) must have a row too. A numeric var in wrangler.jsonc must keep the rule of
-// src/core/numeric-settings.ts (the one the Worker applies): a positive number. Run by
+// src/core/numeric-settings.ts (the one the Worker applies): a positive number; JUDGE_SAMPLE_RATE
+// a number from 0 to 1. Run by
 // `npm run check`; `--root <dir>` checks another copy of the repository (the tooling test).
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -14,6 +15,8 @@ import {
 	NUMERIC_SETTING_RULE,
 	NUMERIC_SETTINGS,
 	numericSetting,
+	SAMPLE_RATE_RULE,
+	sampleRate,
 } from "../src/core/numeric-settings.ts";
 
 const rootArg = process.argv.indexOf("--root");
@@ -35,6 +38,10 @@ for (const name of Object.keys(NUMERIC_SETTINGS))
 		badValues.push(
 			`${name} is ${JSON.stringify(vars.get(name))} in wrangler.jsonc: it must be ${NUMERIC_SETTING_RULE}`,
 		);
+if (vars.has("JUDGE_SAMPLE_RATE") && sampleRate(vars.get("JUDGE_SAMPLE_RATE")) === undefined)
+	badValues.push(
+		`JUDGE_SAMPLE_RATE is ${JSON.stringify(vars.get("JUDGE_SAMPLE_RATE"))} in wrangler.jsonc: it must be ${SAMPLE_RATE_RULE}`,
+	);
 const devVarsNames = [...read(".dev.vars.example").matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map(
 	(match) => match[1],
 );

@@ -77,7 +77,7 @@ export { FeedbackDelivery } from "./feedback/delivery";
 
 export default {
 	fetch: app.fetch,
-	/** The answers' queue and its dead-letter queue (src/answers/answer-queue.ts). */
+	/** The answers' and the judge's queues, with their dead-letter queues (src/answers/answer-queue.ts). */
 	queue: answerQueue,
 	/**
 	 * The daily Cron Trigger: the feedback store forgets what RETENTION_DAYS no longer keeps,

@@ -2124,6 +2124,193 @@ export const claims = [
 		tests: ["test/http/errors.test.ts"],
 	},
 
+	// --- The LLM judge (docs/judge.md) -----------------------------------------------------
+	{
+		name: "judge-sampled-at-rate-zero",
+		claim: "JUDGE_SAMPLE_RATE 0 (the default) judges nothing: no answer is sent to JUDGE_QUEUE.",
+		file: "src/judge/judge.ts",
+		old: "Boolean(env.JUDGE_QUEUE) && Math.random() < config.judge.sampleRate",
+		new: "Boolean(env.JUDGE_QUEUE)",
+		tests: ["test/judge/judge.test.ts"],
+	},
+	{
+		name: "judge-sends-incomplete-answers",
+		claim: "Only complete answers are judged: a failed or aborted one is not sent to the judge.",
+		file: "src/answers/record.ts",
+		old: 'if (judged && outcome === "complete" && text)',
+		new: "if (judged && text)",
+		tests: ["test/judge/judge.test.ts"],
+	},
+	{
+		name: "judge-stream-text-needs-transcripts",
+		claim:
+			"Sampling is drawn when the answer starts, so a sampled stream keeps its text for the judge even with STORE_TRANSCRIPTS=false.",
+		file: "src/answers/record.ts",
+		old: "if (storeTranscripts || judged) text += delta;",
+		new: "if (storeTranscripts) text += delta;",
+		tests: ["test/judge/judge.test.ts"],
+	},
+	{
+		name: "judge-send-failure-unlogged",
+		claim: "A failed send to the judge's queue is logged, and the answer's path never hears of it.",
+		file: "src/judge/judge.ts",
+		old: 'log.error("judge: queueing failed", { ...fields, detail: describeError(err) });',
+		new: "throw err;",
+		tests: ["test/judge/judge.test.ts"],
+	},
+	{
+		name: "judge-metadata-unmarked",
+		claim:
+			"The judge's calls are marked in their gateway log's metadata: { judge: true, judgedLogId: <the answer's log id> }.",
+		file: "src/judge/judge.ts",
+		old: "{ judge: true, judgedLogId: judged.aiGatewayLogId },",
+		new: "{ judgedLogId: judged.aiGatewayLogId },",
+		tests: ["test/judge/judge.test.ts"],
+	},
+	{
+		name: "judge-other-gateway",
+		claim: "The judge's call goes through the same named gateway as the answer it grades.",
+		file: "src/judge/judge.ts",
+		old: "{ ...config, gatewayId: judged.gatewayId },",
+		new: "config,",
+		tests: ["test/judge/judge.test.ts"],
+	},
+	{
+		name: "judge-log-id-dropped",
+		claim: "A verdict keeps the judge call's own gateway log id.",
+		file: "src/judge/judge.ts",
+		old: "judgeLogId: reply.aiGatewayLogId,",
+		new: "judgeLogId: null,",
+		tests: ["test/judge/judge.test.ts"],
+	},
+	{
+		name: "judge-redelivery-judged-again",
+		claim:
+			"The verdict is idempotent on the answer's log id: a redelivered message calls no judge and changes nothing stored.",
+		edits: [
+			{
+				file: "src/judge/judge.ts",
+				old: "if (await hasVerdict(db, judged.aiGatewayLogId)) return message.ack();",
+				new: "",
+			},
+			{
+				file: "src/store/judge-verdicts.ts",
+				old: "ON CONFLICT DO NOTHING",
+				new: "ON CONFLICT DO UPDATE SET judged_at = excluded.judged_at",
+			},
+		],
+		tests: ["test/judge/judge.test.ts"],
+	},
+	{
+		name: "judge-daily-limit-ignored",
+		claim:
+			"At most JUDGE_DAILY_LIMIT judge calls a UTC day: past it, sampled answers are acknowledged and logged as skipped.",
+		file: "src/store/judge-verdicts.ts",
+		old: "SET calls = calls + 1 WHERE calls < ?2 RETURNING calls",
+		new: "SET calls = calls + 1 WHERE ?2 > 0 RETURNING calls",
+		tests: ["test/judge/judge.test.ts"],
+	},
+	{
+		name: "judge-unparseable-guessed",
+		claim: "A judge reply that is not the rubric's JSON is stored as 'unparseable', never guessed.",
+		file: "src/judge/judge.ts",
+		old: 'return { outcome: "unparseable", verdict: null, score: null, rationale: null } as const;',
+		new: 'return { outcome: "judged", verdict: "bad", score: 1, rationale: null } as const;',
+		tests: ["test/judge/judge.test.ts"],
+	},
+	{
+		name: "judge-rationale-uncut",
+		claim: "A verdict's rationale is at most 500 characters.",
+		file: "src/judge/judge.ts",
+		old: "const RATIONALE_CHARS = 500;",
+		new: "const RATIONALE_CHARS = 5000;",
+		tests: ["test/judge/judge.test.ts"],
+	},
+	{
+		name: "judge-threshold-shifted",
+		claim: "An answer is good from the rubric's threshold score up, bad below it.",
+		file: "src/judge/judge.ts",
+		old: "score >= RUBRIC.goodFrom",
+		new: "score > RUBRIC.goodFrom",
+		tests: ["test/judge/judge.test.ts"],
+	},
+	{
+		name: "judge-outage-not-retried",
+		claim:
+			"A judge outage is retried with backoff, then dead-lettered, and the answer is untouched.",
+		file: "src/judge/judge.ts",
+		old: "message.retry({ delaySeconds });",
+		new: "message.ack();",
+		tests: ["test/judge/judge.test.ts"],
+	},
+	{
+		name: "judge-dead-letters-not-dropped",
+		claim:
+			"What the judge's queue gives up on goes to its dead-letter queue, which logs the answer's log id and drops the message.",
+		file: "src/answers/answer-queue.ts",
+		old: "if (queue === JUDGE_DEAD_LETTER_QUEUE) return dropDeadJudgements(batch);",
+		new: "",
+		tests: ["test/judge/judge.test.ts"],
+	},
+	{
+		name: "judge-sample-rate-unchecked",
+		claim:
+			"A JUDGE_SAMPLE_RATE that is not a number from 0 to 1 turns the judge off, with one error naming the setting.",
+		file: "src/core/numeric-settings.ts",
+		old: "number >= 0 && number <= 1 ? number : undefined",
+		new: "number >= 0 ? Math.min(number, 1) : undefined",
+		tests: ["test/core/config.test.ts"],
+	},
+	{
+		name: "judge-rollup-revote-ignored",
+		claim: "judge_rollups' confusion cells follow a re-vote and a clear.",
+		file: "migrations/0007_judge.sql",
+		old: "CREATE TRIGGER votes_judge_update AFTER UPDATE OF vote ON votes\nWHEN OLD.vote IS NOT NEW.vote BEGIN",
+		new: "CREATE TRIGGER votes_judge_update AFTER UPDATE OF vote ON votes\nWHEN 0 BEGIN",
+		tests: ["test/store/judge-rollups.test.ts"],
+	},
+	{
+		name: "judge-rollup-first-vote-ignored",
+		claim: "judge_rollups' confusion cells count an answer's first vote after its verdict.",
+		file: "migrations/0007_judge.sql",
+		old: "WHERE ai_gateway_log_id = NEW.ai_gateway_log_id AND verdict IS NOT NULL) AS j\n\tWHERE judge_rollups.day = j.day AND judge_rollups.served_model = j.served_model;\nEND;\n\nCREATE TRIGGER votes_judge_update",
+		new: "WHERE ai_gateway_log_id = NEW.ai_gateway_log_id AND verdict IS NOT NULL AND 0) AS j\n\tWHERE judge_rollups.day = j.day AND judge_rollups.served_model = j.served_model;\nEND;\n\nCREATE TRIGGER votes_judge_update",
+		tests: ["test/store/judge-rollups.test.ts"],
+	},
+	{
+		name: "judge-rollup-vote-before-verdict-ignored",
+		claim: "A verdict whose answer was voted on already counts in its confusion cell.",
+		file: "migrations/0007_judge.sql",
+		old: "\t\tIFNULL(SUM(NEW.verdict IS 'bad' AND vote = 'down'), 0),\n",
+		new: "\t\t0,\n",
+		tests: ["test/store/judge-rollups.test.ts"],
+	},
+	{
+		name: "judge-rollup-vote-delete-ignored",
+		claim: "judge_rollups' confusion cells drop a deleted vote.",
+		file: "migrations/0007_judge.sql",
+		old: "WHERE ai_gateway_log_id = OLD.ai_gateway_log_id AND verdict IS NOT NULL) AS j",
+		new: "WHERE ai_gateway_log_id = OLD.ai_gateway_log_id AND verdict IS NOT NULL AND 0) AS j",
+		tests: ["test/store/judge-rollups.test.ts"],
+	},
+	{
+		name: "judge-verdicts-outlive-answers",
+		claim: "Retention deletes the verdicts with the answers they belong to.",
+		file: "migrations/0007_judge.sql",
+		old: "\tDELETE FROM judge_verdicts WHERE ai_gateway_log_id = OLD.ai_gateway_log_id;",
+		new: "\tSELECT 1;",
+		tests: ["test/store/judge-rollups.test.ts"],
+	},
+	{
+		name: "judge-orphan-verdicts-kept",
+		claim:
+			"Retention deletes the verdicts of days past RETENTION_DAYS whose answer never reached the store.",
+		file: "src/store/retention.ts",
+		old: '"DELETE FROM judge_verdicts WHERE day < ?1",',
+		new: '"DELETE FROM judge_verdicts WHERE day < ?1 - 100000",',
+		tests: ["test/store/judge-rollups.test.ts"],
+	},
+
 	// --- Built on first use ----------------------------------------------------------------
 	{
 		name: "once-rebuilds-every-call",

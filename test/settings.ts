@@ -28,4 +28,8 @@ export const TEST_VARS = {
 	// Access off; the tests that turn it on set both (test/http/access.test.ts).
 	ACCESS_TEAM_DOMAIN: "",
 	ACCESS_AUD: "",
+	// Off, as by default: the judge's tests turn it on per request (test/judge/judge.test.ts).
+	JUDGE_MODEL: "@cf/meta/llama-4-scout-17b-16e-instruct",
+	JUDGE_SAMPLE_RATE: "0",
+	JUDGE_DAILY_LIMIT: "1000",
 } as const satisfies Record<string, string>;

@@ -6,6 +6,7 @@
  * what the shapes share; json-answers.ts and stream-events.ts put it in each shape.
  */
 
+import { judgeReply } from "./judge.ts";
 import { jsonPieces, minimalValue, type Reply } from "./tools.ts";
 
 /**
@@ -112,6 +113,12 @@ export function composeAnswer(
 		return complete(text, jsonPieces(text), {
 			toolCall: { name: reply.tool.name, arguments: args },
 		});
+	}
+	if (reply.kind === "judge") {
+		const judged = judgeReply(request.messages);
+		if ("text" in judged) return complete(judged.text, tokenize(judged.text));
+		const text = JSON.stringify(judged.json);
+		return complete(text, jsonPieces(text), judged);
 	}
 	if (reply.kind === "json") {
 		const json =

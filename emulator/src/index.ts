@@ -7,6 +7,7 @@ export {
 export { AiGatewayEmulator } from "./emulator.ts";
 export { AIG, PROMPT_BLOCKED, RESPONSE_BLOCKED } from "./errors.ts";
 export type { FaultStatus, FaultTarget, HoldPart } from "./faults.ts";
+export { JUDGE_BAD_MARKER, JUDGE_MALFORMED_MARKER } from "./judge.ts";
 export {
 	type EmulatedLog,
 	type LogPersistence,

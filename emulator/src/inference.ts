@@ -14,6 +14,7 @@ import { inferenceFault } from "./faults.ts";
 import type { GatewayContext } from "./gateway-context.ts";
 import { buffersStream, promptRefusal, responseRefusal, type Surface } from "./guardrails.ts";
 import { jsonAnswer } from "./json-answers.ts";
+import { isJudgeCall } from "./judge.ts";
 import { responseDelay, sleep, untilReleased } from "./latency.ts";
 import type { ChatRequest } from "./providers.ts";
 import { type BodyEnd, eventStream, heldJson } from "./response-bodies.ts";
@@ -95,7 +96,9 @@ export async function infer(state: EmulatorState, inference: Inference): Promise
 		{
 			id: run.logId,
 			model: inference.model.answerName,
-			reply: replyTo(request.toolRequest, run.messages),
+			reply: isJudgeCall(inference.gateway?.metadata)
+				? { kind: "judge" }
+				: replyTo(request.toolRequest, run.messages),
 		},
 		request,
 	);

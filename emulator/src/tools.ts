@@ -30,7 +30,9 @@ export const NO_TOOLS: ToolRequest = { tools: [], toolChoice: "auto", jsonMode: 
 export type Reply =
 	| { kind: "text" }
 	| { kind: "tool"; tool: EmulatedTool }
-	| { kind: "json"; schema: unknown };
+	| { kind: "json"; schema: unknown }
+	/** The judge's verdict (judge.ts). */
+	| { kind: "judge" };
 
 /**
  * A deterministic stand-in for a model's choice. With tools (and a tool_choice other than

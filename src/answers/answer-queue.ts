@@ -7,10 +7,17 @@
 import * as v from "valibot";
 import type { Column } from "../core/columns";
 import { readConfig } from "../core/config";
+import { MAX_MESSAGE_BYTES } from "../core/limits";
 import { ANSWERS_WRITTEN, describeError, log } from "../core/log";
 import { once } from "../core/once";
 import { retryDelay } from "../core/retry-policy";
 import { chosen } from "../dead-letters/dead-letter-list";
+import {
+	dropDeadJudgements,
+	JUDGE_DEAD_LETTER_QUEUE,
+	JUDGE_QUEUE,
+	judgeBatch,
+} from "../judge/judge";
 import { ANSWER_FIELDS } from "../store/answer-row";
 import { type AnswerRow, chunked, writeAnswer, writeAnswerRows } from "../store/answers";
 import { logStoreError, utf8Bytes } from "../store/db";
@@ -22,13 +29,6 @@ import { type AnswerDeadLetter, answerDeadLetters } from "./dead-letters";
  * renamed one would be written like the answers' queue (the same idempotent write), not lost.
  */
 export const ANSWERS_DEAD_LETTER_QUEUE = "ai-gateway-feedback-chat-answers-dead-letters";
-
-/**
- * The largest message this Worker sends: Queues takes 128 KB including about 100 bytes of
- * its own. A larger answer (a long transcript with no R2 bucket to hold it) is written
- * directly instead.
- */
-export const MAX_MESSAGE_BYTES = 120_000;
 
 /**
  * Records one ended answer: its long transcript into R2 when TRANSCRIPTS is bound, then
@@ -56,6 +56,7 @@ export async function storeAnswer(env: Cloudflare.Env, answer: AnswerRow): Promi
 				logStoreError("queue answer (writing it directly)", row.aiGatewayLogId)(err);
 			}
 		} else {
+			// A long transcript with no R2 bucket to hold it.
 			log.warn("feedback store: answer too large for a queue message, writing it directly", {
 				aiGatewayLogId: row.aiGatewayLogId,
 				bytes,
@@ -95,11 +96,16 @@ export const readAnswerMessage = (body: unknown): AnswerRow | undefined => {
 	return parsed.success ? parsed.output : undefined;
 };
 
-/** The Worker's queue(): the answers' queue writes, its dead-letter queue parks. */
-export function answerQueue(batch: MessageBatch<unknown>, env: Cloudflare.Env): Promise<void> {
-	return batch.queue === ANSWERS_DEAD_LETTER_QUEUE
-		? parkDeadAnswers(batch, env)
-		: writeAnswerBatch(batch, env);
+/**
+ * The Worker's queue(), for every queue it consumes: the answers' queue writes, its
+ * dead-letter queue parks; the judge's queue judges, its dead-letter queue drops (judge/).
+ */
+export async function answerQueue(batch: MessageBatch<unknown>, env: Cloudflare.Env) {
+	const queue = batch.queue;
+	if (queue === ANSWERS_DEAD_LETTER_QUEUE) return parkDeadAnswers(batch, env);
+	if (queue === JUDGE_QUEUE) return judgeBatch(batch, env);
+	if (queue === JUDGE_DEAD_LETTER_QUEUE) return dropDeadJudgements(batch);
+	return writeAnswerBatch(batch, env);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { AnswerOutcome, ChatInput, Served, Usage } from "../core/chat";
 import type { StreamObserver } from "../gateway/model-stream";
 import type { AppEnv } from "../http/app-env";
+import { sampled, sendForJudging } from "../judge/judge";
 import { storeAnswer } from "./answer-queue";
 
 interface Ending {
@@ -23,12 +24,27 @@ export function answerRecorder(c: Context<AppEnv>, input: ChatInput) {
 	const db = c.env.FEEDBACK_DB;
 	const started = Date.now();
 	const { gatewayId, storeTranscripts } = c.var.config;
+	// Drawn now, so that a judged stream keeps its text even when transcripts are not stored.
+	const judged = sampled(c.env, c.var.config);
 
 	const save = (served: Served, streamed: boolean, ending: Ending) => {
 		if (!db || !served.aiGatewayLogId) return;
 		// Measured now, not when the write runs; a JSON answer's first byte is its last.
 		const totalMs = Date.now() - started;
 		const { outcome, ttfbMs, usage, text, cached } = ending;
+		const { aiGatewayLogId, model } = served;
+		// Only complete answers with text: a reply of tool calls alone has nothing to grade.
+		if (judged && outcome === "complete" && text)
+			c.executionCtx.waitUntil(
+				sendForJudging(c.env, {
+					aiGatewayLogId,
+					gatewayId,
+					servedModel: model,
+					createdAt: started,
+					messages: input.messages,
+					answer: text,
+				}),
+			);
 		c.executionCtx.waitUntil(
 			storeAnswer(c.env, {
 				aiGatewayLogId: served.aiGatewayLogId,
@@ -98,7 +114,7 @@ export function answerRecorder(c: Context<AppEnv>, input: ChatInput) {
 			return {
 				delta(delta) {
 					ttfbMs ??= Date.now() - started;
-					if (storeTranscripts) text += delta;
+					if (storeTranscripts || judged) text += delta;
 				},
 				end(outcome, usage) {
 					save(served, true, { outcome, ttfbMs, usage, text });

@@ -22,14 +22,21 @@ export type ModelMessage =
 export const hasToolHistory = (messages: readonly ModelMessage[]): boolean =>
 	messages.some((message) => message.role === "tool" || "tool_calls" in message);
 
-/** What a chat asks of a model, whichever API it came through; tools and JSON mode only on /v1. */
-export interface ChatInput extends ToolOptions {
+/** What a model is asked, by a chat or by the judge (src/judge/). */
+export interface ModelInput extends ToolOptions {
 	model: string;
 	messages: ModelMessage[];
 	max_tokens?: number;
 	temperature?: number;
 	top_p?: number;
 	stop?: string[];
+}
+
+/** Custom metadata of a gateway log: flat values, at most 5 entries (the gateway drops the rest). */
+export type LogMetadata = Record<string, string | number | boolean>;
+
+/** What a chat asks of a model, whichever API it came through; tools and JSON mode only on /v1. */
+export interface ChatInput extends ModelInput {
 	route: ChatRoute;
 	/** The caller's end-user id (OpenAI's `user`), stored on the gateway log. */
 	user?: string;

@@ -7,6 +7,8 @@ import {
 	NUMERIC_SETTINGS,
 	type NumericSetting,
 	numericSetting,
+	SAMPLE_RATE_RULE,
+	sampleRate,
 } from "./numeric-settings";
 import { type RetryPolicy, retryPolicyFrom } from "./retry-policy";
 
@@ -40,6 +42,8 @@ export interface Config {
 	storeMaxBytes: number;
 	/** Turnstile on /api/chat: on with both TURNSTILE_SITE_KEY and TURNSTILE_SECRET, else null. */
 	turnstile: { siteKey: string; secret: string } | null;
+	/** The LLM judge (src/judge/): off while `sampleRate` is 0. */
+	judge: { model: string; sampleRate: number; dailyLimit: number };
 }
 
 /** What a Cloudflare Access assertion must say to be accepted (src/http/access.ts checks it). */
@@ -88,6 +92,7 @@ const EnvSchema = v.object({
 	TURNSTILE_SECRET: v.pipe(text, v.trim()),
 	ACCESS_TEAM_DOMAIN: v.pipe(text, v.trim()),
 	ACCESS_AUD: v.pipe(text, v.trim()),
+	JUDGE_MODEL: v.pipe(text, v.trim()),
 });
 
 const cache = new WeakMap<Cloudflare.Env, Config>();
@@ -141,7 +146,27 @@ function parse(env: Cloudflare.Env): Config {
 			vars.TURNSTILE_SITE_KEY && turnstileSecret
 				? { siteKey: vars.TURNSTILE_SITE_KEY, secret: turnstileSecret }
 				: null,
+		judge: {
+			model: vars.JUDGE_MODEL,
+			sampleRate: judgeSampleRate(env.JUDGE_SAMPLE_RATE, vars.JUDGE_MODEL),
+			dailyLimit: number("JUDGE_DAILY_LIMIT"),
+		},
 	};
+}
+
+/** JUDGE_SAMPLE_RATE, or 0 (the judge off, an error logged once) when it or JUDGE_MODEL is unusable. */
+function judgeSampleRate(value: unknown, model: string): number {
+	const rate = sampleRate(value);
+	if (rate === undefined || (rate > 0 && !model)) {
+		reportOnce("JUDGE_SAMPLE_RATE", () =>
+			log.error("invalid setting, the judge is off", {
+				setting: rate === undefined ? "JUDGE_SAMPLE_RATE" : "JUDGE_MODEL",
+				expected: rate === undefined ? SAMPLE_RATE_RULE : "a Workers AI model",
+			}),
+		);
+		return 0;
+	}
+	return rate;
 }
 
 /**

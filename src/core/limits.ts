@@ -17,3 +17,9 @@ export const MAX_SEQUENCE_LEAD_MS = DAY_MS;
  * as one a deploy form pre-filled) must not sign tokens or guard a route.
  */
 export const MIN_SECRET_CHARS = 32;
+
+/**
+ * The largest message this Worker sends: Queues takes 128 KB including about 100 bytes of
+ * its own. A larger answer is written directly instead, a larger judge message not sent.
+ */
+export const MAX_MESSAGE_BYTES = 120_000;

@@ -9,6 +9,7 @@ export const NUMERIC_SETTINGS = {
 	FEEDBACK_RETRY_BASE_MS: 2_000,
 	RETENTION_DAYS: 90,
 	STORE_MAX_MB: 450,
+	JUDGE_DAILY_LIMIT: 1000,
 } as const;
 
 export type NumericSetting = keyof typeof NUMERIC_SETTINGS;
@@ -25,4 +26,13 @@ export function numericSetting(name: NumericSetting, value: unknown): number | u
 	if (text === "") return NUMERIC_SETTINGS[name];
 	const number = Number(text);
 	return Number.isFinite(number) && number > 0 ? number : undefined;
+}
+
+/** JUDGE_SAMPLE_RATE's rule: the share of answers judged; unset or empty is 0, off. */
+export const SAMPLE_RATE_RULE = "a number from 0 to 1 (e.g. 0.1)";
+
+export function sampleRate(value: unknown): number | undefined {
+	const text = value === undefined || value === null ? "" : String(value).trim();
+	const number = Number(text);
+	return text === "" ? 0 : number >= 0 && number <= 1 ? number : undefined;
 }

@@ -3,7 +3,7 @@
  * The log id always comes from the call's own response, never from the shared binding.
  */
 
-import type { ChatInput, Served, Usage } from "../core/chat";
+import type { ChatInput, LogMetadata, ModelInput, Served, Usage } from "../core/chat";
 import type { Config } from "../core/config";
 import { modelInfo, ROUTED_IN_GATEWAY, ROUTER_KINDS } from "../core/models";
 import { type ToolCall, wantsJson } from "../core/tools";
@@ -24,7 +24,7 @@ export interface ChatAnswer extends Served {
 }
 
 /** What a complete result says, in any model shape. */
-function readAnswer(body: unknown, input: ChatInput) {
+function readAnswer(body: unknown, input: ModelInput) {
 	const toolCalls = toolCallsOf(body);
 	const reason = chunkFinishReason(body) ?? "stop";
 	return {
@@ -43,7 +43,9 @@ export interface ChatStream extends Served {
 interface Call {
 	env: Cloudflare.Env;
 	config: Config;
-	input: ChatInput;
+	input: ModelInput & { conversation?: string };
+	/** The gateway log's metadata. */
+	metadata: LogMetadata;
 	stream: boolean;
 	signal: AbortSignal;
 }
@@ -52,16 +54,33 @@ interface Call {
  * A complete answer. `started` hears who serves it (and its log id) as soon as the model's
  * headers are in, before the body, so that a client leaving mid-answer can be recorded.
  */
-export async function completeChat(
+export const completeChat = (
 	env: Cloudflare.Env,
 	config: Config,
 	input: ChatInput,
 	signal: AbortSignal,
 	started?: (served: Served) => void,
+): Promise<ChatAnswer> => completeModel(env, config, input, chatMetadata(input), signal, started);
+
+/** A complete answer to any caller (a chat, the judge), its gateway log marked with `metadata`. */
+export async function completeModel(
+	env: Cloudflare.Env,
+	config: Config,
+	input: ModelInput,
+	metadata: LogMetadata,
+	signal: AbortSignal,
+	started?: (served: Served) => void,
 ): Promise<ChatAnswer> {
 	// The deadline covers the whole answer. Native timer and signals: this runs on every request.
 	const callSignal = AbortSignal.any([signal, AbortSignal.timeout(deadlineMs(config))]);
-	const { res, served } = await runModel({ env, config, input, stream: false, signal: callSignal });
+	const { res, served } = await runModel({
+		env,
+		config,
+		input,
+		metadata,
+		stream: false,
+		signal: callSignal,
+	});
 	started?.(served);
 	let body: unknown;
 	try {
@@ -97,6 +116,7 @@ export async function streamChat(
 			env,
 			config,
 			input,
+			metadata: chatMetadata(input),
 			stream: true,
 			signal: callSignal,
 		});
@@ -114,7 +134,7 @@ export async function streamChat(
 }
 
 /** A complete answer as an SSE stream of one OpenAI-shaped chunk and `[DONE]`. */
-function asOneChunkStream(body: unknown, input: ChatInput): ReadableStream<Uint8Array> {
+function asOneChunkStream(body: unknown, input: ModelInput): ReadableStream<Uint8Array> {
 	const { response, toolCalls, usage, finishReason } = readAnswer(body, input);
 	const chunk = {
 		choices: [
@@ -133,10 +153,12 @@ function asOneChunkStream(body: unknown, input: ChatInput): ReadableStream<Uint8
 		.body as ReadableStream<Uint8Array>;
 }
 
-/** The gateway options of a call. Metadata has at most 2 entries: a vote adds 3, the gateway keeps 5. */
-const gatewayOptions = ({ config, input }: Call): GatewayOptions => {
-	const metadata: Record<string, string> = { route: input.route };
-	if (input.user) metadata.user = input.user;
+/** A chat's log metadata: at most 2 entries, as a vote adds 3 and the gateway keeps 5. */
+const chatMetadata = ({ route, user }: ChatInput): LogMetadata =>
+	user ? { route, user } : { route };
+
+/** The gateway options of a call. */
+const gatewayOptions = ({ config, metadata }: Call): GatewayOptions => {
 	return {
 		id: config.gatewayId,
 		metadata,

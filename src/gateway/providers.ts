@@ -1,4 +1,4 @@
-import type { ChatInput } from "../core/chat";
+import type { ModelInput } from "../core/chat";
 import { capabilitiesOf } from "../core/model-capabilities";
 import { modelInfo } from "../core/models";
 import { anthropicToolForm, openAiToolFields, workersAiToolForm } from "./tools";
@@ -10,7 +10,7 @@ export const ANTHROPIC_DEFAULT_MAX_TOKENS = 1024;
  * The model's inputs, in its provider's format, with tools and JSON mode in the form the
  * model takes (model-capabilities.ts; a parameter it cannot take is refused before this).
  */
-export function modelInputs(model: string, input: ChatInput, stream: boolean) {
+export function modelInputs(model: string, input: ModelInput, stream: boolean) {
 	const can = capabilitiesOf(model);
 	const { shape } = modelInfo(model);
 	if (shape === "anthropic") {

@@ -20,6 +20,17 @@ const EMPTY_ROLLUPS = [
 	"DELETE FROM answer_rollups WHERE answers = 0",
 	"DELETE FROM latency_rollups WHERE answers = 0",
 	"DELETE FROM routing_rollups WHERE answers = 0",
+	"DELETE FROM judge_rollups WHERE judged = 0 AND unparseable = 0",
+];
+
+/**
+ * The judge's rows of the days before ?1 (a day number): a verdict goes with its answer (a
+ * trigger, migrations/0007_judge.sql), so these are verdicts whose answer never reached the
+ * store, and the judge's old call counts.
+ */
+export const JUDGE_RETENTION = [
+	"DELETE FROM judge_verdicts WHERE day < ?1",
+	"DELETE FROM judge_calls WHERE day < ?1",
 ];
 
 /** The oldest creation time in the store, from the two time indexes. */
@@ -27,8 +38,8 @@ export const OLDEST_SQL =
 	"SELECT MIN(t) AS oldest FROM (SELECT MIN(created_at) AS t FROM answers UNION ALL SELECT MIN(created_at) FROM votes)";
 
 /**
- * Deletes the answers and votes created before `cutoff`, in batches, the rollup rows that
- * counted only them, and R2's whole days of transcripts.
+ * Deletes the answers and votes created before `cutoff`, in batches, with their verdicts, the
+ * rollup rows that counted only them, and R2's whole days of transcripts.
  */
 async function deleteBefore(db: D1Database, cutoff: number, transcripts?: R2Bucket) {
 	const deleted = { answers: 0, votes: 0, transcripts: 0 };
@@ -40,7 +51,11 @@ async function deleteBefore(db: D1Database, cutoff: number, transcripts?: R2Buck
 			if (results.length < BATCH) break;
 		}
 	}
-	await db.batch(EMPTY_ROLLUPS.map((sql) => db.prepare(sql)));
+	const day = Math.floor(cutoff / DAY_MS);
+	await db.batch([
+		...JUDGE_RETENTION.map((sql) => db.prepare(sql).bind(day)),
+		...EMPTY_ROLLUPS.map((sql) => db.prepare(sql)),
+	]);
 	if (transcripts) deleted.transcripts = await deleteTranscriptsBefore(transcripts, cutoff);
 	return deleted;
 }

@@ -95,8 +95,9 @@ const voteCounts = (vote: string, score: string) => ({
 /**
  * Rebuilds the rollups from the rows, in one batch: fills in the latency bucket of rows
  * written before it existed, then counts every answer, with its vote, on its day and served
- * model (a router's also by router and reason), and every vote in its delivery state
- * (migrations/0003_rollups.sql and 0005_routing_rollups.sql end with the same statements).
+ * model (a router's also by router and reason), every verdict of the judge with its answer's
+ * vote, and every vote in its delivery state (migrations/0003_rollups.sql and
+ * 0005_routing_rollups.sql end with the same statements).
  * Built by a call marked pure, so the Worker's bundle, which never rebuilds, drops it (about
  * 0.5 KiB gzipped): only the scripts and the tests use it.
  */
@@ -123,6 +124,12 @@ SELECT a.created_at / ${DAY_MS}, a.requested_model, a.served_model, a.routing_re
 FROM answers a LEFT JOIN votes v ON v.ai_gateway_log_id = a.ai_gateway_log_id
 WHERE a.routing_reason IS NOT NULL
 GROUP BY 1, 2, 3, 4`,
+		// The judge's verdicts per answer day and served model (migrations/0007_judge.sql).
+		"DELETE FROM judge_rollups",
+		`INSERT INTO judge_rollups (day, served_model, judged, unparseable, good, bad, score_sum, tokens, bad_down, bad_up, good_down, good_up)
+SELECT j.day, j.served_model, SUM(j.outcome = 'judged'), SUM(j.outcome = 'unparseable'), SUM(j.verdict IS 'good'), SUM(j.verdict IS 'bad'), IFNULL(SUM(j.score), 0), SUM(IFNULL(j.prompt_tokens, 0) + IFNULL(j.completion_tokens, 0)), SUM(j.verdict IS 'bad' AND v.vote IS 'down'), SUM(j.verdict IS 'bad' AND v.vote IS 'up'), SUM(j.verdict IS 'good' AND v.vote IS 'down'), SUM(j.verdict IS 'good' AND v.vote IS 'up')
+FROM judge_verdicts j LEFT JOIN votes v ON v.ai_gateway_log_id = j.ai_gateway_log_id
+GROUP BY 1, 2`,
 		"DELETE FROM vote_states",
 		`INSERT INTO vote_states (state, votes, refused)
 SELECT state, COUNT(*), SUM(refused) FROM votes GROUP BY state`,

@@ -2,7 +2,7 @@
 import { env as testEnv } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { readConfig } from "../../src/core/config";
-import { NUMERIC_SETTINGS, numericSetting } from "../../src/core/numeric-settings";
+import { NUMERIC_SETTINGS, numericSetting, sampleRate } from "../../src/core/numeric-settings";
 import { createHarness } from "../harness";
 
 const withVars = (vars: Record<string, string>) => ({ ...testEnv, ...vars }) as Cloudflare.Env;
@@ -73,6 +73,35 @@ describe("a numeric setting that is not a positive number", () => {
 		expect(linesAbout(errors, "STORE_MAX_MB")).toHaveLength(1);
 		const { storeMaxBytes } = readConfig(withVars({ STORE_MAX_MB: "four hundred" }));
 		expect(storeMaxBytes).toBe(NUMERIC_SETTINGS.STORE_MAX_MB * 1_000_000);
+	});
+});
+
+describe("the judge's settings", () => {
+	it("take a sample rate from 0 to 1, unset or empty being 0 (off)", () => {
+		expect([undefined, "", "0", "0.25", " 1 "].map(sampleRate)).toEqual([0, 0, 0, 0.25, 1]);
+		for (const value of ["half", "-0.1", "1.5", "10%", "Infinity"])
+			expect(sampleRate(value), value).toBeUndefined();
+	});
+
+	it("turn the judge off, with one error naming the setting, when the rate or model is unusable", () => {
+		const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+		expect(readConfig(withVars({ JUDGE_SAMPLE_RATE: "0.5" })).judge).toEqual({
+			model: testEnv.JUDGE_MODEL,
+			sampleRate: 0.5,
+			dailyLimit: 1000,
+		});
+		expect(readConfig(withVars({ JUDGE_SAMPLE_RATE: "1.5" })).judge.sampleRate).toBe(0);
+		expect(readConfig(withVars({ JUDGE_SAMPLE_RATE: "1.5" })).judge.sampleRate).toBe(0);
+		expect(linesAbout(errors, "JUDGE_SAMPLE_RATE")).toEqual([
+			{
+				message: "invalid setting, the judge is off",
+				setting: "JUDGE_SAMPLE_RATE",
+				expected: "a number from 0 to 1 (e.g. 0.1)",
+			},
+		]);
+		const noModel = withVars({ JUDGE_SAMPLE_RATE: "1", JUDGE_MODEL: " " });
+		expect(readConfig(noModel).judge.sampleRate).toBe(0);
+		expect(readConfig(withVars({ JUDGE_DAILY_LIMIT: "0" })).judge.dailyLimit).toBe(1000);
 	});
 });
 
