@@ -37,7 +37,7 @@ const MODELS = [
 /** The share of answers asked of the Auto Router (`cloudflare/auto`), which picks among MODELS. */
 const ROUTED_SHARE = 0.3;
 /** The judge of the seeded verdicts: JUDGE_MODEL's default in wrangler.jsonc. */
-const JUDGE_MODEL = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
+const JUDGE_MODEL = "@cf/meta/llama-4-scout-17b-16e-instruct";
 const COMMENTS = [
 	"Out of date",
 	"Exactly what I needed, thanks",
