@@ -668,7 +668,7 @@ export const claims = [
 		claim:
 			"Optional fields of /api/feedback and /api/chat may be null, which means absent (as on /v1).",
 		file: "src/http/schemas.ts",
-		old: "v.nullish(schema),",
+		old: "v.optional(v.nullable(schema)),",
 		new: "v.optional(schema),",
 		tests: ["test/http/errors.test.ts", "test/api/schemas.test.ts"],
 	},

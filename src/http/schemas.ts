@@ -64,7 +64,7 @@ export const objectOf = <E extends v.ObjectEntries>(
 /** An optional field that may also be null, which means absent (as in OpenAI's API). */
 export const optionalField = <S extends v.GenericSchema>(schema: S) =>
 	v.pipe(
-		v.nullish(schema),
+		v.optional(v.nullable(schema)),
 		v.transform((value): v.InferOutput<S> | undefined => value ?? undefined),
 	);
 
