@@ -4,6 +4,7 @@ import { once } from "../../core/once";
 import {
 	CONTENT_TOO_LONG,
 	isJsonObject,
+	isNotArray,
 	MaxTokensSchema,
 	ModelSchema,
 	messagesOf,
@@ -42,6 +43,16 @@ export const openAiRequestSchema = once(() => {
 		),
 		v.maxLength(LIMITS.contentChars, CONTENT_TOO_LONG),
 	);
+
+	/**
+	 * A JSON Schema, passed on as it came: any JSON object (checked with the predicates the
+	 * OpenAPI converter knows as `type: object`; no valibot `record` copying it key by key).
+	 */
+	const JsonSchemaObject = v.pipe(
+		v.unknown(),
+		v.check(isNotArray, "must be an object"),
+		v.check(isJsonObject, "must be a JSON schema object"),
+	) as v.GenericSchema<unknown, Record<string, unknown>>;
 
 	/** OpenAI's function names: what its API and Anthropic's accept. */
 	const ToolNameSchema = v.pipe(
@@ -167,9 +178,7 @@ export const openAiRequestSchema = once(() => {
 							v.maxLength(LIMITS.contentChars, CONTENT_TOO_LONG),
 						),
 					),
-					parameters: v.optional(
-						plainObject(v.record(v.string(), v.unknown(), "must be a JSON schema object")),
-					),
+					parameters: v.optional(JsonSchemaObject),
 					strict: v.optional(v.nullable(v.boolean("must be a boolean"))),
 				},
 				shape("{ name, description, parameters }"),
@@ -235,9 +244,7 @@ export const openAiRequestSchema = once(() => {
 							v.regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1 to 64 letters, digits, '_' or '-'"),
 						),
 						description: v.optional(v.string("must be a string")),
-						schema: v.optional(
-							plainObject(v.record(v.string(), v.unknown(), "must be a JSON schema object")),
-						),
+						schema: v.optional(JsonSchemaObject),
 						strict: v.optional(v.nullable(v.boolean("must be a boolean"))),
 					},
 					shape("{ name, schema }"),
