@@ -104,7 +104,7 @@ export const claims = [
 		name: "token-signature-not-canonical",
 		claim: "A signed token has exactly one accepted spelling: canonical base64url only.",
 		file: "src/core/signed-token.ts",
-		old: 'if (!signature || toBase64Url(signature) !== signatureText) return "invalid";',
+		old: 'if (!signature || toBase64Url(signature.buffer) !== signatureText) return "invalid";',
 		new: 'if (!signature) return "invalid";',
 		tests: ["test/core/feedback-token.test.ts"],
 	},
