@@ -3,7 +3,10 @@ import { LIMITS } from "../core/limits";
 
 // Fragments shared by the request schemas of every surface (each keeps its own in api/<surface>/).
 
-export const ModelSchema = v.pipe(v.string("must be a string"), v.nonEmpty("must not be empty"));
+export const ModelSchema = v.pipe(
+	v.string("must be a string"),
+	v.minLength(1, "must not be empty"),
+);
 
 export const MaxTokensSchema = v.pipe(
 	v.number("must be a number"),

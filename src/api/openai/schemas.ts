@@ -64,7 +64,7 @@ export const openAiRequestSchema = once(() => {
 		{
 			id: v.pipe(
 				v.string("must be a string"),
-				v.nonEmpty("must not be empty"),
+				v.minLength(1, "must not be empty"),
 				v.maxLength(256, "must be at most 256 characters"),
 			),
 			type: v.literal("function", "must be 'function'"),
@@ -134,7 +134,7 @@ export const openAiRequestSchema = once(() => {
 				tool_call_id: v.optional(
 					v.pipe(
 						v.string("must be a string"),
-						v.nonEmpty("must not be empty"),
+						v.minLength(1, "must not be empty"),
 						v.maxLength(256, "must be at most 256 characters"),
 					),
 				),
