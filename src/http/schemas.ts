@@ -91,12 +91,13 @@ export const LogIdSchema = v.pipe(
 	v.regex(/^[A-Za-z0-9_-]{1,128}$/, "must be 1 to 128 letters, digits, '-' or '_'"),
 );
 
-/** `messages[2].content` from valibot's issue path. */
-export function issuePath(issue: v.BaseIssue<unknown>): string {
+/** `messages[2].content` from the keys of a path; "body" for none. */
+export function keyPath(keys: readonly unknown[]): string {
 	let path = "";
-	for (const item of issue.path ?? []) {
-		const key = item.key as string | number;
-		path += typeof key === "number" ? `[${key}]` : path ? `.${key}` : key;
-	}
+	for (const key of keys) path += typeof key === "number" ? `[${key}]` : path ? `.${key}` : key;
 	return path || "body";
 }
+
+/** `messages[2].content` from valibot's issue path. */
+export const issuePath = (issue: v.BaseIssue<unknown>): string =>
+	keyPath(issue.path?.map((item) => item.key) ?? []);
