@@ -239,10 +239,8 @@ export const openAiRequestSchema = once(() => {
 				type: v.literal("json_schema"),
 				json_schema: v.object(
 					{
-						name: v.pipe(
-							v.string("must be a string"),
-							v.regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1 to 64 letters, digits, '_' or '-'"),
-						),
+						// OpenAI names a json_schema as it names a function.
+						name: ToolNameSchema,
 						description: v.optional(v.string("must be a string")),
 						schema: v.optional(JsonSchemaObject),
 						strict: v.optional(v.nullable(v.boolean("must be a boolean"))),
