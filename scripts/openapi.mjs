@@ -100,8 +100,9 @@ function converter(objectChecks) {
 				if (valibotAction.type === "max_code_points")
 					return { ...jsonSchema, maxLength: valibotAction.requirement };
 				if (!["check", "partial_check", "raw_check"].includes(valibotAction.type)) return undefined;
+				// Any object, as a bare `check(isJsonObject)` on unknown() says (keys kept when it had some).
 				if (objectChecks.includes(valibotAction.requirement))
-					return { ...jsonSchema, type: "object" };
+					return { additionalProperties: {}, ...jsonSchema, type: "object" };
 				const rule = typeof valibotAction.message === "string" ? valibotAction.message : null;
 				const said = jsonSchema.description ?? "";
 				if (!rule || said.includes(rule)) return { ...jsonSchema };

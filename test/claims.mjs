@@ -104,7 +104,7 @@ export const claims = [
 		name: "token-signature-not-canonical",
 		claim: "A signed token has exactly one accepted spelling: canonical base64url only.",
 		file: "src/core/signed-token.ts",
-		old: 'if (!signature || toBase64Url(signature) !== signatureText) return "invalid";',
+		old: 'if (!signature || toBase64Url(signature.buffer) !== signatureText) return "invalid";',
 		new: 'if (!signature) return "invalid";',
 		tests: ["test/core/feedback-token.test.ts"],
 	},
@@ -668,7 +668,7 @@ export const claims = [
 		claim:
 			"Optional fields of /api/feedback and /api/chat may be null, which means absent (as on /v1).",
 		file: "src/http/schemas.ts",
-		old: "v.nullish(schema),",
+		old: "v.optional(v.nullable(schema)),",
 		new: "v.optional(schema),",
 		tests: ["test/http/errors.test.ts", "test/api/schemas.test.ts"],
 	},

@@ -82,7 +82,7 @@ const answerMessage = once(() => {
 				let schema: v.GenericSchema =
 					typeof type === "string" ? TYPE_SCHEMAS[type] : v.picklist(type);
 				// The key: an answer without one could be neither written nor replayed.
-				if (field === "aiGatewayLogId") schema = v.pipe(v.string(), v.nonEmpty());
+				if (field === "aiGatewayLogId") schema = v.pipe(v.string(), v.minLength(1));
 				if (declared.nullable) schema = v.nullable(schema);
 				if (declared.optional) schema = v.optional(schema);
 				return [field, schema];

@@ -77,8 +77,8 @@ const flag = (fallback: boolean) =>
 	);
 
 const EnvSchema = v.object({
-	AI_GATEWAY_ID: v.pipe(text, v.nonEmpty("AI_GATEWAY_ID must be set")),
-	DEFAULT_MODEL: v.pipe(text, v.trim(), v.nonEmpty("DEFAULT_MODEL must be set")),
+	AI_GATEWAY_ID: v.pipe(text, v.minLength(1, "AI_GATEWAY_ID must be set")),
+	DEFAULT_MODEL: v.pipe(text, v.trim(), v.minLength(1, "DEFAULT_MODEL must be set")),
 	ALLOWED_MODELS: commaList,
 	AI_GATEWAY_COLLECT_LOG: flag(true),
 	AI_GATEWAY_LOG_PAYLOADS: flag(true),

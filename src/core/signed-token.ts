@@ -6,6 +6,8 @@
  * rotated-out secret can still verify the tokens it issued until they expire.
  */
 
+import { decodeBase64Url, encodeBase64Url } from "hono/utils/encode";
+
 const encoder = new TextEncoder();
 
 interface SigningKey {
@@ -29,7 +31,7 @@ function signingKey(secret: string): Promise<SigningKey> {
 				false,
 				["sign", "verify"],
 			);
-			return { kid: toBase64Url(new Uint8Array(digest)).slice(0, 8), key: cryptoKey };
+			return { kid: toBase64Url(digest).slice(0, 8), key: cryptoKey };
 		})();
 		keyCache.set(secret, key);
 	}
@@ -53,7 +55,7 @@ export async function signToken(
 		key,
 		signedPayload(kind, subject, kid, expires),
 	);
-	return `${kind}.${kid}.${expires}.${toBase64Url(new Uint8Array(signature))}`;
+	return `${kind}.${kid}.${expires}.${toBase64Url(signature)}`;
 }
 
 /** What a token is worth: signed for this subject and in date, signed but past its expiry, or neither. */
@@ -78,7 +80,7 @@ export async function checkToken(
 	if (tokenKind !== kind || !/^[1-9]\d{0,11}$/.test(expiresText)) return "invalid";
 	const expires = Number(expiresText);
 	const signature = fromBase64Url(signatureText);
-	if (!signature || toBase64Url(signature) !== signatureText) return "invalid";
+	if (!signature || toBase64Url(signature.buffer) !== signatureText) return "invalid";
 	for (const secret of secrets) {
 		const key = await signingKey(secret);
 		if (key.kid !== kid) continue;
@@ -98,21 +100,15 @@ export function unixNow(): number {
 	return Math.floor(Date.now() / 1000);
 }
 
-function toBase64Url(bytes: Uint8Array): string {
-	let binary = "";
-	for (const byte of bytes) binary += String.fromCharCode(byte);
-	return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
+/** Base64url without padding (Hono's encoder pads). */
+export const toBase64Url = (bytes: ArrayBufferLike): string =>
+	encodeBase64Url(bytes).replace(/=+$/, "");
 
 function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
 	if (!/^[A-Za-z0-9_-]{1,128}$/.test(text)) return null;
-	let binary: string;
 	try {
-		binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
+		return decodeBase64Url(text);
 	} catch {
 		return null;
 	}
-	const bytes = new Uint8Array(binary.length);
-	for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-	return bytes;
 }

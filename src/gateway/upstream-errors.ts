@@ -30,8 +30,9 @@ export type BlockedPart = "prompt" | "answer";
 
 /** A Guardrails block: 422 content_blocked, with the log id of the blocked request. */
 export class ContentBlocked extends ApiError {
-	readonly part: BlockedPart;
-	readonly aiGatewayLogId: string | null;
+	// Declared, not defined, as ApiError's: the constructor sets them.
+	declare readonly part: BlockedPart;
+	declare readonly aiGatewayLogId: string | null;
 
 	constructor(part: BlockedPart, aiGatewayLogId: string | null) {
 		super(422, "content_blocked", `The AI Gateway's guardrails blocked the ${part}`, {

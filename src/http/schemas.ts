@@ -3,7 +3,10 @@ import { LIMITS } from "../core/limits";
 
 // Fragments shared by the request schemas of every surface (each keeps its own in api/<surface>/).
 
-export const ModelSchema = v.pipe(v.string("must be a string"), v.nonEmpty("must not be empty"));
+export const ModelSchema = v.pipe(
+	v.string("must be a string"),
+	v.minLength(1, "must not be empty"),
+);
 
 export const MaxTokensSchema = v.pipe(
 	v.number("must be a number"),
@@ -64,7 +67,7 @@ export const objectOf = <E extends v.ObjectEntries>(
 /** An optional field that may also be null, which means absent (as in OpenAI's API). */
 export const optionalField = <S extends v.GenericSchema>(schema: S) =>
 	v.pipe(
-		v.nullish(schema),
+		v.optional(v.nullable(schema)),
 		v.transform((value): v.InferOutput<S> | undefined => value ?? undefined),
 	);
 
@@ -88,12 +91,13 @@ export const LogIdSchema = v.pipe(
 	v.regex(/^[A-Za-z0-9_-]{1,128}$/, "must be 1 to 128 letters, digits, '-' or '_'"),
 );
 
-/** `messages[2].content` from valibot's issue path. */
-export function issuePath(issue: v.BaseIssue<unknown>): string {
+/** `messages[2].content` from the keys of a path; "body" for none. */
+export function keyPath(keys: readonly unknown[]): string {
 	let path = "";
-	for (const item of issue.path ?? []) {
-		const key = item.key as string | number;
-		path += typeof key === "number" ? `[${key}]` : path ? `.${key}` : key;
-	}
+	for (const key of keys) path += typeof key === "number" ? `[${key}]` : path ? `.${key}` : key;
 	return path || "body";
 }
+
+/** `messages[2].content` from valibot's issue path. */
+export const issuePath = (issue: v.BaseIssue<unknown>): string =>
+	keyPath(issue.path?.map((item) => item.key) ?? []);

@@ -3,7 +3,7 @@ import * as v from "valibot";
 import { ApiError } from "../core/errors";
 import type { AppEnv } from "./app-env";
 import { incompleteBody } from "./request-body";
-import { issuePath } from "./schemas";
+import { issuePath, keyPath } from "./schemas";
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 /** JSON's escape of a UTF-16 surrogate, `\ud800` to `\udfff`, in either case. */
@@ -78,10 +78,9 @@ interface Node {
 
 /** `messages[2].content` for a node of the parsed body. */
 function pathOf(node: Node | null): string {
-	let path = "";
-	for (let at = node; at?.parent; at = at.parent)
-		path = typeof at.key === "number" ? `[${at.key}]${path}` : `.${at.key}${path}`;
-	return path.replace(/^\./, "") || "body";
+	const keys = [];
+	for (let at = node; at?.parent; at = at.parent) keys.unshift(at.key);
+	return keyPath(keys);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { ApiError } from "../core/errors";
+import { toBase64Url } from "../core/signed-token";
 import type { FeedbackFilters, Keyset } from "./feedback-rows";
 
 /**
@@ -49,11 +50,8 @@ async function tagOf(key: CryptoKey, position: string, filters: FeedbackFilters)
 		filters.judgeAgrees,
 	]);
 	const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(signed));
-	return toBase64Url(String.fromCharCode(...new Uint8Array(mac, 0, 16)));
+	return toBase64Url(mac.slice(0, 16));
 }
-
-const toBase64Url = (binary: string) =>
-	btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 
 /** A D1 session bookmark, as D1 gives them out: hex, 8-8-8-32. */
 const BOOKMARK = "[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}";
@@ -70,7 +68,7 @@ export async function encodeCursor(
 	const position = `${keyset.createdAt.toString(36)}.${keyset.aiGatewayLogId}.${kept}`;
 	const tag = await tagOf(key, position, filters);
 	const raw = `${VERSION}.${keyset.createdAt.toString(36)}.${keyset.aiGatewayLogId}.${tag}`;
-	return toBase64Url(kept ? `${raw}.${kept}` : raw);
+	return toBase64Url(encoder.encode(kept ? `${raw}.${kept}` : raw).buffer);
 }
 
 const CURSOR = new RegExp(

@@ -12,7 +12,7 @@ const FeedbackFields = objectOf(
 		aiGatewayLogId: LogIdSchema,
 		token: v.pipe(
 			v.string("must be a string"),
-			v.nonEmpty("must not be empty"),
+			v.minLength(1, "must not be empty"),
 			v.maxLength(512, "must be at most 512 characters"),
 		),
 		feedback: v.picklist(VOTES, `must be ${inWords(VOTES.map((vote) => `'${vote}'`))}`),

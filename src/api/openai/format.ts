@@ -73,7 +73,7 @@ export function toChatCompletionChunks(
 ): ReadableStream<Uint8Array> {
 	const id = completionId(aiGatewayLogId);
 	const created = unixNow();
-	const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+	const event = (choices: unknown[], extra: Record<string, unknown> = {}) =>
 		formatSseEvent({
 			data: JSON.stringify({
 				id,
@@ -84,39 +84,26 @@ export function toChatCompletionChunks(
 				...extra,
 			}),
 		});
+	/** A chunk of the one choice. */
+	const chunk = (delta: object, finishReason: string | null = null) =>
+		event([{ index: 0, delta, logprobs: null, finish_reason: finishReason }]);
 	return reframeModelStream(
 		upstream,
 		{
-			start: () =>
-				chunk([
-					{
-						index: 0,
-						delta: { role: "assistant", content: "" },
-						logprobs: null,
-						finish_reason: null,
-					},
-				]),
-			delta: (text) =>
-				chunk([{ index: 0, delta: { content: text }, logprobs: null, finish_reason: null }]),
+			start: () => chunk({ role: "assistant", content: "" }),
+			delta: (text) => chunk({ content: text }),
 			// OpenAI's pieces: the first of a call has its id, type and name; the rest add arguments.
 			toolCall: ({ index, id, name, arguments: args = "" }) =>
-				chunk([
-					{
-						index: 0,
-						delta: {
-							tool_calls: [
-								id === undefined
-									? { index, function: { arguments: args } }
-									: { index, id, type: "function", function: { name, arguments: args } },
-							],
-						},
-						logprobs: null,
-						finish_reason: null,
-					},
-				]),
+				chunk({
+					tool_calls: [
+						id === undefined
+							? { index, function: { arguments: args } }
+							: { index, id, type: "function", function: { name, arguments: args } },
+					],
+				}),
 			end: ({ usage, finishReason }) => {
-				const final = chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]);
-				const usageChunk = includeUsage ? chunk([], { usage: openAiUsage(usage) ?? null }) : "";
+				const final = chunk({}, finishReason);
+				const usageChunk = includeUsage ? event([], { usage: openAiUsage(usage) ?? null }) : "";
 				return `${final}${usageChunk}${formatSseEvent({ data: "[DONE]" })}`;
 			},
 			// OpenAI's SDKs read an `error` object in the stream as a failure.

@@ -4,6 +4,7 @@ import { once } from "../../core/once";
 import {
 	CONTENT_TOO_LONG,
 	isJsonObject,
+	isNotArray,
 	MaxTokensSchema,
 	ModelSchema,
 	messagesOf,
@@ -19,7 +20,8 @@ export const unrecognizedArgument = (name: string) =>
 
 /**
  * The OpenAI chat-completions request schema, built by the first /v1 request (its hundred
- * parts cost start-up a millisecond).
+ * parts cost start-up a millisecond). jsonBody parses with abortEarly, so a check after an
+ * object runs only on a whole valid one: `check`, not valibot's `partialCheck`, suffices.
  */
 export const openAiRequestSchema = once(() => {
 	/** An object's message: "is required" for a missing key, else what the object must be. */
@@ -42,6 +44,16 @@ export const openAiRequestSchema = once(() => {
 		v.maxLength(LIMITS.contentChars, CONTENT_TOO_LONG),
 	);
 
+	/**
+	 * A JSON Schema, passed on as it came: any JSON object (checked with the predicates the
+	 * OpenAPI converter knows as `type: object`; no valibot `record` copying it key by key).
+	 */
+	const JsonSchemaObject = v.pipe(
+		v.unknown(),
+		v.check(isNotArray, "must be an object"),
+		v.check(isJsonObject, "must be a JSON schema object"),
+	) as v.GenericSchema<unknown, Record<string, unknown>>;
+
 	/** OpenAI's function names: what its API and Anthropic's accept. */
 	const ToolNameSchema = v.pipe(
 		v.string("must be a string"),
@@ -52,7 +64,7 @@ export const openAiRequestSchema = once(() => {
 		{
 			id: v.pipe(
 				v.string("must be a string"),
-				v.nonEmpty("must not be empty"),
+				v.minLength(1, "must not be empty"),
 				v.maxLength(256, "must be at most 256 characters"),
 			),
 			type: v.literal("function", "must be 'function'"),
@@ -122,7 +134,7 @@ export const openAiRequestSchema = once(() => {
 				tool_call_id: v.optional(
 					v.pipe(
 						v.string("must be a string"),
-						v.nonEmpty("must not be empty"),
+						v.minLength(1, "must not be empty"),
 						v.maxLength(256, "must be at most 256 characters"),
 					),
 				),
@@ -130,8 +142,7 @@ export const openAiRequestSchema = once(() => {
 			shape("a message"),
 		),
 		v.forward(
-			v.partialCheck(
-				[["tool_call_id"]],
+			v.check(
 				(message) => message.tool_call_id !== undefined,
 				"is required: the id of the tool call this message answers",
 			),
@@ -167,9 +178,7 @@ export const openAiRequestSchema = once(() => {
 							v.maxLength(LIMITS.contentChars, CONTENT_TOO_LONG),
 						),
 					),
-					parameters: v.optional(
-						plainObject(v.record(v.string(), v.unknown(), "must be a JSON schema object")),
-					),
+					parameters: v.optional(JsonSchemaObject),
 					strict: v.optional(v.nullable(v.boolean("must be a boolean"))),
 				},
 				shape("{ name, description, parameters }"),
@@ -230,14 +239,10 @@ export const openAiRequestSchema = once(() => {
 				type: v.literal("json_schema"),
 				json_schema: v.object(
 					{
-						name: v.pipe(
-							v.string("must be a string"),
-							v.regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1 to 64 letters, digits, '_' or '-'"),
-						),
+						// OpenAI names a json_schema as it names a function.
+						name: ToolNameSchema,
 						description: v.optional(v.string("must be a string")),
-						schema: v.optional(
-							plainObject(v.record(v.string(), v.unknown(), "must be a JSON schema object")),
-						),
+						schema: v.optional(JsonSchemaObject),
 						strict: v.optional(v.nullable(v.boolean("must be a boolean"))),
 					},
 					shape("{ name, schema }"),
@@ -344,8 +349,7 @@ export const openAiRequestSchema = once(() => {
 			{ messages: SEND_MESSAGES },
 		),
 		v.forward(
-			v.partialCheck(
-				[["tools"], ["tool_choice"]],
+			v.check(
 				({ tools, tool_choice }) =>
 					typeof tool_choice !== "object" ||
 					tool_choice === null ||
@@ -355,8 +359,7 @@ export const openAiRequestSchema = once(() => {
 			["tool_choice"],
 		),
 		v.forward(
-			v.partialCheck(
-				[["tools"], ["tool_choice"]],
+			v.check(
 				({ tools, tool_choice }) =>
 					tool_choice === undefined || tool_choice === null || (tools?.length ?? 0) > 0,
 				"is only allowed with tools",
