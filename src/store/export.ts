@@ -34,7 +34,7 @@ function exportItem(row: Row) {
  * can be smuggled into. The rest are identifiers and values the app sets (a model id starts
  * with @), exported as they are so the dataset matches the API, the stats and the filters.
  */
-const TYPED = new Set(["comment", "conversation", "answer"]);
+const TYPED = new Set(["comment", "correction", "conversation", "answer"]);
 
 /**
  * One CSV field (RFC 4180). Typed text that a spreadsheet would run as a formula (starting

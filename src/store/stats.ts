@@ -1,7 +1,8 @@
 /**
  * Feedback statistics per served model and per UTC day, and the routers' answers by routed
  * model and by reason, read from the rollups alone (migrations/0003_rollups.sql,
- * 0005_routing_rollups.sql): their cost grows with days × models, not with answers.
+ * 0005_routing_rollups.sql, 0006_corrections_and_signals.sql): their cost grows with
+ * days × models, not with answers.
  */
 import { DAY_MS } from "../core/time";
 import { wilsonInterval } from "../core/verdict";
@@ -24,10 +25,22 @@ interface Counts {
 	cleared: number;
 	score_sum: number;
 	scored: number;
+	/** Answers regenerated, and answers copied (signal_rollups): beside the votes, not in them. */
+	regenerated: number;
+	copied: number;
 }
 
 /** The counts a model's sum over the range adds up from its days. */
-const COUNTS = ["answers", "up", "down", "cleared", "score_sum", "scored"] as const;
+const COUNTS = [
+	"answers",
+	"up",
+	"down",
+	"cleared",
+	"score_sum",
+	"scored",
+	"regenerated",
+	"copied",
+] as const;
 
 /** A day's counts, and its histogram as a JSON object of answers by bucket (`{}` without complete answers). */
 type DayRow = Counts & { latencies: string };
@@ -49,8 +62,9 @@ export function statsQuery(range: StatsQuery) {
 	const modelFilter = range.model === undefined ? "" : " AND r.served_model = ?3";
 	return {
 		sql: `SELECT r.*, r.served_model AS model, (SELECT json_group_object(l.bucket, l.answers) FROM latency_rollups l
-WHERE l.day = r.day AND l.served_model = r.served_model AND l.answers > 0) AS latencies
-FROM answer_rollups r WHERE r.day >= ?1 AND r.day < ?2${modelFilter} AND r.answers > 0
+WHERE l.day = r.day AND l.served_model = r.served_model AND l.answers > 0) AS latencies,
+IFNULL(s.regenerated, 0) AS regenerated, IFNULL(s.copied, 0) AS copied
+FROM answer_rollups r LEFT JOIN signal_rollups s ON s.day = r.day AND s.served_model = r.served_model WHERE r.day >= ?1 AND r.day < ?2${modelFilter} AND r.answers > 0
 ORDER BY r.served_model, r.day`,
 		params: range.model === undefined ? [first, end] : [first, end, range.model],
 	};
@@ -108,7 +122,8 @@ function latencies(histogram: Histogram) {
 
 /**
  * Answers, votes (each log's latest), the up-rate up / (up + down) with its 95% Wilson
- * interval, the mean score of rated votes and the latency (to the whole answer) at the
+ * interval, the mean score of rated votes, the answers regenerated and copied (implicit
+ * signals, counted beside the votes and never in the up-rate), and the latency (to the whole answer) at the
  * median, p90 and p99, within LATENCY_RELATIVE_ERROR, per model over the whole UTC days of
  * the range and per model and day; and the routers' answers by routed model and by reason
  * (routingQuery). One D1 round trip.
@@ -180,6 +195,8 @@ function summary(row: Counts) {
 		cleared: row.cleared,
 		...upRates(up, down),
 		meanScore: row.scored ? round(Number(row.score_sum) / row.scored, 2) : null,
+		regenerated: row.regenerated,
+		copied: row.copied,
 	};
 }
 

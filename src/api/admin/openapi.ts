@@ -18,6 +18,13 @@ const Summary = {
 	upRateLow: Rate,
 	upRateHigh: Rate,
 	meanScore: Rate,
+	regenerated: v.pipe(
+		v.number(),
+		v.description(
+			"Answers regenerated (an implicit signal): beside the votes, not in the up-rate.",
+		),
+	),
+	copied: v.pipe(v.number(), v.description("Answers copied (an implicit signal).")),
 	medianLatencyMs: Latency,
 	p90LatencyMs: Latency,
 	p99LatencyMs: Latency,

@@ -552,6 +552,8 @@ describe("GET /api/admin/stats and /health", () => {
 				upRateLow: Math.round(low * 1e4) / 1e4,
 				upRateHigh: Math.round(high * 1e4) / 1e4,
 				meanScore: 65,
+				regenerated: 0,
+				copied: 0,
 				medianLatencyMs: expect.any(Number),
 				p90LatencyMs: expect.any(Number),
 				p99LatencyMs: expect.any(Number),
