@@ -8,6 +8,12 @@ import { SIGNALS } from "../../store/signals";
 const WITHDRAWAL =
 	"a withdrawal (feedback 'clear') carries no score or comment: leave it out, or vote up or down";
 
+/** What to send for the answer's log id and token, when either is missing. */
+const SIGNED_BY = {
+	aiGatewayLogId: "send the aiGatewayLogId of the answer",
+	token: "send the feedbackToken that came with the answer",
+};
+
 const TokenSchema = v.pipe(
 	v.string("must be a string"),
 	v.nonEmpty("must not be empty"),
@@ -40,7 +46,7 @@ const FeedbackFields = objectOf(
 		/** The answer the user expected: stored with the vote, never sent to the gateway's log. */
 		correction: optionalField(
 			v.pipe(
-				v.string("must be a string: the answer you expected"),
+				v.string("must be a string"),
 				v.maxCodePoints(
 					LIMITS.correctionChars,
 					`must be at most ${LIMITS.correctionChars} characters; shorten it`,
@@ -62,11 +68,7 @@ const FeedbackFields = objectOf(
 		),
 	},
 	"a JSON object",
-	{
-		aiGatewayLogId: "send the aiGatewayLogId of the answer you rate",
-		token: "send the feedbackToken that came with the answer",
-		feedback: "send 'up', 'down' or 'clear'",
-	},
+	{ ...SIGNED_BY, feedback: "send 'up', 'down' or 'clear'" },
 );
 type FeedbackFields = v.InferOutput<typeof FeedbackFields>;
 
@@ -93,7 +95,7 @@ export const FeedbackRequestSchema = v.pipe(
 	v.forward(
 		v.check<FeedbackFields, string>(
 			({ feedback, correction }) => feedback === "down" || !correction,
-			"a correction (the answer you expected) comes with a thumbs-down: vote 'down' with it, or leave it out",
+			"comes only with feedback 'down': leave it out, or vote down",
 		),
 		["correction"],
 	),
@@ -107,9 +109,5 @@ export const SignalRequestSchema = objectOf(
 		signal: v.picklist(SIGNALS, `must be ${inWords(SIGNALS.map((signal) => `'${signal}'`))}`),
 	},
 	"a JSON object",
-	{
-		aiGatewayLogId: "send the aiGatewayLogId of the answer",
-		token: "send the feedbackToken that came with the answer",
-		signal: "send 'regenerate' or 'copy'",
-	},
+	{ ...SIGNED_BY, signal: "send 'regenerate' or 'copy'" },
 );
