@@ -432,6 +432,12 @@ test("offers a better answer after a thumbs-down, by keyboard, and keeps it off 
 	assert.equal(await better.evaluate((field) => field.tagName), "TEXTAREA");
 	assert.deepEqual(serious(await axeViolations(page)), []);
 
+	// The thumbs-down itself is sent at once, without a correction.
+	await page.waitForFunction(() =>
+		/^Recorded: bad answer$/.test(
+			document.querySelector(".message.assistant:last-child .vote-status")?.textContent ?? "",
+		),
+	);
 	// From the comment, Tab reaches the text area; Enter is a new line there, Ctrl+Enter sends.
 	const posts: Record<string, unknown>[] = [];
 	page.on("request", (request) => {
