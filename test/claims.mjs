@@ -484,10 +484,10 @@ export const claims = [
 	},
 	{
 		name: "csv-transcript-unguarded",
-		claim: "CSV exports guard typed text: comments, the conversation and the answer.",
+		claim: "CSV exports guard typed text: comments, corrections, the conversation and the answer.",
 		file: "src/store/export.ts",
-		old: 'const TYPED = new Set(["comment", "conversation", "answer"]);',
-		new: 'const TYPED = new Set(["comment", "conversation"]);',
+		old: 'const TYPED = new Set(["comment", "correction", "conversation", "answer", "judgeRationale"]);',
+		new: 'const TYPED = new Set(["comment", "correction", "conversation", "judgeRationale"]);',
 		tests: ["test/api/admin/admin.test.ts"],
 	},
 	{
@@ -550,8 +550,8 @@ export const claims = [
 		claim:
 			"No import circles: two modules that import each other fail npm run check (and npm test).",
 		file: "src/gateway/providers.ts",
-		old: 'import type { ChatInput } from "../core/chat";',
-		new: 'import type { ChatInput } from "../core/chat";\nimport type { ChatAnswer } from "./inference";\nexport type Circle = ChatAnswer;',
+		old: 'import type { ModelInput } from "../core/chat";',
+		new: 'import type { ModelInput } from "../core/chat";\nimport type { ChatAnswer } from "./inference";\nexport type Circle = ChatAnswer;',
 		tests: ["test/tooling/import-rules.test.ts"],
 	},
 	// --- One home per fact ---------------------------------------------------------
@@ -677,8 +677,8 @@ export const claims = [
 		claim:
 			"A comment is up to 1,000 characters counted as Unicode code points, as the page counts them: 1,000 emoji fit.",
 		file: "src/api/feedback/schemas.ts",
-		old: "v.maxCodePoints(",
-		new: "v.maxLength(",
+		old: "v.maxCodePoints(\n\t\t\t\t\tLIMITS.commentChars,",
+		new: "v.maxLength(\n\t\t\t\t\tLIMITS.commentChars,",
 		tests: ["test/http/errors.test.ts"],
 	},
 	// --- /v1 tools, JSON mode and empty prompts ------------------------------------
@@ -837,8 +837,8 @@ export const claims = [
 		claim:
 			"The emulator answers tools with a tool call and JSON mode with JSON, in every wire shape.",
 		file: "emulator/src/inference.ts",
-		old: "reply: replyTo(request.toolRequest, run.messages),",
-		new: 'reply: { kind: "text" },',
+		old: ": replyTo(request.toolRequest, run.messages),",
+		new: ': { kind: "text" },',
 		tests: ["test/emulator/tools.test.ts"],
 	},
 	// --- Tooling and logs ---------------------------------------------------------
@@ -946,8 +946,8 @@ export const claims = [
 		claim:
 			"GET /api/admin/stats reads the rollups alone (days × models rows), never the answers or votes.",
 		file: "src/store/stats.ts",
-		old: "FROM answer_rollups r WHERE",
-		new: "FROM (SELECT a.created_at / 86400000 AS day, a.served_model, COUNT(*) AS answers, IFNULL(SUM(v.vote = 'up'), 0) AS up, IFNULL(SUM(v.vote = 'down'), 0) AS down, IFNULL(SUM(v.vote = 'clear'), 0) AS cleared, IFNULL(SUM(IIF(v.vote <> 'clear', v.score, NULL)), 0) AS score_sum, COUNT(IIF(v.vote <> 'clear', v.score, NULL)) AS scored FROM answers a LEFT JOIN votes v ON v.ai_gateway_log_id = a.ai_gateway_log_id GROUP BY 1, 2) r WHERE",
+		old: "FROM answer_rollups r LEFT JOIN",
+		new: "FROM (SELECT a.created_at / 86400000 AS day, a.served_model, COUNT(*) AS answers, IFNULL(SUM(v.vote = 'up'), 0) AS up, IFNULL(SUM(v.vote = 'down'), 0) AS down, IFNULL(SUM(v.vote = 'clear'), 0) AS cleared, IFNULL(SUM(IIF(v.vote <> 'clear', v.score, NULL)), 0) AS score_sum, COUNT(IIF(v.vote <> 'clear', v.score, NULL)) AS scored FROM answers a LEFT JOIN votes v ON v.ai_gateway_log_id = a.ai_gateway_log_id GROUP BY 1, 2) r LEFT JOIN",
 		tests: ["test/store/query-plans.test.ts"],
 	},
 	{
@@ -955,8 +955,8 @@ export const claims = [
 		claim:
 			"Retention reports the answers and votes it deleted, not the rollup rows its triggers changed.",
 		file: "src/store/retention.ts",
-		old: "const { results } = await statement.bind(cutoff).run();\n\t\t\tdeleted[table] += results.length;",
-		new: "const { results, meta } = await statement.bind(cutoff).run();\n\t\t\tdeleted[table] += meta.changes;",
+		old: "const { results } = await statement.bind(cutoff).run();\n\t\t\tdeleted[counted] += results.length;",
+		new: "const { results, meta } = await statement.bind(cutoff).run();\n\t\t\tdeleted[counted] += meta.changes;",
 		tests: ["test/store/rollups.test.ts"],
 	},
 	{
@@ -1028,8 +1028,8 @@ export const claims = [
 		claim:
 			"What the queue gives up on is parked in the dead letters (listed and replayed by the debug API), not written.",
 		file: "src/answers/answer-queue.ts",
-		old: "return batch.queue === ANSWERS_DEAD_LETTER_QUEUE",
-		new: 'return batch.queue === "answers-dead-letters"',
+		old: "if (queue === ANSWERS_DEAD_LETTER_QUEUE) return parkDeadAnswers(batch, env);",
+		new: 'if (queue === "answers-dead-letters") return parkDeadAnswers(batch, env);',
 		tests: ["test/answers/queue.test.ts"],
 	},
 	{
@@ -1839,8 +1839,8 @@ export const claims = [
 		claim:
 			"public/openapi.json is built from the routes' declarations: a declaration changed without `npm run openapi` fails `npm run check`.",
 		file: "src/api/feedback/openapi.ts",
-		old: '"feedback_disabled", ...JSON_BODY_ERRORS, "invalid_token"',
-		new: '"feedback_disabled", ...JSON_BODY_ERRORS',
+		old: 'summary: "Vote on an answer",',
+		new: 'summary: "Vote on one answer",',
 		tests: ["test/tooling/openapi.test.ts"],
 	},
 	{
@@ -2417,5 +2417,164 @@ export const claims = [
 		old: '? jsonLine({ messages: [...item.conversation, { role: "assistant", content }] })',
 		new: '? jsonLine({ messages: [{ role: "assistant", content }] })',
 		tests: ["test/api/admin/judge.test.ts"],
+	},
+	// --- Corrections (issue 26) ------------------------------------------------------------
+	{
+		name: "correction-not-stored",
+		claim:
+			"A thumbs-down's correction is stored with the vote (votes.correction), listed by the admin API and exported.",
+		file: "src/store/votes.ts",
+		old: "correction: (vote) => vote.correction || null,",
+		new: "correction: () => null,",
+		tests: ["test/api/feedback/corrections.test.ts"],
+	},
+	{
+		name: "correction-on-gateway-log",
+		claim:
+			"A correction is kept in the feedback store only: patchLog never carries it (its metadata is 5 flat entries at most).",
+		edits: [
+			{
+				file: "src/gateway/log-feedback.ts",
+				old: "{ vote, score, comment }: FeedbackPatch,",
+				new: "{ vote, score, comment, correction }: FeedbackPatch & { correction?: string },",
+			},
+			{
+				file: "src/gateway/log-feedback.ts",
+				old: 'comment: cleared ? "" : (comment ?? "") },',
+				new: 'comment: cleared ? "" : (comment ?? ""), correction: correction ?? "" },',
+			},
+		],
+		tests: ["test/api/feedback/corrections.test.ts"],
+	},
+	{
+		name: "correction-with-any-vote",
+		claim:
+			"A correction comes only with a thumbs-down: with up or clear it is a 400 invalid_request.",
+		file: "src/api/feedback/schemas.ts",
+		old: '({ feedback, correction }) => feedback === "down" || !correction,',
+		new: "() => true,",
+		tests: ["test/api/feedback/corrections.test.ts"],
+	},
+	{
+		name: "correction-survives-next-vote",
+		claim:
+			"A correction is part of the vote: the next vote replaces it, so a clear (or an up) leaves none.",
+		file: "src/feedback/delivery.ts",
+		old: "correction: input.correction,",
+		new: "correction: input.correction ?? current?.correction,",
+		tests: ["test/api/feedback/corrections.test.ts"],
+	},
+	{
+		name: "correction-outside-ordering",
+		claim:
+			"A correction is ordered with its vote: the same sequence with other words is superseded, not accepted as a repeat.",
+		file: "src/feedback/delivery.ts",
+		old: "record.comment === input.comment &&\n\trecord.correction === input.correction;",
+		new: "record.comment === input.comment;",
+		tests: ["test/api/feedback/corrections.test.ts"],
+	},
+	{
+		name: "correction-limit-utf16",
+		claim:
+			"A correction is up to 8,000 characters counted as Unicode code points: 8,000 emoji fit.",
+		file: "src/api/feedback/schemas.ts",
+		old: "v.maxCodePoints(\n\t\t\t\t\tLIMITS.correctionChars,",
+		new: "v.maxLength(\n\t\t\t\t\tLIMITS.correctionChars,",
+		tests: ["test/api/feedback/corrections.test.ts"],
+	},
+	{
+		name: "page-correction-not-sent",
+		claim: "The chat page sends a thumbs-down's better answer with the vote, from its outbox too.",
+		file: "public/js/feedback-outbox.js",
+		old: "if (entry.correction) body.correction = entry.correction;",
+		new: "",
+		tests: ["test/public/feedback-outbox.test.ts"],
+	},
+	{
+		name: "page-correction-with-up",
+		claim: "The chat page sends a correction only with a thumbs-down.",
+		file: "public/js/feedback-outbox.js",
+		old: 'if (correction && vote === "down") this.#pending.correction = correction;',
+		new: "if (correction) this.#pending.correction = correction;",
+		tests: ["test/public/feedback-outbox.test.ts"],
+	},
+	// --- Implicit signals (issue 26) -------------------------------------------------------
+	{
+		name: "signal-unsigned",
+		claim: "POST /api/feedback/signal is signed by the answer's feedback token, as a vote is.",
+		file: "src/api/feedback/route.ts",
+		old: "await requireToken(c.var.config, token, aiGatewayLogId);\n\t\t\t\tawait writeSignal(",
+		new: "await writeSignal(",
+		tests: ["test/api/feedback/signals.test.ts"],
+	},
+	{
+		name: "signal-not-rate-limited",
+		claim:
+			"POST /api/feedback/signal counts against the votes' rate limit (60 a minute per client).",
+		file: "src/api/feedback/route.ts",
+		old: '"/signal",\n\t\t\trateLimit("FEEDBACK_RATE_LIMITER"),',
+		new: '"/signal",',
+		tests: ["test/api/feedback/signals.test.ts"],
+	},
+	{
+		name: "signal-repeat-counts-again",
+		claim:
+			"A signal is a flag per answer: a repeat (a retry, a second copy) changes nothing, so the counts are answers, not clicks.",
+		edits: [
+			{
+				file: "src/store/signals.ts",
+				old: "regenerated = MAX(regenerated, excluded.regenerated), copied = MAX(copied, excluded.copied),",
+				new: "regenerated = regenerated + excluded.regenerated, copied = copied + excluded.copied,",
+			},
+			{
+				file: "src/store/signals.ts",
+				old: "WHERE excluded.regenerated > regenerated OR excluded.copied > copied",
+				new: "WHERE 1",
+			},
+		],
+		tests: ["test/api/feedback/signals.test.ts", "test/store/signals.test.ts"],
+	},
+	{
+		name: "signal-in-up-rate",
+		claim:
+			"GET /api/admin/stats serves regenerated and copied beside the thumbs, never mixed into up, down or the up-rate.",
+		file: "src/store/stats.ts",
+		old: "\t\t...upRates(up, down),\n\t\tmeanScore:",
+		new: "\t\t...upRates(up + row.copied, down + row.regenerated),\n\t\tmeanScore:",
+		tests: ["test/api/feedback/signals.test.ts", "test/store/signals.test.ts"],
+	},
+	{
+		name: "signal-before-answer-lost",
+		claim:
+			"A signal that reaches the store before its answer's row is counted once the answer is there.",
+		file: "migrations/0006_corrections_and_signals.sql",
+		old: "SELECT NEW.created_at / 86400000, NEW.served_model, regenerated, copied FROM answer_signals",
+		new: "SELECT NEW.created_at / 86400000, NEW.served_model, 0, 0 FROM answer_signals",
+		tests: ["test/store/signals.test.ts", "test/store/rollups.test.ts"],
+	},
+	{
+		name: "signals-outlive-answers",
+		claim: "Retention deletes an answer's implicit signals with the answer.",
+		file: "migrations/0006_corrections_and_signals.sql",
+		old: "\tDELETE FROM answer_signals WHERE ai_gateway_log_id = OLD.ai_gateway_log_id;\n",
+		new: "",
+		tests: ["test/store/signals.test.ts", "test/store/rollups.test.ts"],
+	},
+	{
+		name: "signal-orphans-kept",
+		claim: "Retention deletes signals whose answer never reached the store, by their own time.",
+		file: "src/store/retention.ts",
+		old: '\t["answer_signals", "signals"],\n',
+		new: "",
+		tests: ["test/store/signals.test.ts"],
+	},
+	{
+		name: "page-signal-unsigned",
+		claim:
+			"The chat page records a copy or a regenerate with the answer's log id and feedback token.",
+		file: "public/js/feedback-outbox.js",
+		old: "body: JSON.stringify({ aiGatewayLogId, token, signal }),",
+		new: "body: JSON.stringify({ aiGatewayLogId, signal }),",
+		tests: ["test/public/feedback-outbox.test.ts"],
 	},
 ];

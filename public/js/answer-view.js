@@ -1,9 +1,10 @@
 // One answer on the page: its Markdown, who served it, its error with a retry, its copy and
-// regenerate buttons, and its rating (thumbs, an optional score and comment) sent through
-// the feedback senders. Model output reaches the page only through markdown.js, which
+// regenerate buttons (each recorded as an implicit signal), and its rating (thumbs, an
+// optional score and comment, and after a thumbs-down a better answer) sent through the
+// feedback senders. Model output reaches the page only through markdown.js, which
 // renders no raw HTML.
 
-import { isScore } from "./feedback-outbox.js";
+import { isScore, sendSignal } from "./feedback-outbox.js";
 import { renderMarkdown, StreamingMarkdown } from "./markdown.js";
 
 /**
@@ -112,9 +113,10 @@ export function createAnswerView(template, record) {
 			if (record.status === "interrupted" && !record.text && latest) retryButton.hidden = false;
 		},
 
+		/** handler(how): "retry" after a failure, or "regenerate" for another answer. */
 		onRetry(handler) {
-			retryButton.addEventListener("click", handler);
-			$(".regenerate").addEventListener("click", handler);
+			retryButton.addEventListener("click", () => handler("retry"));
+			$(".regenerate").addEventListener("click", () => handler("regenerate"));
 		},
 
 		stopCountdown() {
@@ -145,7 +147,9 @@ export function createAnswerView(template, record) {
 	}
 
 	$(".copy-answer").addEventListener("click", async () => {
-		actionStatus.textContent = (await copyText(record.text)) ? "Copied" : "Could not copy";
+		const copied = await copyText(record.text);
+		if (copied) void sendSignal(record.aiGatewayLogId, record.token, "copy");
+		actionStatus.textContent = copied ? "Copied" : "Could not copy";
 		setTimeout(() => {
 			actionStatus.textContent = "";
 		}, 2000);
@@ -166,7 +170,8 @@ export async function copyText(text) {
 
 /**
  * Turns on the rating controls of an answer with a gateway log: thumbs, then a score and a
- * comment sent with "Send feedback". The record keeps what was cast and what the server
+ * comment, and after a thumbs-down a better answer (the correction), sent with "Send
+ * feedback". The record keeps what was cast and what the server
  * said, so a reload shows the same. `limits` (a ServerLimits) gives the score range and
  * the longest comment; until it is known, the API's refusals say what is wrong.
  */
@@ -186,6 +191,8 @@ export function enableRating(view, { senders, onChange, limits }) {
 	const details = $(".vote-details");
 	const score = $(".score");
 	const comment = $(".comment");
+	const correctionField = $(".correction-field");
+	const correction = $(".correction");
 	const sendButton = $(".send-feedback");
 
 	/** What was last cast: the page says "Recorded" only for that, once delivered. */
@@ -193,6 +200,7 @@ export function enableRating(view, { senders, onChange, limits }) {
 		vote: record.vote ?? null,
 		comment: record.comment ?? "",
 		score: record.score ?? null,
+		correction: record.correction ?? "",
 	};
 	let current = sent.vote;
 	let lastState = record.voteState ?? null;
@@ -209,13 +217,17 @@ export function enableRating(view, { senders, onChange, limits }) {
 		for (const thumb of thumbs)
 			thumb.setAttribute("aria-pressed", String(thumb.dataset.vote === vote));
 		const wasHidden = details.hidden;
+		const wasOffered = !correctionField.hidden;
 		details.hidden = !vote;
+		// A better answer is offered after a thumbs-down only: it is what the user expected.
+		correctionField.hidden = vote !== "down";
 		if (!vote) {
 			comment.value = "";
 			score.value = "";
+			correction.value = "";
 			refusal = null;
 		}
-		if (wasHidden !== details.hidden) view.onResize();
+		if (wasHidden !== details.hidden || wasOffered === correctionField.hidden) view.onResize();
 	}
 
 	/** The score field as a number, null when empty, or undefined when it is not valid. */
@@ -229,15 +241,20 @@ export function enableRating(view, { senders, onChange, limits }) {
 	}
 
 	// A thumb pressed with a score that could not be sent is a change too.
+	/** The correction the vote carries: only a thumbs-down's. */
+	const correctionText = () => (current === "down" ? correction.value.trim() : "");
 	const dirty = () =>
 		current !== sent.vote ||
 		(current !== null &&
-			(comment.value.trim() !== sent.comment || (scoreValue() ?? null) !== sent.score));
+			(comment.value.trim() !== sent.comment ||
+				(scoreValue() ?? null) !== sent.score ||
+				correctionText() !== sent.correction));
 
 	function describe(entry) {
 		const parts = [];
 		if (entry.score !== undefined) parts.push(`score ${entry.score}`);
 		if (entry.comment) parts.push("with your comment");
+		if (entry.correction) parts.push("with your better answer");
 		return parts.length ? `, ${parts.join(", ")}` : "";
 	}
 
@@ -265,7 +282,7 @@ export function enableRating(view, { senders, onChange, limits }) {
 			if (state === "recorded" && entry) shown = `${text}${describe(entry)}`;
 			if (state === "superseded" && kept) {
 				press(kept === "clear" ? null : kept);
-				sent = { vote: current, comment: "", score: null };
+				sent = { vote: current, comment: "", score: null, correction: "" };
 			}
 			if (state === "failed" && kept) {
 				// The API turned the vote away: the one that counts is the last it accepted.
@@ -297,22 +314,31 @@ export function enableRating(view, { senders, onChange, limits }) {
 		}
 		refusal = null;
 		const text = current ? comment.value.trim() : "";
-		const length = characters(text);
-		const max = limits.current?.commentChars ?? Number.POSITIVE_INFINITY;
-		if (length > max) {
-			setStatus(
-				"invalid",
-				`The comment is ${number(length)} characters long; the limit is ${number(max)}. Shorten it by ${number(length - max)} ${length - max === 1 ? "character" : "characters"} to send it.`,
-			);
-			comment.focus();
+		const better = correctionText();
+		if (
+			tooLong(text, limits.current?.commentChars, "comment", comment) ||
+			tooLong(better, limits.current?.correctionChars, "better answer", correction)
+		)
 			return;
-		}
-		sent = { vote: current, comment: text, score: current ? value : null };
+		sent = { vote: current, comment: text, score: current ? value : null, correction: better };
 		record.vote = current;
 		record.comment = sent.comment;
 		record.score = sent.score;
+		record.correction = better;
 		onChange();
-		void sender.cast(current ?? "clear", text, undefined, sent.score ?? undefined);
+		void sender.cast(current ?? "clear", text, undefined, sent.score ?? undefined, better);
+	}
+
+	/** Says so, and focuses `field`, when `text` is longer than `max` characters. */
+	function tooLong(text, max = Number.POSITIVE_INFINITY, what, field) {
+		const length = characters(text);
+		if (length <= max) return false;
+		setStatus(
+			"invalid",
+			`The ${what} is ${number(length)} characters long; the limit is ${number(max)}. Shorten it by ${number(length - max)} ${length - max === 1 ? "character" : "characters"} to send it.`,
+		);
+		field.focus();
+		return true;
 	}
 
 	for (const thumb of thumbs) {
@@ -330,10 +356,12 @@ export function enableRating(view, { senders, onChange, limits }) {
 	score.addEventListener("input", () => {
 		refusal = null;
 	});
-	for (const field of [comment, score]) {
+	for (const field of [comment, score, correction]) {
 		field.addEventListener("input", showState);
 		field.addEventListener("keydown", (event) => {
-			if (event.key === "Enter" && !event.isComposing) {
+			// In the better answer's text area, Enter is a new line; Ctrl or Cmd+Enter sends.
+			const sends = field === correction ? event.ctrlKey || event.metaKey : true;
+			if (event.key === "Enter" && !event.isComposing && sends) {
 				event.preventDefault();
 				if (current) cast();
 			}
@@ -352,6 +380,7 @@ export function enableRating(view, { senders, onChange, limits }) {
 	press(current);
 	comment.value = record.comment ?? "";
 	score.value = record.score ?? "";
+	correction.value = record.correction ?? "";
 	showState();
 	if (
 		record.voteState &&
@@ -366,6 +395,7 @@ export function enableRating(view, { senders, onChange, limits }) {
 				vote: current ?? "clear",
 				comment: record.comment ?? "",
 				score: record.score ?? undefined,
+				correction: record.correction ?? "",
 				sequence: 0,
 			});
 	}

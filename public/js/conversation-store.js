@@ -9,7 +9,7 @@ export const CONVERSATION_ID_KEY = "chat-conversation-id-v1";
 /**
  * A turn: { id, user, answer }, where answer is null or
  * { text, status: "streaming" | "done" | "stopped" | "failed", error, model, provider,
- *   emulated, aiGatewayLogId, token, vote, score, comment, voteState }.
+ *   emulated, aiGatewayLogId, token, vote, score, comment, correction, voteState }.
  */
 export class ConversationStore {
 	#storage;

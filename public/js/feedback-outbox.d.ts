@@ -10,6 +10,8 @@ export interface OutboxEntry {
 	comment: string;
 	sequence: number;
 	score?: number;
+	/** The answer the user expected: only with "down". */
+	correction?: string;
 }
 
 /** The vote a listener is told about; `status` is the HTTP status of a refusal. */
@@ -68,7 +70,13 @@ export class VoteSender {
 	constructor(aiGatewayLogId: string, token: string, options: SenderOptions);
 	attach(listener: VoteListener): void;
 	/** Throws a RangeError, and sends nothing, for a score that is not `isScore`. */
-	cast(vote: Vote, comment?: string, sequence?: number, score?: number): Promise<void>;
+	cast(
+		vote: Vote,
+		comment?: string,
+		sequence?: number,
+		score?: number,
+		correction?: string,
+	): Promise<void>;
 	follow(entry: OutboxEntry): Promise<void>;
 }
 
@@ -78,3 +86,12 @@ export class FeedbackSenders {
 	senderFor(aiGatewayLogId: string, token: string, listener?: VoteListener | null): VoteSender;
 	flush(): Promise<unknown>;
 }
+
+export type Signal = "regenerate" | "copy";
+/** Records an implicit signal on an answer: one attempt; resolves to whether it was stored. */
+export function sendSignal(
+	aiGatewayLogId: string | null,
+	token: string | null,
+	signal: Signal,
+	fetchImpl?: (input: string, init?: RequestInit) => Promise<Response>,
+): Promise<boolean>;

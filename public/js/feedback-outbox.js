@@ -39,7 +39,7 @@ const browserTimers = {
 
 /**
  * The votes not yet accepted by the API, by log id: { aiGatewayLogId, token, vote, comment,
- * sequence }, and `score` when the vote has one.
+ * sequence }, and `score` and `correction` when the vote has them.
  * `storage` is anything with getItem and setItem, such as localStorage.
  */
 export class FeedbackOutbox {
@@ -82,7 +82,7 @@ export class FeedbackOutbox {
  * an older one at any point; sending is retried with backoff while the network or
  * the server fails, and the listener is told so: listener(state, text, kept, entry) with
  * state "sending", "retrying", "recorded", "failed", "superseded" or "refused". `entry`
- * is the vote concerned ({ vote, comment, score, sequence }). `kept` names the vote that
+ * is the vote concerned ({ vote, comment, score, correction, sequence }). `kept` names the vote that
  * counts on the server when it is not this one: the newer vote it kept ("superseded"), or,
  * when the API turned this vote away for good ("failed" with `kept`), the last vote it
  * accepted ("clear" when none).
@@ -132,10 +132,11 @@ export class VoteSender {
 
 	/**
 	 * Queues a vote ("up", "down" or "clear") in the outbox and sends it. A sequence comes
-	 * with votes replayed from the outbox; new votes get one above any earlier one.
+	 * with votes replayed from the outbox; new votes get one above any earlier one. A
+	 * `correction` (the answer the user expected) goes only with "down".
 	 * Returns a promise that settles when the sender has nothing left to do.
 	 */
-	cast(vote, comment = "", sequence = undefined, score = undefined) {
+	cast(vote, comment = "", sequence = undefined, score = undefined, correction = "") {
 		// Checked by the page before it casts: a score the API would refuse, or one dropped
 		// here, would tell the user a vote was recorded without the score they typed.
 		const range = this.#scoreRange();
@@ -154,6 +155,7 @@ export class VoteSender {
 		};
 		// A withdrawn vote carries no score; the server clears the log's score and comment.
 		if (score !== undefined && vote !== "clear") this.#pending.score = score;
+		if (correction && vote === "down") this.#pending.correction = correction;
 		this.#outbox.put(this.#pending);
 		if (this.#running) this.#wake();
 		else this.#done = this.#run();
@@ -265,6 +267,7 @@ export class VoteSender {
 		};
 		if (entry.comment) body.comment = entry.comment;
 		if (entry.score !== undefined) body.score = entry.score;
+		if (entry.correction) body.correction = entry.correction;
 		try {
 			const res = await this.#fetch("/api/feedback", {
 				method: "POST",
@@ -359,8 +362,29 @@ export class FeedbackSenders {
 					entry.comment,
 					entry.sequence,
 					entry.score,
+					entry.correction,
 				),
 			),
 		);
+	}
+}
+
+/**
+ * Records an implicit signal ("regenerate" or "copy") on an answer with its feedback token
+ * (POST /api/feedback/signal). Best effort: one attempt, kept alive past the page's unload,
+ * never retried (a signal is a flag the server sets once). Resolves to whether it was stored.
+ */
+export async function sendSignal(aiGatewayLogId, token, signal, fetchImpl = globalThis.fetch) {
+	if (!aiGatewayLogId || !token) return false;
+	try {
+		const res = await fetchImpl("/api/feedback/signal", {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: JSON.stringify({ aiGatewayLogId, token, signal }),
+			keepalive: true,
+		});
+		return res.ok;
+	} catch {
+		return false;
 	}
 }

@@ -25,7 +25,7 @@ const isCount = (value) => Number.isSafeInteger(value) && value > 0;
 
 /** The limits the page needs, or undefined when `served` does not hold them all. */
 function readLimits(served) {
-	const { messages, bodyBytes, contentChars, commentChars, score } = served ?? {};
+	const { messages, bodyBytes, contentChars, commentChars, correctionChars, score } = served ?? {};
 	if (![messages, bodyBytes, contentChars, commentChars].every(isCount)) return undefined;
 	if (!Number.isSafeInteger(score?.min) || !Number.isSafeInteger(score?.max)) return undefined;
 	return {
@@ -33,13 +33,15 @@ function readLimits(served) {
 		bodyBytes,
 		contentChars,
 		commentChars,
+		// An older server has none: then the API's refusal says when one is too long.
+		correctionChars: isCount(correctionChars) ? correctionChars : undefined,
 		score: { min: score.min, max: score.max },
 	};
 }
 
 /**
  * The server's limits: `current` is { messages, bodyBytes, contentChars, commentChars,
- * score: { min, max } } once loaded, undefined before. `load()` loads them (again, after a
+ * correctionChars, score: { min, max } } once loaded, undefined before. `load()` loads them (again, after a
  * failure) and resolves to `current`; it never rejects.
  */
 export class ServerLimits {

@@ -7,6 +7,8 @@ export const LIMITS = {
 	contentChars: 16_000,
 	maxTokens: 4096,
 	commentChars: 1000,
+	/** A vote's correction: the answer the user expected, kept in the store only. */
+	correctionChars: 8000,
 } as const;
 
 /** How far ahead of the server's clock a vote's `sequence` (a ms timestamp) may be. */

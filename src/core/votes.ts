@@ -39,6 +39,11 @@ export const VOTE_FIELDS = {
 	vote: { type: VOTES },
 	score: { type: "integer", optional: true },
 	comment: { type: "text", optional: true },
+	/**
+	 * The answer the user expected, sent with a thumbs-down. Kept in the store only: it is
+	 * never put on the gateway's log (FeedbackPatch has no room for it).
+	 */
+	correction: { type: "text", optional: true },
 	/** Orders a user's votes on one log; later wins. */
 	sequence: { type: "integer" },
 	/** Increases with every change of vote, so a delivery can tell it was overtaken. */

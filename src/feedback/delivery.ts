@@ -15,6 +15,8 @@ export interface CastVote {
 	vote: Vote;
 	score?: number;
 	comment?: string;
+	/** The answer the user expected (a thumbs-down's); stored, never sent to the gateway. */
+	correction?: string;
 	/** Orders a user's votes on one log; later wins. Defaults to the time it arrived. */
 	sequence?: number;
 }
@@ -66,7 +68,10 @@ function nextSequence(now: number, current = 0): number {
 }
 
 const sameVote = (record: VoteRecord, input: CastVote) =>
-	record.vote === input.vote && record.score === input.score && record.comment === input.comment;
+	record.vote === input.vote &&
+	record.score === input.score &&
+	record.comment === input.comment &&
+	record.correction === input.correction;
 
 /**
  * One object per gateway log id. It keeps the latest vote durably and
@@ -105,6 +110,7 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 			vote: input.vote,
 			score: input.score,
 			comment: input.comment,
+			correction: input.correction,
 			sequence,
 			revision: (current?.revision ?? 0) + 1,
 			castAt: now,

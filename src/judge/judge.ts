@@ -71,8 +71,8 @@ export async function sendForJudging(
 const judgeMessage = once(() => {
 	const text = v.string();
 	return v.object({
-		aiGatewayLogId: v.pipe(text, v.nonEmpty()),
-		gatewayId: v.pipe(text, v.nonEmpty()),
+		aiGatewayLogId: v.pipe(text, v.minLength(1)),
+		gatewayId: v.pipe(text, v.minLength(1)),
 		servedModel: text,
 		createdAt: v.pipe(v.number(), v.integer()),
 		conversation: v.array(v.object({ role: text, content: text })),

@@ -39,7 +39,7 @@ function exportItem(row: Row) {
  * can be smuggled into. The rest are identifiers and values the app sets (a model id starts
  * with @), exported as they are so the dataset matches the API, the stats and the filters.
  */
-const TYPED = new Set(["comment", "conversation", "answer", "judgeRationale"]);
+const TYPED = new Set(["comment", "correction", "conversation", "answer", "judgeRationale"]);
 
 /**
  * One CSV field (RFC 4180). Typed text that a spreadsheet would run as a formula (starting

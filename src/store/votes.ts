@@ -8,8 +8,9 @@ const FIELDS = Object.keys(VOTE_FIELDS) as Field[];
 
 /** Fields written otherwise than as they are: what the store shows of a delivery's state. */
 const WRITTEN_AS: { [F in Field]?: (vote: StoredVote) => SqlValue } = {
-	// An empty comment is none.
+	// An empty comment or correction is none.
 	comment: (vote) => vote.comment || null,
+	correction: (vote) => vote.correction || null,
 	refused: (vote) =>
 		(vote.state === "failed" && vote.refused) || vote.state === "refused" ? 1 : 0,
 	nextAttemptAt: (vote) => (vote.state === "pending" ? vote.nextAttemptAt : null),

@@ -1,9 +1,19 @@
 // The chat page's features: Markdown, streaming that leaves finished blocks
-// alone, the conversation across reloads, New chat, regenerate, copy, the model picker,
-// and the vote states "superseded" and "refused". `npm run dev` on the emulator.
+// alone, the conversation across reloads, New chat, regenerate, copy (each recorded as a
+// signal), the model picker, the vote states "superseded" and "refused", and a better answer
+// after a thumbs-down. `npm run dev` on the emulator.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { answered, fakeLongAnswers, lastAnswer, send, settled, waitForLog } from "./browser.ts";
+import {
+	answered,
+	axeViolations,
+	fakeLongAnswers,
+	lastAnswer,
+	send,
+	serious,
+	settled,
+	waitForLog,
+} from "./browser.ts";
 import { browserHarness } from "./harness.ts";
 
 const e2e = browserHarness();
@@ -403,5 +413,98 @@ test("checks and trims by the limits GET /api/models serves, and still chats whe
 		/You said: Still there\?/,
 	);
 	assert.equal(await lastAnswer(page).getByLabel("Score", { exact: true }).count(), 1);
+	await close();
+});
+
+test("offers a better answer after a thumbs-down, by keyboard, and keeps it off the gateway's log", async () => {
+	const { page, problems, close } = await e2e.openChat();
+	await send(page, "Which is the capital of Australia?");
+	await answered(page);
+	const answer = lastAnswer(page);
+	const logId = (await answer.getAttribute("data-log-id")) ?? "";
+	const better = answer.getByLabel(/Suggest a better answer/);
+	assert.equal(await better.isVisible(), false);
+	await answer.getByRole("button", { name: "Good answer" }).click();
+	await answer.getByLabel("Comment on this answer").waitFor({ state: "visible" });
+	assert.equal(await better.isVisible(), false, "offered after a thumbs-down only");
+	await answer.getByRole("button", { name: "Bad answer" }).click();
+	await better.waitFor({ state: "visible" });
+	assert.equal(await better.evaluate((field) => field.tagName), "TEXTAREA");
+	assert.deepEqual(serious(await axeViolations(page)), []);
+
+	// The thumbs-down itself is sent at once, without a correction.
+	await page.waitForFunction(() =>
+		/^Recorded: bad answer$/.test(
+			document.querySelector(".message.assistant:last-child .vote-status")?.textContent ?? "",
+		),
+	);
+	// From the comment, Tab reaches the text area; Enter is a new line there, Ctrl+Enter sends.
+	const posts: Record<string, unknown>[] = [];
+	page.on("request", (request) => {
+		if (request.url().endsWith("/api/feedback") && request.method() === "POST")
+			posts.push(JSON.parse(request.postData() ?? "{}"));
+	});
+	await answer.getByLabel("Comment on this answer").focus();
+	await page.keyboard.press("Tab");
+	assert.equal(await better.evaluate((field) => field === document.activeElement), true);
+	await page.keyboard.type("Canberra.");
+	await page.keyboard.press("Enter");
+	await page.keyboard.type("Not Sydney.");
+	await page.keyboard.press("Control+Enter");
+	await page.waitForFunction(() =>
+		/^Recorded: bad answer, with your better answer/.test(
+			document.querySelector(".message.assistant:last-child .vote-status")?.textContent ?? "",
+		),
+	);
+	assert.deepEqual(
+		posts.map((body) => [body.feedback, body.correction]),
+		[["down", "Canberra.\nNot Sydney."]],
+	);
+	const log = await waitForLog(page, e2e.server, logId, (found) => found.feedback === -1);
+	assert.doesNotMatch(JSON.stringify(log), /Canberra/);
+
+	// Kept across a reload, and withdrawn with the vote.
+	await page.reload();
+	await page.waitForSelector(".message.assistant .thumb:not([disabled])");
+	const restored = lastAnswer(page).getByLabel(/Suggest a better answer/);
+	assert.equal(await restored.inputValue(), "Canberra.\nNot Sydney.");
+	await lastAnswer(page).getByRole("button", { name: "Bad answer" }).click();
+	await restored.waitFor({ state: "hidden" });
+	await waitForLog(page, e2e.server, logId, (found) => found.feedback === null);
+	assert.deepEqual(problems, []);
+	await close();
+});
+
+test("records a copy and a regenerate of an answer as signals signed by its token", async () => {
+	const { page, context, problems, close } = await e2e.openChat();
+	await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+	const signals: { body: Record<string, unknown>; status: number }[] = [];
+	page.on("response", async (response) => {
+		if (!response.url().endsWith("/api/feedback/signal")) return;
+		signals.push({
+			body: JSON.parse(response.request().postData() ?? "{}"),
+			status: response.status(),
+		});
+	});
+	await send(page, "Copy me, then regenerate me");
+	await answered(page);
+	const first = lastAnswer(page);
+	const firstId = (await first.getAttribute("data-log-id")) ?? "";
+	await first.getByRole("button", { name: "Copy answer" }).click();
+	await first.getByRole("button", { name: "Regenerate answer" }).click();
+	await answered(page);
+	const secondId = (await lastAnswer(page).getAttribute("data-log-id")) ?? "";
+	assert.notEqual(secondId, firstId);
+	const deadline = Date.now() + 10_000;
+	while (signals.length < 2 && Date.now() < deadline) await page.waitForTimeout(50);
+	assert.deepEqual(
+		signals.map(({ body, status }) => [body.aiGatewayLogId, body.signal, status]),
+		[
+			[firstId, "copy", 200],
+			[firstId, "regenerate", 200],
+		],
+	);
+	assert.ok(signals.every(({ body }) => typeof body.token === "string"));
+	assert.deepEqual(problems, []);
 	await close();
 });

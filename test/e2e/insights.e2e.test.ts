@@ -347,6 +347,17 @@ describe("two models, 18 answers and votes of today", () => {
 					score: i < ups ? 90 : 10,
 					comment,
 				});
+				// Implicit signals, each sent twice (counted once an answer): GOOD's first 3 answers
+				// copied and first 2 regenerated, POOR's first 4 regenerated.
+				const signals = model === GOOD ? { copy: 3, regenerate: 2 } : { copy: 0, regenerate: 4 };
+				for (const signal of ["copy", "regenerate"] as const)
+					if (i < signals[signal])
+						for (const _ of [1, 2])
+							await post("/api/feedback/signal", {
+								aiGatewayLogId: answer.aiGatewayLogId,
+								token: answer.feedbackToken,
+								signal,
+							});
 			}
 		}
 		// Every vote delivered, and in the store.
@@ -385,6 +396,28 @@ describe("two models, 18 answers and votes of today", () => {
 			(await page.textContent("#models-table")) ?? "",
 			/88\.9% \(\d+\.\d% to \d+\.\d%\)/,
 		);
+		// Regenerated and copied beside the thumbs, by their headers; the up-rates above unmoved.
+		const headers = await page.locator("#models-table thead th").allTextContents();
+		const row = async (model: string) => {
+			const cells = await page
+				.locator("#models-table tbody tr", { hasText: model })
+				.locator("th, td")
+				.allTextContents();
+			return Object.fromEntries(headers.map((header, i) => [header, cells[i]]));
+		};
+		assert.deepEqual(
+			[await row(GOOD), await row(POOR)].map((cells) => [
+				cells.Up,
+				cells.Down,
+				cells.Regenerated,
+				cells.Copied,
+			]),
+			[
+				["8", "1", "2", "3"],
+				["1", "8", "4", "0"],
+			],
+		);
+		assert.match((await row(GOOD))["Up-rate (95% interval)"] ?? "", /^88\.9% /);
 
 		// The comments, newest first, each with its log id; one opens its gateway log.
 		const items = page.locator(".comment-item");
@@ -586,9 +619,11 @@ describe("three days of answers, seeded into the store", () => {
 			models.map((row) => [row.model, String(row.judgeAgreement.total)]),
 		);
 		// The judge's good-rate beside people's up-rate, in the models' table.
-		const judgeColumn = await page.$$eval("#models-table tbody tr", (trs) =>
-			trs.map((tr) => tr.children[6]?.textContent ?? ""),
-		);
+		const judgeColumn = await page.$$eval("#models-table tbody tr", (trs) => {
+			const headers = Array.from(document.querySelectorAll("#models-table thead th"));
+			const index = headers.findIndex((th) => th.textContent === "Judge: good");
+			return trs.map((tr) => tr.children[index]?.textContent ?? "");
+		});
 		assert.deepEqual(
 			judgeColumn.map((text) => text.split(" ")[0]),
 			models.map((row) => percent(row.judgeGoodRate)),

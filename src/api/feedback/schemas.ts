@@ -2,19 +2,28 @@ import * as v from "valibot";
 import { LIMITS, MAX_SEQUENCE_LEAD_MS } from "../../core/limits";
 import { inWords, SCORE_RANGE, VOTES } from "../../core/votes";
 import { LogIdSchema, objectOf, optionalField } from "../../http/schemas";
+import { SIGNALS } from "../../store/signals";
 
 /** POST /api/feedback's body. */
 const WITHDRAWAL =
 	"a withdrawal (feedback 'clear') carries no score or comment: leave it out, or vote up or down";
 
+/** What to send for the answer's log id and token, when either is missing. */
+const SIGNED_BY = {
+	aiGatewayLogId: "send the aiGatewayLogId of the answer",
+	token: "send the feedbackToken that came with the answer",
+};
+
+const TokenSchema = v.pipe(
+	v.string("must be a string"),
+	v.minLength(1, "must not be empty"),
+	v.maxLength(512, "must be at most 512 characters"),
+);
+
 const FeedbackFields = objectOf(
 	{
 		aiGatewayLogId: LogIdSchema,
-		token: v.pipe(
-			v.string("must be a string"),
-			v.minLength(1, "must not be empty"),
-			v.maxLength(512, "must be at most 512 characters"),
-		),
+		token: TokenSchema,
 		feedback: v.picklist(VOTES, `must be ${inWords(VOTES.map((vote) => `'${vote}'`))}`),
 		score: optionalField(
 			v.pipe(
@@ -34,6 +43,16 @@ const FeedbackFields = objectOf(
 				),
 			),
 		),
+		/** The answer the user expected: stored with the vote, never sent to the gateway's log. */
+		correction: optionalField(
+			v.pipe(
+				v.string("must be a string"),
+				v.maxCodePoints(
+					LIMITS.correctionChars,
+					`must be at most ${LIMITS.correctionChars} characters; shorten it`,
+				),
+			),
+		),
 		/** Orders one user's votes on a log: a timestamp in ms; the highest wins. */
 		sequence: optionalField(
 			v.pipe(
@@ -49,15 +68,14 @@ const FeedbackFields = objectOf(
 		),
 	},
 	"a JSON object",
-	{
-		aiGatewayLogId: "send the aiGatewayLogId of the answer you rate",
-		token: "send the feedbackToken that came with the answer",
-		feedback: "send 'up', 'down' or 'clear'",
-	},
+	{ ...SIGNED_BY, feedback: "send 'up', 'down' or 'clear'" },
 );
 type FeedbackFields = v.InferOutput<typeof FeedbackFields>;
 
-/** A vote; a withdrawal (`clear`) brings no score or comment, so the store keeps none. */
+/**
+ * A vote; a withdrawal (`clear`) brings no score, comment or correction, so the store keeps
+ * none; a correction comes only with a thumbs-down.
+ */
 export const FeedbackRequestSchema = v.pipe(
 	FeedbackFields,
 	v.forward(
@@ -74,4 +92,22 @@ export const FeedbackRequestSchema = v.pipe(
 		),
 		["comment"],
 	),
+	v.forward(
+		v.check<FeedbackFields, string>(
+			({ feedback, correction }) => feedback === "down" || !correction,
+			"comes only with feedback 'down': leave it out, or vote down",
+		),
+		["correction"],
+	),
+);
+
+/** POST /api/feedback/signal's body: an implicit signal on an answer, signed like a vote. */
+export const SignalRequestSchema = objectOf(
+	{
+		aiGatewayLogId: LogIdSchema,
+		token: TokenSchema,
+		signal: v.picklist(SIGNALS, `must be ${inWords(SIGNALS.map((signal) => `'${signal}'`))}`),
+	},
+	"a JSON object",
+	{ ...SIGNED_BY, signal: "send 'regenerate' or 'copy'" },
 );

@@ -22,6 +22,7 @@ const Models = v.strictObject({
 			contentChars: v.number(),
 			maxTokens: v.number(),
 			commentChars: v.number(),
+			correctionChars: v.number(),
 			score: v.strictObject({ min: v.number(), max: v.number() }),
 		}),
 		v.description("The request limits of /api/chat and /api/feedback."),

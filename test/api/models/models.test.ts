@@ -14,6 +14,7 @@ interface ModelsJson {
 		messages: number;
 		contentChars: number;
 		commentChars: number;
+		correctionChars: number;
 		score: { min: number; max: number };
 	};
 }
@@ -87,6 +88,7 @@ describe("GET /api/models", () => {
 			contentChars: 16_000,
 			maxTokens: 4096,
 			commentChars: 1000,
+			correctionChars: 8000,
 			score: { min: 0, max: 100 },
 		});
 		// Each served figure is where the API starts refusing.
@@ -128,6 +130,13 @@ describe("GET /api/models", () => {
 		const comment = (chars: number) => ({ ...vote, comment: "\u{1F600}".repeat(chars) });
 		expect(v.is(FeedbackRequestSchema, comment(limits.commentChars))).toBe(true);
 		expect(v.is(FeedbackRequestSchema, comment(limits.commentChars + 1))).toBe(false);
+		const correction = (chars: number) => ({
+			...vote,
+			feedback: "down",
+			correction: "\u{1F600}".repeat(chars),
+		});
+		expect(v.is(FeedbackRequestSchema, correction(limits.correctionChars))).toBe(true);
+		expect(v.is(FeedbackRequestSchema, correction(limits.correctionChars + 1))).toBe(false);
 	});
 
 	it("answers 405 to other methods", async () => {
