@@ -494,7 +494,7 @@ served_model, provider, streamed, outcome, total_ms) VALUES (?, 'old', ?, '/api/
 				each.name === "0006_corrections_and_signals.sql" ||
 				each.name === "0007_judge.sql",
 		);
-		expect(migrations?.length).toBe(3);
+		expect(migrations?.length).toBe(4);
 		const normal = (sql: string) =>
 			sql
 				.replace(/^\s*--.*$/gm, "")
