@@ -368,7 +368,7 @@ export const claims = [
 		name: "transcripts-stored-by-default",
 		claim: "The store keeps conversations and answer texts only with STORE_TRANSCRIPTS=true.",
 		file: "src/core/config.ts",
-		old: 'storeTranscripts: vars.STORE_TRANSCRIPTS.trim().toLowerCase() === "true",',
+		old: "storeTranscripts: vars.STORE_TRANSCRIPTS,",
 		new: "storeTranscripts: true,",
 		tests: ["test/store/answers.test.ts"],
 	},
