@@ -38,27 +38,8 @@ interface Counts {
 	good_up: number;
 }
 
-/** The counts a model's sum over the range adds up from its days. */
-const COUNTS = [
-	"answers",
-	"up",
-	"down",
-	"cleared",
-	"score_sum",
-	"scored",
-	"judge_good",
-	"judge_bad",
-	"unparseable",
-	"judge_score_sum",
-	"judge_tokens",
-	"bad_down",
-	"bad_up",
-	"good_down",
-	"good_up",
-] as const;
-
-/** judge_rollups' columns as statsQuery selects them: 0 on a day the judge did not run. */
-const JUDGE_COLUMNS = [
+/** judge_rollups' columns as statsQuery names them: a column, or a column and its alias. */
+const JUDGE = [
 	"good judge_good",
 	"bad judge_bad",
 	"unparseable",
@@ -68,12 +49,26 @@ const JUDGE_COLUMNS = [
 	"bad_up",
 	"good_down",
 	"good_up",
-]
-	.map((column) => {
-		const [name, alias = name] = column.split(" ");
-		return `IFNULL(j.${name}, 0) AS ${alias}`;
-	})
-	.join(", ");
+].map((column) => {
+	const [name = column, alias = name] = column.split(" ");
+	return { name, alias };
+});
+
+type Count = Exclude<keyof Counts, "model" | "day">;
+
+/** The counts a model's sum over the range adds up from its days: the answers' and the judge's. */
+const COUNTS = [
+	"answers",
+	"up",
+	"down",
+	"cleared",
+	"score_sum",
+	"scored",
+	...JUDGE.map(({ alias }) => alias),
+] as Count[];
+
+/** judge_rollups' columns as statsQuery selects them: 0 on a day the judge did not run. */
+const JUDGE_COLUMNS = JUDGE.map(({ name, alias }) => `IFNULL(j.${name}, 0) AS ${alias}`).join(", ");
 
 /** A day's counts, and its histogram as a JSON object of answers by bucket (`{}` without complete answers). */
 type DayRow = Counts & { latencies: string };
@@ -242,23 +237,19 @@ function summary(row: Counts) {
 
 /** How the judge agrees with people's thumbs on the answers both rated (core/agreement.ts). */
 function agreementOf(row: Counts) {
-	const { kappa, kappaLow, kappaHigh, agreement, precisionBad, recallBad, ...counts } =
-		judgeAgreement({
-			judgeBadPeopleDown: row.bad_down,
-			judgeBadPeopleUp: row.bad_up,
-			judgeGoodPeopleDown: row.good_down,
-			judgeGoodPeopleUp: row.good_up,
-		});
-	const rounded = (value: number | null) => (value === null ? null : round(value));
-	return {
-		...counts,
-		agreement: rounded(agreement),
-		kappa: rounded(kappa),
-		kappaLow: rounded(kappaLow),
-		kappaHigh: rounded(kappaHigh),
-		precisionBad: rounded(precisionBad),
-		recallBad: rounded(recallBad),
-	};
+	const agreement = judgeAgreement({
+		judgeBadPeopleDown: row.bad_down,
+		judgeBadPeopleUp: row.bad_up,
+		judgeGoodPeopleDown: row.good_down,
+		judgeGoodPeopleUp: row.good_up,
+	});
+	// Its shares and kappa rounded; the counts are whole already.
+	return Object.fromEntries(
+		Object.entries(agreement).map(([name, value]) => [
+			name,
+			typeof value === "number" ? round(value) : value,
+		]),
+	) as typeof agreement;
 }
 
 /**
@@ -269,7 +260,7 @@ function agreementOf(row: Counts) {
 function judgeOverall(rows: Counts[]) {
 	const total = Object.fromEntries(
 		COUNTS.map((count) => [count, rows.reduce((sum, row) => sum + row[count], 0)]),
-	) as Record<(typeof COUNTS)[number], number>;
+	) as Record<Count, number>;
 	const verdicts = total.judge_good + total.judge_bad + total.unparseable;
 	return {
 		verdicts,
