@@ -1261,7 +1261,7 @@ export const claims = [
 		claim:
 			"A request the model itself rejects (400, 413, 422) reaches the client as 400 invalid_request in the model's own words, not a bare 'The model rejected the request'.",
 		file: "src/gateway/upstream-errors.ts",
-		old: "if (rejected) return modelRejection(rejection);",
+		old: "if (rejected) return modelRejection(message, param);",
 		new: 'if (rejected) return new ApiError(400, "invalid_request", "The model rejected the request");',
 		tests: [
 			"test/gateway/upstream-errors.test.ts",
