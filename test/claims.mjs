@@ -368,7 +368,7 @@ export const claims = [
 		name: "transcripts-stored-by-default",
 		claim: "The store keeps conversations and answer texts only with STORE_TRANSCRIPTS=true.",
 		file: "src/core/config.ts",
-		old: 'storeTranscripts: vars.STORE_TRANSCRIPTS.trim().toLowerCase() === "true",',
+		old: "storeTranscripts: vars.STORE_TRANSCRIPTS,",
 		new: "storeTranscripts: true,",
 		tests: ["test/store/answers.test.ts"],
 	},
@@ -1261,7 +1261,7 @@ export const claims = [
 		claim:
 			"A request the model itself rejects (400, 413, 422) reaches the client as 400 invalid_request in the model's own words, not a bare 'The model rejected the request'.",
 		file: "src/gateway/upstream-errors.ts",
-		old: "if (rejected) return modelRejection(rejection);",
+		old: "if (rejected) return modelRejection(message, param);",
 		new: 'if (rejected) return new ApiError(400, "invalid_request", "The model rejected the request");',
 		tests: [
 			"test/gateway/upstream-errors.test.ts",

@@ -57,6 +57,10 @@ export interface AccessConfig {
 }
 
 const text = v.optional(v.string(), "");
+const trimmed = v.pipe(
+	text,
+	v.transform((value) => value.trim()),
+);
 const commaList = v.pipe(
 	text,
 	v.transform((value) =>
@@ -69,16 +73,16 @@ const commaList = v.pipe(
 /** "true" or "false"; unset or anything else is `fallback`. */
 const flag = (fallback: boolean) =>
 	v.pipe(
-		text,
+		trimmed,
 		v.transform((value) => {
-			const normalized = value.trim().toLowerCase();
+			const normalized = value.toLowerCase();
 			return normalized === "true" ? true : normalized === "false" ? false : fallback;
 		}),
 	);
 
 const EnvSchema = v.object({
 	AI_GATEWAY_ID: v.pipe(text, v.minLength(1, "AI_GATEWAY_ID must be set")),
-	DEFAULT_MODEL: v.pipe(text, v.trim(), v.minLength(1, "DEFAULT_MODEL must be set")),
+	DEFAULT_MODEL: v.pipe(trimmed, v.minLength(1, "DEFAULT_MODEL must be set")),
 	ALLOWED_MODELS: commaList,
 	AI_GATEWAY_COLLECT_LOG: flag(true),
 	AI_GATEWAY_LOG_PAYLOADS: flag(true),
@@ -87,12 +91,12 @@ const EnvSchema = v.object({
 	DEBUG_TOKEN: text,
 	API_KEYS: commaList,
 	ADMIN_TOKEN: text,
-	STORE_TRANSCRIPTS: text,
-	TURNSTILE_SITE_KEY: v.pipe(text, v.trim()),
-	TURNSTILE_SECRET: v.pipe(text, v.trim()),
-	ACCESS_TEAM_DOMAIN: v.pipe(text, v.trim()),
-	ACCESS_AUD: v.pipe(text, v.trim()),
-	JUDGE_MODEL: v.pipe(text, v.trim()),
+	STORE_TRANSCRIPTS: flag(false),
+	TURNSTILE_SITE_KEY: trimmed,
+	TURNSTILE_SECRET: trimmed,
+	ACCESS_TEAM_DOMAIN: trimmed,
+	ACCESS_AUD: trimmed,
+	JUDGE_MODEL: trimmed,
 });
 
 const cache = new WeakMap<Cloudflare.Env, Config>();
@@ -139,7 +143,7 @@ function parse(env: Cloudflare.Env): Config {
 		apiKeys: vars.API_KEYS.length === 0 ? null : apiKeys,
 		adminToken: secret("ADMIN_TOKEN"),
 		access: accessConfig(vars.ACCESS_TEAM_DOMAIN, vars.ACCESS_AUD),
-		storeTranscripts: vars.STORE_TRANSCRIPTS.trim().toLowerCase() === "true",
+		storeTranscripts: vars.STORE_TRANSCRIPTS,
 		retentionDays: number("RETENTION_DAYS"),
 		storeMaxBytes: number("STORE_MAX_MB") * 1_000_000,
 		turnstile:

@@ -85,10 +85,13 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 		return this.ctx.storage.kv.get<VoteRecord>(KEY);
 	}
 
-	/** Every change of the vote goes through here, and counts a version for the feedback store. */
-	#save(record: VoteRecord): void {
+	/**
+	 * Every change of the vote goes through here (`changes` made to `record` first), and counts a
+	 * version for the feedback store.
+	 */
+	#save(record: VoteRecord, changes?: Partial<VoteRecord>): void {
 		const { kv } = this.ctx.storage;
-		kv.put(KEY, record);
+		kv.put(KEY, Object.assign(record, changes));
 		kv.put(STORE_VERSION, (kv.get<number>(STORE_VERSION) ?? 0) + 1);
 	}
 
@@ -139,14 +142,13 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 		if (!record) return null;
 		if (record.state !== "failed") return view(record);
 		const now = Date.now();
-		Object.assign(record, {
+		this.#save(record, {
 			state: "pending",
 			revision: record.revision + 1,
 			windowStart: now,
 			nextAttemptAt: now,
 			failedAt: null,
 		});
-		this.#save(record);
 		await this.ctx.storage.setAlarm(now);
 		return view(record);
 	}
@@ -232,36 +234,33 @@ export class FeedbackDelivery extends DurableObject<Cloudflare.Env> {
 		const now = Date.now();
 		latest.attempts++;
 		if (outcome.ok) {
-			Object.assign(latest, {
+			this.#save(latest, {
 				state: "delivered",
 				deliveredAt: now,
 				nextAttemptAt: null,
 				error: null,
 			});
-			this.#save(latest);
 			return;
 		}
 		latest.error = outcome.reason;
 		if (outcome.refused) {
 			// Kept here, but no retry or replay can put it on the log: not a dead letter.
-			Object.assign(latest, { state: "refused", failedAt: now, nextAttemptAt: null });
-			this.#save(latest);
+			this.#save(latest, { state: "refused", failedAt: now, nextAttemptAt: null });
 			return;
 		}
 		const policy = readConfig(this.env).retry;
 		if (outcome.retry && now - latest.windowStart < policy.windowMs) {
-			latest.nextAttemptAt = now + retryDelay(policy, latest.attempts);
-			this.#save(latest);
-			await this.ctx.storage.setAlarm(latest.nextAttemptAt);
+			const nextAttemptAt = now + retryDelay(policy, latest.attempts);
+			this.#save(latest, { nextAttemptAt });
+			await this.ctx.storage.setAlarm(nextAttemptAt);
 			return;
 		}
-		Object.assign(latest, {
+		this.#save(latest, {
 			state: "failed",
 			failedAt: now,
 			nextAttemptAt: null,
 			refused: !outcome.retry,
 		});
-		this.#save(latest);
 		await deadLetterList(this.env).add([
 			{
 				aiGatewayLogId: latest.aiGatewayLogId,

@@ -11,12 +11,16 @@ import { describeError, log } from "../core/log";
 export const aiServiceFailed = (cause?: unknown): ApiError =>
 	new ApiError(502, "upstream_error", "The AI service failed to answer", { cause });
 
+/** The model took too long: 504. */
+const timedOut = (cause?: unknown) =>
+	new ApiError(504, "upstream_timeout", "The model did not answer in time", { cause });
+
 /** A failed or aborted call: a timeout is 504, anything else 502. */
 export function upstreamFailure(what: string, cause?: unknown, signal?: AbortSignal): ApiError {
 	if (signal?.aborted) {
 		const reason: unknown = signal.reason;
 		if (reason instanceof DOMException && reason.name === "TimeoutError") {
-			return new ApiError(504, "upstream_timeout", "The model did not answer in time", { cause });
+			return timedOut(cause);
 		}
 		// Otherwise the client left: nobody reads this answer, so do not log it as a failure.
 	} else {
@@ -56,7 +60,7 @@ const MODEL_REJECTIONS = new Set([400, 413, 422]);
  * as a warning (a client's mistake, not the Worker's) and passed on in the model's words.
  */
 export async function upstreamStatusError(res: Response): Promise<ApiError> {
-	const { codes, detail: raw, json, rejection } = await upstreamErrorBody(res);
+	const { codes, detail: raw, json, message, param } = await upstreamErrorBody(res);
 	const blocked = codes.includes(PROMPT_BLOCKED) || codes.includes(ANSWER_BLOCKED);
 	const outOfCredits = res.status === 402 || codes.includes(OUT_OF_CREDITS);
 	const rejected = MODEL_REJECTIONS.has(res.status) && !blocked && !outOfCredits;
@@ -71,31 +75,20 @@ export async function upstreamStatusError(res: Response): Promise<ApiError> {
 	if (outOfCredits) {
 		return new ApiError(503, "upstream_out_of_credits", "The AI Gateway account is out of credits");
 	}
-	if (rejected) return modelRejection(rejection);
-	switch (res.status) {
-		case 408:
-		case 504:
-			return new ApiError(504, "upstream_timeout", "The model did not answer in time");
-		case 429:
-			return new ApiError(429, "rate_limited", "The AI service is rate limiting; retry later", {
-				headers: { "Retry-After": retryAfter(res) },
-			});
-		case 503:
-			// Not a model's error (those are JSON): the service in front of it is down.
-			if (!json) {
-				return new ApiError(
-					503,
-					"upstream_unavailable",
-					"The AI Gateway is unavailable; retry later",
-					{
-						headers: { "Retry-After": "30" },
-					},
-				);
-			}
-			return aiServiceFailed();
-		default:
-			return aiServiceFailed();
+	if (rejected) return modelRejection(message, param);
+	if (res.status === 408 || res.status === 504) return timedOut();
+	if (res.status === 429) {
+		return new ApiError(429, "rate_limited", "The AI service is rate limiting; retry later", {
+			headers: { "Retry-After": retryAfter(res) },
+		});
 	}
+	// Not a model's error (those are JSON): the service in front of it is down.
+	if (res.status === 503 && !json) {
+		return new ApiError(503, "upstream_unavailable", "The AI Gateway is unavailable; retry later", {
+			headers: { "Retry-After": "30" },
+		});
+	}
+	return aiServiceFailed();
 }
 
 /** The longest part of a model's own words a client is shown. */
@@ -106,7 +99,7 @@ const REJECTION_CHARS = 300;
  * credential taken out, and `param` when the model names the field at fault (as it names
  * it: the request the model got, which the Worker built from the client's).
  */
-function modelRejection({ message, param }: Rejection): ApiError {
+function modelRejection(message: string, param: string | null): ApiError {
 	const words = clientSafe(message.replace(/^Error:\s*/, ""));
 	if (!words) return new ApiError(400, "invalid_request", "The model rejected the request");
 	const text = param
@@ -150,16 +143,17 @@ interface ErrorBody {
 	error?: { code?: number; message?: string }[] | { message?: string; param?: string | null };
 }
 
-/** What a model said when it rejected a request, and the field it named. */
-interface Rejection {
+/**
+ * The error codes and first "code: message" detail of an error answer, in any of its shapes,
+ * and what a model said when it rejected a request, with the field it named.
+ */
+async function upstreamErrorBody(res: Response): Promise<{
+	codes: number[];
+	detail: string;
+	json: boolean;
 	message: string;
 	param: string | null;
-}
-
-/** The error codes and first "code: message" detail of an error answer, in any of its shapes. */
-async function upstreamErrorBody(
-	res: Response,
-): Promise<{ codes: number[]; detail: string; json: boolean; rejection: Rejection }> {
+}> {
 	const text = await res.text().catch(() => "");
 	let parsed: ErrorBody;
 	try {
@@ -167,7 +161,7 @@ async function upstreamErrorBody(
 	} catch {
 		// Not JSON (an HTML error page, say): keep the start of the text.
 		const start = text.slice(0, 200);
-		return { codes: [], detail: start, json: false, rejection: { message: "", param: null } };
+		return { codes: [], detail: start, json: false, message: "", param: null };
 	}
 	const errors = [...(parsed.errors ?? []), ...(Array.isArray(parsed.error) ? parsed.error : [])];
 	const codes = [parsed.internalCode, ...errors.map((error) => error.code)].filter(
@@ -184,12 +178,7 @@ async function upstreamErrorBody(
 	// The message, not the gateway's `description`, which is only its category ("User Input Error").
 	const message = String(own?.message ?? first?.message ?? parsed.description ?? "");
 	const param = typeof own?.param === "string" && own.param ? own.param : fieldNamed(message);
-	return {
-		codes,
-		detail,
-		json: true,
-		rejection: { message, param },
-	};
+	return { codes, detail, json: true, message, param };
 }
 
 /** A failed call to the gateway's log or URL API: 502. */

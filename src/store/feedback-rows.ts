@@ -77,16 +77,23 @@ const columns = once(() => {
 		...listed("v", VOTE_FIELDS, ["aiGatewayLogId", "gatewayId", "failedAt"]),
 		// The judge's verdict on the answer, when it ran (migrations/0007_judge.sql): its own
 		// gateway log id opens the judge's call beside the answer's.
-		...Object.entries({
-			judgeOutcome: "outcome",
-			judgeVerdict: "verdict",
-			judgeScore: "score",
-			judgeRationale: "rationale",
-			judgeModel: "judge_model",
-			judgeRubricVersion: "rubric_version",
-			judgeLogId: "judge_log_id",
-			judgedAt: "judged_at",
-		}).map(([name, column]) => ({ name, sql: `j.${column} ${name}` })),
+		// Each is named as its column in camelCase, after "judge" where the column does not start so.
+		...[
+			"outcome",
+			"verdict",
+			"score",
+			"rationale",
+			"judge_model",
+			"rubric_version",
+			"judge_log_id",
+			"judged_at",
+		].map((column) => {
+			const name = (column.startsWith("judge") ? column : `judge_${column}`).replace(
+				/_(.)/g,
+				(_, letter: string) => letter.toUpperCase(),
+			);
+			return { name, sql: `j.${column} ${name}` };
+		}),
 	];
 	/**
 	 * The transcript: the conversation sent and the answer's text, exported, and where a
