@@ -1074,21 +1074,12 @@ export interface operations {
                             medianLatencyMs: number | null;
                             p90LatencyMs: number | null;
                             p99LatencyMs: number | null;
-                            /** @description The judge's good/bad against people's up/down on the answers both rated: agreement, Cohen's kappa with its 95% interval, the confusion matrix, and the precision and recall of the judge's bad against thumbs-down. */
-                            judgeAgreement: {
-                                confusion: {
-                                    judgeBadPeopleDown: number;
-                                    judgeBadPeopleUp: number;
-                                    judgeGoodPeopleDown: number;
-                                    judgeGoodPeopleUp: number;
-                                };
-                                total: number;
-                                agreement: number | null;
-                                kappa: number | null;
-                                kappaLow: number | null;
-                                kappaHigh: number | null;
-                                precisionBad: number | null;
-                                recallBad: number | null;
+                            /** @description The confusion matrix of the judge's good/bad against people's up/down on the answers both rated: agreement, Cohen's kappa with its 95% interval, and the precision and recall of the judge's bad follow from it (judgeAgreement in src/core/agreement.ts, which /insights runs). */
+                            judgeVotes: {
+                                judgeBadPeopleDown: number;
+                                judgeBadPeopleUp: number;
+                                judgeGoodPeopleDown: number;
+                                judgeGoodPeopleUp: number;
                             };
                         }[];
                         days: {
@@ -1115,27 +1106,18 @@ export interface operations {
                             p90LatencyMs: number | null;
                             p99LatencyMs: number | null;
                         }[];
-                        /** @description The LLM judge over every model: its verdicts, the tokens its calls used (the gateway's usage) and their mean per verdict, and its agreement with people. */
+                        /** @description The LLM judge over every model: its verdicts, the tokens its calls used (the gateway's usage) and their mean per verdict, and its verdicts against people's votes. */
                         judge: {
                             verdicts: number;
                             unparseable: number;
                             tokens: number;
                             tokensPerVerdict: number | null;
-                            /** @description The judge's good/bad against people's up/down on the answers both rated: agreement, Cohen's kappa with its 95% interval, the confusion matrix, and the precision and recall of the judge's bad against thumbs-down. */
-                            agreement: {
-                                confusion: {
-                                    judgeBadPeopleDown: number;
-                                    judgeBadPeopleUp: number;
-                                    judgeGoodPeopleDown: number;
-                                    judgeGoodPeopleUp: number;
-                                };
-                                total: number;
-                                agreement: number | null;
-                                kappa: number | null;
-                                kappaLow: number | null;
-                                kappaHigh: number | null;
-                                precisionBad: number | null;
-                                recallBad: number | null;
+                            /** @description The confusion matrix of the judge's good/bad against people's up/down on the answers both rated: agreement, Cohen's kappa with its 95% interval, and the precision and recall of the judge's bad follow from it (judgeAgreement in src/core/agreement.ts, which /insights runs). */
+                            votes: {
+                                judgeBadPeopleDown: number;
+                                judgeBadPeopleUp: number;
+                                judgeGoodPeopleDown: number;
+                                judgeGoodPeopleUp: number;
                             };
                         };
                         /** @description The Auto Router's and model aliases' answers, by routed model and by routing reason. */

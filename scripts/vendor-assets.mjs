@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Copies the browser builds the pages use from node_modules into public/vendor/, with
 // their licences, so the pages load them from their own origin under their strict CSP (no
-// third-party requests, no build step); and writes /insights' copy of the verdict math,
-// whose one home is src/core/verdict.ts. `npm run check` runs this with --check, which
+// third-party requests, no build step); and writes /insights' copies of the statistics,
+// whose one home is src/core/verdict.ts and src/core/agreement.ts. `npm run check` runs this with --check, which
 // fails when a file differs from what the installed package or the source would give.
 //
 //   node scripts/vendor-assets.mjs          write public/vendor/
@@ -92,24 +92,25 @@ const assets = [
 				"",
 			].join("\n"),
 	},
-	{
-		// The Worker's statistics for /insights' comparison of two models, as a browser module:
-		// src/core/verdict.ts compiled, not copied by hand, so the page and the Worker decide alike.
-		to: "verdict/verdict.js",
+	// The statistics' pure functions for /insights, as browser modules: compiled from src/core/,
+	// not copied by hand, so the page and the Worker's tests decide alike. verdict.ts compares
+	// two models; agreement.ts turns the judge's votes the admin API serves into kappa.
+	...["verdict", "agreement"].map((name) => ({
+		to: `verdict/${name}.js`,
 		make: () =>
 			buildSync({
-				entryPoints: [resolve(root, "src/core/verdict.ts")],
+				entryPoints: [resolve(root, `src/core/${name}.ts`)],
 				bundle: true,
 				format: "esm",
 				target: "es2022",
 				legalComments: "none",
 				banner: {
-					js: "// Generated from src/core/verdict.ts by scripts/vendor-assets.mjs: edit that file, then run it.",
+					js: `// Generated from src/core/${name}.ts by scripts/vendor-assets.mjs: edit that file, then run it.`,
 				},
 				write: false,
 				logLevel: "error",
 			}).outputFiles[0].text,
-	},
+	})),
 ];
 
 const check = process.argv.includes("--check");

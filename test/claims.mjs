@@ -2368,7 +2368,7 @@ export const claims = [
 	{
 		name: "stats-judge-agreement-cells-swapped",
 		claim:
-			"Each model's judgeAgreement is the judge's good/bad against people's up/down on the answers both rated.",
+			"Each model's judgeVotes is the judge's good/bad against people's up/down on the answers both rated.",
 		file: "src/store/stats.ts",
 		old: "judgeBadPeopleUp: row.bad_up,",
 		new: "judgeBadPeopleUp: row.good_down,",

@@ -4,7 +4,7 @@
  * 0005_routing_rollups.sql, 0006_corrections_and_signals.sql): their cost grows with
  * days × models, not with answers.
  */
-import { judgeAgreement } from "../core/agreement";
+import type { JudgeVotes } from "../core/agreement";
 import { DAY_MS } from "../core/time";
 import { wilsonInterval } from "../core/verdict";
 import type { D1Reads } from "./db";
@@ -193,10 +193,10 @@ export async function feedbackStats(db: D1Reads, range: StatsQuery) {
 		models: [...models.values()].map((row) => ({
 			...summary(row),
 			...latencies(row.histogram),
-			judgeAgreement: agreementOf(row),
+			judgeVotes: judgeVotesOf(row),
 		})),
 		days,
-		/** The judge over every model: its tokens, and its agreement with people's thumbs. */
+		/** The judge over every model: its verdicts and tokens, and its verdicts against people's votes. */
 		judge: judgeOverall([...models.values()]),
 		/** Answers of routers (the Auto Router, model aliases), by routed model and by reason. */
 		routing: {
@@ -239,25 +239,22 @@ function summary(row: Counts) {
 	};
 }
 
-/** How the judge agrees with people's thumbs on the answers both rated (core/agreement.ts). */
-const agreementOf = (row: Counts) =>
-	// Its rates to 4 digits, as the rest of the stats (its counts are whole numbers).
-	JSON.parse(
-		JSON.stringify(
-			judgeAgreement({
-				judgeBadPeopleDown: row.bad_down,
-				judgeBadPeopleUp: row.bad_up,
-				judgeGoodPeopleDown: row.good_down,
-				judgeGoodPeopleUp: row.good_up,
-			}),
-		),
-		(_, value) => (typeof value === "number" ? round(value) : value),
-	) as ReturnType<typeof judgeAgreement>;
+/**
+ * The judge's good or bad against people's up or down on the answers both rated: the
+ * confusion matrix that core/agreement.ts's judgeAgreement turns into agreement, Cohen's kappa
+ * with its interval, and the precision and recall of "bad" (/insights computes them with it).
+ */
+const judgeVotesOf = (row: Counts): JudgeVotes => ({
+	judgeBadPeopleDown: row.bad_down,
+	judgeBadPeopleUp: row.bad_up,
+	judgeGoodPeopleDown: row.good_down,
+	judgeGoodPeopleUp: row.good_up,
+});
 
 /**
  * The judge over all models: its verdicts, the tokens its calls used and their mean per
  * verdict (the gateway's usage: what 1,000 judged answers cost is 1,000 times it), and its
- * agreement with people.
+ * verdicts against people's votes.
  */
 function judgeOverall(rows: Counts[]) {
 	const total = Object.fromEntries(
@@ -269,7 +266,7 @@ function judgeOverall(rows: Counts[]) {
 		unparseable: total.unparseable,
 		tokens: total.judge_tokens,
 		tokensPerVerdict: verdicts ? round(total.judge_tokens / verdicts, 1) : null,
-		agreement: agreementOf({ ...total, model: "" } as Counts),
+		votes: judgeVotesOf(total as unknown as Counts),
 	};
 }
 

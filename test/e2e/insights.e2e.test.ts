@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { BrowserContextOptions, Page } from "playwright-core";
+import { type JudgeVotes, judgeAgreement } from "../../src/core/agreement.ts";
 import { DAY_MS } from "../../src/core/time.ts";
 import { ARTIFACTS, axeViolations, clientHeaders, serious, VIEWS } from "./browser.ts";
 import { ROOT } from "./dev-server.ts";
@@ -588,15 +589,16 @@ describe("three days of answers, seeded into the store", () => {
 	});
 
 	test("the judge's panel says how it agrees with people, as the stats say, and opens both logs of a disagreement", async () => {
-		type Agreement = Record<string, number | null> & { total: number };
 		const since = new Date(Date.now() - 30 * DAY_MS).toISOString();
 		const { judge, models } = (await admin(`/stats?since=${since}`)) as {
-			judge: { verdicts: number; tokensPerVerdict: number; agreement: Agreement };
-			models: { model: string; judgeAgreement: Agreement; judgeGoodRate: number }[];
+			judge: { verdicts: number; tokensPerVerdict: number; votes: JudgeVotes };
+			models: { model: string; judgeVotes: JudgeVotes; judgeGoodRate: number }[];
 		};
 		// The seed judges half the answers, agreeing with most votes.
 		assert.ok(judge.verdicts > 100, JSON.stringify(judge));
-		assert.ok(judge.agreement.total > 20, JSON.stringify(judge));
+		// The page's figures: the Worker's own math on the votes the admin API serves.
+		const agreement = judgeAgreement(judge.votes);
+		assert.ok(agreement.total > 20, JSON.stringify(judge));
 		const { page, problems, close } = await openInsights({
 			viewport: { width: 1280, height: 800 },
 		});
@@ -607,7 +609,7 @@ describe("three days of answers, seeded into the store", () => {
 		assert.match(
 			summary,
 			new RegExp(
-				`^On ${judge.agreement.total} answers both judged and voted on, the judge agrees with people on ${percent(judge.agreement.agreement).replace(".", "\\.")}: Cohen's κ ${judge.agreement.kappa?.toFixed(2)} \\(`,
+				`^On ${agreement.total} answers both judged and voted on, the judge agrees with people on ${percent(agreement.agreement).replace(".", "\\.")}: Cohen's κ ${agreement.kappa?.toFixed(2)} \\(${agreement.kappaLow?.toFixed(2)} to ${agreement.kappaHigh?.toFixed(2)}\\)`,
 			),
 		);
 		assert.match(summary, /per 1,000 judged answers\.$/);
@@ -616,7 +618,7 @@ describe("three days of answers, seeded into the store", () => {
 		);
 		assert.deepEqual(
 			cells.map((row) => [row[0], row[1]]),
-			models.map((row) => [row.model, String(row.judgeAgreement.total)]),
+			models.map((row) => [row.model, String(judgeAgreement(row.judgeVotes).total)]),
 		);
 		// The judge's good-rate beside people's up-rate, in the models' table.
 		const judgeColumn = await page.$$eval("#models-table tbody tr", (trs) => {

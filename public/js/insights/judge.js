@@ -1,8 +1,10 @@
-// The LLM judge checked against people (GET /api/admin/stats' `judge` and each model's
-// `judgeAgreement`): agreement, Cohen's kappa with its 95% interval, the confusion matrix,
-// the precision and recall of the judge's "bad" against thumbs-down, and the latest
-// disagreements, each opening both gateway logs, the answer's and the judge call's.
+// The LLM judge checked against people: from the judge's verdicts against people's votes that
+// GET /api/admin/stats serves (`judge.votes`, each model's `judgeVotes`), agreement, Cohen's
+// kappa with its 95% interval, the confusion matrix and the precision and recall of the
+// judge's "bad" against thumbs-down, by the Worker's own math (src/core/agreement.ts, compiled
+// to /vendor/verdict); and the latest disagreements, each opening both gateway logs.
 
+import { judgeAgreement } from "../../vendor/verdict/agreement.js";
 import { VOTES } from "./comments.js";
 import { count, percent, plural } from "./format.js";
 import { fillTable } from "./tables.js";
@@ -21,7 +23,7 @@ export function renderJudge(stats, disagreements) {
 	$("no-judge").hidden = !none;
 	$("judge").hidden = none;
 	if (none) return;
-	const { agreement } = judge;
+	const agreement = judgeAgreement(judge.votes);
 	const cost =
 		judge.tokensPerVerdict == null
 			? ""
@@ -43,14 +45,17 @@ export function renderJudge(stats, disagreements) {
 		-1,
 		([label, up, down]) => [label, count.format(up), count.format(down)],
 	);
-	fillTable("judge-models-table", stats.models, 0, (row) => [
-		row.model,
-		count.format(row.judgeAgreement.total),
-		percent(row.judgeAgreement.agreement),
-		kappa(row.judgeAgreement),
-		percent(row.judgeAgreement.precisionBad),
-		percent(row.judgeAgreement.recallBad),
-	]);
+	fillTable("judge-models-table", stats.models, 0, (row) => {
+		const ofModel = judgeAgreement(row.judgeVotes);
+		return [
+			row.model,
+			count.format(ofModel.total),
+			percent(ofModel.agreement),
+			kappa(ofModel),
+			percent(ofModel.precisionBad),
+			percent(ofModel.recallBad),
+		];
+	});
 	renderDisagreements(disagreements);
 }
 

@@ -35,25 +35,16 @@ const Summary = {
 	p99LatencyMs: Latency,
 };
 
-/** How the judge agrees with people on the answers both rated (src/core/agreement.ts). */
-const Agreement = v.pipe(
+/** The judge's verdicts against people's votes on the answers both rated (src/core/agreement.ts). */
+const JudgeVotes = v.pipe(
 	v.strictObject({
-		confusion: v.strictObject({
-			judgeBadPeopleDown: v.number(),
-			judgeBadPeopleUp: v.number(),
-			judgeGoodPeopleDown: v.number(),
-			judgeGoodPeopleUp: v.number(),
-		}),
-		total: v.number(),
-		agreement: Rate,
-		kappa: Rate,
-		kappaLow: Rate,
-		kappaHigh: Rate,
-		precisionBad: Rate,
-		recallBad: Rate,
+		judgeBadPeopleDown: v.number(),
+		judgeBadPeopleUp: v.number(),
+		judgeGoodPeopleDown: v.number(),
+		judgeGoodPeopleUp: v.number(),
 	}),
 	v.description(
-		"The judge's good/bad against people's up/down on the answers both rated: agreement, Cohen's kappa with its 95% interval, the confusion matrix, and the precision and recall of the judge's bad against thumbs-down.",
+		"The confusion matrix of the judge's good/bad against people's up/down on the answers both rated: agreement, Cohen's kappa with its 95% interval, and the precision and recall of the judge's bad follow from it (judgeAgreement in src/core/agreement.ts, which /insights runs).",
 	),
 );
 
@@ -142,7 +133,7 @@ export const adminDoc = surfaceDoc({
 						since: v.string(),
 						until: v.string(),
 						latencyRelativeError: v.number(),
-						models: v.array(v.strictObject({ ...Summary, judgeAgreement: Agreement })),
+						models: v.array(v.strictObject({ ...Summary, judgeVotes: JudgeVotes })),
 						days: v.array(v.strictObject({ day: v.string(), ...Summary })),
 						judge: v.pipe(
 							v.strictObject({
@@ -150,10 +141,10 @@ export const adminDoc = surfaceDoc({
 								unparseable: v.number(),
 								tokens: v.number(),
 								tokensPerVerdict: v.nullable(v.number()),
-								agreement: Agreement,
+								votes: JudgeVotes,
 							}),
 							v.description(
-								"The LLM judge over every model: its verdicts, the tokens its calls used (the gateway's usage) and their mean per verdict, and its agreement with people.",
+								"The LLM judge over every model: its verdicts, the tokens its calls used (the gateway's usage) and their mean per verdict, and its verdicts against people's votes.",
 							),
 						),
 						routing: v.pipe(

@@ -564,7 +564,12 @@ describe("GET /api/admin/stats and /health", () => {
 				medianLatencyMs: expect.any(Number),
 				p90LatencyMs: expect.any(Number),
 				p99LatencyMs: expect.any(Number),
-				judgeAgreement: expect.objectContaining({ total: 0, kappa: null, agreement: null }),
+				judgeVotes: {
+					judgeBadPeopleDown: 0,
+					judgeBadPeopleUp: 0,
+					judgeGoodPeopleDown: 0,
+					judgeGoodPeopleUp: 0,
+				},
 			},
 		]);
 		// Exact: the median 300, p90 540 and p99 594 of 50, 100, 200, ..., 600.

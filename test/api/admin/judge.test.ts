@@ -1,10 +1,9 @@
 /**
  * The judge checked against people, as the admin API serves it: each model's judge rates and
- * agreement with the votes (Cohen's kappa, the confusion matrix, precision and recall of
- * "bad") in GET /stats, the disagreements in GET /feedback, and the golden set's export.
+ * its verdicts against the votes (the confusion matrix /insights computes kappa from) in GET
+ * /stats, the disagreements in GET /feedback, and the golden set's export.
  */
 import { describe, expect, it } from "vitest";
-import { judgeAgreement } from "../../../src/core/agreement";
 import { createHarness } from "../../harness";
 import { db, type SeedAnswer, seed, TEST_ADMIN_TOKEN, testModel } from "../../store/helpers";
 
@@ -98,7 +97,7 @@ interface StatsJson {
 }
 
 describe("the judge against people, in the admin API", () => {
-	it("gives each model's judge rate beside its up-rate, and the judge's agreement with the votes", async () => {
+	it("gives each model's judge rate beside its up-rate, and the judge's verdicts against the votes", async () => {
 		const get = admin();
 		const model = testModel("judged");
 		await seedModel(model, {
@@ -123,21 +122,13 @@ describe("the judge against people, in the admin API", () => {
 			judgeGoodRate: Math.round((39 / 54) * 10_000) / 10_000,
 			judgeMeanScore: Math.round(((39 * 5 + 15) / 54) * 100) / 100,
 		});
-		const expected = judgeAgreement({
+		const votes = {
 			judgeBadPeopleDown: 12,
 			judgeBadPeopleUp: 3,
 			judgeGoodPeopleDown: 5,
 			judgeGoodPeopleUp: 30,
-		});
-		const agreement = row?.judgeAgreement as Record<string, unknown>;
-		expect(agreement.confusion).toEqual(expected.confusion);
-		expect(agreement.total).toBe(50);
-		expect(agreement.agreement).toBe(0.84);
-		expect(agreement.kappa).toBeCloseTo(expected.kappa ?? Number.NaN, 4);
-		expect(agreement.kappaLow).toBeCloseTo(expected.kappaLow ?? Number.NaN, 4);
-		expect(agreement.kappaHigh).toBeCloseTo(expected.kappaHigh ?? Number.NaN, 4);
-		expect(agreement.precisionBad).toBe(0.8);
-		expect(agreement.recallBad).toBeCloseTo(12 / 17, 4);
+		};
+		expect(row?.judgeVotes).toEqual(votes);
 		// The day's row carries the judge's counts, for /insights' comparison over the days.
 		expect(stats.days[0]).toMatchObject({ judgeGood: 39, judgeBad: 15 });
 		// 56 verdicts of 110 tokens each: what the judge cost, as the gateway reported it.
@@ -147,10 +138,10 @@ describe("the judge against people, in the admin API", () => {
 			tokens: 56 * 110,
 			tokensPerVerdict: 110,
 		});
-		expect((stats.judge as unknown as { agreement: unknown }).agreement).toEqual(agreement);
+		expect((stats.judge as unknown as { votes: unknown }).votes).toEqual(votes);
 	});
 
-	it("follows a re-vote and a clear into the agreement", async () => {
+	it("follows a re-vote and a clear into the judge's votes", async () => {
 		const get = admin();
 		const model = testModel("revoted");
 		const [first, second] = await seedModel(model, { "good-up": 2, "bad-up": 1 });
@@ -163,8 +154,7 @@ describe("the judge against people, in the admin API", () => {
 			.bind(second?.id)
 			.run();
 		const stats = await get<StatsJson>(`/stats?model=${encodeURIComponent(model)}&${range}`);
-		const agreement = stats.models[0]?.judgeAgreement as { confusion: unknown } | undefined;
-		expect(agreement?.confusion).toEqual({
+		expect(stats.models[0]?.judgeVotes).toEqual({
 			judgeBadPeopleDown: 0,
 			judgeBadPeopleUp: 1,
 			judgeGoodPeopleDown: 1,
