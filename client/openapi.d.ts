@@ -233,26 +233,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/feedback/signal": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Record an implicit signal on an answer
-         * @description `regenerate` (the user asked for another answer in its place) or `copy` (the user copied it), signed by the answer's feedbackToken like a vote and rate-limited with the votes. Stored in the feedback store only, as a flag per answer and signal: a repeat changes nothing. GET /api/admin/stats counts them as `regenerated` and `copied`, beside the thumbs and never in the up-rate.
-         */
-        post: operations["postApiFeedbackSignal"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/logs/{logId}": {
         parameters: {
             query?: never;
@@ -1067,10 +1047,6 @@ export interface operations {
                             judgeUnparseable: number;
                             judgeGoodRate: number | null;
                             judgeMeanScore: number | null;
-                            /** @description Answers regenerated (an implicit signal): beside the votes, not in the up-rate. */
-                            regenerated: number;
-                            /** @description Answers copied (an implicit signal). */
-                            copied: number;
                             medianLatencyMs: number | null;
                             p90LatencyMs: number | null;
                             p99LatencyMs: number | null;
@@ -1098,10 +1074,6 @@ export interface operations {
                             judgeUnparseable: number;
                             judgeGoodRate: number | null;
                             judgeMeanScore: number | null;
-                            /** @description Answers regenerated (an implicit signal): beside the votes, not in the up-rate. */
-                            regenerated: number;
-                            /** @description Answers copied (an implicit signal). */
-                            copied: number;
                             medianLatencyMs: number | null;
                             p90LatencyMs: number | null;
                             p99LatencyMs: number | null;
@@ -2754,219 +2726,6 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "feedback_disabled" | "not_found";
-                            message: string;
-                        };
-                    };
-                };
-            };
-            /** @description `rate_limited`: Too many requests: retry after Retry-After seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "error": {
-                     *         "code": "rate_limited",
-                     *         "message": "Too many requests: retry after Retry-After seconds."
-                     *       }
-                     *     }
-                     */
-                    "application/json": {
-                        error: {
-                            /** @enum {string} */
-                            code: "rate_limited";
-                            message: string;
-                        };
-                    };
-                };
-            };
-            /** @description `internal_error`: A fault of the Worker: it is logged; retry later. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "error": {
-                     *         "code": "internal_error",
-                     *         "message": "A fault of the Worker: it is logged; retry later."
-                     *       }
-                     *     }
-                     */
-                    "application/json": {
-                        error: {
-                            /** @enum {string} */
-                            code: "internal_error";
-                            message: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    postApiFeedbackSignal: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "aiGatewayLogId": "01JD6ZQ3S7G9A1B2C3D4E5F6G7",
-                 *       "token": "eyJ2IjoxfQ.c2lnbmF0dXJl",
-                 *       "signal": "copy"
-                 *     }
-                 */
-                "application/json": {
-                    aiGatewayLogId: string;
-                    token: string;
-                    /** @enum {string} */
-                    signal: "regenerate" | "copy";
-                };
-            };
-        };
-        responses: {
-            /** @description Stored (or already stored: a repeat changes nothing). */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "status": "recorded"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @constant */
-                        status: "recorded";
-                    };
-                };
-            };
-            /**
-             * @description `incomplete_body`: The body ended before it was complete: send it again.
-             *
-             *     `invalid_json`: The body is not valid JSON: send valid JSON.
-             *
-             *     `invalid_text`: A string holds half of a UTF-16 surrogate pair: send whole characters.
-             *
-             *     `invalid_request`: A field, parameter or path segment is wrong: the message names it and what it must be.
-             */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "error": {
-                     *         "code": "incomplete_body",
-                     *         "message": "The body ended before it was complete: send it again."
-                     *       }
-                     *     }
-                     */
-                    "application/json": {
-                        error: {
-                            /** @enum {string} */
-                            code: "incomplete_body" | "invalid_json" | "invalid_text" | "invalid_request";
-                            message: string;
-                        };
-                    };
-                };
-            };
-            /** @description `invalid_token`: The feedback token is not valid for this log id, or has expired. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "error": {
-                     *         "code": "invalid_token",
-                     *         "message": "The feedback token is not valid for this log id, or has expired."
-                     *       }
-                     *     }
-                     */
-                    "application/json": {
-                        error: {
-                            /** @enum {string} */
-                            code: "invalid_token";
-                            message: string;
-                        };
-                    };
-                };
-            };
-            /** @description `feedback_disabled`: Feedback is off: FEEDBACK_SECRET is not set. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "error": {
-                     *         "code": "feedback_disabled",
-                     *         "message": "Feedback is off: FEEDBACK_SECRET is not set."
-                     *       }
-                     *     }
-                     */
-                    "application/json": {
-                        error: {
-                            /** @enum {string} */
-                            code: "feedback_disabled";
-                            message: string;
-                        };
-                    };
-                };
-            };
-            /** @description `payload_too_large`: The body is larger than the limit: send less. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "error": {
-                     *         "code": "payload_too_large",
-                     *         "message": "The body is larger than the limit: send less."
-                     *       }
-                     *     }
-                     */
-                    "application/json": {
-                        error: {
-                            /** @enum {string} */
-                            code: "payload_too_large";
-                            message: string;
-                        };
-                    };
-                };
-            };
-            /** @description `unsupported_media_type`: Send the body as uncompressed JSON with Content-Type: application/json. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "error": {
-                     *         "code": "unsupported_media_type",
-                     *         "message": "Send the body as uncompressed JSON with Content-Type: application/json."
-                     *       }
-                     *     }
-                     */
-                    "application/json": {
-                        error: {
-                            /** @enum {string} */
-                            code: "unsupported_media_type";
                             message: string;
                         };
                     };

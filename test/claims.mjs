@@ -955,8 +955,8 @@ export const claims = [
 		claim:
 			"Retention reports the answers and votes it deleted, not the rollup rows its triggers changed.",
 		file: "src/store/retention.ts",
-		old: "const { results } = await statement.bind(cutoff).run();\n\t\t\tdeleted[counted] += results.length;",
-		new: "const { results, meta } = await statement.bind(cutoff).run();\n\t\t\tdeleted[counted] += meta.changes;",
+		old: "const { results } = await statement.bind(cutoff).run();\n\t\t\tdeleted[table] += results.length;",
+		new: "const { results, meta } = await statement.bind(cutoff).run();\n\t\t\tdeleted[table] += meta.changes;",
 		tests: ["test/store/rollups.test.ts"],
 	},
 	{
@@ -2487,85 +2487,6 @@ export const claims = [
 		file: "public/js/feedback-outbox.js",
 		old: 'if (correction && vote === "down") this.#pending.correction = correction;',
 		new: "if (correction) this.#pending.correction = correction;",
-		tests: ["test/public/feedback-outbox.test.ts"],
-	},
-	// --- Implicit signals (issue 26) -------------------------------------------------------
-	{
-		name: "signal-unsigned",
-		claim: "POST /api/feedback/signal is signed by the answer's feedback token, as a vote is.",
-		file: "src/api/feedback/route.ts",
-		old: "await requireToken(c.var.config, token, aiGatewayLogId);\n\t\t\t\tawait writeSignal(",
-		new: "await writeSignal(",
-		tests: ["test/api/feedback/signals.test.ts"],
-	},
-	{
-		name: "signal-not-rate-limited",
-		claim:
-			"POST /api/feedback/signal counts against the votes' rate limit (60 a minute per client).",
-		file: "src/api/feedback/route.ts",
-		old: '"/signal",\n\t\t\trateLimit("FEEDBACK_RATE_LIMITER"),',
-		new: '"/signal",',
-		tests: ["test/api/feedback/signals.test.ts"],
-	},
-	{
-		name: "signal-repeat-counts-again",
-		claim:
-			"A signal is a flag per answer: a repeat (a retry, a second copy) changes nothing, so the counts are answers, not clicks.",
-		edits: [
-			{
-				file: "src/store/signals.ts",
-				old: "regenerated = MAX(regenerated, excluded.regenerated), copied = MAX(copied, excluded.copied),",
-				new: "regenerated = regenerated + excluded.regenerated, copied = copied + excluded.copied,",
-			},
-			{
-				file: "src/store/signals.ts",
-				old: "WHERE excluded.regenerated > regenerated OR excluded.copied > copied",
-				new: "WHERE 1",
-			},
-		],
-		tests: ["test/api/feedback/signals.test.ts", "test/store/signals.test.ts"],
-	},
-	{
-		name: "signal-in-up-rate",
-		claim:
-			"GET /api/admin/stats serves regenerated and copied beside the thumbs, never mixed into up, down or the up-rate.",
-		file: "src/store/stats.ts",
-		old: "\t\t...upRates(up, down),\n\t\tmeanScore:",
-		new: "\t\t...upRates(up + row.copied, down + row.regenerated),\n\t\tmeanScore:",
-		tests: ["test/api/feedback/signals.test.ts", "test/store/signals.test.ts"],
-	},
-	{
-		name: "signal-before-answer-lost",
-		claim:
-			"A signal that reaches the store before its answer's row is counted once the answer is there.",
-		file: "migrations/0006_corrections_and_signals.sql",
-		old: "SELECT NEW.created_at / 86400000, NEW.served_model, regenerated, copied FROM answer_signals",
-		new: "SELECT NEW.created_at / 86400000, NEW.served_model, 0, 0 FROM answer_signals",
-		tests: ["test/store/signals.test.ts", "test/store/rollups.test.ts"],
-	},
-	{
-		name: "signals-outlive-answers",
-		claim: "Retention deletes an answer's implicit signals with the answer.",
-		file: "migrations/0006_corrections_and_signals.sql",
-		old: "\tDELETE FROM answer_signals WHERE ai_gateway_log_id = OLD.ai_gateway_log_id;\n",
-		new: "",
-		tests: ["test/store/signals.test.ts", "test/store/rollups.test.ts"],
-	},
-	{
-		name: "signal-orphans-kept",
-		claim: "Retention deletes signals whose answer never reached the store, by their own time.",
-		file: "src/store/retention.ts",
-		old: '\t["answer_signals", "signals"],\n',
-		new: "",
-		tests: ["test/store/signals.test.ts"],
-	},
-	{
-		name: "page-signal-unsigned",
-		claim:
-			"The chat page records a copy or a regenerate with the answer's log id and feedback token.",
-		file: "public/js/feedback-outbox.js",
-		old: "body: JSON.stringify({ aiGatewayLogId, token, signal }),",
-		new: "body: JSON.stringify({ aiGatewayLogId, signal }),",
 		tests: ["test/public/feedback-outbox.test.ts"],
 	},
 ];

@@ -1,10 +1,10 @@
 // One answer on the page: its Markdown, who served it, its error with a retry, its copy and
-// regenerate buttons (each recorded as an implicit signal), and its rating (thumbs, an
+// regenerate buttons, and its rating (thumbs, an
 // optional score and comment, and after a thumbs-down a better answer) sent through the
 // feedback senders. Model output reaches the page only through markdown.js, which
 // renders no raw HTML.
 
-import { isScore, sendSignal } from "./feedback-outbox.js";
+import { isScore } from "./feedback-outbox.js";
 import { renderMarkdown, StreamingMarkdown } from "./markdown.js";
 
 /**
@@ -113,10 +113,9 @@ export function createAnswerView(template, record) {
 			if (record.status === "interrupted" && !record.text && latest) retryButton.hidden = false;
 		},
 
-		/** handler(how): "retry" after a failure, or "regenerate" for another answer. */
 		onRetry(handler) {
-			retryButton.addEventListener("click", () => handler("retry"));
-			$(".regenerate").addEventListener("click", () => handler("regenerate"));
+			retryButton.addEventListener("click", handler);
+			$(".regenerate").addEventListener("click", handler);
 		},
 
 		stopCountdown() {
@@ -147,9 +146,7 @@ export function createAnswerView(template, record) {
 	}
 
 	$(".copy-answer").addEventListener("click", async () => {
-		const copied = await copyText(record.text);
-		if (copied) void sendSignal(record.aiGatewayLogId, record.token, "copy");
-		actionStatus.textContent = copied ? "Copied" : "Could not copy";
+		actionStatus.textContent = (await copyText(record.text)) ? "Copied" : "Could not copy";
 		setTimeout(() => {
 			actionStatus.textContent = "";
 		}, 2000);

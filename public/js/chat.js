@@ -5,7 +5,6 @@
 import { copyText, createAnswerView, enableRating } from "./answer-view.js";
 import { initComposer } from "./composer.js";
 import { answered, ConversationStore, historyFor } from "./conversation-store.js";
-import { sendSignal } from "./feedback-outbox.js";
 import { ChatFailure, explainFailure } from "./http.js";
 import { refusedHumanCheck } from "./human-check.js";
 import { createFollower } from "./scroll.js";
@@ -188,13 +187,11 @@ export function initChat(
 	function attachAnswer(turn, record) {
 		const view = createAnswerView(answerTemplate, record);
 		view.onResize = () => follower.follow();
-		view.onRetry((how) => {
+		view.onRetry(() => {
 			if (inFlight) {
 				composer.say("An answer is still coming: wait for it, or press Stop (Esc) first.");
 				return;
 			}
-			// The answer this one replaces was regenerated: an implicit signal on it.
-			if (how === "regenerate") void sendSignal(record.aiGatewayLogId, record.token, "regenerate");
 			// The message kept in the box for a retry is being retried: take it out.
 			if (composer.text.trim() === turn.user) composer.setText("");
 			void ask(turn);

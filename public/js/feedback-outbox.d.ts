@@ -86,12 +86,3 @@ export class FeedbackSenders {
 	senderFor(aiGatewayLogId: string, token: string, listener?: VoteListener | null): VoteSender;
 	flush(): Promise<unknown>;
 }
-
-export type Signal = "regenerate" | "copy";
-/** Records an implicit signal on an answer: one attempt; resolves to whether it was stored. */
-export function sendSignal(
-	aiGatewayLogId: string | null,
-	token: string | null,
-	signal: Signal,
-	fetchImpl?: (input: string, init?: RequestInit) => Promise<Response>,
-): Promise<boolean>;

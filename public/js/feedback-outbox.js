@@ -368,23 +368,3 @@ export class FeedbackSenders {
 		);
 	}
 }
-
-/**
- * Records an implicit signal ("regenerate" or "copy") on an answer with its feedback token
- * (POST /api/feedback/signal). Best effort: one attempt, kept alive past the page's unload,
- * never retried (a signal is a flag the server sets once). Resolves to whether it was stored.
- */
-export async function sendSignal(aiGatewayLogId, token, signal, fetchImpl = globalThis.fetch) {
-	if (!aiGatewayLogId || !token) return false;
-	try {
-		const res = await fetchImpl("/api/feedback/signal", {
-			method: "POST",
-			headers: { "content-type": "application/json" },
-			body: JSON.stringify({ aiGatewayLogId, token, signal }),
-			keepalive: true,
-		});
-		return res.ok;
-	} catch {
-		return false;
-	}
-}

@@ -7,12 +7,10 @@
 import * as v from "valibot";
 import type { ModelMessage } from "../core/chat";
 import { type Config, readConfig } from "../core/config";
-import { MAX_MESSAGE_BYTES } from "../core/limits";
 import { describeError, log } from "../core/log";
 import { once } from "../core/once";
 import { retryDelay } from "../core/retry-policy";
 import { completeModel } from "../gateway/inference";
-import { utf8Bytes } from "../store/db";
 import { hasVerdict, takeJudgeCall, writeVerdict } from "../store/judge-verdicts";
 import { RUBRIC, VERDICT_SCHEMA } from "./rubric";
 
@@ -54,17 +52,17 @@ export async function sendForJudging(
 	answer: Omit<JudgeMessage, "conversation"> & { messages: readonly ModelMessage[] },
 ): Promise<void> {
 	const { messages, ...rest } = answer;
-	const message: JudgeMessage = { ...rest, conversation: plain(messages) };
-	const fields = { aiGatewayLogId: message.aiGatewayLogId };
 	try {
-		const bytes = utf8Bytes(JSON.stringify(message));
-		if (bytes > MAX_MESSAGE_BYTES) {
-			log.warn("judge: answer too large for a queue message, not judged", { ...fields, bytes });
-			return;
-		}
-		await env.JUDGE_QUEUE?.send(message, { contentType: "json" });
+		// One larger than Queues takes (128 KB) is refused here, and logged: it is not judged.
+		await env.JUDGE_QUEUE?.send(
+			{ ...rest, conversation: plain(messages) },
+			{ contentType: "json" },
+		);
 	} catch (err) {
-		log.error("judge: queueing failed", { ...fields, detail: describeError(err) });
+		log.error("judge: queueing failed", {
+			aiGatewayLogId: rest.aiGatewayLogId,
+			detail: describeError(err),
+		});
 	}
 }
 

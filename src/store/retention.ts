@@ -9,7 +9,7 @@ const BATCH = 1000;
  * Deletes one batch of `table`'s rows created before ?1, found through its time index. It
  * returns a 1 for each: D1's `changes` also counts the rollup rows its triggers update.
  */
-export const retentionSql = (table: "answers" | "votes" | "answer_signals") =>
+export const retentionSql = (table: "answers" | "votes") =>
 	`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE created_at < ?1 LIMIT ${BATCH}) RETURNING 1`;
 
 /**
@@ -21,7 +21,6 @@ const EMPTY_ROLLUPS = [
 	"DELETE FROM latency_rollups WHERE answers = 0",
 	"DELETE FROM routing_rollups WHERE answers = 0",
 	"DELETE FROM judge_rollups WHERE judged = 0 AND unparseable = 0",
-	"DELETE FROM signal_rollups WHERE regenerated = 0 AND copied = 0",
 ];
 
 /**
@@ -38,27 +37,18 @@ export const JUDGE_RETENTION = [
 export const OLDEST_SQL =
 	"SELECT MIN(t) AS oldest FROM (SELECT MIN(created_at) AS t FROM answers UNION ALL SELECT MIN(created_at) FROM votes)";
 
-/** Each table retention deletes from, and its count in what retention reports. */
-const TABLES = [
-	["answers", "answers"],
-	["votes", "votes"],
-	["answer_signals", "signals"],
-] as const;
-
 /**
- * Deletes the answers (their implicit signals and verdicts with them: triggers of
- * migrations/0006_corrections_and_signals.sql and 0007_judge.sql), votes and signals created
- * before `cutoff`, in batches, the rollup rows that counted only them, and R2's whole days of
- * transcripts. `signals` counts those deleted by their own time: the ones whose answer never
- * reached the store.
+ * Deletes the answers (their verdicts with them: a trigger of migrations/0007_judge.sql) and
+ * votes created before `cutoff`, in batches, the judge's rows of the days before, the rollup
+ * rows that counted only them, and R2's whole days of transcripts.
  */
 async function deleteBefore(db: D1Database, cutoff: number, transcripts?: R2Bucket) {
-	const deleted = { answers: 0, votes: 0, signals: 0, transcripts: 0 };
-	for (const [table, counted] of TABLES) {
+	const deleted = { answers: 0, votes: 0, transcripts: 0 };
+	for (const table of ["answers", "votes"] as const) {
 		const statement = db.prepare(retentionSql(table));
 		for (;;) {
 			const { results } = await statement.bind(cutoff).run();
-			deleted[counted] += results.length;
+			deleted[table] += results.length;
 			if (results.length < BATCH) break;
 		}
 	}

@@ -96,9 +96,8 @@ const voteCounts = (vote: string, score: string) => ({
  * Rebuilds the rollups from the rows, in one batch: fills in the latency bucket of rows
  * written before it existed, then counts every answer, with its vote, on its day and served
  * model (a router's also by router and reason), every verdict of the judge with its answer's
- * vote, every vote in its delivery state, and the answers' implicit signals on their day and
- * served model (migrations/0003_rollups.sql, 0005_routing_rollups.sql,
- * 0006_corrections_and_signals.sql and 0007_judge.sql end with the same statements).
+ * vote, and every vote in its delivery state (migrations/0003_rollups.sql,
+ * 0005_routing_rollups.sql and 0007_judge.sql end with the same statements).
  * Built by a call marked pure, so the Worker's bundle, which never rebuilds, drops it (about
  * 0.5 KiB gzipped): only the scripts and the tests use it.
  */
@@ -134,12 +133,6 @@ GROUP BY 1, 2`,
 		"DELETE FROM vote_states",
 		`INSERT INTO vote_states (state, votes, refused)
 SELECT state, COUNT(*), SUM(refused) FROM votes GROUP BY state`,
-		// Answers regenerated and copied per day and served model (migrations/0006_corrections_and_signals.sql).
-		"DELETE FROM signal_rollups",
-		`INSERT INTO signal_rollups (day, served_model, regenerated, copied)
-SELECT a.created_at / ${DAY_MS}, a.served_model, SUM(s.regenerated), SUM(s.copied)
-FROM answers a JOIN answer_signals s ON s.ai_gateway_log_id = a.ai_gateway_log_id
-GROUP BY 1, 2`,
 	];
 }
 

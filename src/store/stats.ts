@@ -1,8 +1,8 @@
 /**
  * Feedback statistics per served model and per UTC day, and the routers' answers by routed
- * model and by reason, read from the rollups alone (migrations/0003_rollups.sql,
- * 0005_routing_rollups.sql, 0006_corrections_and_signals.sql): their cost grows with
- * days × models, not with answers.
+ * model and by reason, and the LLM judge's verdicts, read from the rollups alone
+ * (migrations/0003_rollups.sql, 0005_routing_rollups.sql, 0007_judge.sql): their cost grows
+ * with days × models, not with answers.
  */
 import type { JudgeVotes } from "../core/agreement";
 import { DAY_MS } from "../core/time";
@@ -37,9 +37,6 @@ interface Counts {
 	bad_up: number;
 	good_down: number;
 	good_up: number;
-	/** Answers regenerated, and answers copied (signal_rollups): beside the votes, not in them. */
-	regenerated: number;
-	copied: number;
 }
 
 /** The counts a model's sum over the range adds up from its days. */
@@ -59,8 +56,6 @@ const COUNTS = [
 	"bad_up",
 	"good_down",
 	"good_up",
-	"regenerated",
-	"copied",
 ] as const;
 
 /** judge_rollups' columns as statsQuery selects them: 0 on a day the judge did not run. */
@@ -90,10 +85,8 @@ export function statsQuery(range: StatsQuery) {
 	const modelFilter = range.model === undefined ? "" : " AND r.served_model = ?3";
 	return {
 		sql: `SELECT r.*, r.served_model AS model, ${JUDGE_COLUMNS}, (SELECT json_group_object(l.bucket, l.answers) FROM latency_rollups l
-WHERE l.day = r.day AND l.served_model = r.served_model AND l.answers > 0) AS latencies,
-IFNULL(s.regenerated, 0) AS regenerated, IFNULL(s.copied, 0) AS copied
-FROM answer_rollups r LEFT JOIN judge_rollups j ON j.day = r.day AND j.served_model = r.served_model
-LEFT JOIN signal_rollups s ON s.day = r.day AND s.served_model = r.served_model WHERE r.day >= ?1 AND r.day < ?2${modelFilter} AND r.answers > 0
+WHERE l.day = r.day AND l.served_model = r.served_model AND l.answers > 0) AS latencies
+FROM answer_rollups r LEFT JOIN judge_rollups j ON j.day = r.day AND j.served_model = r.served_model WHERE r.day >= ?1 AND r.day < ?2${modelFilter} AND r.answers > 0
 ORDER BY r.served_model, r.day`,
 		params: range.model === undefined ? [first, end] : [first, end, range.model],
 	};
@@ -151,9 +144,8 @@ function latencies(histogram: Histogram) {
 
 /**
  * Answers, votes (each log's latest), the up-rate up / (up + down) with its 95% Wilson
- * interval, the mean score of rated votes, the answers regenerated and copied (implicit
- * signals, counted beside the votes and never in the up-rate), and the latency (to the whole answer) at the
- * median, p90 and p99, within LATENCY_RELATIVE_ERROR, per model over the whole UTC days of
+ * interval, the mean score of rated votes, the judge's verdicts beside them (never in the
+ * up-rate), and the latency (to the whole answer) at the median, p90 and p99, within LATENCY_RELATIVE_ERROR, per model over the whole UTC days of
  * the range and per model and day; and the routers' answers by routed model and by reason
  * (routingQuery). One D1 round trip.
  */
@@ -228,8 +220,6 @@ function summary(row: Counts) {
 		cleared: row.cleared,
 		...upRates(up, down),
 		meanScore: row.scored ? round(Number(row.score_sum) / row.scored, 2) : null,
-		regenerated: row.regenerated,
-		copied: row.copied,
 		// The judge's verdicts, beside people's and never mixed into them.
 		judgeGood,
 		judgeBad,

@@ -348,17 +348,6 @@ describe("two models, 18 answers and votes of today", () => {
 					score: i < ups ? 90 : 10,
 					comment,
 				});
-				// Implicit signals, each sent twice (counted once an answer): GOOD's first 3 answers
-				// copied and first 2 regenerated, POOR's first 4 regenerated.
-				const signals = model === GOOD ? { copy: 3, regenerate: 2 } : { copy: 0, regenerate: 4 };
-				for (const signal of ["copy", "regenerate"] as const)
-					if (i < signals[signal])
-						for (const _ of [1, 2])
-							await post("/api/feedback/signal", {
-								aiGatewayLogId: answer.aiGatewayLogId,
-								token: answer.feedbackToken,
-								signal,
-							});
 			}
 		}
 		// Every vote delivered, and in the store.
@@ -397,7 +386,7 @@ describe("two models, 18 answers and votes of today", () => {
 			(await page.textContent("#models-table")) ?? "",
 			/88\.9% \(\d+\.\d% to \d+\.\d%\)/,
 		);
-		// Regenerated and copied beside the thumbs, by their headers; the up-rates above unmoved.
+		// The thumbs and the up-rate, by their headers.
 		const headers = await page.locator("#models-table thead th").allTextContents();
 		const row = async (model: string) => {
 			const cells = await page
@@ -407,15 +396,10 @@ describe("two models, 18 answers and votes of today", () => {
 			return Object.fromEntries(headers.map((header, i) => [header, cells[i]]));
 		};
 		assert.deepEqual(
-			[await row(GOOD), await row(POOR)].map((cells) => [
-				cells.Up,
-				cells.Down,
-				cells.Regenerated,
-				cells.Copied,
-			]),
+			[await row(GOOD), await row(POOR)].map((cells) => [cells.Up, cells.Down]),
 			[
-				["8", "1", "2", "3"],
-				["1", "8", "4", "0"],
+				["8", "1"],
+				["1", "8"],
 			],
 		);
 		assert.match((await row(GOOD))["Up-rate (95% interval)"] ?? "", /^88\.9% /);

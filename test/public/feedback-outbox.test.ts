@@ -6,7 +6,6 @@ import {
 	FeedbackSenders,
 	OUTBOX_KEY,
 	type OutboxEntry,
-	sendSignal,
 	type Timers,
 	VoteSender,
 	type VoteState,
@@ -485,7 +484,7 @@ describe("FeedbackSenders", () => {
 	});
 });
 
-describe("corrections and signals", () => {
+describe("corrections", () => {
 	it("sends a thumbs-down's correction with the vote, keeps it in the outbox, and never sends one with another vote", async () => {
 		const { storage, api, sender } = setup();
 		const held = Promise.withResolvers<Response>();
@@ -518,30 +517,5 @@ describe("corrections and signals", () => {
 		expect(api.posts).toEqual([
 			{ aiGatewayLogId: LOG, token: TOKEN, feedback: "down", sequence: 7, correction: "Better" },
 		]);
-	});
-
-	it("records a signal with the answer's token in one request, and says whether it was stored", async () => {
-		const requests: Array<[string, RequestInit | undefined]> = [];
-		const reply =
-			(status: number | "network") =>
-			async (input: string, init?: RequestInit): Promise<Response> => {
-				requests.push([input, init]);
-				if (status === "network") throw new TypeError("Failed to fetch");
-				return Response.json({ status: "recorded" }, { status });
-			};
-		expect(await sendSignal(LOG, TOKEN, "copy", reply(200))).toBe(true);
-		const [url, init] = requests[0] ?? [];
-		expect(url).toBe("/api/feedback/signal");
-		expect(init).toMatchObject({ method: "POST", keepalive: true });
-		expect(JSON.parse(String(init?.body))).toEqual({
-			aiGatewayLogId: LOG,
-			token: TOKEN,
-			signal: "copy",
-		});
-		expect(await sendSignal(LOG, TOKEN, "regenerate", reply(429))).toBe(false);
-		expect(await sendSignal(LOG, TOKEN, "regenerate", reply("network"))).toBe(false);
-		// Without a log id or token (rating off) there is nothing to sign it with: nothing is sent.
-		expect(await sendSignal(null, null, "copy", reply(200))).toBe(false);
-		expect(requests).toHaveLength(3);
 	});
 });

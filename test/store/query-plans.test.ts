@@ -79,7 +79,6 @@ const cases: [string, { sql: string; params: unknown[] }, string[]][] = [
 					"SEARCH r USING PRIMARY KEY (day>? AND day<?)",
 					"SEARCH j USING PRIMARY KEY (day=? AND served_model=?)",
 					"SEARCH l USING PRIMARY KEY (day=? AND served_model=?)",
-					"SEARCH s USING PRIMARY KEY (day=? AND served_model=?)",
 				],
 			] as [string, { sql: string; params: unknown[] }, string[]],
 	),
@@ -105,11 +104,6 @@ const cases: [string, { sql: string; params: unknown[] }, string[]][] = [
 		["SEARCH votes USING COVERING INDEX votes_by_time (created_at<?)"],
 	],
 	[
-		"retention, signals",
-		{ sql: retentionSql("answer_signals"), params: [range.since] },
-		["SEARCH answer_signals USING COVERING INDEX answer_signals_by_time (created_at<?)"],
-	],
-	[
 		"size retention: the oldest day",
 		{ sql: OLDEST_SQL, params: [] },
 		[
@@ -125,11 +119,11 @@ describe("the feedback store's query plans", () => {
 		console.log(JSON.stringify({ query: name, plan: detail }));
 		for (const step of expected) expect(detail).toContain(step);
 		// Never a whole table read row by row, and never a sort for the list's order.
-		expect(detail).not.toMatch(/SCAN (a|v|s|answers|votes|answer_signals) (?!USING)/);
+		expect(detail).not.toMatch(/SCAN (a|v|answers|votes) (?!USING)/);
 		if (name.startsWith("list") || name.startsWith("export"))
 			expect(detail).not.toContain("TEMP B-TREE");
 		// The stats and health read the rollups alone: never the answers or votes.
 		if (name.startsWith("stats") || name.includes("health"))
-			expect(detail).not.toMatch(/\b(a|v|answers|votes|answer_signals)\b/);
+			expect(detail).not.toMatch(/\b(a|v|answers|votes)\b/);
 	});
 });

@@ -1,10 +1,8 @@
 /**
- * The statistics' rollups (migrations/0003_rollups.sql, the routers' rollup of
- * 0005_routing_rollups.sql and the signals' of 0006_corrections_and_signals.sql) equal a full
- * recount from the rows,
+ * The statistics' rollups (migrations/0003_rollups.sql, and the routers' rollup of
+ * 0005_routing_rollups.sql) equal a full recount from the rows,
  * whatever the order and repetition of the writes: random answers, and random vote
- * sequences (up, down, clear, re-votes, scores, delivery updates) and implicit signals
- * (regenerate, copy, repeated), written through the
+ * sequences (up, down, clear, re-votes, scores, delivery updates), written through the
  * store's own functions, with votes before or after their answer's row, replayed answers
  * and votes, older vote versions arriving late, retention, and the rebuild.
  */
@@ -21,7 +19,6 @@ import {
 	REBUILD_ROLLUPS,
 	rebuildRollups,
 } from "../../src/store/rollups";
-import { type Signal, writeSignal } from "../../src/store/signals";
 import { feedbackStats } from "../../src/store/stats";
 import { type StoredVote, writeVote } from "../../src/store/votes";
 import { db, testModel } from "../store/helpers";
@@ -31,8 +28,7 @@ type Row = Record<string, string | number | null>;
 /** One write: an answer's row, or one version of a log's vote. */
 type Write =
 	| { kind: "answer"; row: AnswerRow }
-	| { kind: "vote"; vote: StoredVote; version: number }
-	| { kind: "signal"; aiGatewayLogId: string; signal: Signal; at: number };
+	| { kind: "vote"; vote: StoredVote; version: number };
 
 /** Answers over four days and their vote histories, from a seed. */
 function scenario(seed: number, models: string[], start: number) {
@@ -40,9 +36,6 @@ function scenario(seed: number, models: string[], start: number) {
 	const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)] as T;
 	// A router's answers and tokens from a generator of their own: the rest stays as it was.
 	const routing = seededRandom(seed + 1_000);
-	// And the signals: none to three an answer, repeats included, before or after its row.
-	const signalling = seededRandom(seed + 2_000);
-	const signals: Write[][] = [];
 	const answers: AnswerRow[] = [];
 	const histories: { vote: StoredVote; version: number }[][] = [];
 	for (let i = 0; i < 60; i++) {
@@ -127,17 +120,6 @@ function scenario(seed: number, models: string[], start: number) {
 			});
 		}
 		histories.push(history);
-		signals.push(
-			Array.from(
-				{ length: Math.floor(signalling() * 4) },
-				(): Write => ({
-					kind: "signal",
-					aiGatewayLogId,
-					signal: signalling() < 0.5 ? "regenerate" : "copy",
-					at: createdAt + Math.floor(signalling() * DAY_MS),
-				}),
-			),
-		);
 	}
 	// Every write, in an order where a log's versions mostly come in order, but the answer
 	// may come before, between or after its votes; then replays and late older versions.
@@ -145,8 +127,6 @@ function scenario(seed: number, models: string[], start: number) {
 	const queues: Write[][] = answers.map((row, i) => {
 		const votes = (histories[i] ?? []).map((write): Write => ({ kind: "vote", ...write }));
 		votes.splice(Math.floor(random() * (votes.length + 1)), 0, { kind: "answer", row });
-		for (const signal of signals[i] ?? [])
-			votes.splice(Math.floor(signalling() * (votes.length + 1)), 0, signal);
 		return votes;
 	});
 	while (queues.some((queue) => queue.length > 0)) {
@@ -167,11 +147,6 @@ async function apply(writes: Write[]) {
 			i++;
 			continue;
 		}
-		if (write.kind === "signal") {
-			await writeSignal(db(), write.aiGatewayLogId, write.signal, write.at);
-			i++;
-			continue;
-		}
 		const together: Promise<void>[] = [];
 		for (; writes[i]?.kind === "answer"; i++) {
 			together.push(writeAnswer(db(), (writes[i] as { row: AnswerRow }).row));
@@ -188,7 +163,7 @@ const countsKey = (model: unknown, day: unknown) => `${model} ${day}`;
  */
 async function rollups(models: string[]) {
 	const marks = models.map(() => "?").join(",");
-	const [states, counts, latencies, routed, signalled] = await db().batch<Row>([
+	const [states, counts, latencies, routed] = await db().batch<Row>([
 		db().prepare("SELECT state, votes, refused FROM vote_states WHERE votes > 0 ORDER BY state"),
 		db()
 			.prepare(`SELECT * FROM answer_rollups WHERE served_model IN (${marks})`)
@@ -199,22 +174,13 @@ async function rollups(models: string[]) {
 		db()
 			.prepare(`SELECT * FROM routing_rollups WHERE served_model IN (${marks})`)
 			.bind(...models),
-		db()
-			.prepare(`SELECT * FROM signal_rollups WHERE served_model IN (${marks})`)
-			.bind(...models),
 	]);
 	const result = {
 		counts: {} as Record<string, Row>,
 		latencies: {} as Record<string, number>,
 		routing: {} as Record<string, Row>,
-		signals: {} as Record<string, Row>,
 		states: states?.results,
 	};
-	// Retention removes the signals' rows left at zero: none is kept.
-	for (const row of signalled?.results ?? []) {
-		const { day, served_model, ...rest } = row;
-		result.signals[countsKey(served_model, day)] = rest;
-	}
 	// Retention removes the routers' rows left at zero: none is kept.
 	for (const row of routed?.results ?? []) {
 		const { day, requested_model, served_model, routing_reason, ...rest } = row;
@@ -248,9 +214,8 @@ async function recount(models: string[]) {
 	const { results } = await db()
 		.prepare(
 			`SELECT a.created_at, a.served_model, a.outcome, a.total_ms, v.vote, v.score,
-a.requested_model, a.routing_reason, a.total_tokens, s.regenerated, s.copied
+a.requested_model, a.routing_reason, a.total_tokens
 FROM answers a LEFT JOIN votes v ON v.ai_gateway_log_id = a.ai_gateway_log_id
-LEFT JOIN answer_signals s ON s.ai_gateway_log_id = a.ai_gateway_log_id
 WHERE a.served_model IN (${marks})`,
 		)
 		.bind(...models)
@@ -259,7 +224,6 @@ WHERE a.served_model IN (${marks})`,
 		counts: {} as Record<string, typeof NONE>,
 		latencies: {} as Record<string, number>,
 		routing: {} as Record<string, typeof NO_ROUTING>,
-		signals: {} as Record<string, { regenerated: number; copied: number }>,
 		states: (
 			await db()
 				.prepare(
@@ -279,12 +243,6 @@ WHERE a.served_model IN (${marks})`,
 		if (row.vote !== null && row.vote !== "clear" && row.score !== null) {
 			counts.score_sum += Number(row.score);
 			counts.scored++;
-		}
-		if (row.regenerated || row.copied) {
-			const signalled = result.signals[key] ?? { regenerated: 0, copied: 0 };
-			result.signals[key] = signalled;
-			signalled.regenerated += Number(row.regenerated);
-			signalled.copied += Number(row.copied);
 		}
 		if (row.outcome === "complete") {
 			const bucket = `${key} ${latencyBucket(Number(row.total_ms))}`;
@@ -325,7 +283,6 @@ describe("the statistics' rollups", () => {
 			const counted = await recount(models);
 			expect(Object.keys(counted.counts).length, why).toBeGreaterThan(6);
 			expect(Object.keys(counted.routing).length, why).toBeGreaterThan(6);
-			expect(Object.keys(counted.signals).length, why).toBeGreaterThan(6);
 			expect(await rollups(models), why).toEqual(counted);
 
 			// Each answer stored once, with the bucket of its latency.
@@ -369,22 +326,12 @@ describe("the statistics' rollups", () => {
 			const deleted = await deleteExpired(db(), 1, start + 3 * DAY_MS);
 			const after = await rows();
 			expect(deleted.answers, why).toBeGreaterThan(0);
-			// It tells the rows it deleted, not the rollup rows its triggers changed. Every signal
-			// here has its answer: the answers took theirs with them.
+			// It tells the rows it deleted, not the rollup rows its triggers changed.
 			expect(deleted, why).toEqual({
 				answers: Number(before.answers) - Number(after.answers),
 				votes: Number(before.votes) - Number(after.votes),
-				signals: 0,
 				transcripts: 0,
 			});
-			const orphans = await db()
-				.prepare(
-					`SELECT COUNT(*) AS n FROM answer_signals s WHERE s.ai_gateway_log_id LIKE ?
-AND NOT EXISTS (SELECT 1 FROM answers a WHERE a.ai_gateway_log_id = s.ai_gateway_log_id)`,
-				)
-				.bind(`rollup-${seed}-%`)
-				.first<number>("n");
-			expect(orphans, why).toBe(0);
 			const kept = await recount(models);
 			expect(Object.keys(kept.counts).length, why).toBeLessThan(Object.keys(counted.counts).length);
 			expect(await rollups(models), why).toEqual(kept);
@@ -394,7 +341,6 @@ AND NOT EXISTS (SELECT 1 FROM answers a WHERE a.ai_gateway_log_id = s.ai_gateway
 				db().prepare("UPDATE answer_rollups SET up = up + 5"),
 				db().prepare("DELETE FROM latency_rollups"),
 				db().prepare("UPDATE routing_rollups SET down = down + 3"),
-				db().prepare("UPDATE signal_rollups SET copied = copied + 2"),
 			]);
 			await rebuildRollups(db());
 			expect(await rollups(models), why).toEqual(kept);
@@ -489,12 +435,9 @@ served_model, provider, streamed, outcome, total_ms) VALUES (?, 'old', ?, '/api/
 
 	it("are built by the migration with the same statements as the rebuild", () => {
 		const migrations = env.TEST_MIGRATIONS?.filter(
-			(each) =>
-				each.name.endsWith("_rollups.sql") ||
-				each.name === "0006_corrections_and_signals.sql" ||
-				each.name === "0007_judge.sql",
+			(each) => each.name.endsWith("_rollups.sql") || each.name === "0007_judge.sql",
 		);
-		expect(migrations?.length).toBe(4);
+		expect(migrations?.length).toBe(3);
 		const normal = (sql: string) =>
 			sql
 				.replace(/^\s*--.*$/gm, "")

@@ -45,9 +45,6 @@ export function renderModels(models) {
 		count.format(row.up),
 		count.format(row.down),
 		count.format(row.cleared),
-		// Implicit signals: beside the thumbs, never in the up-rate.
-		count.format(row.regenerated ?? 0),
-		count.format(row.copied ?? 0),
 		withInterval(row),
 		// The judge's share of good beside people's up-rate, never mixed into it.
 		row.judgeGoodRate == null

@@ -23,13 +23,6 @@ const Summary = {
 	judgeUnparseable: v.number(),
 	judgeGoodRate: Rate,
 	judgeMeanScore: Rate,
-	regenerated: v.pipe(
-		v.number(),
-		v.description(
-			"Answers regenerated (an implicit signal): beside the votes, not in the up-rate.",
-		),
-	),
-	copied: v.pipe(v.number(), v.description("Answers copied (an implicit signal).")),
 	medianLatencyMs: Latency,
 	p90LatencyMs: Latency,
 	p99LatencyMs: Latency,

@@ -2,7 +2,7 @@ import * as v from "valibot";
 import { DELIVERY_STATES, VOTES } from "../../core/votes";
 import { JSON_BODY_ERRORS, RATE_LIMIT_ERRORS, surfaceDoc } from "../../http/route-docs";
 import { LogIdSchema } from "../../http/schemas";
-import { FeedbackRequestSchema, SignalRequestSchema } from "./schemas";
+import { FeedbackRequestSchema } from "./schemas";
 
 // /api/feedback's OpenAPI declaration (scripts/openapi.mjs): never imported by the Worker.
 
@@ -52,25 +52,6 @@ export const feedbackDoc = surfaceDoc({
 				200: {
 					description: "An older vote than the one kept (by `sequence`): nothing changed.",
 					json: v.strictObject({ status: v.literal("superseded"), vote: VoteStatus }),
-				},
-			},
-			errors: [...RATE_LIMIT_ERRORS, "feedback_disabled", ...JSON_BODY_ERRORS, "invalid_token"],
-		},
-		"POST /signal": {
-			summary: "Record an implicit signal on an answer",
-			description:
-				"`regenerate` (the user asked for another answer in its place) or `copy` (the user copied it), signed by the answer's feedbackToken like a vote and rate-limited with the votes. Stored in the feedback store only, as a flag per answer and signal: a repeat changes nothing. GET /api/admin/stats counts them as `regenerated` and `copied`, beside the thumbs and never in the up-rate.",
-			body: SignalRequestSchema,
-			bodyExample: {
-				aiGatewayLogId: "01JD6ZQ3S7G9A1B2C3D4E5F6G7",
-				token: "eyJ2IjoxfQ.c2lnbmF0dXJl",
-				signal: "copy",
-			},
-			responses: {
-				200: {
-					description: "Stored (or already stored: a repeat changes nothing).",
-					json: v.strictObject({ status: v.literal("recorded") }),
-					example: { status: "recorded" },
 				},
 			},
 			errors: [...RATE_LIMIT_ERRORS, "feedback_disabled", ...JSON_BODY_ERRORS, "invalid_token"],

@@ -1,4 +1,3 @@
-import type { MiddlewareHandler } from "hono";
 import { Hono } from "hono/tiny";
 import type { Config } from "../../core/config";
 import { ApiError, notFound } from "../../core/errors";
@@ -8,8 +7,7 @@ import type { AppEnv } from "../../http/app-env";
 import { rateLimit } from "../../http/rate-limit";
 import { bearerToken, logIdParam } from "../../http/request";
 import { jsonBody } from "../../http/validate";
-import { writeSignal } from "../../store/signals";
-import { FeedbackRequestSchema, SignalRequestSchema } from "./schemas";
+import { FeedbackRequestSchema } from "./schemas";
 
 /** The feedback secrets, or 404 feedback_disabled when none is configured. */
 function requireSecrets(config: Config): readonly string[] {
@@ -33,18 +31,16 @@ async function requireToken(config: Config, token: string, aiGatewayLogId: strin
 	}
 }
 
-/** Before the body is read: with feedback off, nothing about the request matters. */
-const feedbackOn: MiddlewareHandler<AppEnv> = async (c, next) => {
-	requireSecrets(c.var.config);
-	await next();
-};
-
 export const feedback = () =>
 	new Hono<AppEnv>()
 		.post(
 			"/",
 			rateLimit("FEEDBACK_RATE_LIMITER"),
-			feedbackOn,
+			async (c, next) => {
+				// Before the body is read: with feedback off, nothing about the request matters.
+				requireSecrets(c.var.config);
+				await next();
+			},
 			jsonBody(FeedbackRequestSchema),
 			async (c) => {
 				const body = c.req.valid("json");
@@ -62,20 +58,6 @@ export const feedback = () =>
 				// A vote older than the one kept changes nothing: say so, so the client shows the truth.
 				if (outcome === "superseded") return c.json({ status: "superseded", vote: status }, 200);
 				return c.json({ status: "accepted" }, 202);
-			},
-		)
-		// An implicit signal (regenerate, copy): no ordering to keep (a flag, set once), so
-		// written to the store at once rather than through the log's Durable Object.
-		.post(
-			"/signal",
-			rateLimit("FEEDBACK_RATE_LIMITER"),
-			feedbackOn,
-			jsonBody(SignalRequestSchema),
-			async (c) => {
-				const { aiGatewayLogId, token, signal } = c.req.valid("json");
-				await requireToken(c.var.config, token, aiGatewayLogId);
-				await writeSignal(c.env.FEEDBACK_DB, aiGatewayLogId, signal);
-				return c.json({ status: "recorded" }, 200);
 			},
 		)
 		.get("/:logId", rateLimit("FEEDBACK_STATUS_RATE_LIMITER"), async (c) => {

@@ -2,17 +2,10 @@ import * as v from "valibot";
 import { LIMITS, MAX_SEQUENCE_LEAD_MS } from "../../core/limits";
 import { inWords, SCORE_RANGE, VOTES } from "../../core/votes";
 import { LogIdSchema, objectOf, optionalField } from "../../http/schemas";
-import { SIGNALS } from "../../store/signals";
 
 /** POST /api/feedback's body. */
 const WITHDRAWAL =
 	"a withdrawal (feedback 'clear') carries no score or comment: leave it out, or vote up or down";
-
-/** What to send for the answer's log id and token, when either is missing. */
-const SIGNED_BY = {
-	aiGatewayLogId: "send the aiGatewayLogId of the answer",
-	token: "send the feedbackToken that came with the answer",
-};
 
 const TokenSchema = v.pipe(
 	v.string("must be a string"),
@@ -68,7 +61,11 @@ const FeedbackFields = objectOf(
 		),
 	},
 	"a JSON object",
-	{ ...SIGNED_BY, feedback: "send 'up', 'down' or 'clear'" },
+	{
+		aiGatewayLogId: "send the aiGatewayLogId of the answer you rate",
+		token: "send the feedbackToken that came with the answer",
+		feedback: "send 'up', 'down' or 'clear'",
+	},
 );
 type FeedbackFields = v.InferOutput<typeof FeedbackFields>;
 
@@ -99,15 +96,4 @@ export const FeedbackRequestSchema = v.pipe(
 		),
 		["correction"],
 	),
-);
-
-/** POST /api/feedback/signal's body: an implicit signal on an answer, signed like a vote. */
-export const SignalRequestSchema = objectOf(
-	{
-		aiGatewayLogId: LogIdSchema,
-		token: TokenSchema,
-		signal: v.picklist(SIGNALS, `must be ${inWords(SIGNALS.map((signal) => `'${signal}'`))}`),
-	},
-	"a JSON object",
-	{ ...SIGNED_BY, signal: "send 'regenerate' or 'copy'" },
 );

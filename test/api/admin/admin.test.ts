@@ -559,8 +559,6 @@ describe("GET /api/admin/stats and /health", () => {
 				judgeUnparseable: 0,
 				judgeGoodRate: null,
 				judgeMeanScore: null,
-				regenerated: 0,
-				copied: 0,
 				medianLatencyMs: expect.any(Number),
 				p90LatencyMs: expect.any(Number),
 				p99LatencyMs: expect.any(Number),
