@@ -296,7 +296,7 @@ The votes still needed, as the test estimates them at ${ESTIMATE_AT} votes (runs
 
 **(c) Two equal models, looked at every ${peek.every} votes.** Both at ${peek.rate} up, ${thousands(peek.upTo / peek.every)} looks up to ${thousands(peek.upTo)} votes; a run counts if the rule ever calls them different.
 
-| runs | sequential test (alpha = 0.05) | sequential test, looked at after every vote | intervals do not overlap (today's /insights rule) | intervals do not overlap, one look at ${thousands(peek.upTo)} votes | Newcombe's 95% interval excludes 0 (a one-look test, peeked at) |
+| runs | sequential test (alpha = 0.05) | sequential test, looked at after every vote | intervals do not overlap (/insights' old rule) | intervals do not overlap, one look at ${thousands(peek.upTo)} votes | Newcombe's 95% interval excludes 0 (a one-look test, peeked at) |
 |---|---|---|---|---|---|
 | ${thousands(RUNS)} | **${percent(peek.sequential)}** ${shareError(peek.sequential, RUNS)} | ${percent(peek.everyVote)} ${shareError(peek.everyVote, RUNS)} | **${percent(peek.overlap)}** ${shareError(peek.overlap, RUNS)} | ${percent(peek.overlapAtEnd)} | ${percent(peek.newcombe)} ${shareError(peek.newcombe, RUNS)} |
 

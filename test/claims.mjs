@@ -2154,8 +2154,8 @@ export const claims = [
 		name: "judge-send-failure-unlogged",
 		claim: "A failed send to the judge's queue is logged, and the answer's path never hears of it.",
 		file: "src/judge/judge.ts",
-		old: 'log.error("judge: queueing failed", { ...fields, detail: describeError(err) });',
-		new: "throw err;",
+		old: '\t\tlog.error("judge: queueing failed", {\n\t\t\taiGatewayLogId: rest.aiGatewayLogId,\n\t\t\tdetail: describeError(err),\n\t\t});',
+		new: "\t\tthrow err;",
 		tests: ["test/judge/judge.test.ts"],
 	},
 	{
