@@ -145,8 +145,8 @@ function latencies(histogram: Histogram) {
 /**
  * Answers, votes (each log's latest), the up-rate up / (up + down) with its 95% Wilson
  * interval, the mean score of rated votes, the judge's verdicts beside them (never in the
- * up-rate), and the latency (to the whole answer) at the median, p90 and p99, within LATENCY_RELATIVE_ERROR, per model over the whole UTC days of
- * the range and per model and day; and the routers' answers by routed model and by reason
+ * up-rate), and the latency (to the whole answer) at the median, p90 and p99, within
+ * LATENCY_RELATIVE_ERROR, per model over the whole UTC days of the range and per model and day; and the routers' answers by routed model and by reason
  * (routingQuery). One D1 round trip.
  */
 export async function feedbackStats(db: D1Reads, range: StatsQuery) {
